@@ -1,0 +1,29 @@
+"""The ``allied`` console script.
+
+``allied marking ...`` runs the pure markings engine and needs no database or Django settings.
+Every other subcommand is handed to Django's management commands (serve, demo, migrate, ...).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "marking":
+        from allied.markings.cli import main as marking_main
+
+        return marking_main(args[1:])
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "allied.settings")
+    from django.core.management import execute_from_command_line
+
+    if args and args[0] == "serve":
+        args[0] = "runserver"
+    execute_from_command_line(["allied", *args])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,855 @@
+"""Parsing and validation of banner lines and portion marks.
+
+``check`` never raises on bad input: it reads the whole marking, collects every problem (with the
+offending token, its position, the rule and, where mechanical, the fix) and builds the marking it
+could repair. ``parse`` returns the marking when it is valid as written and raises
+``MarkingError`` otherwise; ``parse(text, lenient=True)`` accepts a marking whose every problem has
+a mechanical fix (P6: lenient parsing is a separate, explicit mode).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+from allied.markings.model import (
+    CheckResult,
+    Compartment,
+    Control,
+    Form,
+    Kind,
+    Marking,
+    MarkingError,
+    Problem,
+)
+from allied.markings.render import render_control
+from allied.markings.rollup import merge_controls
+from allied.markings.vocab import (
+    AEA_ORDER,
+    DEFAULT_VOCABULARY,
+    DISSEM_BANNER,
+    DISSEM_ORDER,
+    DISSEM_TITLES,
+    LEVEL_BY_ABBREV,
+    LEVEL_BY_TITLE,
+    LEVEL_TITLES,
+    NONIC_BANNER,
+    NONIC_ORDER,
+    NONIC_TITLES,
+    SCI_SYSTEMS,
+    Level,
+    Vocabulary,
+    code_sort_key,
+    rel_sort_key,
+)
+
+# Category numbers in the order of rule 1.
+CLASSIFICATION, SCI, SAP, AEA, FGI, DISSEM, NONIC = range(7)
+CATEGORY_NAMES = {
+    CLASSIFICATION: "classification",
+    SCI: "SCI control systems",
+    SAP: "special access programs",
+    AEA: "atomic energy markings",
+    FGI: "FGI",
+    DISSEM: "dissemination controls",
+    NONIC: "non-IC dissemination controls",
+}
+
+# Every spelling of a dissemination control -> (portion mark, forms in which it is correct).
+_BOTH: frozenset[Form] = frozenset({"banner", "portion"})
+_BANNER: frozenset[Form] = frozenset({"banner"})
+_PORTION: frozenset[Form] = frozenset({"portion"})
+
+
+def _spellings(
+    portion_marks: tuple[str, ...], banner: dict[str, str], titles: dict[str, str]
+) -> dict[str, tuple[str, frozenset[Form]]]:
+    table: dict[str, tuple[str, frozenset[Form]]] = {}
+    for mark in portion_marks:
+        abbrev = banner.get(mark, mark)
+        table[mark] = (mark, _BOTH if abbrev == mark else _PORTION)
+        table.setdefault(abbrev, (mark, _BANNER))
+        if mark in titles:
+            table[titles[mark]] = (mark, _BANNER)
+    return table
+
+
+_DISSEM_SPELLINGS = _spellings(
+    tuple(c for c in DISSEM_ORDER if c not in ("REL", "DISPLAY")), DISSEM_BANNER, DISSEM_TITLES
+)
+_NONIC_SPELLINGS = _spellings(NONIC_ORDER, NONIC_BANNER, NONIC_TITLES)
+_AEA_SPELLINGS: dict[str, tuple[str, frozenset[Form]]] = {
+    **{mark: (mark, _BOTH) for mark in AEA_ORDER},
+    "RESTRICTED DATA": ("RD", _BANNER),
+    "FORMERLY RESTRICTED DATA": ("FRD", _BANNER),
+    "TRANSCLASSIFIED FOREIGN NUCLEAR INFORMATION": ("TFNI", _BANNER),
+    "RESTRICTED DATA-CRITICAL NUCLEAR WEAPON DESIGN INFORMATION": ("RD-CNWDI", _BANNER),
+}
+_ALL_WORDS = sorted(
+    {*_DISSEM_SPELLINGS, *_NONIC_SPELLINGS, *_AEA_SPELLINGS, *SCI_SYSTEMS, "REL TO", "DISPLAY ONLY"}
+)
+_EYES_RE = re.compile(r"^(?:(?P<list>[A-Z]{3,4}(?:/[A-Z]{3,4})*) )?EYES(?: ONLY)?$")
+_EYES_SCAN = re.compile(r"(?:[A-Z]{3,4}(?:/[A-Z]{3,4})* )?EYES(?: ONLY)?")
+_SPACED = re.compile(r" +//|// +| +/(?!/)|(?<!/)/ +")
+_LIST_ODDITY = re.compile(r",(?! )|,  |^ | $|[^,] | ,|^,|,$")
+_CONTROL_RE = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+(?: [A-Z0-9]+)*)*$")
+_REL_PREFIXES = ("REL TO", "AUTHORIZED FOR RELEASE TO")
+_NONUS_LEVELS = {**LEVEL_BY_ABBREV, **LEVEL_BY_TITLE}
+_US_LEVELS = frozenset(_NONUS_LEVELS)
+
+
+class _Builder:
+    """What has been read so far, and the problems found on the way."""
+
+    __slots__ = (
+        "aea",
+        "categories_seen",
+        "display_to",
+        "dissem",
+        "fgi",
+        "fixable",
+        "form",
+        "kind",
+        "level",
+        "nonic",
+        "owners",
+        "problems",
+        "rel_short",
+        "rel_to",
+        "sap",
+        "sci",
+        "silent_repair",
+        "text",
+        "vocabulary",
+    )
+
+    def __init__(self, text: str, form: Form, vocabulary: Vocabulary) -> None:
+        self.text = text
+        self.form: Form = form
+        self.vocabulary = vocabulary
+        self.problems: list[Problem] = []
+        self.fixable = True
+        # False when a fix is mechanical but must not be applied without a person (P5).
+        self.silent_repair = True
+        self.level: Level | None = None
+        self.kind: Kind = "us"
+        self.owners: tuple[str, ...] = ()
+        self.sci: list[Control] = []
+        self.sap: list[Control] = []
+        self.aea: list[str] = []
+        self.fgi: tuple[str, ...] | None = None
+        self.dissem: list[str] = []
+        self.rel_to: tuple[str, ...] = ()
+        self.rel_short = False
+        self.display_to: tuple[str, ...] = ()
+        self.nonic: list[str] = []
+        self.categories_seen: list[tuple[int, int, str]] = []
+
+    def where(self, category: int) -> tuple[str, int]:
+        """The text and position of a category, for problems about the category as a whole."""
+        for cat, pos, text in self.categories_seen:
+            if cat == category:
+                return text, pos
+        return self.text, 0
+
+    def problem(
+        self,
+        rule: str,
+        message: str,
+        token: str,
+        position: int,
+        fix: str | None = None,
+        *,
+        mechanical: bool = True,
+    ) -> None:
+        self.problems.append(Problem(rule, message, token, position, fix))
+        if not mechanical:
+            self.fixable = False
+
+
+def _split(text: str, sep: str, start: int) -> list[tuple[str, int]]:
+    """``text`` split on ``sep``, each piece with its offset in the original marking."""
+    out: list[tuple[str, int]] = []
+    pos = 0
+    while True:
+        idx = text.find(sep, pos)
+        if idx < 0:
+            out.append((text[pos:], start + pos))
+            return out
+        out.append((text[pos:idx], start + pos))
+        pos = idx + len(sep)
+
+
+def _suggest_word(token: str) -> str | None:
+    close = difflib.get_close_matches(token, _ALL_WORDS, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+# --- code lists (REL TO, DISPLAY ONLY, FGI, JOINT) ---
+
+
+def _read_codes(
+    b: _Builder,
+    text: str,
+    start: int,
+    *,
+    comma: bool,
+    what: str,
+    token: str,
+    position: int,
+    show: Callable[[list[str]], str],
+) -> list[str]:
+    """Read a list of codes, reporting bad separators, unknown codes and duplicates.
+
+    ``token`` (at ``position``) is the whole value the list belongs to, and ``show`` renders a
+    corrected list, so that each problem can propose the value's canonical form.
+    """
+    codes: list[str] = []
+    bad_separator: str | None = None
+    vocabulary = b.vocabulary
+    if comma and text and not _LIST_ODDITY.search(text):
+        # Fast path: a well-separated list. Anything odd takes the careful path below.
+        offset = start
+        for piece in text.split(", "):
+            codes.append(piece if vocabulary.is_code(piece) else _read_code(b, piece, offset))
+            offset += len(piece) + 2
+    elif comma:
+        pieces = re.split(r"(\s*,\s*|\s+)", text)
+        offset = start
+        for i, piece in enumerate(pieces):
+            if i % 2 == 1:
+                if piece != ", " and bad_separator is None:
+                    bad_separator = piece
+            elif piece:
+                codes.append(_read_code(b, piece, offset))
+            offset += len(piece)
+    elif text:
+        for piece, offset in _split(text, " ", start):
+            if piece:
+                codes.append(_read_code(b, piece, offset))
+            elif bad_separator is None:
+                bad_separator = "  "
+    known = [c for c in codes if c]
+    unique = list(dict.fromkeys(known))
+    if bad_separator is not None:
+        rule = "P6" if comma and "," in bad_separator else "2"
+        sep = "a comma and one space" if comma else "one space"
+        b.problem(
+            rule, f"codes in a {what} list are separated by {sep}", token, position, show(unique)
+        )
+    if len(unique) != len(known):
+        dupes = sorted({c for c in known if known.count(c) > 1})
+        b.problem(
+            "16",
+            f"duplicate code {', '.join(dupes)} in the {what} list",
+            token,
+            position,
+            show(unique),
+        )
+    return unique
+
+
+def _read_code(b: _Builder, token: str, position: int) -> str:
+    if b.vocabulary.is_code(token):
+        return token
+    guess = b.vocabulary.suggest_code(token)
+    kind = "country code" if len(token) != 4 else "tetragraph or community code"
+    b.problem("8", f"unknown {kind} {token}", token, position, guess, mechanical=guess is not None)
+    return guess or ""
+
+
+def _check_order(
+    b: _Builder,
+    codes: list[str],
+    key: Callable[[str], tuple[int, str]],
+    token: str,
+    position: int,
+    rule: str,
+    what: str,
+    show: Callable[[list[str]], str],
+) -> list[str]:
+    ordered = sorted(codes, key=key)
+    if ordered != codes:
+        b.problem(rule, f"{what} out of order", token, position, show(ordered))
+    return ordered
+
+
+def _read_rel_to(b: _Builder, text: str, start: int, token: str, position: int) -> None:
+    def show(cs: list[str]) -> str:
+        return "REL TO " + ", ".join(sorted(set(cs) | {"USA"}, key=rel_sort_key))
+
+    codes = _read_codes(
+        b, text, start, comma=True, what="REL TO", token=token, position=position, show=show
+    )
+
+    if "USA" not in codes:
+        b.problem("8", "a REL TO list starts with USA", token, position, show(["USA", *codes]))
+        codes = ["USA", *codes]
+    elif codes[0] != "USA":
+        fixed = sorted(codes, key=rel_sort_key)
+        b.problem("8", "USA must come first", token, position, show(fixed))
+        codes = fixed
+    codes = _check_order(
+        b,
+        codes,
+        rel_sort_key,
+        token,
+        position,
+        "8",
+        "REL TO codes (trigraphs then tetragraphs, alphabetical)",
+        show,
+    )
+    if len(codes) < 2:
+        b.problem("9", "REL TO needs at least one foreign code", token, position, mechanical=False)
+    b.rel_to = tuple(codes)
+
+
+def _read_display_only(b: _Builder, text: str, start: int, token: str, position: int) -> None:
+    def show(cs: list[str]) -> str:
+        return "DISPLAY ONLY " + ", ".join(sorted(set(cs) - {"USA"}, key=code_sort_key))
+
+    codes = _read_codes(
+        b, text, start, comma=True, what="DISPLAY ONLY", token=token, position=position, show=show
+    )
+
+    if "USA" in codes:
+        codes = [c for c in codes if c != "USA"]
+        b.problem("11", "a DISPLAY ONLY list has no USA", token, position, show(codes))
+    codes = _check_order(
+        b,
+        codes,
+        code_sort_key,
+        token,
+        position,
+        "11",
+        "DISPLAY ONLY codes (trigraphs then tetragraphs, alphabetical)",
+        show,
+    )
+    if not codes:
+        b.problem("11", "DISPLAY ONLY needs at least one code", token, position, mechanical=False)
+    b.display_to = tuple(codes)
+
+
+# --- categories ---
+
+
+def _read_classification(b: _Builder, text: str, start: int) -> None:
+    if b.form == "portion":
+        level = LEVEL_BY_ABBREV.get(text)
+        if level is None and text in LEVEL_BY_TITLE:
+            level = LEVEL_BY_TITLE[text]
+            b.problem("4", "a portion mark abbreviates the classification", text, start, level.name)
+    else:
+        level = LEVEL_BY_TITLE.get(text)
+        if level is None and text in LEVEL_BY_ABBREV:
+            level = LEVEL_BY_ABBREV[text]
+            b.problem("3", "a banner spells out the classification", text, start, level.title)
+    if level is None:
+        words = list(LEVEL_BY_TITLE) if b.form == "banner" else list(LEVEL_BY_ABBREV)
+        close = difflib.get_close_matches(text, words, n=1, cutoff=0.5)
+        guess = close[0] if close else None
+        b.problem("3", "unknown classification", text, start, guess, mechanical=guess is not None)
+        level = LEVEL_BY_TITLE.get(guess or "", LEVEL_BY_ABBREV.get(guess or "", Level.U))
+    b.level = level
+
+
+def _read_nonus_classification(b: _Builder, text: str, start: int) -> None:
+    """``GBR S``, ``FGI S`` (concealed source) or ``JOINT S CAN GBR USA`` (rules 3, 12, 13)."""
+    words = text.split(" ")
+    if words[0] == "JOINT":
+        b.kind = "joint"
+        rest = " ".join(words[1:])
+        titled = [t for t in LEVEL_TITLES.values() if rest.startswith(t + " ")]
+        level_text = titled[0] if titled else (words[1] if len(words) > 1 else "")
+        codes_text = rest[len(level_text) + 1 :]
+        codes_start = start + len("JOINT ") + len(level_text) + 1
+        b.level = _nonus_level(b, level_text, start + len("JOINT "))
+
+        def show_joint(cs: list[str]) -> str:
+            return "JOINT " + " ".join([level_text, *sorted(cs, key=code_sort_key)])
+
+        codes = _read_codes(
+            b,
+            codes_text,
+            codes_start,
+            comma=False,
+            what="JOINT",
+            token=text,
+            position=start,
+            show=show_joint,
+        )
+        ordered = sorted(codes, key=code_sort_key)
+        if ordered != codes:
+            b.problem(
+                "13",
+                "JOINT codes are listed alphabetically, USA in its place",
+                text,
+                start,
+                "JOINT " + " ".join([level_text, *ordered]),
+            )
+        if len(ordered) < 2:
+            b.problem("13", "JOINT names at least two owners", text, start, mechanical=False)
+        b.owners = tuple(ordered)
+        return
+    b.kind = "fgi"
+    owner = words[0]
+    if owner != "FGI":
+        owner = _read_code(b, owner, start)
+        if owner == "USA":
+            b.problem(
+                "3",
+                "U.S. information is marked with a U.S. classification",
+                text,
+                start,
+                mechanical=False,
+            )
+    b.owners = () if owner in ("FGI", "") else (owner,)
+    level_text = " ".join(words[1:])
+    b.level = _nonus_level(b, level_text, start + len(words[0]) + 1)
+
+
+def _nonus_level(b: _Builder, text: str, start: int) -> Level:
+    level = _NONUS_LEVELS.get(text)
+    if level is None:
+        b.problem("3", "unknown classification", text, start, mechanical=False)
+        return Level.U
+    return level
+
+
+def _read_control(b: _Builder, token: str, position: int, *, sap: bool) -> Control | None:
+    if not _CONTROL_RE.match(token):
+        b.problem(
+            "2",
+            "malformed control, compartment or sub-compartment",
+            token,
+            position,
+            mechanical=False,
+        )
+        return None
+    parts = token.split("-")
+    if not sap and not (parts[0] in SCI_SYSTEMS or parts[0].isdigit()):
+        guess = _suggest_word(token)
+        b.problem("1", f"unknown control {token}", token, position, guess, mechanical=False)
+        return None
+    comps: dict[str, set[str]] = {}
+    for part in parts[1:]:
+        words = part.split(" ")
+        comps.setdefault(words[0], set()).update(words[1:])
+    control = Control(
+        parts[0], tuple(Compartment(n, tuple(sorted(subs))) for n, subs in sorted(comps.items()))
+    )
+    fixed = render_control(control)
+    if fixed != token:
+        b.problem(
+            "7",
+            "compartments and sub-compartments are sorted, numbers before letters, each once",
+            token,
+            position,
+            fixed,
+        )
+    return control
+
+
+def _read_sap(b: _Builder, text: str, start: int) -> None:
+    prefix = "SAR-" if text.startswith("SAR-") else "SPECIAL ACCESS REQUIRED-"
+    body = text[len(prefix) :]
+    seen: list[str] = []
+    for token, position in _split(body, "/", start + len(prefix)):
+        control = _read_control(b, token, position, sap=True)
+        if control is not None:
+            b.sap.append(control)
+            seen.append(control.system)
+    if seen != sorted(seen):
+        b.problem("7", "special access programs are sorted", text, start)
+
+
+def _read_fgi(b: _Builder, text: str, start: int) -> None:
+    if b.fgi is not None:
+        b.problem("1", "FGI appears twice", text, start)
+    codes_text = text[4:] if text.startswith("FGI ") else ""
+
+    def show(cs: list[str]) -> str:
+        return " ".join(("FGI", *sorted(cs, key=code_sort_key)))
+
+    codes = _read_codes(
+        b, codes_text, start + 4, comma=False, what="FGI", token=text, position=start, show=show
+    )
+    ordered = sorted(codes, key=code_sort_key)
+    if ordered != codes:
+        b.problem(
+            "12",
+            "FGI codes are trigraphs then tetragraphs, alphabetical",
+            text,
+            start,
+            " ".join(("FGI", *ordered)),
+        )
+    b.fgi = tuple(ordered)
+
+
+def _classify_value(token: str) -> int | None:
+    if token in _DISSEM_SPELLINGS or token == "REL" or token.startswith(_REL_PREFIXES):
+        return DISSEM
+    if token.startswith("DISPLAY ONLY") or ("EYES" in token and _EYES_RE.match(token)):
+        return DISSEM
+    if token in _NONIC_SPELLINGS:
+        return NONIC
+    if token in _AEA_SPELLINGS:
+        return AEA
+    head = token.split("-", 1)[0]
+    if head in SCI_SYSTEMS or head.isdigit():
+        return SCI
+    return None
+
+
+def _is_category(text: str) -> bool:
+    """Whether ``text`` reads as a category other than the classification."""
+    if text.startswith(("SAR-", "SPECIAL ACCESS REQUIRED-", "FGI")):
+        return True
+    return all(_classify_value(v) is not None for v, _ in _split_values(text, 0) if v)
+
+
+def _split_values(text: str, start: int) -> list[tuple[str, int]]:
+    """Values of one category split on ``/``, keeping ``USA/GBR EYES ONLY`` whole."""
+    eyes = _EYES_SCAN.search(text) if "EYES" in text else None
+    if eyes is None or "/" not in eyes.group(0):
+        return _split(text, "/", start)
+    before, after = text[: eyes.start()], text[eyes.end() :]
+    values = _split(before.rstrip("/"), "/", start) if before.strip("/") else []
+    values.append((eyes.group(0), start + eyes.start()))
+    if after.strip("/"):
+        values += _split(after.lstrip("/"), "/", start + eyes.end() + 1)
+    return values
+
+
+def _read_value(b: _Builder, category: int, token: str, position: int) -> None:
+    form = b.form
+    if category == SCI:
+        control = _read_control(b, token, position, sap=False)
+        if control is not None:
+            b.sci.append(control)
+        return
+    if category == AEA:
+        mark, forms = _AEA_SPELLINGS[token]
+        if form not in forms:
+            b.problem("5", "a portion uses the portion mark", token, position, mark)
+        b.aea.append(mark)
+        return
+    if category == NONIC:
+        mark, forms = _NONIC_SPELLINGS[token]
+        if form not in forms:
+            want = mark if form == "portion" else NONIC_BANNER[mark]
+            rule = "4" if form == "portion" else "5"
+            b.problem(rule, f"use {want} in a {form}", token, position, want)
+        b.nonic.append(mark)
+        return
+    # Dissemination controls.
+    eyes = _EYES_RE.match(token) if "EYES" in token else None
+    if eyes:
+        codes = [c for c in (eyes.group("list") or "").split("/") if c]
+        foreign = [c for c in codes if c != "USA"]
+        rel_to = tuple(sorted({"USA", *foreign}, key=rel_sort_key))
+        fix = "REL TO " + ", ".join(rel_to) if foreign else None
+        b.problem(
+            "P5",
+            "EYES ONLY is no longer authorized (rule 17); mark it REL TO USA, [LIST]",
+            token,
+            position,
+            fix,
+            mechanical=fix is not None,
+        )
+        if fix is not None:
+            b.dissem.append("REL")
+            b.rel_to = rel_to
+        b.silent_repair = False
+        return
+    if token == "REL":
+        if form == "banner":
+            b.problem(
+                "10", "a banner writes the REL TO list in full", token, position, mechanical=False
+            )
+        b.rel_short = True
+        b.dissem.append("REL")
+        return
+    for prefix in _REL_PREFIXES:
+        if token.startswith(prefix):
+            if prefix != "REL TO" and form == "portion":
+                b.problem("5", "a portion uses REL TO", token, position, "REL TO")
+            rest = token[len(prefix) :]
+            if not rest.strip():
+                b.problem("9", "REL TO needs a list of codes", token, position, mechanical=False)
+                b.dissem.append("REL")
+                return
+            if not rest.startswith(" ") or rest.startswith("  "):
+                b.problem("2", "one space follows REL TO", token, position)
+            rest_stripped = rest.lstrip(" ")
+            _read_rel_to(
+                b, rest_stripped, position + len(token) - len(rest_stripped), token, position
+            )
+            b.dissem.append("REL")
+            return
+    if token.startswith("DISPLAY ONLY"):
+        rest = token[len("DISPLAY ONLY") :].lstrip(" ")
+        _read_display_only(b, rest, position + len(token) - len(rest), token, position)
+        b.dissem.append("DISPLAY")
+        return
+    mark, forms = _DISSEM_SPELLINGS[token]
+    if form not in forms:
+        want = mark if form == "portion" else DISSEM_BANNER[mark]
+        rule = "4" if form == "portion" else "5"
+        b.problem(rule, f"use {want} in a {form}", token, position, want)
+    b.dissem.append(mark)
+
+
+def _read_category(b: _Builder, text: str, start: int) -> None:
+    if text.startswith(("SAR-", "SPECIAL ACCESS REQUIRED-")):
+        b.categories_seen.append((SAP, start, text))
+        _read_sap(b, text, start)
+        return
+    if text == "FGI" or text.startswith("FGI "):
+        b.categories_seen.append((FGI, start, text))
+        _read_fgi(b, text, start)
+        return
+    values = _split_values(text, start)
+    cats: list[int] = []
+    for token, position in values:
+        if not token:
+            b.problem("2", "empty value between separators", "/", position - 1)
+            continue
+        category = _classify_value(token)
+        if category is None:
+            guess = _suggest_word(token)
+            b.problem("1", f"unknown marking {token}", token, position, guess, mechanical=False)
+            continue
+        cats.append(category)
+        _read_value(b, category, token, position)
+    kinds = sorted(set(cats))
+    if len(kinds) > 1:
+        names = " and ".join(CATEGORY_NAMES[c] for c in kinds)
+        b.problem("1", f"{names} are separate categories, divided by //", text, start)
+    for category in kinds:
+        b.categories_seen.append((category, start, text))
+
+
+# --- semantic rules ---
+
+
+_FLOORS = {
+    "OC": (Level.C, "ORCON"),
+    "OC-USGOV": (Level.C, "ORCON-USGOV"),
+    "IMC": (Level.S, "IMCON"),
+    "RS": (Level.S, "RSEN"),
+}
+_SCI_FLOORS = {"SI": Level.C, "TK": Level.S, "HCS": Level.C, "KDK": Level.S}
+
+
+def _validate(b: _Builder, m: Marking) -> None:
+    form = b.form
+    level = m.level
+    dissem = set(m.dissem)
+    nonic = set(m.nonic)
+
+    def bad(rule: str, message: str, category: int = DISSEM) -> None:
+        token, position = b.where(category)
+        b.problem(rule, message, token, position, mechanical=False)
+
+    # Rule 14: foreign disclosure and release markings that cannot share a marking.
+    if "NF" in dissem:
+        for other, name in (("REL", "REL TO"), ("RELIDO", "RELIDO"), ("DISPLAY", "DISPLAY ONLY")):
+            if other in dissem:
+                bad("14", f"NOFORN cannot appear with {name}")
+    if "RELIDO" in dissem and "DISPLAY" in dissem:
+        bad("14", "RELIDO cannot appear with DISPLAY ONLY")
+    # Rule 15: floors and ceilings.
+    for mark, (floor, name) in _FLOORS.items():
+        if mark in dissem and level < floor:
+            bad("15", f"{name} needs {floor.title} or higher")
+    for mark in ("FOUO", "CUI"):
+        if mark in dissem and level > Level.U:
+            bad("15" if mark == "FOUO" else "P4", f"{mark} is used only with UNCLASSIFIED")
+    for control in m.sci:
+        sci_floor = _SCI_FLOORS.get(control.system)
+        if sci_floor is not None and level < sci_floor:
+            bad("15", f"{control.system} needs {sci_floor.title} or higher", SCI)
+        if control.system in ("HCS", "KDK") and "NF" not in dissem:
+            bad("15", f"{control.system} requires NOFORN", SCI)
+    for mark in m.aea:
+        if level < Level.C:
+            bad("15", f"{mark} needs CONFIDENTIAL or higher", AEA)
+    for mark in ("ND", "XD"):
+        if mark in nonic and "NF" not in dissem and "SBU-NF" not in nonic:
+            bad("15", f"{NONIC_BANNER[mark]} requires NOFORN", NONIC)
+    if level > Level.U:
+        for mark in ("SBU", "SBU-NF", "LES", "LES-NF"):
+            if mark not in nonic:
+                continue
+            if form == "portion":
+                bad("15", f"{mark} is used only in UNCLASSIFIED portions", NONIC)
+            elif mark.endswith("-NF"):
+                bad("23", f"a classified banner carries NOFORN and {mark[:-3]}, not {mark}", NONIC)
+    if m.kind != "us" and m.fgi is not None:
+        bad("3", "a non-U.S. marking has no FGI category", FGI)
+
+
+def _assemble(b: _Builder) -> Marking:
+    def ordered(
+        values: list[str], order: tuple[str, ...], rule: str, what: str, category: int
+    ) -> tuple[str, ...]:
+        if len(values) < 2:
+            return tuple(values)
+        unique = list(dict.fromkeys(values))
+        token, position = b.where(category)
+        if len(unique) != len(values):
+            b.problem("16", f"duplicate {what}", token, position)
+        canonical = sorted(unique, key=order.index)
+        if canonical != unique:
+            b.problem(rule, f"{what} out of Register order", token, position)
+        return tuple(canonical)
+
+    systems = [c.system for c in b.sci]
+    if systems != sorted(systems):
+        token, position = b.where(SCI)
+        b.problem("7", "SCI control systems are sorted, numbers before letters", token, position)
+    sci = merge_controls([b.sci]) if b.sci else ()
+    sap = merge_controls([b.sap]) if b.sap else ()
+    for found, merged, category in ((b.sci, sci, SCI), (b.sap, sap, SAP)):
+        if len(merged) != len(found):
+            token, position = b.where(category)
+            b.problem(
+                "16", "a control system is listed once, with all its compartments", token, position
+            )
+    return Marking(
+        level=b.level if b.level is not None else Level.U,
+        kind=b.kind,
+        owners=b.owners,
+        sci=sci,
+        sap=sap,
+        aea=ordered(b.aea, AEA_ORDER, "19", "atomic energy markings", AEA),
+        fgi=b.fgi,
+        dissem=ordered(b.dissem, DISSEM_ORDER, "6", "dissemination controls", DISSEM),
+        rel_to=b.rel_to if "REL" in b.dissem and not b.rel_short else (),
+        display_to=b.display_to if "DISPLAY" in b.dissem else (),
+        nonic=ordered(b.nonic, NONIC_ORDER, "6", "non-IC controls", NONIC),
+        rel_short=b.rel_short and "REL" in b.dissem,
+    )
+
+
+def _check(text: str, vocabulary: Vocabulary) -> CheckResult:
+    raw = text
+    stripped = raw.strip()
+    lead = len(raw) - len(raw.lstrip())
+    form: Form = "portion" if stripped.startswith("(") else "banner"
+    b = _Builder(text=raw, form=form, vocabulary=vocabulary)
+    if not stripped:
+        b.problem("3", "empty marking", raw, 0, mechanical=False)
+        return CheckResult(raw, form, None, tuple(b.problems))
+    body, start = stripped, lead
+    if form == "portion":
+        if not stripped.endswith(")"):
+            b.problem(
+                "4", "a portion mark is enclosed in parentheses", stripped, lead, stripped + ")"
+            )
+            body, start = stripped[1:], lead + 1
+        else:
+            body, start = stripped[1:-1], lead + 1
+    if body != body.upper():
+        b.problem("3", "markings are written in upper case", body, start, body.upper())
+        body = body.upper()
+    spaced = _SPACED.search(body) if (" /" in body or "/ " in body) else None
+    if spaced:
+        b.problem(
+            "2",
+            "no spaces around // and /",
+            spaced.group(0),
+            start + spaced.start(),
+            spaced.group(0).strip(),
+        )
+        body = re.sub(r" *(//?) *", r"\1", body)
+    if "  " in body:
+        b.problem("2", "values are separated by one space", body, start)
+        body = re.sub(" {2,}", " ", body)
+
+    segments = _split(body, "//", start)
+    if segments[0][0] == "":
+        segments = segments[1:]
+        if not segments or not segments[0][0]:
+            b.problem(
+                "3",
+                "a non-U.S. marking names its owner and classification",
+                body,
+                start,
+                mechanical=False,
+            )
+            return CheckResult(raw, form, None, tuple(b.problems))
+        _read_nonus_classification(b, *segments[0])
+    elif segments[0][0] not in _US_LEVELS and _is_category(segments[0][0]):
+        b.problem(
+            "3",
+            "a marking starts with its classification",
+            segments[0][0],
+            segments[0][1],
+            mechanical=False,
+        )
+        segments = [("", start), *segments]
+    else:
+        _read_classification(b, *segments[0])
+    for seg, pos in segments[1:]:
+        if not seg:
+            b.problem("2", "empty category between separators", "//", pos - 2)
+            continue
+        _read_category(b, seg, pos)
+
+    order = [c for c, _, _ in b.categories_seen]
+    if order != sorted(order):
+        b.problem(
+            "1",
+            "categories are out of order: classification // SCI // SAP // AEA // FGI "
+            "// dissemination // non-IC",
+            body,
+            start,
+        )
+    if len(set(order)) != len(order):
+        b.problem("1", "a category appears twice; list its values once, divided by /", body, start)
+
+    marking = _assemble(b)
+    _validate(b, marking)
+    fixed = marking if b.fixable else None
+    problems = _dedupe(b.problems)
+    # A marking in a non-canonical spelling (a full title) is valid; its canonical form differs.
+    return CheckResult(raw, form, fixed, problems, repairable=b.fixable and b.silent_repair)
+
+
+def _dedupe(problems: list[Problem]) -> tuple[Problem, ...]:
+    seen: set[tuple[str, str, int]] = set()
+    out: list[Problem] = []
+    for p in problems:
+        key = (p.rule, p.message, p.position)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return tuple(out)
+
+
+@lru_cache(maxsize=131072)
+def _check_cached(text: str, vocabulary: Vocabulary) -> CheckResult:
+    return _check(text, vocabulary)
+
+
+def check(text: str, *, vocabulary: Vocabulary = DEFAULT_VOCABULARY) -> CheckResult:
+    """Every problem in ``text`` (a banner line, or a portion mark in parentheses)."""
+    return _check_cached(text, vocabulary)
+
+
+def parse(
+    text: str, *, vocabulary: Vocabulary = DEFAULT_VOCABULARY, lenient: bool = False
+) -> Marking:
+    """The marking ``text`` stands for; ``MarkingError`` when it is not valid as written.
+
+    With ``lenient=True`` a marking whose every problem has a mechanical fix is accepted in its
+    repaired form (P6), except ``EYES ONLY``, which a person must re-mark (P5).
+    """
+    result = _check_cached(text, vocabulary)
+    if result.marking is not None and (not result.problems or (lenient and result.repairable)):
+        return result.marking
+    raise MarkingError(result)

@@ -1,0 +1,132 @@
+"""Release analysis of a document for one nation, and its tearline (rules 24-26, 31, P8)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from allied.markings.access import Decision, Viewer, decide
+from allied.markings.model import Marking
+from allied.markings.rollup import resolve_short_rel, rollup_portions
+
+
+@dataclass(frozen=True, slots=True)
+class PortionRelease:
+    """One portion's answer: ``releasable`` (may be given), ``viewable`` (DISPLAY ONLY counts)."""
+
+    index: int
+    marking: Marking
+    decision: Decision
+    in_tearline: bool
+
+    @property
+    def releasable(self) -> bool:
+        return self.decision.export
+
+    @property
+    def viewable(self) -> bool:
+        return self.decision.view
+
+    @property
+    def blocks_release(self) -> bool:
+        """Whether this portion stops the whole document from being released as it stands."""
+        return not self.decision.export
+
+
+@dataclass(frozen=True, slots=True)
+class Tearline:
+    """The nation's part of a document: its portions, with their own banner (P8)."""
+
+    indexes: tuple[int, ...]
+    banner: Marking | None
+    view_only: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseAnalysis:
+    nation: str
+    banner: Marking
+    whole: Decision
+    portions: tuple[PortionRelease, ...]
+    tearline: Tearline
+
+    @property
+    def blocking(self) -> tuple[PortionRelease, ...]:
+        return tuple(p for p in self.portions if p.blocks_release)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "nation": self.nation,
+            "banner": self.banner.render("banner"),
+            "releasable": self.whole.export,
+            "viewable": self.whole.view,
+            "reason": self.whole.reason,
+            "rule": self.whole.rule,
+            "portions": [
+                {
+                    "index": p.index,
+                    "portion": p.marking.render("portion"),
+                    "releasable": p.releasable,
+                    "viewable": p.viewable,
+                    "in_tearline": p.in_tearline,
+                    "reason": p.decision.reason,
+                    "rule": p.decision.rule,
+                }
+                for p in self.portions
+            ],
+            "blocking": [p.index for p in self.blocking],
+            "tearline": {
+                "portions": list(self.tearline.indexes),
+                "banner": None if self.tearline.banner is None else str(self.tearline.banner),
+                "view_only": self.tearline.view_only,
+            },
+        }
+
+
+def analyse_release(
+    portions: Sequence[Marking],
+    viewer: Viewer,
+    *,
+    on: date | None = None,
+    banner: Marking | None = None,
+) -> ReleaseAnalysis:
+    """Which portions ``viewer``'s nation may receive, which block release, and its tearline.
+
+    The tearline takes, in document order, each portion the viewer may access as long as the
+    tearline's own roll-up stays accessible to the viewer: two portions releasable through codes
+    that do not intersect (``FVEY`` and ``NATO``, rule 26) cannot share one tearline banner, and the
+    later one is left for a disclosure officer to re-mark.
+    """
+    resolved = resolve_short_rel(portions, banner)
+    full = rollup_portions(resolved)
+    whole = decide(viewer, full, on)
+    kept: list[int] = []
+    tearline_banner: Marking | None = None
+    answers: list[tuple[int, Marking, Decision, bool]] = []
+    for index, marking in enumerate(resolved):
+        decision = decide(viewer, marking, on)
+        taken = False
+        if decision.view:
+            trial = rollup_portions([resolved[i] for i in kept] + [marking])
+            if decide(viewer, trial, on).view:
+                kept.append(index)
+                tearline_banner = trial
+                taken = True
+            else:
+                decision = Decision(
+                    False,
+                    False,
+                    f"{decision.reason}, but it shares no release code with the rest of the "
+                    "tearline; a disclosure officer must re-mark it",
+                    "26",
+                )
+        answers.append((index, marking, decision, taken))
+    view_only = tearline_banner is not None and not decide(viewer, tearline_banner, on).export
+    return ReleaseAnalysis(
+        nation=viewer.nation,
+        banner=full,
+        whole=whole,
+        portions=tuple(PortionRelease(i, m, d, t) for i, m, d, t in answers),
+        tearline=Tearline(tuple(kept), tearline_banner, view_only),
+    )

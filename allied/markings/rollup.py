@@ -1,0 +1,316 @@
+"""Roll-up of a banner line from portion marks (rules 18-29, policy choices P1-P4)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from allied.markings.model import Compartment, Control, Marking
+from allied.markings.vocab import (
+    AEA_ORDER,
+    DISSEM_ORDER,
+    EXPANDABLE_TETRAGRAPHS,
+    NONIC_ORDER,
+    Level,
+    code_sort_key,
+    expand,
+    rel_sort_key,
+)
+
+
+class RollupError(ValueError):
+    """The portions cannot be rolled up as asked (a short REL with no banner, a looser override)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """A banner set by compilation (rule 28): it may only be more restrictive, and says why."""
+
+    marking: Marking
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rollup:
+    """The banner of a set of portions; ``computed`` is the roll-up before any override."""
+
+    banner: Marking
+    computed: Marking
+    compilation_reason: str | None = None
+
+
+def merge_controls(groups: Iterable[Sequence[Control]]) -> tuple[Control, ...]:
+    """The union of SCI or SAP controls, merged per system and compartment (rule 19, rule 7)."""
+    merged: dict[str, dict[str, set[str]]] = {}
+    for group in groups:
+        for control in group:
+            comps = merged.setdefault(control.system, {})
+            for comp in control.compartments:
+                comps.setdefault(comp.name, set()).update(comp.subs)
+    return tuple(
+        Control(system, tuple(Compartment(n, tuple(sorted(s))) for n, s in sorted(comps.items())))
+        for system, comps in sorted(merged.items())
+    )
+
+
+def resolve_short_rel(portions: Sequence[Marking], banner: Marking | None) -> list[Marking]:
+    """Portions with ``(...//REL)`` written out as the banner's REL TO list (rule 10)."""
+    if not any(p.rel_short for p in portions):
+        return list(portions)
+    if banner is None or "REL" not in banner.dissem or not banner.rel_to:
+        raise RollupError("a (REL) portion needs a banner with a REL TO list (rule 10)")
+    return [p.with_rel_to(banner.rel_to) if p.rel_short else p for p in portions]
+
+
+_FDR = frozenset({"NF", "REL", "RELIDO", "DISPLAY"})
+_NONIC_NF = frozenset({"SBU-NF", "LES-NF"})
+_TETRAS = frozenset(EXPANDABLE_TETRAGRAPHS)
+_EMPTY: frozenset[str] = frozenset()
+_List = tuple[str, ...] | None
+
+
+def _fdr_result(
+    noforn: bool, unmarked: bool, all_relido: bool, lists: set[tuple[_List, _List]]
+) -> tuple[set[str], tuple[str, ...], tuple[str, ...]]:
+    """The banner's FD&R: (controls among NF/REL/RELIDO/DISPLAY, REL TO list, DISPLAY ONLY list).
+
+    CAPCO Table 3 as rule 24 restates it, with rules 25 and 29 and P1 and P3. ``lists`` holds the
+    distinct (REL TO, DISPLAY ONLY) lists of the portions that carry FD&R: the intersections are
+    taken over them, so a long document costs one cheap step per portion.
+    """
+    if noforn:
+        return {"NF"}, (), ()
+    if not lists:
+        # Only classified portions without FD&R: the banner carries none (rule 29).
+        return set(), (), ()
+    if unmarked:
+        # 24(d), P1, 24(f) rule 19: FD&R-bearing portions beside unmarked classified ones.
+        return {"NF"}, (), ()
+    rel_common: frozenset[str] | None = None
+    shown_common: frozenset[str] | None = None
+    rel_tetras = shown_tetras = _TETRAS
+    for rel_to, display_to in lists:
+        rel = _expand(rel_to) if rel_to is not None else _EMPTY
+        tetras = _TETRAS.intersection(rel_to) if rel_to is not None else _EMPTY
+        rel_common = rel if rel_common is None else rel_common & rel
+        rel_tetras = rel_tetras & tetras
+        if display_to is not None:
+            rel = rel | _expand(display_to)
+            tetras = tetras | _TETRAS.intersection(display_to)
+        shown_common = rel if shown_common is None else shown_common & rel
+        shown_tetras = shown_tetras & tetras
+    rel_common = rel_common or _EMPTY
+    shown_common = (shown_common or _EMPTY) - rel_common
+    if not rel_common and not shown_common:
+        # 24(b) no common code, 24(c) REL beside RELIDO-only, 24(f) rules 18, 20, 11.
+        return ({"RELIDO"} if all_relido else {"NF"}), (), ()
+    controls: set[str] = set()
+    rel_list: tuple[str, ...] = ()
+    display_list: tuple[str, ...] = ()
+    if rel_common:
+        controls.add("REL")
+        rel_list = _render_codes(rel_common, rel_tetras, usa=True)
+    if shown_common:
+        controls.add("DISPLAY")
+        display_list = _render_codes(shown_common, shown_tetras, usa=False)
+    elif all_relido:
+        # 24(c): RELIDO only when every contributing portion carries it; never with DISPLAY.
+        controls.add("RELIDO")
+    return controls, rel_list, display_list
+
+
+@lru_cache(maxsize=4096)
+def _expand(codes: tuple[str, ...]) -> frozenset[str]:
+    return expand(codes)
+
+
+def _render_codes(
+    common: frozenset[str], used_by_all: frozenset[str], usa: bool
+) -> tuple[str, ...]:
+    """Codes of an intersection, keeping a tetragraph every portion used (P2); else trigraphs."""
+    remaining = set(common)
+    codes: set[str] = set()
+    for tetra in sorted(used_by_all, key=lambda t: -len(EXPANDABLE_TETRAGRAPHS[t])):
+        foreign = EXPANDABLE_TETRAGRAPHS[tetra] - {"USA"}
+        if foreign <= remaining:
+            codes.add(tetra)
+            remaining -= foreign
+    codes |= remaining
+    if usa:
+        codes.add("USA")
+    return tuple(sorted(codes, key=rel_sort_key if usa else code_sort_key))
+
+
+def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) -> Marking:
+    """The banner computed from ``portions`` (rules 18-29); ``banner`` resolves ``(REL)`` forms.
+
+    One pass over the portions: every rule is a union, an intersection or a maximum.
+    """
+    if not portions:
+        raise RollupError("there is no portion to roll up")
+    portions = resolve_short_rel(portions, banner)
+    level = Level.U
+    sci: list[tuple[Control, ...]] = []
+    sap: list[tuple[Control, ...]] = []
+    aea: set[str] = set()
+    others: set[str] = set()
+    nonic: set[str] = set()
+    sources: set[str] = set()
+    concealed = False
+    noforn = unmarked = False
+    all_relido = True
+    lists: set[tuple[_List, _List]] = set()
+    for p in portions:
+        if p.level > level:
+            level = p.level
+        if p.sci:
+            sci.append(p.sci)
+        if p.sap:
+            sap.append(p.sap)
+        if p.aea:
+            aea.update(p.aea)
+        if p.dissem:
+            others.update(p.dissem)
+        if p.nonic:
+            nonic.update(p.nonic)
+        # Rule 20: FGI sources, from non-U.S. portions, the FGI category and JOINT co-owners.
+        if p.kind == "fgi":
+            if p.owners:
+                sources.update(p.owners)
+            else:
+                concealed = True
+        elif p.kind == "joint":
+            sources.update(p.owners)
+        if p.fgi is not None:
+            if p.fgi:
+                sources.update(p.fgi)
+            else:
+                concealed = True
+        # FD&R (rule 24 with 25, 29, P1, P3): sort the portion into what decides the banner.
+        dissem = p.dissem
+        has_fdr = not _FDR.isdisjoint(dissem)
+        fisa = "FISA" in dissem
+        if p.nonic and not _NONIC_NF.isdisjoint(p.nonic):
+            noforn = True  # SBU-NF and LES-NF count as NOFORN (rule 23)
+        elif not has_fdr and not fisa:
+            if p.kind != "us" or p.fgi is not None:
+                noforn = True  # P3: FGI without FD&R is NOFORN
+            elif p.level:
+                unmarked = True  # rule 29: classified without FD&R
+            # else rule 25: an unclassified portion without FD&R takes no part
+        elif "NF" in dissem:
+            noforn = True  # 24(a)
+        else:
+            # FD&R-bearing; rule 25 reads FISA as RELIDO.
+            if "RELIDO" not in dissem and not fisa:
+                all_relido = False
+            lists.add(
+                (
+                    p.rel_to if "REL" in dissem else None,
+                    p.display_to if "DISPLAY" in dissem else None,
+                )
+            )
+    sources.discard("USA")
+    explicit_nf = "NF" in others
+    others -= _FDR
+    fgi: tuple[str, ...] | None = None
+    if concealed:
+        fgi = ()
+    elif sources:
+        fgi = tuple(sorted(sources, key=code_sort_key))
+
+    # Rule 19: SCI, SAP and AEA are unions; in the banner RD supersedes FRD, which supersedes TFNI.
+    if "RD" in aea or "RD-CNWDI" in aea:
+        aea -= {"FRD", "TFNI"}
+    if "FRD" in aea:
+        aea.discard("TFNI")
+
+    fdr, rel_to, display_to = _fdr_result(noforn, unmarked, all_relido, lists)
+    # Rule 21: non-FD&R controls are a union; ORCON supersedes ORCON-USGOV.
+    if "OC" in others:
+        others.discard("OC-USGOV")
+    if "ND" in nonic:
+        nonic.discard("XD")
+    for plain, nf in (("SBU", "SBU-NF"), ("LES", "LES-NF")):
+        if nf in nonic:
+            nonic.discard(plain)
+            if level > Level.U:
+                # Rule 23: a classified banner gains NOFORN (the FD&R roll-up gave it) and the
+                # non-IC part loses its NF.
+                nonic.discard(nf)
+                nonic.add(plain)
+    if level > Level.U:
+        # Rule 22 and P4: FOUO and CUI never appear in a classified banner.
+        others -= {"FOUO", "CUI"}
+    else:
+        if others - {"FOUO", "CUI"} or nonic:
+            others -= {"FOUO", "CUI"}
+        elif "CUI" in others:
+            others.discard("FOUO")
+        if fdr == {"NF"} and not explicit_nf and not _NONIC_NF.isdisjoint(nonic):
+            # Rule 23: an unclassified banner keeps SBU NOFORN / LES NOFORN as its only NOFORN.
+            fdr = set()
+    dissem = tuple(c for c in DISSEM_ORDER if c in others or c in fdr)
+    return Marking(
+        level=level,
+        kind="us",
+        sci=merge_controls(sci),
+        sap=merge_controls(sap),
+        aea=tuple(a for a in AEA_ORDER if a in aea),
+        fgi=fgi,
+        dissem=dissem,
+        rel_to=rel_to,
+        display_to=display_to,
+        nonic=tuple(c for c in NONIC_ORDER if c in nonic),
+    )
+
+
+def rollup(
+    portions: Sequence[Marking], *, banner: Marking | None = None, override: Override | None = None
+) -> Rollup:
+    """Roll up a banner, applying a compilation override when one is given (rule 28).
+
+    The override may only make the banner more restrictive; a looser one raises ``RollupError``.
+    """
+    computed = rollup_portions(portions, banner)
+    if override is None:
+        return Rollup(banner=computed, computed=computed)
+    if not override.reason.strip():
+        raise RollupError("a compilation override must record its reason (rule 28)")
+    looser = loosening(override.marking, computed)
+    if looser:
+        raise RollupError(
+            "a compilation override may only make the banner more restrictive (rule 28): "
+            + "; ".join(looser)
+        )
+    return Rollup(banner=override.marking, computed=computed, compilation_reason=override.reason)
+
+
+def loosening(candidate: Marking, base: Marking) -> list[str]:
+    """Every way in which ``candidate`` is less restrictive than ``base`` (empty when none)."""
+    out: list[str] = []
+    if candidate.level < base.level:
+        out.append(f"{candidate.level.title} is lower than {base.level.title}")
+    for name, theirs, ours in (
+        ("SCI", base.sci, candidate.sci),
+        ("SAP", base.sap, candidate.sap),
+    ):
+        need = {t for c in theirs for t in c.access_tokens()}
+        have = {t for c in ours for t in c.access_tokens()}
+        if need - have:
+            out.append(f"drops {name} {', '.join(sorted(need - have))}")
+    if set(base.aea) - set(candidate.aea):
+        out.append(f"drops {', '.join(sorted(set(base.aea) - set(candidate.aea)))}")
+    non_fdr = {"NF", "REL", "RELIDO", "DISPLAY", "FOUO", "CUI"}
+    dropped = {c for c in base.dissem if c not in non_fdr} - set(candidate.dissem)
+    dropped |= set(base.nonic) - set(candidate.nonic)
+    if dropped:
+        out.append(f"drops {', '.join(sorted(dropped))}")
+    from allied.markings.access import audience
+
+    theirs_view, theirs_export = audience(base)
+    ours_view, ours_export = audience(candidate)
+    if not ours_view <= theirs_view or not ours_export <= theirs_export:
+        out.append("releases to more foreign audiences")
+    return out
