@@ -1,0 +1,51 @@
+# Allied: `make demo` to try it, `make test` to check it.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+VENV_STAMP := $(VENV)/.allied-installed
+
+USWDS_DIST := node_modules/@uswds/uswds/dist
+USWDS_DEST := allied/static/vendor/uswds
+USWDS_CSS := $(USWDS_DEST)/css/uswds.min.css
+
+.PHONY: venv assets demo test lint bench
+
+venv: $(VENV_STAMP)
+
+# Reinstalls only when pyproject.toml changes.
+$(VENV_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# USWDS from the npm registry, copied into static/ so pages never load anything from elsewhere.
+assets: $(USWDS_CSS)
+
+$(USWDS_CSS): package.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "npm not found: skipping USWDS assets (pages will work, unstyled)."; \
+	else \
+		set -e; \
+		npm install --no-audit --no-fund; \
+		rm -rf $(USWDS_DEST); \
+		mkdir -p $(USWDS_DEST)/css; \
+		cp $(USWDS_DIST)/css/uswds.min.css $(USWDS_DEST)/css/; \
+		cp -R $(USWDS_DIST)/fonts $(USWDS_DEST)/fonts; \
+		cp -R $(USWDS_DIST)/img $(USWDS_DEST)/img; \
+	fi
+
+demo: venv assets
+	$(BIN)/allied demo
+
+test: venv
+	$(BIN)/pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+bench: venv
+	$(BIN)/python -m bench
