@@ -21,8 +21,8 @@ from allied.markings.model import Marking
 from allied.markings.vocab import EXPANDABLE_TETRAGRAPHS, Level, expand
 
 US = "USA"
-# AEA accesses that imply others: RD covers FRD and TFNI, FRD covers TFNI.
-_AEA_IMPLIES = {"RD": ("FRD", "TFNI"), "FRD": ("TFNI",)}
+# RD access covers FRD and TFNI: a banner that keeps only RD (rule 19) still guards them.
+_AEA_IMPLIES = {"RD": ("FRD", "TFNI")}
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from allied.markings.model import (
     MarkingError,
     Problem,
 )
-from allied.markings.render import render_control
+from allied.markings.render import render_control, render_dissem
 from allied.markings.rollup import merge_controls
 from allied.markings.vocab import (
     AEA_ORDER,
@@ -224,13 +224,18 @@ def _read_codes(
                     bad_separator = piece
             elif piece:
                 codes.append(_read_code(b, piece, offset))
+            elif len(pieces) > 1 and bad_separator is None:
+                bad_separator = pieces[i - 1] if i else pieces[1]  # a separator with no code
             offset += len(piece)
     elif text:
-        for piece, offset in _split(text, " ", start):
-            if piece:
+        offset = start
+        for i, piece in enumerate(re.split(r"([\s,]+)", text)):
+            if i % 2 == 1:
+                if piece != " " and bad_separator is None:
+                    bad_separator = piece
+            elif piece:
                 codes.append(_read_code(b, piece, offset))
-            elif bad_separator is None:
-                bad_separator = "  "
+            offset += len(piece)
     known = [c for c in codes if c]
     unique = list(dict.fromkeys(known))
     if bad_separator is not None:
@@ -419,6 +424,13 @@ def _nonus_level(b: _Builder, text: str, start: int) -> Level:
 
 
 def _read_control(b: _Builder, token: str, position: int, *, sap: bool) -> Control | None:
+    parts = token.split("-")
+    head = parts[0].split(" ", 1)
+    if len(head) == 2 and (head[0] in SCI_SYSTEMS or head[0].isdigit() or sap):
+        # "SI G": a hyphen, not a space, joins a control system to its compartment (rule 2).
+        fixed = token.replace(" ", "-", 1)
+        b.problem("2", "a hyphen joins a control system to its compartment", token, position, fixed)
+        return _read_control(b, fixed, position, sap=sap)
     if not _CONTROL_RE.match(token):
         b.problem(
             "2",
@@ -428,7 +440,6 @@ def _read_control(b: _Builder, token: str, position: int, *, sap: bool) -> Contr
             mechanical=False,
         )
         return None
-    parts = token.split("-")
     if not sap and not (parts[0] in SCI_SYSTEMS or parts[0].isdigit()):
         guess = _suggest_word(token)
         b.problem("1", f"unknown control {token}", token, position, guess, mechanical=False)
@@ -457,6 +468,11 @@ def _read_sap(b: _Builder, text: str, start: int) -> None:
     body = text[len(prefix) :]
     seen: list[str] = []
     for token, position in _split(body, "/", start + len(prefix)):
+        if token.startswith("SAR-"):
+            b.problem(
+                "7", "SAR- is written once, before the first program", token, position, token[4:]
+            )
+            token, position = token[4:], position + 4
         control = _read_control(b, token, position, sap=True)
         if control is not None:
             b.sap.append(control)
@@ -495,11 +511,13 @@ def _classify_value(token: str) -> int | None:
         return DISSEM
     if token in _NONIC_SPELLINGS:
         return NONIC
-    if token in _AEA_SPELLINGS:
+    if token in _AEA_SPELLINGS or token.replace(" ", "-") in _AEA_SPELLINGS:
         return AEA
-    head = token.split("-", 1)[0]
+    head = token.split("-", 1)[0].split(" ", 1)[0]
     if head in SCI_SYSTEMS or head.isdigit():
         return SCI
+    if token.startswith("REL "):
+        return DISSEM
     return None
 
 
@@ -531,6 +549,10 @@ def _read_value(b: _Builder, category: int, token: str, position: int) -> None:
             b.sci.append(control)
         return
     if category == AEA:
+        if token not in _AEA_SPELLINGS:
+            fixed = token.replace(" ", "-")
+            b.problem("2", "a hyphen joins RD to CNWDI", token, position, fixed)
+            token = fixed
         mark, forms = _AEA_SPELLINGS[token]
         if form not in forms:
             b.problem("5", "a portion uses the portion mark", token, position, mark)
@@ -572,11 +594,30 @@ def _read_value(b: _Builder, category: int, token: str, position: int) -> None:
         b.rel_short = True
         b.dissem.append("REL")
         return
+    if token.startswith("REL ") and not token.startswith("REL TO"):
+        listed = token[4:]
+        if listed.strip() == "USA":
+            b.problem(
+                "9",
+                "REL USA alone is not authorized: name a foreign code",
+                token,
+                position,
+                mechanical=False,
+            )
+            return
+        b.problem(
+            "10",
+            "REL is written alone (a portion with the banner's list) or as REL TO",
+            token,
+            position,
+            "REL TO " + listed,
+        )
+        token = "REL TO " + listed
     for prefix in _REL_PREFIXES:
         if token.startswith(prefix):
-            if prefix != "REL TO" and form == "portion":
-                b.problem("5", "a portion uses REL TO", token, position, "REL TO")
             rest = token[len(prefix) :]
+            if prefix != "REL TO" and form == "portion":
+                b.problem("5", "a portion uses REL TO", token, position, "REL TO" + rest)
             if not rest.strip():
                 b.problem("9", "REL TO needs a list of codes", token, position, mechanical=False)
                 b.dissem.append("REL")
@@ -677,6 +718,8 @@ def _validate(b: _Builder, m: Marking) -> None:
     for mark in m.aea:
         if level < Level.C:
             bad("15", f"{mark} needs CONFIDENTIAL or higher", AEA)
+    if "RD-CNWDI" in m.aea and level < Level.S:
+        bad("15", "CNWDI is used only with SECRET or TOP SECRET RD (CAPCO register H.6)", AEA)
     for mark in ("ND", "XD"):
         if mark in nonic and "NF" not in dissem and "SBU-NF" not in nonic:
             bad("15", f"{NONIC_BANNER[mark]} requires NOFORN", NONIC)
@@ -692,6 +735,40 @@ def _validate(b: _Builder, m: Marking) -> None:
         bad("3", "a non-U.S. marking has no FGI category", FGI)
 
 
+def _render_category(b: _Builder, category: int, values: list[str]) -> str | None:
+    """The canonical text of one category's values, for the fix of an order or duplicate problem."""
+    if category == DISSEM:
+        partial = Marking(
+            level=Level.U,
+            dissem=tuple(values),
+            rel_to=b.rel_to,
+            display_to=b.display_to,
+            rel_short=b.rel_short,
+        )
+        return render_dissem(partial, b.form)
+    if category == NONIC:
+        return "/".join(NONIC_BANNER[v] if b.form == "banner" else v for v in values)
+    if category == AEA:
+        return "/".join(values)
+    return None
+
+
+def _aea(b: _Builder, aea: tuple[str, ...]) -> tuple[str, ...]:
+    """RD takes precedence over FRD and TFNI in one marking (rule 19; CAPCO register H.6)."""
+    if ("RD" in aea or "RD-CNWDI" in aea) and ("FRD" in aea or "TFNI" in aea):
+        kept = tuple(a for a in aea if a not in ("FRD", "TFNI"))
+        token, position = b.where(AEA)
+        b.problem(
+            "19",
+            "RD takes precedence over FRD and TFNI (CAPCO register H.6)",
+            token,
+            position,
+            "/".join(kept),
+        )
+        return kept
+    return aea
+
+
 def _assemble(b: _Builder) -> Marking:
     def ordered(
         values: list[str], order: tuple[str, ...], rule: str, what: str, category: int
@@ -699,12 +776,13 @@ def _assemble(b: _Builder) -> Marking:
         if len(values) < 2:
             return tuple(values)
         unique = list(dict.fromkeys(values))
-        token, position = b.where(category)
-        if len(unique) != len(values):
-            b.problem("16", f"duplicate {what}", token, position)
         canonical = sorted(unique, key=order.index)
+        token, position = b.where(category)
+        fix = _render_category(b, category, canonical)
+        if len(unique) != len(values):
+            b.problem("16", f"duplicate {what}", token, position, fix)
         if canonical != unique:
-            b.problem(rule, f"{what} out of Register order", token, position)
+            b.problem(rule, f"{what} out of Register order", token, position, fix)
         return tuple(canonical)
 
     systems = [c.system for c in b.sci]
@@ -725,7 +803,7 @@ def _assemble(b: _Builder) -> Marking:
         owners=b.owners,
         sci=sci,
         sap=sap,
-        aea=ordered(b.aea, AEA_ORDER, "19", "atomic energy markings", AEA),
+        aea=_aea(b, ordered(b.aea, AEA_ORDER, "19", "atomic energy markings", AEA)),
         fgi=b.fgi,
         dissem=ordered(b.dissem, DISSEM_ORDER, "6", "dissemination controls", DISSEM),
         rel_to=b.rel_to if "REL" in b.dissem and not b.rel_short else (),
@@ -767,8 +845,9 @@ def _check(text: str, vocabulary: Vocabulary) -> CheckResult:
         )
         body = re.sub(r" *(//?) *", r"\1", body)
     if "  " in body:
-        b.problem("2", "values are separated by one space", body, start)
-        body = re.sub(" {2,}", " ", body)
+        collapsed = re.sub(" {2,}", " ", body)
+        b.problem("2", "values are separated by one space", body, start, collapsed)
+        body = collapsed
 
     segments = _split(body, "//", start)
     if segments[0][0] == "":

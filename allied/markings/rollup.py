@@ -220,11 +220,10 @@ def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) 
     elif sources:
         fgi = tuple(sorted(sources, key=code_sort_key))
 
-    # Rule 19: SCI, SAP and AEA are unions; in the banner RD supersedes FRD, which supersedes TFNI.
+    # Rule 19: SCI, SAP and AEA are unions, except that RD takes precedence over FRD and TFNI
+    # (CAPCO register H.6, pp. 104-105).
     if "RD" in aea or "RD-CNWDI" in aea:
         aea -= {"FRD", "TFNI"}
-    if "FRD" in aea:
-        aea.discard("TFNI")
 
     fdr, rel_to, display_to = _fdr_result(noforn, unmarked, all_relido, lists)
     # Rule 21: non-FD&R controls are a union; ORCON supersedes ORCON-USGOV.
