@@ -1,0 +1,122 @@
+"""Properties of the markings engine that must hold for every valid input (hypothesis)."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from allied.markings import check, parse, render
+from allied.markings.access import compile_marking, compile_viewer, decide, may_export, may_view
+from allied.markings.release import analyse_release
+from allied.markings.rollup import rollup_portions
+from tests.markings.strategies import ON, portions, viewers
+
+documents = st.lists(portions(), min_size=1, max_size=6)
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(portions())
+def test_every_generated_portion_is_valid_as_written(marking):
+    """Rules 1-17: the strategy builds only valid portions, and the parser agrees."""
+    text = render(marking, "portion")
+    result = check(text)
+    assert result.valid, (text, [str(p) for p in result.problems])
+
+
+@SETTINGS
+@given(portions())
+def test_parse_and_render_are_inverse_on_canonical_portions(marking):
+    """Rules 2-8: render(parse(x)) == x for every canonical portion mark x."""
+    text = render(marking, "portion")
+    assert parse(text) == marking
+    assert render(parse(text), "portion") == text
+
+
+@SETTINGS
+@given(documents)
+def test_every_rolled_up_banner_is_a_valid_canonical_banner(document):
+    """Rules 18-29 produce banners that rules 1-17 accept, and that render back unchanged."""
+    banner = rollup_portions(document)
+    text = render(banner, "banner")
+    result = check(text)
+    assert result.valid, (text, [str(p) for p in result.problems])
+    assert render(parse(text), "banner") == text
+
+
+@SETTINGS
+@given(documents, portions(), viewers())
+def test_adding_a_portion_never_widens_the_banners_releasability(document, extra, viewer):
+    """Rule 24(h): the banner is the most protective marking of its portions."""
+    before = rollup_portions(document)
+    after = rollup_portions([*document, extra])
+    if decide(viewer, after, ON).view:
+        assert decide(viewer, before, ON).view
+    if decide(viewer, after, ON).export:
+        assert decide(viewer, before, ON).export
+
+
+@SETTINGS
+@given(documents, viewers())
+def test_a_viewer_who_may_access_the_banner_may_access_every_portion(document, viewer):
+    """Rules 18-26: nothing under a banner is more restricted than the banner."""
+    banner = rollup_portions(document)
+    if decide(viewer, banner, ON).view:
+        for portion in document:
+            assert decide(viewer, portion, ON).view, (str(banner), render(portion, "portion"))
+
+
+@SETTINGS
+@given(documents, viewers(foreign=True))
+def test_a_tearline_holds_only_accessible_portions_under_an_accessible_banner(document, viewer):
+    """P8 and rule 31: the tearline for nation X is X's, and its banner is accessible to X."""
+    analysis = analyse_release(document, viewer, on=ON)
+    for index in analysis.tearline.indexes:
+        assert decide(viewer, document[index], ON).view
+    if analysis.tearline.banner is not None:
+        assert decide(viewer, analysis.tearline.banner, ON).view
+        rolled = rollup_portions([document[i] for i in analysis.tearline.indexes])
+        assert rolled == analysis.tearline.banner
+    else:
+        assert analysis.tearline.indexes == ()
+
+
+@SETTINGS
+@given(documents, viewers(foreign=True))
+def test_noforn_anywhere_means_no_foreign_viewer_may_access_the_banner(document, viewer):
+    """Rule 24(a): one NOFORN portion makes the whole banner NOFORN."""
+    assume(any("NF" in p.dissem for p in document))
+    banner = rollup_portions(document)
+    assert "NF" in banner.dissem
+    assert not decide(viewer, banner, ON).view
+
+
+@SETTINGS
+@given(portions(), viewers())
+def test_the_compiled_decision_agrees_with_the_explained_one(marking, viewer):
+    """The compiled form gives the same answer as ``decide`` for every viewer and marking."""
+    explained = decide(viewer, marking, ON)
+    compiled_marking = compile_marking(marking)
+    compiled_viewer = compile_viewer(viewer, ON)
+    assert may_view(compiled_viewer, compiled_marking) == explained.view
+    assert may_export(compiled_viewer, compiled_marking) == explained.export
+
+
+@SETTINGS
+@given(documents, viewers())
+def test_the_compiled_banner_decision_agrees_with_the_explained_one(document, viewer):
+    banner = rollup_portions(document)
+    explained = decide(viewer, banner, ON)
+    assert may_view(compile_viewer(viewer, ON), compile_marking(banner)) == explained.view
+
+
+@SETTINGS
+@given(viewers(foreign=False), portions())
+def test_a_us_person_with_clearance_and_accesses_sees_everything(viewer, marking):
+    """U.S. persons are not limited by foreign-disclosure controls (NOFORN included)."""
+    cleared = type(viewer)(
+        "USA",
+        max(viewer.clearance, marking.level),
+        viewer.accesses | {"SI", "SI-G", "SI-G ABCD", "TK", "RD"},
+    )
+    assert decide(cleared, marking, ON).view
