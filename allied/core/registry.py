@@ -5,6 +5,11 @@ later members on the day of their accession, as the community's own public recor
 A record that gives only a year is stored as 1 January with year precision.
 
 ``load()`` is idempotent: it creates or updates rows by their natural keys and never deletes.
+
+One community is the exception to "public facts": the Military Framework (``MILFW``). The policy
+brief calls it "a U.S.-led forum of 14 countries" without naming them, so its membership is
+configured locally with ``allied registry members MILFW --add ... --remove ...``; ``load()`` only
+seeds the United States and never touches what was configured since.
 """
 
 from __future__ import annotations
@@ -17,7 +22,15 @@ from dataclasses import dataclass
 import pycountry
 from django.db import transaction
 
-from allied.core.models import Community, CommunityKind, DatePrecision, Membership, Nation
+from allied.core.models import (
+    AgreementKind,
+    Community,
+    CommunityKind,
+    DatePrecision,
+    Membership,
+    Nation,
+    SecurityAgreement,
+)
 
 # The partners whose absence from a community matters most for Indo-Pacific planning. The
 # institutions page lists, for each community, the ones it leaves out.
@@ -214,7 +227,110 @@ US_ALLIANCES_IN_ASIA = (
     ),
 )
 
-COMMUNITIES: tuple[CommunityFacts, ...] = (FIVE_EYES, QUAD, AUKUS, NATO, *US_ALLIANCES_IN_ASIA)
+# The brief names the forum and its size, never its members or a founding date. The United States
+# leads it, so it is seeded as the one member, with a placeholder day shown as "not published".
+MILFW_CONFIGURED_LOCALLY = (
+    "membership configured locally with `allied registry members MILFW`: the policy brief calls "
+    "the Military Framework a U.S.-led forum of 14 countries but does not publish its members"
+)
+UNPUBLISHED_DAY = datetime.date(1900, 1, 1)
+MILITARY_FRAMEWORK = CommunityFacts(
+    code="MILFW",
+    name="Military Framework (U.S.-led forum of 14 countries)",
+    kind=CommunityKind.OTHER,
+    source=f"Policy brief behind Allied; {MILFW_CONFIGURED_LOCALLY}",
+    members=(
+        Member(
+            "USA",
+            UNPUBLISHED_DAY,
+            "Policy brief behind Allied: the forum is U.S.-led; no founding date is published",
+            DatePrecision.UNPUBLISHED,
+        ),
+    ),
+)
+
+# Communities whose membership is kept by `allied registry members`, not by this module.
+LOCALLY_CONFIGURED: frozenset[str] = frozenset({MILITARY_FRAMEWORK.code})
+
+COMMUNITIES: tuple[CommunityFacts, ...] = (
+    FIVE_EYES,
+    QUAD,
+    AUKUS,
+    NATO,
+    *US_ALLIANCES_IN_ASIA,
+    MILITARY_FRAMEWORK,
+)
+
+
+@dataclass(frozen=True)
+class AgreementFacts:
+    iso3: str
+    kind: str
+    title: str
+    signed: datetime.date
+    source: str
+    in_force: datetime.date | None = None
+    ended: datetime.date | None = None
+
+
+# Only agreements whose signing date a public record at hand confirms. Entry into force is left
+# blank unless that record states it. Left out for want of a confirmed date: a U.S.-United Kingdom
+# agreement, the Republic of Korea's 1962 general security agreement that the 1987 one supplements,
+# and Australia's 1962 GSOIA (exchange of notes of 2 May 1962) that the 2002 agreement replaced.
+SECURITY_AGREEMENTS: tuple[AgreementFacts, ...] = (
+    AgreementFacts(
+        "JPN",
+        AgreementKind.GSOMIA,
+        "Agreement between the Government of Japan and the Government of the United States of "
+        "America concerning Security Measures for the Protection of Classified Military "
+        "Information",
+        _d("2007-08-10"),
+        "Signed at the Ministry of Foreign Affairs, Tokyo, 10 August 2007, by Ambassador Thomas "
+        "Schieffer and Foreign Minister Taro Aso (Reuters, 10 August 2007)",
+    ),
+    AgreementFacts(
+        "KOR",
+        AgreementKind.GSOMIA,
+        "Security Agreement between the Government of the Republic of Korea and the Government of "
+        "the United States of America on the Protection of Military Secrets (English rendering "
+        "of the Korean title)",
+        _d("1987-09-24"),
+        "Korean text of the agreement: signed at Washington, 24 September 1987, in force the same "
+        "day; it supplements the general security agreement of 1 May 1962",
+        in_force=_d("1987-09-24"),
+    ),
+    AgreementFacts(
+        "IND",
+        AgreementKind.GSOMIA,
+        "General Security of Military Information Agreement between the Government of the United "
+        "States of America and the Government of the Republic of India",
+        _d("2002-01-17"),
+        "Treaties and Other International Acts Series 02-117 (U.S. Department of State): "
+        "agreement signed at Washington, 17 January 2002; reported as the GSOMIA by the Business "
+        "Standard (23 December 2017)",
+    ),
+    AgreementFacts(
+        "AUS",
+        AgreementKind.GSOIA,
+        "Agreement between the Government of Australia and the Government of the United States of "
+        "America concerning Security Measures for the Reciprocal Protection of Classified "
+        "Information",
+        _d("2002-06-25"),
+        "Parliament of Australia, Joint Standing Committee on Treaties, report on the agreement "
+        "(2002): signed 25 June 2002; it supersedes the 1950 security arrangements and the 1962 "
+        "General Security of Information Agreement",
+    ),
+    AgreementFacts(
+        "PHL",
+        AgreementKind.GSOMIA,
+        "General Security of Military Information Agreement between the United States and the "
+        "Philippines",
+        _d("2024-11-18"),
+        "Signed at Camp Aguinaldo, Quezon City, 18 November 2024, by Secretary of Defense Lloyd "
+        "Austin and Secretary of National Defense Gilberto Teodoro (Philippine Department of "
+        "National Defense; AFP and Reuters reports of 18 November 2024)",
+    ),
+)
 
 
 def nation_codes() -> list[str]:
@@ -242,6 +358,7 @@ class LoadResult:
     nations: int
     communities: int
     memberships: int
+    agreements: int = 0
 
 
 @transaction.atomic
@@ -259,6 +376,21 @@ def load() -> LoadResult:
             defaults={"name": facts.name, "kind": facts.kind, "source": facts.source},
         )
         for member in facts.members:
+            if facts.code in LOCALLY_CONFIGURED:
+                # Seed once; what `allied registry members` recorded since stays as it is.
+                if not Membership.objects.filter(
+                    community=community, nation_id=member.iso3
+                ).exists():
+                    Membership.objects.create(
+                        community=community,
+                        nation_id=member.iso3,
+                        joined=member.joined,
+                        joined_precision=member.precision,
+                        left=member.left,
+                        source=member.source,
+                    )
+                memberships += 1
+                continue
             Membership.objects.update_or_create(
                 community=community,
                 nation_id=member.iso3,
@@ -270,6 +402,21 @@ def load() -> LoadResult:
                 },
             )
             memberships += 1
+    for agreement in SECURITY_AGREEMENTS:
+        SecurityAgreement.objects.update_or_create(
+            nation_id=agreement.iso3,
+            kind=agreement.kind,
+            signed=agreement.signed,
+            defaults={
+                "title": agreement.title,
+                "in_force": agreement.in_force,
+                "ended": agreement.ended,
+                "source": agreement.source,
+            },
+        )
     return LoadResult(
-        nations=len(nation_codes()), communities=len(COMMUNITIES), memberships=memberships
+        nations=len(nation_codes()),
+        communities=len(COMMUNITIES),
+        memberships=memberships,
+        agreements=len(SECURITY_AGREEMENTS),
     )

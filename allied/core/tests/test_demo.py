@@ -1,4 +1,4 @@
-"""``allied demo`` sets up a database a person can sign in to."""
+"""``allied demo`` sets up a database a person can sign in to, with the fixed fictional cast."""
 
 from __future__ import annotations
 
@@ -6,25 +6,79 @@ import io
 
 import pytest
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 
-from allied.core.management.commands.demo import DEMO_PASSWORD, DEMO_USERS
-from allied.core.models import Community
+from allied.core.cast import CAST
+from allied.core.management.commands.demo import DEMO_PASSWORD
+from allied.core.models import Clearance, Community, Principal, Role
+
+
+def run_demo() -> str:
+    out = io.StringIO()
+    with override_settings(DEBUG=True):
+        call_command("demo", "--no-serve", stdout=out)
+    return out.getvalue()
+
+
+def sign_in(username: str, password: str) -> User | None:
+    # The lockout backend needs the request, as the login page gives it.
+    request = RequestFactory().post("/login/")
+    return authenticate(request, username=username, password=password)  # type: ignore[return-value]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_demo_loads_the_registry_and_prints_logins_that_work() -> None:
-    out = io.StringIO()
-    with override_settings(DEBUG=True):
-        call_command("demo", "--no-serve", stdout=out)
-    printed = out.getvalue()
+    printed = run_demo()
     assert "fictional" in printed
     assert Community.objects.filter(code="NATO").exists()
-    for username, _, _ in DEMO_USERS:
-        assert username in printed
-        assert authenticate(username=username, password=DEMO_PASSWORD) is not None
+    for person in CAST:
+        assert person.username in printed
+        assert sign_in(person.username, DEMO_PASSWORD) is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_table_shows_each_persons_nation_clearance_and_roles() -> None:
+    printed = run_demo()
+    header = next(line for line in printed.splitlines() if "Username" in line)
+    assert header.split() == ["Username", "Password", "Nation", "Clearance", "Roles"]
+    line = next(line for line in printed.splitlines() if line.strip().startswith("jpn.liaison"))
+    assert "JPN" in line and "Secret" in line and "Liaison officer, Planner" in line
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_demo_user_has_the_principal_the_cast_defines() -> None:
+    run_demo()
+    us_analyst = Principal.objects.get(user__username="us.analyst")
+    assert (us_analyst.nation_id, us_analyst.clearance) == ("USA", Clearance.TOP_SECRET)
+    assert us_analyst.accesses == ["SI", "SI-G", "TK"]
+    assert us_analyst.roles == [Role.AUTHOR]
+    phl = Principal.objects.get(user__username="phl.liaison")
+    assert (phl.nation_id, phl.clearance) == ("PHL", Clearance.CONFIDENTIAL)
+    assert phl.roles == [Role.LIAISON_OFFICER, Role.PURCHASER]
+    assert Principal.objects.count() == len(CAST) == 12
+
+
+@pytest.mark.django_db(transaction=True)
+def test_running_the_demo_twice_changes_nothing() -> None:
+    run_demo()
+    before = sorted(Principal.objects.values_list("user__username", "nation", "clearance", "roles"))
+    counts = (User.objects.count(), Principal.objects.count(), Community.objects.count())
+    run_demo()
+    after = sorted(Principal.objects.values_list("user__username", "nation", "clearance", "roles"))
+    assert after == before
+    assert (User.objects.count(), Principal.objects.count(), Community.objects.count()) == counts
+    assert sign_in("us.fdo", DEMO_PASSWORD) is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_switches_off_the_users_of_earlier_demos() -> None:
+    User.objects.create_user(username="gbr.analyst", password=DEMO_PASSWORD)
+    run_demo()
+    assert not User.objects.get(username="gbr.analyst").is_active
+    assert sign_in("gbr.analyst", DEMO_PASSWORD) is None
 
 
 @pytest.mark.django_db

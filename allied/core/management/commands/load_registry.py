@@ -16,5 +16,5 @@ class Command(BaseCommand):
         result = registry.load()
         self.stdout.write(
             f"Registry loaded: {result.nations} nations, {result.communities} communities, "
-            f"{result.memberships} memberships."
+            f"{result.memberships} memberships, {result.agreements} security agreements."
         )

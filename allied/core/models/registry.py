@@ -93,6 +93,9 @@ class Community(models.Model):
 class DatePrecision(models.TextChoices):
     DAY = "day", "Day"
     YEAR = "year", "Year only"
+    # No public record gives the date (a locally configured community's first member, for
+    # instance): the stored day is a placeholder and pages say the date is not published.
+    UNPUBLISHED = "none", "Not published"
 
 
 class Membership(models.Model):
@@ -134,4 +137,50 @@ class Membership(models.Model):
         """The join date as precisely as the record gives it."""
         if self.joined_precision == DatePrecision.YEAR:
             return str(self.joined.year)
+        if self.joined_precision == DatePrecision.UNPUBLISHED:
+            return "date not published"
         return self.joined.isoformat()
+
+
+class AgreementKind(models.TextChoices):
+    GSOMIA = "GSOMIA", "General Security of Military Information Agreement"
+    GSOIA = "GSOIA", "General Security of Information Agreement"
+    ISA = "ISA", "Industrial Security Agreement"
+    OTHER = "other", "Other security agreement"
+
+
+class SecurityAgreement(models.Model):
+    """A security agreement between the United States and one partner, with its dates.
+
+    A GSOMIA (or the wider GSOIA) sets the terms on which classified information passes between
+    the two governments; an industrial security agreement extends them to contractors. Each row
+    is a public fact and names its source; ``in_force`` and ``ended`` are blank when no public
+    record at hand gives them, not because they are known to be empty.
+    """
+
+    nation = models.ForeignKey(Nation, on_delete=models.PROTECT, related_name="security_agreements")
+    kind = models.CharField(max_length=8, choices=AgreementKind.choices)
+    title = models.CharField(max_length=300)
+    signed = models.DateField()
+    in_force = models.DateField(null=True, blank=True)
+    ended = models.DateField(null=True, blank=True)
+    source = models.TextField(help_text="The treaty series entry, text or public record.")
+
+    class Meta:
+        ordering = ["nation", "signed", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nation", "kind", "signed"], name="security_agreement_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(in_force__isnull=True) | Q(in_force__gte=F("signed")),
+                name="security_agreement_in_force_after_signing",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended__isnull=True) | Q(ended__gt=F("signed")),
+                name="security_agreement_ends_after_signing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"U.S.-{self.nation_id} {self.kind} signed {self.signed.isoformat()}"
