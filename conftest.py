@@ -9,6 +9,8 @@ Conftest files below this one must not import models at module level: they load 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
@@ -19,3 +21,37 @@ def pytest_configure(config: pytest.Config) -> None:
     import django
 
     django.setup()
+    _let_test_flushes_empty_the_audit_log()
+
+
+def _let_test_flushes_empty_the_audit_log() -> None:
+    """After each transactional test Django empties every table with one TRUNCATE. On PostgreSQL
+    the audit log's trigger refuses TRUNCATE, as it must in production, so in the test process
+    only, a flush that includes the audit table switches the table's triggers off around the
+    TRUNCATE, inside the flush's own transaction (ALTER TABLE is transactional there).
+    """
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+    table = "core_auditentry"
+
+    def sql_flush(
+        self: DatabaseOperations,
+        style: Any,
+        tables: Sequence[str],
+        *,
+        reset_sequences: bool = False,
+        allow_cascade: bool = False,
+    ) -> list[str]:
+        statements = original(
+            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
+        if statements and table in tables:
+            statements = [
+                f"ALTER TABLE {table} DISABLE TRIGGER USER",
+                *statements,
+                f"ALTER TABLE {table} ENABLE TRIGGER USER",
+            ]
+        return statements
+
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]

@@ -1,0 +1,392 @@
+"""The audit log: entries chain, tampering is found and located, and nothing rewrites history."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
+from django.test import Client
+
+from allied.audit_chain import GENESIS
+from allied.core import audit
+from allied.core.models import AuditEntry, Bulletin, Nation
+from allied.core.models.audit import AppendOnlyError
+from allied.markings import Level
+from allied.markings.access import Viewer
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL (the trigger, real concurrency)"
+)
+PASSWORD = "analyst-test-password"
+
+
+def run_audit(*args: str) -> tuple[int, str]:
+    """Run ``allied audit ...``; return its exit code and what it printed."""
+    out = io.StringIO()
+    try:
+        call_command("audit", *args, stdout=out)
+    except CommandError as error:
+        return error.returncode, out.getvalue()
+    return 0, out.getvalue()
+
+
+def record_some(count: int, **kwargs: Any) -> list[AuditEntry]:
+    return [
+        audit.record("decision", object_type="arms.case", object_id=n, detail={"n": n}, **kwargs)
+        for n in range(1, count + 1)
+    ]
+
+
+@contextmanager
+def tampering() -> Iterator[Any]:
+    """A raw cursor that may rewrite history: what someone with database access could do.
+
+    On PostgreSQL the table owner switches the append-only trigger off for this transaction only
+    (after running the deferred foreign-key checks, which ALTER TABLE may not leave pending).
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        postgres = connection.vendor == "postgresql"
+        if postgres:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("ALTER TABLE core_auditentry DISABLE TRIGGER USER")
+        yield cursor
+        if postgres:
+            cursor.execute("ALTER TABLE core_auditentry ENABLE TRIGGER USER")
+
+
+# --- appending -----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_each_entry_takes_the_next_number_and_links_to_the_one_before() -> None:
+    entries = record_some(5)
+    assert [e.sequence for e in entries] == [1, 2, 3, 4, 5]
+    assert entries[0].prev_hash == GENESIS
+    for before, after in itertools.pairwise(entries):
+        assert after.prev_hash == before.hash
+    assert run_audit("verify") == (0, "audit chain intact: 5 entries\n")
+
+
+@pytest.mark.django_db
+def test_an_entry_copies_who_acted_and_what_they_touched(analyst) -> None:
+    nation = Nation(iso3="JPN", name="Japan", source="test")
+    entry = audit.record(
+        "write", actor=analyst, obj=nation, marking="SECRET//REL TO USA, JPN", detail={"a": [1]}
+    )
+    entry = AuditEntry.objects.get(pk=entry.pk)
+    assert (entry.actor, entry.actor_name, entry.action) == (analyst, "us.analyst", "write")
+    assert (entry.object_type, entry.object_id) == ("core.nation", "JPN")
+    assert entry.marking == "SECRET//REL TO USA, JPN"
+    assert entry.detail == {"a": [1]}
+
+
+@pytest.mark.django_db
+def test_an_entry_copies_the_actors_nation_from_their_principal(cast) -> None:
+    assert audit.record("read", actor=cast["jpn.liaison"]).nation == "JPN"
+    assert audit.record("read", actor=cast["us.analyst"]).nation == "USA"
+
+
+@pytest.mark.django_db
+def test_an_actor_without_a_principal_is_recorded_without_a_nation() -> None:
+    user = get_user_model().objects.create_user("no.principal", password=PASSWORD)
+    entry = audit.record("read", actor=user)
+    assert (entry.actor_name, entry.nation) == ("no.principal", "")
+
+
+@pytest.mark.django_db
+def test_the_system_and_anonymous_visitors_are_recorded_without_an_actor() -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    system = audit.record("system_access", detail={"reason": "nightly export"})
+    anonymous = audit.record("denied", actor=AnonymousUser(), object_type="core.bulletin")
+    assert (system.actor, system.actor_name) == (None, "")
+    assert (anonymous.actor, anonymous.actor_name) == (None, "")
+
+
+@pytest.mark.django_db
+def test_detail_must_be_exact_json_so_floats_and_unknown_actions_are_refused() -> None:
+    with pytest.raises(TypeError, match="float"):
+        audit.record("decision", detail={"score": 0.5})
+    with pytest.raises(ValueError):
+        audit.record("shredded")
+    assert not AuditEntry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_page_of_fifty_reads_costs_a_few_queries_not_fifty(
+    loaded_registry, analyst, django_assert_max_num_queries
+) -> None:
+    nations = list(Nation.objects.order_by("iso3")[:50])
+    assert len(nations) == 50
+    with django_assert_max_num_queries(5):
+        entries = audit.record_reads(analyst, [*nations, nations[0]])
+    assert len(entries) == 50  # one entry per distinct object
+    stored = list(AuditEntry.objects.order_by("sequence"))
+    assert [e.object_id for e in stored] == [n.iso3 for n in nations]
+    assert {e.action for e in stored} == {"read"}
+    assert run_audit("verify")[0] == 0
+
+
+@pytest.mark.django_db
+def test_reads_of_marked_objects_carry_each_objects_marking(analyst) -> None:
+    markings = ["SECRET//NOFORN", "SECRET//REL TO USA, JPN", "UNCLASSIFIED"]
+    for n, text in enumerate(markings):
+        bulletin = Bulletin(title=f"b{n}", body="body", author=analyst)
+        bulletin.set_marking(text)
+        bulletin.save()
+    us = Viewer("USA", Level.TS)
+    # Rows read without their markings loaded: those are fetched together, in one query.
+    shown = list(Bulletin.objects.visible_to(us).order_by("title"))
+    entries = audit.record_reads(analyst, shown)
+    assert [e.marking for e in entries] == markings
+    assert [e.object_type for e in entries] == ["core.bulletin"] * 3
+
+
+@pytest.mark.django_db
+def test_an_audit_key_seals_entries_that_verify_only_with_that_key(settings) -> None:
+    settings.ALLIED_AUDIT_KEY = "k" * 32
+    record_some(3)
+    assert run_audit("verify")[0] == 0
+    settings.ALLIED_AUDIT_KEY = None
+    code, printed = run_audit("verify")
+    assert code == 1
+    assert printed == "entries 1-3 were changed\n"
+
+
+# --- transactions and concurrency ----------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_transaction_leaves_no_entry() -> None:
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit.record("write", object_type="arms.case", object_id="1")
+        raise RuntimeError("the write failed")
+    assert not AuditEntry.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_write_always_has_its_entry_and_the_next_one_follows_it() -> None:
+    with transaction.atomic():
+        audit.record("write", object_type="arms.case", object_id="1")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit.record("write", object_type="arms.case", object_id="2")
+        raise RuntimeError("the write failed")
+    audit.record("write", object_type="arms.case", object_id="3")
+    assert list(AuditEntry.objects.values_list("sequence", "object_id")) == [(1, "1"), (2, "3")]
+    assert run_audit("verify")[0] == 0
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_from_several_threads_make_one_unbroken_chain() -> None:
+    threads, rounds = 6, 15
+    page = [Nation(iso3=code) for code in ("AUS", "JPN", "KOR")]
+    start = threading.Barrier(threads)
+    errors: list[BaseException] = []
+
+    def work(worker: int) -> None:
+        try:
+            start.wait()
+            for n in range(rounds):
+                with transaction.atomic():
+                    if n % 5 == 4:  # a page of reads now and then: three entries in one append
+                        audit.record_reads(None, page)
+                    else:
+                        audit.record("write", object_type="test.thing", object_id=f"{worker}.{n}")
+        except BaseException as error:  # reported below, in the test's own thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=work, args=(w,)) for w in range(threads)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    assert errors == []
+    total = threads * (rounds + 2 * (rounds // 5))
+    sequences = list(AuditEntry.objects.values_list("sequence", flat=True))
+    assert sequences == list(range(1, total + 1))
+    assert run_audit("verify") == (0, f"audit chain intact: {total} entries\n")
+
+
+# --- nothing rewrites history --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_orm_refuses_to_change_or_delete_an_entry() -> None:
+    entry = record_some(1)[0]
+    with pytest.raises(AppendOnlyError):
+        AuditEntry.objects.filter(pk=entry.pk).update(action="read")
+    with pytest.raises(AppendOnlyError):
+        AuditEntry.objects.all().delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEntry.objects.bulk_update([entry], ["action"])
+    entry.action = "read"
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+    assert AuditEntry.objects.get().action == "decision"
+
+
+@pytest.mark.django_db
+def test_a_user_with_audit_entries_cannot_be_deleted(analyst) -> None:
+    from django.db.models import ProtectedError
+
+    from allied.core.models import system_access
+
+    audit.record("read", actor=analyst)
+    # Deleting a user looks through marked tables too, which needs a named system context.
+    with system_access("test: try to delete a user"), pytest.raises(ProtectedError) as refused:
+        analyst.delete()
+    assert any(isinstance(obj, AuditEntry) for obj in refused.value.protected_objects)
+
+
+@on_postgresql
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE core_auditentry SET action = 'read'",
+        "DELETE FROM core_auditentry",
+        "DELETE FROM core_auditentry WHERE false",
+        "TRUNCATE core_auditentry",
+    ],
+)
+def test_the_database_refuses_raw_sql_that_rewrites_history(statement: str) -> None:
+    record_some(2)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE may not leave them pending
+        cursor.execute(statement)
+    assert AuditEntry.objects.count() == 2
+
+
+# --- verify finds tampering and says where -------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_verify_says_which_entry_was_changed() -> None:
+    record_some(6)
+    with tampering() as cursor:
+        cursor.execute("UPDATE core_auditentry SET object_id = '99' WHERE sequence = 4")
+    assert run_audit("verify") == (1, "entry 4 was changed\n")
+
+
+@pytest.mark.django_db
+def test_verify_says_which_entries_were_removed() -> None:
+    record_some(10)
+    with tampering() as cursor:
+        cursor.execute("DELETE FROM core_auditentry WHERE sequence BETWEEN 4 AND 6")
+    assert run_audit("verify") == (1, "entries 4-6 are missing\n")
+
+
+@pytest.mark.django_db
+def test_verify_says_which_entries_were_reordered() -> None:
+    record_some(8)
+    with tampering() as cursor:
+        # Swap the places of entries 3 and 6 (through a free number: sequence is unique).
+        cursor.execute("UPDATE core_auditentry SET sequence = 1000 WHERE sequence = 3")
+        cursor.execute("UPDATE core_auditentry SET sequence = 3 WHERE sequence = 6")
+        cursor.execute("UPDATE core_auditentry SET sequence = 6 WHERE sequence = 1000")
+    assert run_audit("verify") == (
+        1,
+        "entry 3 is out of place: it is entry 6 moved here\n"
+        "entry 6 is out of place: it is entry 3 moved here\n",
+    )
+
+
+@pytest.mark.django_db
+def test_verify_reports_every_finding_at_once_and_as_json() -> None:
+    record_some(12)
+    with tampering() as cursor:
+        cursor.execute("UPDATE core_auditentry SET detail = '{\"n\": 0}' WHERE sequence = 2")
+        cursor.execute("DELETE FROM core_auditentry WHERE sequence IN (7, 8)")
+    code, printed = run_audit("verify", "--json", "--batch-size", "3")
+    assert code == 1
+    result = json.loads(printed)
+    assert (result["intact"], result["entries"], result["keyed"]) == (False, 10, False)
+    assert [f["message"] for f in result["findings"]] == [
+        "entry 2 was changed",
+        "entries 7-8 are missing",
+    ]
+
+
+@pytest.mark.django_db
+def test_verify_walks_in_batches_and_an_anchor_catches_entries_cut_from_the_end() -> None:
+    record_some(7)
+    code, head = run_audit("head")
+    assert code == 0 and head.startswith("7:")
+    with tampering() as cursor:
+        cursor.execute("DELETE FROM core_auditentry WHERE sequence >= 6")
+    assert run_audit("verify", "--batch-size", "2") == (0, "audit chain intact: 5 entries\n")
+    assert run_audit("verify", "--anchor", head.strip()) == (
+        1,
+        "entries 6-7 are missing (cut from the end)\n",
+    )
+
+
+@pytest.mark.django_db
+def test_tail_prints_the_latest_entries_oldest_first(analyst) -> None:
+    record_some(4)
+    audit.record("read", actor=analyst, object_type="core.bulletin", object_id=9, marking="(U)")
+    code, printed = run_audit("tail", "-n", "2")
+    lines = printed.splitlines()
+    assert code == 0 and len(lines) == 2
+    assert lines[0].split()[0] == "4" and '{"n": 4}' in lines[0]
+    assert lines[1].split()[0] == "5"
+    assert "us.analyst (USA)  read  core.bulletin:9  (U)" in lines[1]
+
+
+# --- sign-in, failed sign-in and sign-out --------------------------------------------------------
+
+
+def entries_as_text() -> str:
+    return json.dumps(list(AuditEntry.objects.values()), default=str)
+
+
+@pytest.mark.django_db
+def test_signing_in_and_out_is_recorded_with_the_address(analyst) -> None:
+    client = Client()
+    response = client.post("/login/", {"username": "us.analyst", "password": PASSWORD})
+    assert response.status_code == 302
+    client.post("/logout/")
+    login, logout = AuditEntry.objects.order_by("sequence")
+    assert (login.action, login.actor, login.detail) == ("login", analyst, {"ip": "127.0.0.1"})
+    assert (logout.action, logout.actor, logout.actor_name) == ("logout", analyst, "us.analyst")
+    assert PASSWORD not in entries_as_text()
+
+
+@pytest.mark.django_db
+def test_a_failed_sign_in_records_the_username_tried_and_the_address_never_the_password(
+    analyst,
+) -> None:
+    wrong = "not-the-password-42"
+    response = Client().post("/login/", {"username": "us.analyst", "password": wrong})
+    assert response.status_code == 200
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.actor, entry.actor_name) == ("login_failed", None, "")
+    assert entry.detail == {"username": "us.analyst", "ip": "127.0.0.1"}
+    assert wrong not in entries_as_text()
+    assert "*****" not in entries_as_text()
+
+
+@pytest.mark.django_db
+def test_a_failed_sign_in_for_an_unknown_user_is_recorded_too() -> None:
+    Client().post("/login/", {"username": "nobody", "password": "whatever-123"})
+    assert AuditEntry.objects.get().detail == {"username": "nobody", "ip": "127.0.0.1"}
+    assert get_user_model().objects.count() == 0
