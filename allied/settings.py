@@ -11,6 +11,7 @@ key. With ``ALLIED_DEBUG=false`` the secret key must be given.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -110,6 +111,9 @@ DEBUG = env_bool("ALLIED_DEBUG", default=True)
 # A known key is only acceptable while debugging the offline demo; anything else must set one.
 _DEV_SECRET_KEY = "django-insecure-allied-demo-key-do-not-use-outside-a-laptop"
 SECRET_KEY = env_str("ALLIED_SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else None)
+# Keys the audit log's hash chain (HMAC), so that write access to the database is not enough to
+# rewrite history and recompute the chain. Unset, the chain is a plain SHA-256 chain.
+ALLIED_AUDIT_KEY = env_str("ALLIED_AUDIT_KEY", default="") or None
 
 ALLOWED_HOSTS = env_list(
     "ALLIED_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
@@ -125,6 +129,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "allied.core",
 ]
 
@@ -138,6 +143,8 @@ MIDDLEWARE = [
     "allied.core.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the locked-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "allied.urls"
@@ -169,6 +176,9 @@ DATABASES = {
         else sqlite_database(VAR_DIR / "allied.sqlite3")
     )
 }
+# Every request is one transaction: a write is acknowledged only once committed, and on
+# PostgreSQL the viewer's transaction-local settings reach the row-level security policies.
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -------------------------------------------------------------------------
@@ -179,9 +189,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out username and address before any password is checked.
+# DRF token authentication does not go through these backends, so tokens are unaffected.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Lockout after repeated failed sign-ins (django-axes). Five failures for one username from one
+# address lock that pair out for 30 minutes; a failure while locked out restarts the 30 minutes.
+# Locking the pair, not the username alone, keeps a stranger from locking a user out everywhere.
+# The client address is REMOTE_ADDR: headers such as X-Forwarded-For are not trusted.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "allied.core.lockout.locked_out"
+AXES_ENABLE_ADMIN = False
 
 # --- Security -------------------------------------------------------------------------------
 
@@ -276,5 +303,7 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
+        # django-axes announces itself at INFO on every start-up, including each management command.
+        "axes.apps": {"level": "WARNING"},
     },
 }

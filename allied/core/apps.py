@@ -8,3 +8,19 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = "Allied core"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from allied.core import audit  # noqa: F401 - connects the sign-in audit receivers
+
+        post_migrate.connect(_install_rls, dispatch_uid="allied-install-rls")
+
+
+def _install_rls(sender: object, using: str = "default", **kwargs: object) -> None:
+    """After every migration, put every marked table behind the releasability policy."""
+    if getattr(sender, "label", None) != "core":
+        return
+    from allied.core.visibility import install_rls
+
+    install_rls(using)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-# Every page served today shows only public registry data. When marked data arrives, the banner
-# must come from the markings engine for what the page holds, not from this constant.
-UNCLASSIFIED_BANNER = {"label": "UNCLASSIFIED", "css_class": "allied-banner--unclassified"}
+from allied.core.restricted import PageBanner
 
 
 def site(request: HttpRequest) -> dict[str, object]:
-    return {"site_name": "Allied", "classification_banner": UNCLASSIFIED_BANNER}
+    """The site name and the page's classification banner.
+
+    The banner is the roll-up of the markings of everything the view showed this viewer
+    (``allied.core.restricted.show``); it is computed when the template first renders it, after the
+    view has run. A page that showed nothing marked reads UNCLASSIFIED.
+    """
+    return {"site_name": "Allied", "classification_banner": PageBanner(request)}

@@ -1,4 +1,4 @@
-"""Pages for the public registry. Sign-in is enforced for all of them by LoginRequiredMiddleware."""
+"""The home page and the registry pages. Sign-in is enforced for all by LoginRequiredMiddleware."""
 
 from __future__ import annotations
 
@@ -10,8 +10,17 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from allied.core.forms import AsOfForm
-from allied.core.models import Community, Membership, Nation
+from allied.core.home import home_sections
+from allied.core.models import (
+    Bulletin,
+    Community,
+    Membership,
+    Nation,
+    SecurityAgreement,
+    TrustTier,
+)
 from allied.core.registry import KEY_INDO_PACIFIC_PARTNERS
+from allied.core.restricted import restricted_view, show, viewer_of
 
 
 @dataclass(frozen=True)
@@ -27,11 +36,37 @@ class LeftOut:
     nations: list[Nation]
 
 
+@dataclass(frozen=True)
+class PartnerAgreements:
+    nation: Nation
+    agreements: list[SecurityAgreement]
+    tier: TrustTier | None = None
+
+
+@restricted_view
 def home(request: HttpRequest) -> HttpResponse:
-    context = {
+    """Each person's desk: who they are to the rules, what their roles do, what is new for them."""
+    principal = getattr(request.user, "principal", None)
+    today = timezone.localdate()
+    context: dict[str, object] = {
         "nation_count": Nation.objects.count(),
         "community_count": Community.objects.count(),
+        "principal": principal,
+        "sections": home_sections(principal),
     }
+    if principal is not None:
+        context["communities"] = (
+            Membership.objects.current_on(today)
+            .filter(nation_id=principal.nation_id)
+            .select_related("community")
+            .order_by("community__code")
+        )
+        latest = (
+            Bulletin.objects.visible_to(viewer_of(request))
+            .select_related("marking")
+            .order_by("-created", "-pk")[:5]
+        )
+        context["bulletins"] = show(request, latest)
     return render(request, "core/home.html", context)
 
 
@@ -89,3 +124,32 @@ def _row_order(nation: Nation) -> tuple[int, int, str]:
     if nation.iso3 in KEY_INDO_PACIFIC_PARTNERS:
         return (1, KEY_INDO_PACIFIC_PARTNERS.index(nation.iso3), "")
     return (2, 0, nation.name)
+
+
+@restricted_view
+def partners(request: HttpRequest) -> HttpResponse:
+    """Each key partner's security agreements (public) and trust tier (marked, usually NOFORN)."""
+    by_nation: dict[str, list[SecurityAgreement]] = {}
+    for agreement in SecurityAgreement.objects.order_by("signed", "kind"):
+        by_nation.setdefault(agreement.nation_id, []).append(agreement)
+    tiers = {
+        tier.nation_id: tier
+        for tier in show(
+            request,
+            TrustTier.objects.visible_to(viewer_of(request))
+            .in_force_on(timezone.localdate())
+            .select_related("marking"),
+        )
+    }
+    nations = Nation.objects.in_bulk(KEY_INDO_PACIFIC_PARTNERS)
+    # Key partners first, in their listed order, then any other nation with an agreement.
+    others = sorted(set(by_nation) - set(KEY_INDO_PACIFIC_PARTNERS))
+    nations.update(Nation.objects.in_bulk(others))
+    rows = [
+        PartnerAgreements(
+            nation=nations[iso3], agreements=by_nation.get(iso3, []), tier=tiers.get(iso3)
+        )
+        for iso3 in (*KEY_INDO_PACIFIC_PARTNERS, *others)
+        if iso3 in nations
+    ]
+    return render(request, "core/partners.html", {"rows": rows})

@@ -15,7 +15,13 @@ from allied.markings.model import (
 )
 from allied.markings.parser import check, parse
 from allied.markings.render import banner_colour, render
-from allied.markings.vocab import DEFAULT_VOCABULARY, Level, Vocabulary
+from allied.markings.vocab import (
+    DEFAULT_VOCABULARY,
+    Level,
+    Vocabulary,
+    default_vocabulary,
+    use_communities,
+)
 
 __all__ = [
     "DEFAULT_VOCABULARY",
@@ -29,6 +35,8 @@ __all__ = [
     "Vocabulary",
     "banner_colour",
     "check",
+    "default_vocabulary",
     "parse",
     "render",
+    "use_communities",
 ]

@@ -28,7 +28,6 @@ from allied.markings.render import render_control, render_dissem
 from allied.markings.rollup import merge_controls
 from allied.markings.vocab import (
     AEA_ORDER,
-    DEFAULT_VOCABULARY,
     DISSEM_BANNER,
     DISSEM_ORDER,
     DISSEM_TITLES,
@@ -42,6 +41,7 @@ from allied.markings.vocab import (
     Level,
     Vocabulary,
     code_sort_key,
+    default_vocabulary,
     rel_sort_key,
 )
 
@@ -915,20 +915,18 @@ def _check_cached(text: str, vocabulary: Vocabulary) -> CheckResult:
     return _check(text, vocabulary)
 
 
-def check(text: str, *, vocabulary: Vocabulary = DEFAULT_VOCABULARY) -> CheckResult:
+def check(text: str, *, vocabulary: Vocabulary | None = None) -> CheckResult:
     """Every problem in ``text`` (a banner line, or a portion mark in parentheses)."""
-    return _check_cached(text, vocabulary)
+    return _check_cached(text, vocabulary or default_vocabulary())
 
 
-def parse(
-    text: str, *, vocabulary: Vocabulary = DEFAULT_VOCABULARY, lenient: bool = False
-) -> Marking:
+def parse(text: str, *, vocabulary: Vocabulary | None = None, lenient: bool = False) -> Marking:
     """The marking ``text`` stands for; ``MarkingError`` when it is not valid as written.
 
     With ``lenient=True`` a marking whose every problem has a mechanical fix is accepted in its
     repaired form (P6), except ``EYES ONLY``, which a person must re-mark (P5).
     """
-    result = _check_cached(text, vocabulary)
+    result = _check_cached(text, vocabulary or default_vocabulary())
     if result.marking is not None and (not result.problems or (lenient and result.repairable)):
         return result.marking
     raise MarkingError(result)

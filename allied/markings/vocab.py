@@ -231,6 +231,22 @@ _ALPHA2 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
 _COMMON_NAMES = {"UK": "GBR", "ROK": "KOR", "DPRK": "PRK", "PRC": "CHN", "ROC": "TWN"}
 _NAMES, _INITIALS = _names()
 DEFAULT_VOCABULARY = Vocabulary()
+_current: list[Vocabulary] = [DEFAULT_VOCABULARY]
+
+
+def default_vocabulary() -> Vocabulary:
+    """The vocabulary ``parse`` and ``check`` use when none is given."""
+    return _current[0]
+
+
+def use_communities(codes: Iterable[str]) -> Vocabulary:
+    """Make ``codes`` (the project's community codes, opaque per P7) known to every later parse.
+
+    The application calls this with its registry's codes; the pure core keeps no other state.
+    """
+    vocabulary = Vocabulary(communities=frozenset(codes))
+    _current[0] = vocabulary
+    return vocabulary
 
 
 def looks_like_code(token: str) -> bool:
@@ -238,8 +254,8 @@ def looks_like_code(token: str) -> bool:
 
 
 def code_sort_key(code: str) -> tuple[int, str]:
-    """Trigraphs first, then tetragraphs, each alphabetical (rules 8, 11, 12)."""
-    return (0 if len(code) == 3 else 1, code)
+    """Trigraphs first, then tetragraphs and community codes, alphabetical (rules 8, 11, 12)."""
+    return (0 if code in _ISO_TRIGRAPHS else 1, code)
 
 
 def rel_sort_key(code: str) -> tuple[int, str]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from allied.core.models import Community, Membership, Nation
+from allied.core.api.fields import MarkingField
+from allied.core.models import Bulletin, Community, Membership, Nation
 
 
 class NationSerializer(serializers.ModelSerializer):
@@ -31,3 +32,13 @@ class CommunitySerializer(serializers.ModelSerializer):
         model = Community
         fields = ["code", "name", "kind", "source", "memberships"]
         read_only_fields = fields
+
+
+class BulletinSerializer(serializers.ModelSerializer):
+    marking = MarkingField()
+    author = serializers.CharField(source="author.get_username", read_only=True)
+
+    class Meta:
+        model = Bulletin
+        fields = ["id", "marking", "title", "body", "author", "created"]
+        read_only_fields = ["id", "author", "created"]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from rest_framework import viewsets
+from typing import Any
 
-from allied.core.api.serializers import CommunitySerializer, NationSerializer
-from allied.core.models import Community, Nation
+from rest_framework import mixins, viewsets
+
+from allied.core.api.serializers import BulletinSerializer, CommunitySerializer, NationSerializer
+from allied.core.models import Bulletin, Community, Nation
+from allied.core.restricted import RestrictedViewSetMixin
 
 
 class NationViewSet(viewsets.ReadOnlyModelViewSet):
@@ -24,3 +27,29 @@ class CommunityViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CommunitySerializer
     lookup_field = "code"
     lookup_value_regex = "[A-Za-z0-9-]+"
+
+
+class BulletinViewSet(
+    RestrictedViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
+    """Coordination bulletins releasable to the caller; a hidden one answers 404 like a missing one.
+
+    Writing one the caller could not read back (a marking above its clearance or not releasable
+    to its nation) is refused with 400 and nothing is saved.
+    """
+
+    queryset_model = Bulletin
+    serializer_class = BulletinSerializer
+
+    def get_queryset(self) -> Any:
+        return (
+            super().get_queryset().select_related("marking", "author").order_by("-created", "-pk")
+        )
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.validated_data["author"] = self.request.user
+        super().perform_create(serializer)

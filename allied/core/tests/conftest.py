@@ -1,4 +1,8 @@
-"""The fixed cast for core tests: the public registry, a signed-in analyst, an anonymous visitor."""
+"""The fixed cast for core tests: the public registry, a signed-in analyst, an anonymous visitor.
+
+``cast`` is the demo's fictional cast (``allied.core.cast``): one user with a principal for each
+person, by username. They have no usable password; sign them in with ``client.force_login``.
+"""
 
 from __future__ import annotations
 
@@ -22,10 +26,19 @@ def loaded_registry(db: None) -> LoadResult:
 
 
 @pytest.fixture
-def analyst(db: None) -> User:
-    from django.contrib.auth.models import User
+def cast(loaded_registry: LoadResult) -> dict[str, User]:
+    from allied.core.cast import create_cast
 
-    return User.objects.create_user(username="us.analyst", password="analyst-test-password")
+    return create_cast()
+
+
+@pytest.fixture
+def analyst(cast: dict[str, User]) -> User:
+    """The cast's U.S. analyst (TOP SECRET, SI and TK), with a known password."""
+    user = cast["us.analyst"]
+    user.set_password("analyst-test-password")
+    user.save()
+    return user
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ def test_the_api_accepts_a_token(analyst: User, anonymous_client: Client) -> Non
 def test_the_api_accepts_a_signed_in_session(analyst_client: Client) -> None:
     response = analyst_client.get("/api/")
     assert response.status_code == 200
-    assert set(response.json()) == {"nations", "communities"}
+    assert set(response.json()) == {"nations", "communities", "bulletins"}
 
 
 def test_a_community_lists_its_memberships_with_their_sources(analyst_client: Client) -> None:

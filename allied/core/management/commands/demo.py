@@ -1,7 +1,9 @@
 """``allied demo``: set up an offline demo and serve it.
 
-Migrates, loads the public registry, creates fictional demo users that all share one published
-password, prints the logins and runs the development server without the auto-reloader.
+Migrates, loads the public registry, creates the fictional cast (``allied.core.cast``: users with
+their principals) that all share one published password, prints the logins and runs the
+development server without the auto-reloader. Running it again changes nothing but the passwords,
+which it resets so the printed one always works.
 """
 
 from __future__ import annotations
@@ -9,23 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+
+from allied.core import demo_content
+from allied.core.cast import CAST, Person, create_cast
 
 DEMO_PASSWORD = "allied-demo"
 DEFAULT_ADDRPORT = "127.0.0.1:8000"
 
-# Fictional people. The username says which nation's desk they sit at and what they do.
-DEMO_USERS: tuple[tuple[str, str, str], ...] = (
-    ("us.analyst", "Avery", "Analyst (United States, fictional)"),
-    ("us.planner", "Parker", "Planner (United States, fictional)"),
-    ("jpn.liaison", "Jun", "Liaison (Japan, fictional)"),
-    ("kor.liaison", "Min", "Liaison (South Korea, fictional)"),
-    ("aus.analyst", "Alex", "Analyst (Australia, fictional)"),
-    ("gbr.analyst", "Morgan", "Analyst (United Kingdom, fictional)"),
-)
+# Demo users of earlier versions, before every user had a principal. They shared the published
+# password, so a database that still has them gets them switched off.
+RETIRED_DEMO_USERNAMES = ("aus.analyst", "gbr.analyst")
 
 
 class Command(BaseCommand):
@@ -53,37 +50,48 @@ class Command(BaseCommand):
         verbosity = int(options["verbosity"])
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
         call_command("load_registry", verbosity=verbosity, stdout=self.stdout)
-        usernames = create_demo_users()
-        self.print_logins(usernames, options["addrport"])
+        create_cast(password=DEMO_PASSWORD)
+        retire_old_demo_users()
+        demo_content.seed()
+        self.print_logins(CAST, options["addrport"])
         if not options["no_serve"]:
             call_command("runserver", options["addrport"], use_reloader=False)
 
-    def print_logins(self, usernames: list[str], addrport: str) -> None:
-        width = max(len(name) for name in usernames)
+    def print_logins(self, people: tuple[Person, ...], addrport: str) -> None:
+        rows = [("Username", "Password", "Nation", "Clearance", "Roles")]
+        rows += [
+            (
+                person.username,
+                DEMO_PASSWORD,
+                person.nation,
+                person.clearance.label,
+                ", ".join(role.label for role in person.roles),
+            )
+            for person in people
+        ]
+        widths = [max(len(cell) for cell in column) for column in zip(*rows, strict=True)]
+        table = [
+            "  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+            for row in rows
+        ]
         lines = [
             "",
-            "Allied demo. The users below are fictional and exist only in this local database.",
+            "Allied demo. The people below are fictional and exist only in this local database.",
             f"Every demo user's password is: {DEMO_PASSWORD}",
             "",
-            *(f"  {name.ljust(width)}  {DEMO_PASSWORD}" for name in usernames),
+            *table,
             "",
             f"Sign in at http://{addrport}/login/",
-            "API token for a user: allied drf_create_token us.analyst",
+            "API token for a user (replaces any earlier one): allied token us.analyst",
             "",
         ]
         self.stdout.write("\n".join(lines))
 
 
-@transaction.atomic
-def create_demo_users() -> list[str]:
-    """Create the demo users, or reset their password if they already exist."""
-    user_model = get_user_model()
-    for username, first_name, last_name in DEMO_USERS:
-        user, _ = user_model.objects.get_or_create(
-            username=username, defaults={"first_name": first_name, "last_name": last_name}
-        )
-        # Reset every time, so the printed password always works.
-        user.set_password(DEMO_PASSWORD)
-        user.is_active = True
-        user.save()
-    return [username for username, _, _ in DEMO_USERS]
+def retire_old_demo_users() -> int:
+    """Deactivate demo users that are no longer in the cast; return how many were active."""
+    from django.contrib.auth.models import User
+
+    return User.objects.filter(username__in=RETIRED_DEMO_USERNAMES, is_active=True).update(
+        is_active=False
+    )

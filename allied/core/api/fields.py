@@ -1,0 +1,36 @@
+"""Serializer fields shared by every marked API: the marking, read and written as text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from allied.core import vocabulary
+from allied.core.models.marked import StoredMarking
+
+
+class MarkingField(serializers.Field):  # type: ignore[type-arg]
+    """A marking as its canonical banner text. Input is validated strictly: every problem, with
+    its rule, column and fix, comes back in one clear error on the field."""
+
+    default_error_messages = {
+        "type": "A marking is a string such as 'SECRET//REL TO USA, JPN'.",
+        "portion": "Give the banner form here, without parentheses.",
+    }
+
+    def to_representation(self, value: StoredMarking) -> str:
+        return value.text
+
+    def to_internal_value(self, data: Any) -> StoredMarking:
+        if not isinstance(data, str) or len(data) > 1000:
+            self.fail("type")
+        result = vocabulary.check(data)
+        if result.form == "portion":
+            self.fail("portion")
+        if not result.valid:
+            problems = [str(p) for p in result.problems]
+            if result.canonical:
+                problems.append(f"canonical form: {result.canonical}")
+            raise serializers.ValidationError(problems)
+        return StoredMarking.objects.intern(data)

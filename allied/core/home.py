@@ -1,0 +1,74 @@
+"""What each role's home page offers. Modules add their own sections with ``register``.
+
+A section names the role it serves, a heading, a sentence on what the person does there and the
+pages it links to; only sections for the signed-in person's roles are shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+
+from allied.core.models.principals import Role
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url_name: str
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+@dataclass(frozen=True)
+class Section:
+    role: Role
+    heading: str
+    text: str
+    links: tuple[Link, ...]
+
+
+SECTIONS: list[Section] = [
+    Section(
+        Role.AUTHOR,
+        "Write for partners",
+        "Mark what you write so that it reaches every partner it may: each marking is checked "
+        "as you save it, and anything you could not read back yourself is refused.",
+        (Link("Write a bulletin", "bulletin-create"), Link("Bulletins", "bulletin-list")),
+    ),
+    Section(
+        Role.LIAISON_OFFICER,
+        "Your nation's window",
+        "Everything here is what is releasable to your nation at your clearance, and nothing "
+        "else: lists, counts and searches alike.",
+        (Link("Bulletins released to you", "bulletin-list"), Link("Partners", "partners")),
+    ),
+    Section(
+        Role.WORKING_GROUP,
+        "Every allied request in one place",
+        "The institutions and partners your requests come from, and what each institution "
+        "leaves out.",
+        (Link("Institutions", "institutions"), Link("Partners", "partners")),
+    ),
+    Section(
+        Role.ADMINISTRATOR,
+        "Registry and accounts",
+        "Institutions and their members, security agreements; accounts are managed with the "
+        "allied command (allied token, allied registry).",
+        (Link("Institutions", "institutions"), Link("Partners", "partners")),
+    ),
+]
+
+
+def register(section: Section) -> None:
+    SECTIONS.append(section)
+
+
+def home_sections(principal: Any) -> list[Section]:
+    if principal is None:
+        return []
+    return [s for s in SECTIONS if principal.has_role(s.role)]

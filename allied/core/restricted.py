@@ -1,0 +1,225 @@
+"""Restrict once, at the base: the page views and API viewsets every marked surface builds on.
+
+* ``RestrictedMixin`` (pages) and ``RestrictedViewSetMixin`` (API) restrict their queryset to the
+  signed-in principal before any handler runs, so a record the viewer may not see answers 404
+  exactly like a missing one.
+* Every marked object a page or response shows is recorded: its marking joins the page's banner
+  (the roll-up of what this viewer was actually shown) and its read goes to the audit log.
+* Writes go through ``save_visible``: saved, re-read through the author's restricted queryset in
+  the same transaction, and rolled back if the author could not see the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any, ClassVar
+
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+
+from allied.core import vocabulary
+from allied.core.models.marked import (
+    MarkedModel,
+    MarkedQuerySet,
+    NotVisibleAfterWrite,
+    save_visible,
+    write_visible,
+)
+from allied.markings import Marking, banner_colour, parse, render
+from allied.markings.access import Viewer
+from allied.markings.rollup import rollup_portions
+
+# --- what a page showed ---------------------------------------------------------------------
+
+
+class ShownMarkings:
+    """The markings of everything one response showed its viewer; the banner is their roll-up."""
+
+    def __init__(self) -> None:
+        self.markings: list[Marking] = []
+        self._texts: set[str] = set()
+
+    def add(self, marking: Marking | str) -> None:
+        text = marking if isinstance(marking, str) else render(marking, "banner")
+        if text not in self._texts:
+            self._texts.add(text)
+            self.markings.append(vocabulary.parse(text))
+
+    def banner(self) -> Marking:
+        if not self.markings:
+            return parse("UNCLASSIFIED")
+        return rollup_portions(self.markings)
+
+
+def shown(request: HttpRequest) -> ShownMarkings:
+    collector = getattr(request, "allied_shown", None)
+    if collector is None:
+        collector = ShownMarkings()
+        request.allied_shown = collector  # type: ignore[attr-defined]
+    return collector
+
+
+def show(request: HttpRequest, objects: Iterable[MarkedModel]) -> list[MarkedModel]:
+    """Record that ``objects`` are shown on this response: banner roll-up and audit reads."""
+    objs = list(objects)
+    collector = shown(request)
+    for obj in objs:
+        collector.add(obj.marking.text)
+    if objs:
+        from allied.core import audit
+
+        record_reads: Callable[..., Any] | None = getattr(audit, "record_reads", None)
+        if record_reads is not None:
+            record_reads(getattr(request, "user", None), objs)
+    return objs
+
+
+class PageBanner:
+    """The classification banner of a page, computed when the template first asks for it."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.request = request
+        self._marking: Marking | None = None
+
+    @property
+    def marking(self) -> Marking:
+        if self._marking is None:
+            self._marking = shown(self.request).banner()
+        return self._marking
+
+    @property
+    def label(self) -> str:
+        return render(self.marking, "banner")
+
+    @property
+    def colour(self) -> str:
+        return banner_colour(self.marking)
+
+    @property
+    def css_class(self) -> str:
+        return f"allied-banner--{self.colour}"
+
+    def __str__(self) -> str:
+        return self.label
+
+
+# --- the viewer of a request ------------------------------------------------------------------
+
+
+def viewer_of(request: HttpRequest, on: date | None = None) -> Viewer:
+    """The signed-in user's viewer, read fresh; a user without a principal may see nothing (403)."""
+    from allied.core.models.principals import principal_for
+
+    cached = getattr(request, "allied_viewer", None)
+    if cached is not None and on is None:
+        return cached  # type: ignore[no-any-return]
+    viewer = principal_for(request.user).viewer(on)
+    if on is None:
+        request.allied_viewer = viewer  # type: ignore[attr-defined]
+    return viewer
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+class RestrictedMixin:
+    """For class-based views of marked models: the queryset is the viewer's, always.
+
+    Subclasses set ``model``; ``get_queryset`` may be extended but always starts from
+    ``restricted_queryset()``. Objects in the context are recorded as shown.
+    """
+
+    model: ClassVar[type[MarkedModel]]
+    request: HttpRequest
+    allied_restricted: ClassVar[bool] = True
+
+    def restricted_queryset(self) -> MarkedQuerySet:
+        return self.model.objects.visible_to(viewer_of(self.request))  # type: ignore[no-any-return]
+
+    def get_queryset(self) -> MarkedQuerySet:
+        return self.restricted_queryset()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]
+        obj = context.get("object")
+        if isinstance(obj, MarkedModel):
+            show(self.request, [obj])
+        page = context.get("object_list")
+        if page is not None:
+            context["object_list"] = show(self.request, page)
+        return context
+
+
+def restricted_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark a function view as reading marked content only through restricted querysets and
+    ``restricted_save``/``show`` (the URL meta-test requires every view to say what it is)."""
+    view.allied_restricted = True  # type: ignore[attr-defined]
+    return view
+
+
+def restricted_save(request: HttpRequest, obj: MarkedModel) -> MarkedModel:
+    """Save ``obj`` for the signed-in user, refusing a result they could not read back."""
+    return save_visible(obj, viewer_of(request))
+
+
+# --- the API -----------------------------------------------------------------------------------
+
+
+class RestrictedViewSetMixin:
+    """For DRF viewsets of marked models: restricted before any handler runs (404 when hidden).
+
+    Serialised objects are recorded as shown (audit reads) and writes go through
+    ``save_visible``.
+    """
+
+    queryset_model: ClassVar[type[MarkedModel]]
+    request: Any
+    allied_restricted: ClassVar[bool] = True
+
+    def get_queryset(self) -> MarkedQuerySet:
+        return self.queryset_model.objects.visible_to(viewer_of(self.request))  # type: ignore[no-any-return]
+
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        if args:
+            instance = args[0]
+            objs = instance if isinstance(instance, (list, models.QuerySet)) else [instance]
+            marked = [o for o in objs if isinstance(o, MarkedModel)]
+            if marked:
+                show(self.request, marked)
+        return super().get_serializer(*args, **kwargs)  # type: ignore[misc]
+
+    def perform_create(self, serializer: Any) -> None:
+        self._save(serializer)
+
+    def perform_update(self, serializer: Any) -> None:
+        self._save(serializer)
+
+    def _save(self, serializer: Any) -> None:
+        from rest_framework.exceptions import ValidationError
+
+        try:
+            write_visible(serializer.save, viewer_of(self.request))
+        except NotVisibleAfterWrite as exc:
+            raise ValidationError({"marking": [f"{exc}; nothing was saved."]}) from exc
+
+
+def not_found() -> HttpResponse:
+    """The one answer for both a missing record and a record the viewer may not see."""
+    from django.http import Http404
+
+    raise Http404("No record found.")
+
+
+__all__ = [
+    "PageBanner",
+    "RestrictedMixin",
+    "RestrictedViewSetMixin",
+    "ShownMarkings",
+    "not_found",
+    "restricted_save",
+    "restricted_view",
+    "show",
+    "shown",
+    "viewer_of",
+]

@@ -1,0 +1,349 @@
+"""The leak-test kit: canaries in every marked model, and a crawl of every surface as every person.
+
+Every marked model registers a canary factory (``@canary_factory(Model)``) next to its tests; the
+meta-tests fail when one is missing. ``plant`` writes, for each canary marking, one row of every
+marked model carrying a unique string. ``crawl`` then fetches every URL pattern (with the real ids
+of planted rows), every GET operation of the OpenAPI schema, their JSON, browsable-API, htmx and
+export variants, as one signed-in person, and reports each response that shows that person a
+canary the markings engine says they may not see, or a hidden record answered otherwise than a
+missing one, or a count that counts hidden rows.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from allied.core.models.marked import MarkedModel, StoredMarking, marked_models, system_access
+from allied.core.vocabulary import parse
+from allied.markings.access import Viewer, decide
+
+# Markings chosen so that every person of the cast has something it must not see: NOFORN at
+# every level, releases to one partner each, community releases, DISPLAY ONLY, SCI, and levels
+# above each partner's clearance.
+CANARY_MARKINGS: tuple[str, ...] = (
+    "TOP SECRET//SI-G//NOFORN",
+    "TOP SECRET//NOFORN",
+    "SECRET//NOFORN",
+    "CONFIDENTIAL//NOFORN",
+    "SECRET",
+    "UNCLASSIFIED//FISA",
+    "SECRET//RELIDO",
+    "SECRET//REL TO USA, FVEY",
+    "SECRET//REL TO USA, NATO",
+    "SECRET//REL TO USA, QUAD",
+    "TOP SECRET//REL TO USA, AUS, GBR, JPN, KOR",
+    "SECRET//REL TO USA, JPN",
+    "SECRET//REL TO USA, KOR",
+    "SECRET//REL TO USA, PHL",
+    "CONFIDENTIAL//REL TO USA, IND",
+    "SECRET//REL TO USA, AUS",
+    "CONFIDENTIAL//DISPLAY ONLY JPN",
+    "UNCLASSIFIED",
+)
+
+Factory = Callable[[StoredMarking, str], MarkedModel]
+CANARY_FACTORIES: dict[type[MarkedModel], Factory] = {}
+
+
+def canary_factory(model: type[MarkedModel]) -> Callable[[Factory], Factory]:
+    """Register how to make a row of ``model`` that shows ``text`` wherever the row is shown."""
+
+    def register(factory: Factory) -> Factory:
+        CANARY_FACTORIES[model] = factory
+        return factory
+
+    return register
+
+
+@dataclass(frozen=True)
+class Canary:
+    model: type[MarkedModel]
+    pk: Any
+    marking: str
+    text: str
+
+
+@dataclass
+class Finding:
+    person: str
+    url: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.person} GET {self.url}: {self.problem}"
+
+
+@dataclass
+class Planted:
+    canaries: list[Canary] = field(default_factory=list)
+
+    def by_model(self, model: type[Any]) -> list[Canary]:
+        return [c for c in self.canaries if c.model is model]
+
+    def forbidden_for(self, viewer: Viewer, on: date) -> list[Canary]:
+        return [c for c in self.canaries if not decide(viewer, parse(c.marking), on).view]
+
+    def allowed_for(self, viewer: Viewer, on: date) -> list[Canary]:
+        return [c for c in self.canaries if decide(viewer, parse(c.marking), on).view]
+
+
+def plant() -> Planted:
+    """One canary row per registered marked model and canary marking."""
+    from allied.core import vocabulary
+
+    vocabulary.refresh()
+    autodiscover()
+    planted = Planted()
+    with system_access("leak tests: plant canaries"):
+        for model, factory in CANARY_FACTORIES.items():
+            for text in CANARY_MARKINGS:
+                stored = StoredMarking.objects.intern(text)
+                canary = f"CANARY{uuid.uuid4().hex[:12].upper()}"
+                obj = factory(stored, canary)
+                planted.canaries.append(Canary(model, obj.pk, text, canary))
+    return planted
+
+
+def autodiscover() -> None:
+    """Import ``canaries`` of every installed Allied app, where the apps register factories."""
+    import importlib
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if config.name.startswith("allied."):
+            try:
+                importlib.import_module(f"{config.name}.canaries")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.canaries":
+                    raise
+
+
+def missing_factories() -> list[str]:
+    autodiscover()
+    return sorted(m._meta.label for m in marked_models() if m not in CANARY_FACTORIES)
+
+
+# --- URL enumeration ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    regex: str
+    name: str | None
+    callback: Callable[..., Any]
+    params: tuple[str, ...]
+
+    @property
+    def view_class(self) -> type[Any] | None:
+        return getattr(self.callback, "view_class", None) or getattr(self.callback, "cls", None)
+
+    @property
+    def model(self) -> type[Any] | None:
+        cls = self.view_class
+        if cls is None:
+            return getattr(self.callback, "allied_model", None)
+        for attr in ("queryset_model", "model"):
+            model = getattr(cls, attr, None)
+            if isinstance(model, type):
+                return model
+        queryset = getattr(cls, "queryset", None)
+        return getattr(queryset, "model", None)
+
+
+def routes() -> list[Route]:
+    """Every URL pattern of the project, with its full regex and parameter names."""
+    found: list[Route] = []
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for entry in patterns:
+            regex = prefix + _regex_of(entry)
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, regex)
+            elif isinstance(entry, URLPattern):
+                params = tuple(re.findall(r"\(\?P<(\w+)>", regex))
+                found.append(Route(regex, entry.name, entry.callback, params))
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def _regex_of(entry: URLPattern | URLResolver) -> str:
+    pattern = entry.pattern
+    regex = getattr(pattern, "regex", None)
+    text = regex.pattern if regex is not None else str(pattern)
+    return text.removeprefix("^").removesuffix("$").removesuffix("\\Z")
+
+
+def _fill(regex: str, values: dict[str, str]) -> str | None:
+    """A concrete path for ``regex`` with its named groups replaced by ``values``."""
+
+    def group(match: re.Match[str]) -> str:
+        return values.get(match.group(1), "\x00")
+
+    # Replace each named group, then drop the regex syntax that remains around literal text.
+    path = re.sub(r"\(\?P<(\w+)>(?:[^()]|\([^()]*\))*\)", group, regex)
+    if "\x00" in path:
+        return None
+    path = path.replace("\\.", ".").replace("\\-", "-").replace("/?", "/")
+    if re.search(r"[\\^$()\[\]*+?|{}]", path):
+        return None
+    return "/" + path.lstrip("/")
+
+
+def urls_for(route: Route, planted: Planted) -> Iterator[tuple[str, Canary | None]]:
+    """Concrete URLs of ``route``, with the planted row each one names when that is known.
+
+    A route of a marked model gets one URL per planted row of that model; a route whose model is
+    unknown gets one per planted row of any model (its answers are still searched for canaries).
+    Format-suffix twins (``.json``) are left out: the ``?format=`` variants cover them.
+    """
+    if "format" in route.params:
+        return
+    if not route.params:
+        yield _fill(route.regex, {}) or "", None
+        return
+    model = route.model
+    known = model in CANARY_FACTORIES
+    for canary in planted.by_model(model) if known else planted.canaries:
+        url = _fill(route.regex, {p: str(canary.pk) for p in route.params})
+        if url:
+            yield url, canary if known else None
+
+
+# --- the crawl ---------------------------------------------------------------------------------
+
+VARIANTS: tuple[tuple[str, dict[str, str]], ...] = (
+    ("", {}),
+    ("?format=json", {}),
+    ("?format=api", {}),
+    ("?format=csv", {}),
+    ("?export=csv", {}),
+    ("?page=2", {}),
+    ("", {"HTTP_HX_REQUEST": "true"}),
+)
+SKIP_PATHS = ("/logout/",)
+MISSING_ID = "987654321"
+
+
+def crawl(client: Client, person: str, viewer: Viewer, planted: Planted, *, on: date | None = None,
+          schema_paths: list[str] | None = None) -> list[Finding]:  # fmt: skip
+    """Every leak a signed-in ``person`` can find; an empty list when there is none."""
+    day = on or date.today()
+    hidden = {c.text: c for c in planted.forbidden_for(viewer, day)}
+    not_exportable = {
+        c.text: c for c in planted.canaries if not decide(viewer, parse(c.marking), day).export
+    }
+    findings: list[Finding] = []
+    seen: set[str] = set()
+
+    def fetch(url: str, headers: dict[str, str], canary: Canary | None) -> None:
+        key = url + repr(sorted(headers.items()))
+        if key in seen:
+            return
+        seen.add(key)
+        response = client.get(url, **headers)  # type: ignore[arg-type]
+        body = response.content.decode("utf-8", "replace")
+        forbidden = not_exportable if _is_export(response) else hidden
+        for text, leaked in forbidden.items():
+            if text in body:
+                findings.append(Finding(person, url, f"shows canary of {leaked.marking} "
+                                        f"({leaked.model._meta.label} {leaked.pk})"))  # fmt: skip
+        if canary is not None and canary.text in forbidden and response.status_code != 404:
+            findings.append(Finding(person, url, f"a hidden record answered "
+                                    f"{response.status_code}, not 404"))  # fmt: skip
+        if canary is not None and canary.text in forbidden and response.status_code == 404:
+            missing_url = url.replace(str(canary.pk), MISSING_ID)
+            missing = client.get(missing_url, **headers)  # type: ignore[arg-type]
+            # Read the missing id as the hidden one: then nothing may tell them apart.
+            if missing.content.replace(MISSING_ID.encode(), str(canary.pk).encode()) != (
+                response.content
+            ):
+                findings.append(Finding(person, url, "a hidden record's 404 differs from a "
+                                        "missing record's"))  # fmt: skip
+        _check_count(response, url, person, viewer, planted, day, findings)
+
+    for route in routes():
+        for url, canary in urls_for(route, planted):
+            if not url or url.startswith(SKIP_PATHS):
+                continue
+            for suffix, headers in VARIANTS:
+                fetch(url + suffix, headers, canary if not suffix else None)
+    for path in schema_paths or []:
+        fetch(path, {}, None)
+    return findings
+
+
+def _is_export(response: Any) -> bool:
+    """A response meant to leave the system: an attachment, or a file format rather than a page."""
+    disposition = response.get("Content-Disposition", "")
+    content_type = response.get("Content-Type", "")
+    return "attachment" in disposition or content_type.split(";")[0] in {
+        "text/csv",
+        "application/pdf",
+        "application/zip",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/stix+json",
+        "application/taxii+json",
+    }
+
+
+def _check_count(response: Any, url: str, person: str, viewer: Viewer, planted: Planted,
+                 day: date, findings: list[Finding]) -> None:  # fmt: skip
+    """An API list's ``count`` must count only what this viewer may see."""
+    if response.status_code != 200 or "json" not in response.get("Content-Type", ""):
+        return
+    try:
+        data = response.json()
+    except ValueError:
+        return
+    if not isinstance(data, dict) or "count" not in data or "results" not in data:
+        return
+    route_model = _model_for_url(url)
+    if route_model is None or route_model not in CANARY_FACTORIES:
+        return
+    with system_access("leak tests: count visible rows"):
+        expected = route_model.objects.visible_to(viewer, on=day).count()
+    if data["count"] != expected:
+        findings.append(Finding(person, url, f"count {data['count']} but {expected} visible"))
+
+
+def _model_for_url(url: str) -> type[Any] | None:
+    from django.urls import resolve
+
+    try:
+        match = resolve(url.split("?")[0])
+    except Exception:
+        return None
+    route = Route("", match.url_name, match.func, ())
+    return route.model
+
+
+def schema_get_paths(client: Client, planted: Planted) -> list[str]:
+    """Concrete GET paths of every operation in the OpenAPI schema, ids from planted rows."""
+    response = client.get("/api/schema/", {"format": "json"})
+    if response.status_code != 200:
+        return []
+    schema = response.json()
+    paths: list[str] = []
+    for template, operations in schema.get("paths", {}).items():
+        if "get" not in operations:
+            continue
+        names = re.findall(r"{(\w+)}", template)
+        if not names:
+            paths.append(template)
+            continue
+        for canary in planted.canaries:
+            path = template
+            for name in names:
+                path = path.replace("{" + name + "}", str(canary.pk))
+            paths.append(path)
+    return sorted(set(paths))

@@ -1,0 +1,141 @@
+"""Leak tests that guard every module: meta-tests over models and URLs, and a canary crawl.
+
+They enumerate what exists rather than listing it, so a new marked model, page, API endpoint or
+export is covered without being asked; and they are shown to fail when a guard is removed.
+"""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from django.db import models
+from django.test import Client
+
+from allied.core.models.marked import MarkedModel, MarkedQuerySet, marked_models
+from allied.core.testing import leaks
+
+# Views that show no marked content at all. Anything else must be restricted (a restricted
+# class-based view or viewset, or a function view marked with @restricted_view).
+UNMARKED_VIEWS = frozenset(
+    {
+        "login",
+        "logout",
+        "institutions",
+        "schema",
+        "api-docs",
+        "api-root",
+        "nation-list",
+        "nation-detail",
+        "community-list",
+        "community-detail",
+        "axes-locked-out",
+    }
+)
+
+
+def test_every_marked_model_has_a_canary_factory():
+    assert leaks.missing_factories() == []
+
+
+def test_every_marked_model_refuses_unscoped_queries_through_every_manager():
+    assert marked_models(), "no marked model found"
+    for model in marked_models():
+        for manager in (model._default_manager, model._base_manager):
+            assert isinstance(manager.get_queryset(), MarkedQuerySet), (model, manager)
+
+
+def test_only_marked_models_point_at_marked_models():
+    """A plain model joined to a marked one would carry its rows past the guard."""
+    from django.apps import apps
+
+    offenders = []
+    for model in apps.get_models():
+        if issubclass(model, MarkedModel):
+            continue
+        for field in model._meta.get_fields():
+            target = getattr(field, "related_model", None)
+            concrete = isinstance(field, (models.ForeignKey, models.OneToOneField,
+                                          models.ManyToManyField))  # fmt: skip
+            if concrete and isinstance(target, type) and issubclass(target, MarkedModel):
+                offenders.append(f"{model._meta.label}.{field.name}")
+    assert offenders == []
+
+
+def test_every_url_either_is_restricted_or_shows_nothing_marked():
+    unrestricted = []
+    for route in leaks.routes():
+        view = route.view_class or route.callback
+        if getattr(view, "allied_restricted", False):
+            continue
+        model = route.model
+        if isinstance(model, type) and issubclass(model, MarkedModel):
+            unrestricted.append(f"{route.regex} shows {model._meta.label} unrestricted")
+        elif route.name not in UNMARKED_VIEWS:
+            unrestricted.append(f"{route.regex} ({route.name}) is neither restricted nor declared")
+    assert unrestricted == []
+
+
+@pytest.fixture
+def planted(cast):
+    return leaks.plant()
+
+
+def crawl_as(username, cast, planted):
+    user = cast[username]
+    client = Client()
+    client.force_login(user)
+    viewer = user.principal.viewer()
+    schema_paths = leaks.schema_get_paths(client, planted)
+    return leaks.crawl(client, username, viewer, planted, schema_paths=schema_paths)
+
+
+CAST = [
+    "us.analyst", "us.fdo", "us.casemgr", "us.planner", "wg.member", "us.admin",
+    "jpn.liaison", "kor.liaison", "aus.liaison", "phl.liaison", "ind.liaison", "gbr.liaison",
+]  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", CAST)
+def test_no_canary_reaches_anyone_it_must_not(username, cast, planted):
+    findings = crawl_as(username, cast, planted)
+    assert [str(f) for f in findings] == []
+
+
+@pytest.mark.django_db
+def test_the_crawl_sees_what_each_person_may_see(cast, planted):
+    """The crawl is not blind: the Japanese liaison finds the canaries released to Japan."""
+    client = Client()
+    client.force_login(cast["jpn.liaison"])
+    allowed = [c for c in planted.canaries if c.marking == "SECRET//REL TO USA, JPN"]
+    body = client.get("/api/bulletins/?limit=1000").content.decode()
+    assert any(c.text in body for c in allowed)
+
+
+@pytest.mark.django_db
+def test_the_crawl_fails_when_the_queryset_guard_is_removed(cast, planted):
+    """Remove the core's decision (every marking visible): the crawl must report leaks."""
+    from allied.core.models import marked
+
+    everything = lambda viewer, *, export=False, using=None: list(marked._CACHE.refresh(using))  # noqa: E731
+    with mock.patch.object(marked, "visible_marking_ids", everything):
+        findings = crawl_as("jpn.liaison", cast, planted)
+    assert any("shows canary of SECRET//NOFORN" in str(f) for f in findings)
+
+
+@pytest.mark.django_db
+def test_the_crawl_fails_when_a_view_bypasses_the_restricted_base(cast, planted):
+    """A view that reads its rows under system access instead of the viewer's scope leaks."""
+    from allied.core import restricted
+    from allied.core.models import Bulletin
+    from allied.markings import Level
+    from allied.markings.access import Viewer
+
+    def unrestricted(self):
+        # The bug: restricting for a cleared U.S. viewer instead of the person asking.
+        return Bulletin.objects.visible_to(Viewer("USA", Level.TS, frozenset({"SI", "SI-G"})))
+
+    with mock.patch.object(restricted.RestrictedMixin, "get_queryset", unrestricted):
+        findings = crawl_as("phl.liaison", cast, planted)
+    assert any("/bulletins/" in f.url for f in findings)

@@ -1,0 +1,163 @@
+"""The database as a second wall: PostgreSQL row-level security from the same compiled markings.
+
+Every marked table gets ``ENABLE`` and ``FORCE ROW LEVEL SECURITY`` and one policy, generated here
+for every concrete ``MarkedModel`` after each migration. The policy lets a row through only if its
+stored marking's compiled columns (level, required accesses, who may view) admit the viewer whose
+attributes the application put in transaction-local settings (``allied.level``, ``allied.codes``,
+``allied.accesses``), or if a named ``system_access`` context is open (``allied.system``). With no
+viewer set, nothing is visible: the wall fails closed.
+
+The columns the policy reads are written by the pure core (``compile_marking``); the predicate is
+the core's three integer operations (level, required accesses, audience) over those columns.
+
+Superusers and roles with BYPASSRLS are not subject to policies: production connects as an
+unprivileged application role (``allied db roles`` creates it) and migrates as the owner.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from allied.markings.access import Viewer
+
+logger = logging.getLogger("allied.visibility")
+
+POLICY = "allied_releasability"
+APP_ROLE = "allied_app"
+
+# Settings read by the policy function; all transaction-local (set_config(..., true)).
+SETTING_LEVEL = "allied.level"
+SETTING_CODES = "allied.codes"
+SETTING_ACCESSES = "allied.accesses"
+SETTING_SYSTEM = "allied.system"
+
+FUNCTION_SQL = f"""
+CREATE OR REPLACE FUNCTION allied_may_view(
+    m_level integer, m_required jsonb, m_view_all boolean, m_view jsonb
+) RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT coalesce(current_setting('{SETTING_SYSTEM}', true), '') = 'on'
+        OR (
+            m_level <= coalesce(nullif(current_setting('{SETTING_LEVEL}', true), '')::integer, -1)
+            AND m_required <@ coalesce(
+                nullif(current_setting('{SETTING_ACCESSES}', true), ''), '[]')::jsonb
+            AND (m_view_all OR m_view ?| coalesce(
+                nullif(current_setting('{SETTING_CODES}', true), ''), '{{}}')::text[])
+        )
+$$;
+"""
+
+
+def policy_sql(table: str) -> list[str]:
+    """The statements that put ``table`` behind the releasability policy (idempotent)."""
+    visible = (
+        "marking_id IN (SELECT m.id FROM core_marking m "
+        "WHERE allied_may_view(m.level, m.required, m.view_all, m.view_codes))"
+    )
+    return [
+        f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
+        f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY',
+        f'DROP POLICY IF EXISTS {POLICY} ON "{table}"',
+        f'CREATE POLICY {POLICY} ON "{table}" USING ({visible}) WITH CHECK ({visible})',
+    ]
+
+
+def install_rls(using: str = DEFAULT_DB_ALIAS) -> list[str]:
+    """Create the policy function and a policy on every marked table; return the tables."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return []
+    from allied.core.models.marked import marked_models
+
+    tables = sorted(model._meta.db_table for model in marked_models())
+    with connection.cursor() as cursor:
+        cursor.execute(FUNCTION_SQL)
+        for table in tables:
+            for statement in policy_sql(table):
+                cursor.execute(statement)
+    return tables
+
+
+def grant_app_role(using: str = DEFAULT_DB_ALIAS, role: str = APP_ROLE) -> None:
+    """Create the unprivileged application role if missing and grant it the tables it uses."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE ROLE "{role}" NOLOGIN NOSUPERUSER NOBYPASSRLS')
+        cursor.execute(f'GRANT USAGE ON SCHEMA public TO "{role}"')
+        cursor.execute(
+            f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"'
+        )
+        cursor.execute(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
+
+
+def viewer_settings(viewer: Viewer, on: date) -> dict[str, str]:
+    """The transaction-local settings that describe ``viewer`` to the policies."""
+    codes = ["USA"] if viewer.is_us else [viewer.nation, *sorted(viewer.communities_on(on))]
+    return {
+        SETTING_LEVEL: str(int(viewer.clearance)),
+        SETTING_CODES: "{" + ",".join(codes) + "}",
+        SETTING_ACCESSES: json.dumps(sorted(viewer.held_accesses())),
+        SETTING_SYSTEM: "off",
+    }
+
+
+def _set_local(using: str, values: dict[str, str]) -> None:
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        # Outside a transaction a local setting would vanish with the statement: the policies
+        # then see no viewer and show nothing, which is the safe failure.
+        return
+    names = list(values)
+    sql = "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in names)
+    params: list[Any] = []
+    for name in names:
+        params += [name, values[name]]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def bind_viewer(viewer: Viewer, on: date, using: str | None = None) -> None:
+    """Tell the database, for the rest of the current transaction, who is looking.
+
+    A second restricted query for the same viewer in the same transaction sends nothing.
+    """
+    alias = using or DEFAULT_DB_ALIAS
+    connection = connections[alias]
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return
+    values = viewer_settings(viewer, on)
+    key = (id(connection.atomic_blocks[0]), tuple(sorted(values.items())))
+    if getattr(connection, "allied_bound", None) == key:
+        return
+    _set_local(alias, values)
+    connection.allied_bound = key
+
+
+def _forget_binding(alias: str = DEFAULT_DB_ALIAS) -> None:
+    connections[alias].allied_bound = None
+
+
+def on_system_access(access: Any) -> None:
+    logger.info("system access opened: %s", access.reason)
+    _set_local(DEFAULT_DB_ALIAS, {SETTING_SYSTEM: "on"})
+    _forget_binding()
+    try:
+        from allied.core import audit
+    except ImportError:  # pragma: no cover - the audit module is part of core
+        return
+    record = getattr(audit, "record", None)
+    if record is not None and connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        record("system_access", detail={"reason": access.reason})
+
+
+def on_system_access_end(access: Any) -> None:
+    _set_local(DEFAULT_DB_ALIAS, {SETTING_SYSTEM: "off"})
+    _forget_binding()
