@@ -6,7 +6,7 @@ import importlib
 import os
 import sys
 
-BENCHMARKS = ["markings"]
+BENCHMARKS = ["markings", "visibility"]
 
 
 def main(argv: list[str]) -> int:

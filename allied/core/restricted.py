@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any, ClassVar
 
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 
 from allied.core import vocabulary
@@ -28,6 +28,7 @@ from allied.core.models.marked import (
 )
 from allied.markings import Marking, banner_colour, parse, render
 from allied.markings.access import Viewer
+from allied.markings.release import banner_for_viewer
 from allied.markings.rollup import rollup_portions
 
 # --- what a page showed ---------------------------------------------------------------------
@@ -46,10 +47,13 @@ class ShownMarkings:
             self._texts.add(text)
             self.markings.append(vocabulary.parse(text))
 
-    def banner(self) -> Marking:
+    def banner(self, viewer: Viewer | None = None) -> Marking:
+        """The roll-up of what was shown, read as ``viewer`` may (``banner_for_viewer``)."""
         if not self.markings:
             return parse("UNCLASSIFIED")
-        return rollup_portions(self.markings)
+        if viewer is None:
+            return rollup_portions(self.markings)
+        return banner_for_viewer(self.markings, viewer)
 
 
 def shown(request: HttpRequest) -> ShownMarkings:
@@ -85,7 +89,8 @@ class PageBanner:
     @property
     def marking(self) -> Marking:
         if self._marking is None:
-            self._marking = shown(self.request).banner()
+            viewer = getattr(self.request, "allied_viewer", None)
+            self._marking = shown(self.request).banner(viewer)
         return self._marking
 
     @property
@@ -159,8 +164,17 @@ def restricted_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 
 
 def restricted_save(request: HttpRequest, obj: MarkedModel) -> MarkedModel:
-    """Save ``obj`` for the signed-in user, refusing a result they could not read back."""
-    return save_visible(obj, viewer_of(request))
+    """Save ``obj`` for the signed-in user, refusing a result they could not read back.
+
+    The write and its audit entry commit together, or neither does.
+    """
+    from allied.core import audit
+
+    with transaction.atomic():
+        created = obj.pk is None
+        save_visible(obj, viewer_of(request))
+        audit.record("write", actor=request.user, obj=obj, detail={"created": created})
+    return obj
 
 
 # --- the API -----------------------------------------------------------------------------------
@@ -198,8 +212,13 @@ class RestrictedViewSetMixin:
     def _save(self, serializer: Any) -> None:
         from rest_framework.exceptions import ValidationError
 
+        from allied.core import audit
+
+        created = serializer.instance is None
         try:
-            write_visible(serializer.save, viewer_of(self.request))
+            with transaction.atomic():
+                obj = write_visible(serializer.save, viewer_of(self.request))
+                audit.record("write", actor=self.request.user, obj=obj, detail={"created": created})
         except NotVisibleAfterWrite as exc:
             raise ValidationError({"marking": [f"{exc}; nothing was saved."]}) from exc
 

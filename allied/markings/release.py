@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from allied.markings.access import Decision, Viewer, decide
 from allied.markings.model import Marking
 from allied.markings.rollup import resolve_short_rel, rollup_portions
+from allied.markings.vocab import code_sort_key, rel_sort_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,3 +131,42 @@ def analyse_release(
         portions=tuple(PortionRelease(i, m, d, t) for i, m, d, t in answers),
         tearline=Tearline(tuple(kept), tearline_banner, view_only),
     )
+
+
+def as_seen_by(marking: Marking, viewer: Viewer, on: date | None = None) -> Marking:
+    """``marking`` with the viewer's nation written beside each community it belongs to.
+
+    P7 keeps community codes opaque in roll-ups, so ``REL TO USA, QUAD`` and ``REL TO USA, JPN``
+    share no code and roll up to NOFORN. For a Japanese viewer on a day Japan is in the Quad both
+    are releasable to Japan, and the banner of a page showing both to that viewer should say so.
+    The access decision for this viewer is unchanged (see the property tests).
+    """
+    if viewer.is_us:
+        return marking
+    communities = viewer.communities_on(on or date.today())
+    if not communities:
+        return marking
+
+    def widen(codes: tuple[str, ...], usa: bool) -> tuple[str, ...]:
+        if viewer.nation in codes or not communities.intersection(codes):
+            return codes
+        key = rel_sort_key if usa else code_sort_key
+        return tuple(sorted((*codes, viewer.nation), key=key))
+
+    return replace(
+        marking,
+        rel_to=widen(marking.rel_to, True) if marking.rel_to else (),
+        display_to=widen(marking.display_to, False) if marking.display_to else (),
+    )
+
+
+def banner_for_viewer(
+    markings: Sequence[Marking], viewer: Viewer, on: date | None = None
+) -> Marking:
+    """The banner of what one viewer was shown: the roll-up, read as that viewer may (P7, P8).
+
+    For a U.S. viewer this is the plain roll-up. For a foreign viewer every marking is first read
+    with its communities resolved to the viewer's nation (``as_seen_by``), so that a page holding
+    only content releasable to the viewer carries a banner releasable to the viewer.
+    """
+    return rollup_portions([as_seen_by(m, viewer, on) for m in markings])

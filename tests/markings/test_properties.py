@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from allied.markings import Marking, check, parse, render
 from allied.markings.access import compile_marking, compile_viewer, decide, may_export, may_view
-from allied.markings.release import analyse_release
+from allied.markings.release import analyse_release, as_seen_by, banner_for_viewer
 from allied.markings.rollup import rollup_portions
 from allied.markings.vocab import DISSEM_ORDER
 from tests.markings.strategies import ON, portions, viewers
@@ -135,3 +135,20 @@ def test_a_us_person_with_clearance_and_accesses_sees_everything(viewer, marking
         viewer.accesses | {"SI", "SI-G", "SI-G ABCD", "TK", "RD"},
     )
     assert decide(cleared, marking, ON).view
+
+
+@SETTINGS
+@given(portions(), viewers())
+def test_reading_a_marking_as_its_viewer_changes_no_decision_for_that_viewer(marking, viewer):
+    """P7: resolving communities to the viewer's nation is only a way of writing the banner."""
+    seen = as_seen_by(marking, viewer, ON)
+    assert decide(viewer, seen, ON).view == decide(viewer, marking, ON).view
+    assert decide(viewer, seen, ON).export == decide(viewer, marking, ON).export
+
+
+@SETTINGS
+@given(documents, viewers())
+def test_a_page_banner_is_accessible_to_its_viewer_when_every_item_is(document, viewer):
+    """A page showing a viewer only what it may see carries a banner that viewer may see."""
+    if all(decide(viewer, p, ON).view for p in document):
+        assert decide(viewer, banner_for_viewer(document, viewer, ON), ON).view
