@@ -364,3 +364,15 @@ def test_reading_a_page_audits_each_marked_row_shown(demo):
         "SECRET//REL TO USA, KOR",
         "CONFIDENTIAL//DISPLAY ONLY JPN, KOR",
     }
+
+
+@postgres_only
+def test_db_roles_creates_an_application_role_the_policies_apply_to():
+    from django.core.management import call_command
+
+    call_command("db_roles", stdout=__import__("io").StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'allied_app'")
+        assert cursor.fetchone() == (False, False)
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = 'allied_owner'")
+        assert cursor.fetchone() == (1,)
