@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "allied.core",
+    "allied.intel",
 ]
 
 MIDDLEWARE = [

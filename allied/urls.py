@@ -9,6 +9,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/intel/", include("allied.intel.api.urls")),
     path("api/", include("allied.core.api.urls")),
+    path("intel/", include("allied.intel.urls")),
     path("", include("allied.core.urls")),
 ]

@@ -1,0 +1,176 @@
+"""Canary rows of the intelligence models, for the leak tests (``allied.core.testing.leaks``).
+
+Each canary row's parents carry the same marking, so that the row is visible exactly to those
+who may see its marking, and the canary string sits in every field a page or feed could show.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth import get_user_model
+
+from allied.core.models import Nation, StoredMarking
+from allied.core.testing.leaks import canary_factory
+from allied.intel.models import (
+    CollectionRequirement,
+    DisclosureCeiling,
+    DisclosureDecision,
+    DisclosureRequest,
+    Portion,
+    PortionRevision,
+    Product,
+)
+from allied.markings import render
+
+
+def _author() -> object:
+    user, _ = get_user_model().objects.get_or_create(username="canary.author")
+    return user
+
+
+def _nation(iso3: str = "JPN") -> Nation:
+    nation, _ = Nation.objects.get_or_create(iso3=iso3, defaults={"name": iso3, "source": "-"})
+    return nation
+
+
+@canary_factory(Product)
+def product(marking: StoredMarking, text: str) -> Product:
+    obj = Product(
+        title=f"Product {text}",
+        originator="us_agency",
+        originator_agency=f"Agency {text}",
+        category=8,
+        topics=[f"topic-{text}"],
+        regions=[f"region-{text}"],
+        banner=marking,
+        author=_author(),
+        marking=marking,
+    )
+    obj.save()
+    Portion(product=obj, order=1, text=f"Portion of product {text}", marking=marking).save()
+    return obj
+
+
+@canary_factory(Portion)
+def portion(marking: StoredMarking, text: str) -> Portion:
+    # The product's metadata is unclassified: only the portion itself is withheld.
+    public = StoredMarking.objects.intern("UNCLASSIFIED")
+    parent = Product(
+        title="Product with a canary portion",
+        originator="us_agency",
+        category=8,
+        banner=marking,
+        author=_author(),
+        marking=public,
+    )
+    parent.save()
+    Portion(product=parent, order=1, text="A public portion beside it.", marking=public).save()
+    obj = Portion(product=parent, order=2, text=f"Portion {text}", marking=marking)
+    obj.save()
+    return obj
+
+
+@canary_factory(PortionRevision)
+def revision(marking: StoredMarking, text: str) -> PortionRevision:
+    public = StoredMarking.objects.intern("UNCLASSIFIED")
+    parent = Product(
+        title="Product with a canary revision",
+        originator="us_agency",
+        category=8,
+        banner=public,
+        author=_author(),
+        marking=public,
+    )
+    parent.save()
+    current = Portion(product=parent, order=1, text="Released text.", marking=public, version=2)
+    current.save()
+    obj = PortionRevision(
+        portion=current,
+        version=1,
+        text=f"Revision {text}",
+        changed_by=_author(),
+        reason=f"Reason {text}",
+        marking=marking,
+    )
+    obj.save()
+    return obj
+
+
+@canary_factory(DisclosureCeiling)
+def ceiling(marking: StoredMarking, text: str) -> DisclosureCeiling:
+    obj = DisclosureCeiling(
+        nation=_nation(),
+        category=8,
+        level=2,
+        effective_from=datetime.date(2026, 1, 1),
+        set_by=_author(),
+        reason=f"Ceiling {text}",
+        marking=marking,
+    )
+    obj.save()
+    return obj
+
+
+def _request(marking: StoredMarking, text: str) -> DisclosureRequest:
+    parent = Product(
+        title=f"Requested product {text}",
+        originator="us_agency",
+        category=8,
+        banner=marking,
+        author=_author(),
+        marking=marking,
+    )
+    parent.save()
+    part = Portion(product=parent, order=1, text=f"Requested portion {text}", marking=marking)
+    part.save()
+    obj = DisclosureRequest(
+        product=parent,
+        partner=_nation(),
+        purpose=f"Purpose {text}",
+        requested_by=_author(),
+        marking=marking,
+    )
+    obj.save()
+    obj.portions.add(part)
+    return obj
+
+
+@canary_factory(DisclosureRequest)
+def request(marking: StoredMarking, text: str) -> DisclosureRequest:
+    return _request(marking, text)
+
+
+@canary_factory(DisclosureDecision)
+def decision(marking: StoredMarking, text: str) -> DisclosureDecision:
+    parent = _request(marking, f"for decision {text}")
+    obj = DisclosureDecision(
+        request=parent,
+        number=1,
+        outcome="deny",
+        reason=f"Decision {text}",
+        ceiling=2,
+        product_version=1,
+        decided_by=_author(),
+        marking=marking,
+    )
+    obj.save()
+    return obj
+
+
+@canary_factory(CollectionRequirement)
+def requirement(marking: StoredMarking, text: str) -> CollectionRequirement:
+    obj = CollectionRequirement(
+        nation=_nation(),
+        kind="need",
+        topic=f"Topic {text}",
+        region=f"Region {text}",
+        starts=datetime.date(2026, 1, 1),
+        ends=datetime.date(2026, 12, 31),
+        priority=3,
+        description=f"Requirement {text} ({render(marking.marking)})",
+        created_by=_author(),
+        marking=marking,
+    )
+    obj.save()
+    return obj
