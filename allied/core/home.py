@@ -65,7 +65,9 @@ SECTIONS: list[Section] = [
 
 
 def register(section: Section) -> None:
-    SECTIONS.append(section)
+    """Add a section (once: registering the same role and heading again changes nothing)."""
+    if not any(s.role == section.role and s.heading == section.heading for s in SECTIONS):
+        SECTIONS.append(section)
 
 
 def home_sections(principal: Any) -> list[Section]:

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from allied.core import demo_content
+from allied.intel import demo as intel_demo
 from allied.core.cast import CAST, Person, create_cast
 
 DEMO_PASSWORD = "allied-demo"
@@ -53,6 +54,7 @@ class Command(BaseCommand):
         create_cast(password=DEMO_PASSWORD)
         retire_old_demo_users()
         demo_content.seed()
+        intel_demo.seed()
         self.print_logins(CAST, options["addrport"])
         if not options["no_serve"]:
             call_command("runserver", options["addrport"], use_reloader=False)
