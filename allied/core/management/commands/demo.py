@@ -15,8 +15,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from allied.core import demo_content
-from allied.intel import demo as intel_demo
 from allied.core.cast import CAST, Person, create_cast
+from allied.intel import demo as intel_demo
 
 DEMO_PASSWORD = "allied-demo"
 DEFAULT_ADDRPORT = "127.0.0.1:8000"
