@@ -55,3 +55,25 @@ def _let_test_flushes_empty_the_audit_log() -> None:
         return statements
 
     DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+
+
+# --- the fixed cast, for every app's tests ---------------------------------------------------
+
+
+@pytest.fixture
+def loaded_registry(db: None) -> Any:
+    """The public registry of nations and communities."""
+    from allied.core import registry
+
+    return registry.load()
+
+
+@pytest.fixture
+def cast(loaded_registry: Any) -> dict[str, Any]:
+    """The demo's fictional cast (``allied.core.cast``): one user with a principal per person.
+
+    They have no usable password; sign them in with ``client.force_login``.
+    """
+    from allied.core.cast import create_cast
+
+    return create_cast()

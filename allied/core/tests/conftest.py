@@ -15,22 +15,6 @@ if TYPE_CHECKING:
     # Imported lazily below: pytest loads this file before Django's app registry is ready.
     from django.contrib.auth.models import User
 
-    from allied.core.registry import LoadResult
-
-
-@pytest.fixture
-def loaded_registry(db: None) -> LoadResult:
-    from allied.core import registry
-
-    return registry.load()
-
-
-@pytest.fixture
-def cast(loaded_registry: LoadResult) -> dict[str, User]:
-    from allied.core.cast import create_cast
-
-    return create_cast()
-
 
 @pytest.fixture
 def analyst(cast: dict[str, User]) -> User:
