@@ -8,8 +8,10 @@ VENV_STAMP := $(VENV)/.allied-installed
 USWDS_DIST := node_modules/@uswds/uswds/dist
 USWDS_DEST := allied/static/vendor/uswds
 USWDS_CSS := $(USWDS_DEST)/css/uswds.min.css
+HTMX_DEST := allied/static/vendor/htmx
+HTMX_JS := $(HTMX_DEST)/htmx.min.js
 
-.PHONY: venv assets demo test lint bench
+.PHONY: venv assets demo test lint bench bench-medallion
 
 venv: $(VENV_STAMP)
 
@@ -19,8 +21,9 @@ $(VENV_STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# USWDS from the npm registry, copied into static/ so pages never load anything from elsewhere.
-assets: $(USWDS_CSS)
+# USWDS and htmx from the npm registry, copied into static/ so pages never load anything from
+# elsewhere. Without them pages work the same: unstyled, and forms are checked on submit.
+assets: $(USWDS_CSS) $(HTMX_JS)
 
 $(USWDS_CSS): package.json
 	@if ! command -v npm >/dev/null 2>&1; then \
@@ -33,6 +36,16 @@ $(USWDS_CSS): package.json
 		cp $(USWDS_DIST)/css/uswds.min.css $(USWDS_DEST)/css/; \
 		cp -R $(USWDS_DIST)/fonts $(USWDS_DEST)/fonts; \
 		cp -R $(USWDS_DIST)/img $(USWDS_DEST)/img; \
+	fi
+
+$(HTMX_JS): package.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "npm not found: skipping htmx (authoring forms check marks on submit instead)."; \
+	else \
+		set -e; \
+		npm install --no-audit --no-fund; \
+		mkdir -p $(HTMX_DEST); \
+		cp node_modules/htmx.org/dist/htmx.min.js $(HTMX_DEST)/; \
 	fi
 
 demo: venv assets
@@ -49,3 +62,10 @@ lint: venv
 
 bench: venv
 	$(BIN)/python -m bench
+
+# The medallion reference TAXII server, for scale beside `python -m bench.taxii` (slow: its reads
+# grow with the square of the store; one page at 10,000 objects can take minutes).
+bench-medallion:
+	test -x .venv-medallion/bin/python || $(PYTHON) -m venv .venv-medallion
+	.venv-medallion/bin/pip install --quiet medallion
+	.venv-medallion/bin/python bench/medallion_compare.py 10000

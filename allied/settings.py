@@ -181,6 +181,9 @@ DATABASES = {
 # PostgreSQL the viewer's transaction-local settings reach the row-level security policies.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Large enough for a TAXII envelope of the size the API root advertises (50 MiB); bigger bodies
+# are refused with a clear error before they are read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("ALLIED_MAX_BODY_BYTES", 50 * 1024 * 1024)
 
 # --- Authentication -------------------------------------------------------------------------
 

@@ -12,5 +12,6 @@ urlpatterns = [
     path("api/intel/", include("allied.intel.api.urls")),
     path("api/", include("allied.core.api.urls")),
     path("intel/", include("allied.intel.urls")),
+    path("taxii2/", include("allied.intel.urls_taxii")),
     path("", include("allied.core.urls")),
 ]

@@ -6,7 +6,7 @@ import importlib
 import os
 import sys
 
-BENCHMARKS = ["markings", "visibility"]
+BENCHMARKS = ["markings", "visibility", "taxii"]
 
 
 def main(argv: list[str]) -> int:

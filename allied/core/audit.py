@@ -226,6 +226,26 @@ def record_reads(actor: Any, objects: Iterable[models.Model]) -> list[AuditEntry
     return _append(rows, router.db_for_write(AuditEntry))
 
 
+def record_feed_read(actor: Any, object_type: str, items: Iterable[tuple[str, str]]) -> AuditEntry:
+    """Record one page of a machine feed (TAXII) as a single ``read`` entry.
+
+    ``items`` are (object id, marking) pairs. The entry lists every id under its marking, so it
+    says who read what, marked how, and when, as one entry per object would, at the cost of one
+    entry per page: a feed client paging through 100,000 objects writes 100 entries, not 100,000.
+    """
+    by_marking: dict[str, list[str]] = {}
+    for object_id, marking in items:
+        by_marking.setdefault(marking, []).append(object_id)
+    count = sum(len(ids) for ids in by_marking.values())
+    return record(
+        AuditAction.READ,
+        actor=actor,
+        object_type=object_type,
+        object_id=f"feed page of {count}",
+        detail={"objects_by_marking": by_marking},
+    )
+
+
 # --- sign-in signals -----------------------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ from allied.intel.models import (
     PortionRevision,
     Product,
 )
+from allied.intel.models_stix import StixObject
 from allied.markings import render
 
 
@@ -170,6 +171,37 @@ def requirement(marking: StoredMarking, text: str) -> CollectionRequirement:
         priority=3,
         description=f"Requirement {text} ({render(marking.marking)})",
         created_by=_author(),
+        marking=marking,
+    )
+    obj.save()
+    return obj
+
+
+@canary_factory(StixObject)
+def stix_object(marking: StoredMarking, text: str) -> StixObject:
+    import uuid
+
+    from django.utils import timezone
+
+    stix_id = f"indicator--{uuid.uuid4()}"
+    obj = StixObject(
+        collection="imports",
+        stix_id=stix_id,
+        stix_type="indicator",
+        modified=timezone.now(),
+        date_added=timezone.now(),
+        body={
+            "type": "indicator",
+            "spec_version": "2.1",
+            "id": stix_id,
+            "name": f"Indicator {text}",
+            "created": "2026-01-01T00:00:00.000Z",
+            "modified": "2026-01-01T00:00:00.000Z",
+            "pattern": "[ipv4-addr:value = '198.51.100.7']",
+            "pattern_type": "stix",
+            "valid_from": "2026-01-01T00:00:00Z",
+        },
+        imported_by=_author(),
         marking=marking,
     )
     obj.save()

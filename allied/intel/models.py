@@ -219,3 +219,17 @@ class CollectionRequirement(MarkedModel):
                 condition=models.Q(priority__gte=1, priority__lte=5), name="requirement_priority"
             ),
         ]
+
+
+from allied.intel.models_stix import StixObject  # noqa: E402  (registers the model)
+
+__all__ = [
+    "CollectionRequirement",
+    "DisclosureCeiling",
+    "DisclosureDecision",
+    "DisclosureRequest",
+    "Portion",
+    "PortionRevision",
+    "Product",
+    "StixObject",
+]

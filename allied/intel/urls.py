@@ -7,4 +7,5 @@ urlpatterns = [
     path("products/", include("allied.intel.urls_products")),
     path("disclosure/", include("allied.intel.urls_disclosure")),
     path("requirements/", include("allied.intel.urls_requirements")),
+    path("search/", include("allied.intel.urls_search")),
 ]

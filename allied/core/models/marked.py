@@ -511,7 +511,12 @@ def save_visible(obj: MarkedModel, who: Any, *, on: date | None = None) -> Marke
 def write_visible(write: Callable[[], MarkedModel], who: Any, *, on: date | None = None) -> Any:
     """Run ``write`` (which returns the written object) in a transaction, then re-read it through
     the author's restricted queryset; roll everything back if the author could not see it."""
+    from allied.core import visibility
+
     with transaction.atomic():
+        # Tell the database who writes before the first statement: the row-level security
+        # policies check inserts and updates against the viewer, as reads are.
+        visibility.bind_viewer(as_viewer(who, on), on or date.today())
         obj = write()
         model = type(obj)
         if not model.objects.visible_to(who, on=on).filter(pk=obj.pk).exists():

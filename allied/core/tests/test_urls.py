@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
@@ -29,8 +30,28 @@ def test_every_page_requires_sign_in_except_the_public_ones() -> None:
         for route, pattern in all_patterns()
         if not isinstance(getattr(pattern.callback, "cls", None), type)
         and not getattr(pattern.callback, "login_required", True)
+        and not getattr(pattern.callback, "authenticates_itself", False)
     }
     assert open_pages == PUBLIC_ROUTES
+
+
+@pytest.mark.django_db
+def test_routes_that_authenticate_themselves_answer_401_to_an_anonymous_caller() -> None:
+    """TAXII clients send Basic or token credentials, not a session: those views check them."""
+    from django.test import Client
+
+    from allied.intel.views_taxii import COLLECTIONS
+
+    ids = {"collection_id": COLLECTIONS["imports"]["id"], "object_id": "indicator--x"}
+    checked = 0
+    for route, pattern in all_patterns():
+        if getattr(pattern.callback, "authenticates_itself", False):
+            path = "/" + route
+            for name, value in ids.items():
+                path = path.replace(f"<str:{name}>", value)
+            assert Client().get(path).status_code == 401, route
+            checked += 1
+    assert checked >= 1
 
 
 def test_every_api_view_requires_an_authenticated_user() -> None:

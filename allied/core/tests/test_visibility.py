@@ -376,3 +376,18 @@ def test_db_roles_creates_an_application_role_the_policies_apply_to():
         assert cursor.fetchone() == (False, False)
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = 'allied_owner'")
         assert cursor.fetchone() == (1,)
+
+
+@postgres_only
+def test_a_write_as_the_application_role_passes_the_policy_for_its_author(author):
+    """The viewer is bound before the first insert, so the WITH CHECK policy admits the write."""
+    from allied.core.visibility import APP_ROLE, grant_app_role
+
+    grant_app_role()
+    bulletin = Bulletin(title="written as the app role", body="...", author=author)
+    bulletin.set_marking("SECRET//REL TO USA, JPN")
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f'SET LOCAL ROLE "{APP_ROLE}"')
+        save_visible(bulletin, JPN)
+        assert Bulletin.objects.visible_to(JPN).filter(pk=bulletin.pk).exists()

@@ -1,0 +1,619 @@
+"""The foreign-disclosure workflow: asking for a release, what an officer sees, and deciding.
+
+Shared by the pages (``views_disclosure``), the API (``api/disclosure``) and the demo, so that
+each surface asks and decides the same way. Every read goes through the acting person's
+restricted querysets; every write is re-read by its author in the same transaction
+(``write_visible``) and audited with it. The rules themselves (ceilings, trust tiers, widening a
+portion's marking) are pure and live in ``allied.intel.rules``.
+
+A request is marked with the roll-up of the portions it names (it reveals that they exist). A
+decision is U.S. deliberation about a partner and copies the partner's ceiling and trust tier
+(U.S. assessments): it is marked with the roll-up of the request, of the ceiling and tier rows the
+officer saw, and of NOFORN, so that no partner ever sees one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from allied.core import audit, vocabulary
+from allied.core.models import Membership, Nation, StoredMarking, TrustTier, system_access
+from allied.core.models.marked import MarkedModel, write_visible
+from allied.intel.models import (
+    DisclosureCeiling,
+    DisclosureDecision,
+    DisclosureRequest,
+    Outcome,
+    Portion,
+    PortionRevision,
+    Product,
+    RequestStatus,
+)
+from allied.intel.rules import Category, Widening, effective_ceiling, widen_release
+from allied.markings import Level, Marking, render
+from allied.markings.access import Membership as ViewerMembership
+from allied.markings.access import Viewer, decide, required_accesses
+from allied.markings.rollup import rollup_portions
+
+STATUS_AFTER: dict[str, str] = {
+    Outcome.APPROVE: RequestStatus.APPROVED,
+    Outcome.APPROVE_SANITISED: RequestStatus.APPROVED_SANITISED,
+    Outcome.DENY: RequestStatus.DENIED,
+    Outcome.ESCALATE: RequestStatus.ESCALATED,
+}
+#: A decision records U.S. deliberation about a partner (the officer's reasons, the ceiling and
+#: trust tier consulted): it is never releasable further than NOFORN, whatever its request.
+DELIBERATION_FLOOR = "UNCLASSIFIED//NOFORN"
+#: Requests an officer still has to act on.
+OPEN_STATUSES = (RequestStatus.PENDING, RequestStatus.ESCALATED)
+
+
+class DisclosureError(Exception):
+    """A request or decision that cannot be made as asked; nothing was written."""
+
+    def __init__(self, errors: dict[str, list[str]] | str) -> None:
+        self.errors = {"__all__": [errors]} if isinstance(errors, str) else errors
+        super().__init__("; ".join(m for ms in self.errors.values() for m in ms))
+
+
+class Refused(DisclosureError):
+    """The decision breaks a rule (a blocked portion, a missing reason); nothing was written."""
+
+
+class Conflict(DisclosureError):
+    """The request or its product changed since the form was shown; nothing was written."""
+
+
+# --- partners as the rules see them -----------------------------------------------------------
+
+
+def partner_viewer(iso3: str, clearance: Level, on: date) -> Viewer:
+    """A partner nation as a viewer cleared to ``clearance``, with its communities on ``on``.
+
+    Used to check that sanitised text is releasable to the partner within its ceiling; it holds
+    no SCI, SAP or AEA access, since none is disclosed through this workflow.
+    """
+    rows = Membership.objects.current_on(on).filter(nation_id=iso3)
+    return Viewer(
+        nation=iso3,
+        clearance=clearance,
+        memberships=tuple(
+            ViewerMembership(code, joined, left)
+            for code, joined, left in rows.values_list("community__code", "joined", "left")
+        ),
+    )
+
+
+def already_releasable(marking: Marking, partner: str, on: date) -> bool:
+    """Whether ``marking`` already goes to ``partner``: by its REL TO list (directly or through a
+    community the partner belongs to on ``on``), or because widening it would change nothing."""
+    if widen_release(marking, partner, Level.TS).marking == marking:
+        return True
+    cleared = replace(partner_viewer(partner, Level.TS, on), accesses=required_accesses(marking))
+    return decide(cleared, marking, on).export
+
+
+# --- asking ------------------------------------------------------------------------------------
+
+
+def request_marking(portions: Sequence[Portion]) -> Marking:
+    """The marking of a request naming ``portions``: the roll-up of their markings."""
+    return rollup_portions([p.marking.marking for p in portions])
+
+
+def create_request(
+    *,
+    user: Any,
+    viewer: Viewer,
+    product: Product,
+    portions: Sequence[Portion],
+    partner: Nation,
+    purpose: str,
+) -> DisclosureRequest:
+    """Ask that ``portions`` of ``product`` be released to ``partner`` for ``purpose``.
+
+    Only a U.S. person may ask (``PermissionDenied`` otherwise). ``product`` and ``portions``
+    must come from the asker's restricted querysets; the request is re-read through them too.
+    """
+    if not viewer.is_us:
+        raise PermissionDenied("Only U.S. users ask for the release of U.S. information here.")
+    errors: dict[str, list[str]] = {}
+    if not portions:
+        errors["portions"] = ["Choose at least one portion."]
+    elif any(p.product_id != product.pk for p in portions):
+        errors["portions"] = ["Choose portions of this product only."]
+    if partner.iso3 == "USA":
+        errors["partner"] = ["Choose a partner nation, not the United States."]
+    if not purpose.strip():
+        errors["purpose"] = ["Say what the partner needs this for."]
+    if errors:
+        raise Refused(errors)
+    day = timezone.localdate()
+    if all(already_releasable(p.marking.marking, partner.iso3, day) for p in portions):
+        raise Refused(
+            {"portions": [f"Every chosen portion is already releasable to {partner.iso3}."]}
+        )
+    with transaction.atomic():
+        obj = DisclosureRequest(
+            product=product,
+            partner=partner,
+            purpose=purpose.strip(),
+            requested_by=user,
+        )
+        obj.set_marking(request_marking(portions))
+
+        def write() -> DisclosureRequest:
+            obj.save()
+            obj.portions.add(*portions)
+            return obj
+
+        write_visible(write, viewer, on=day)
+        audit.record(
+            "write",
+            actor=user,
+            obj=obj,
+            detail={
+                "created": True,
+                "product": product.pk,
+                "portions": sorted(p.pk for p in portions),
+                "partner": partner.iso3,
+            },
+        )
+    return obj
+
+
+# --- what an officer sees -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PortionCheck:
+    """One requested portion and what approval would make of it."""
+
+    portion: Portion
+    widening: Widening
+
+    @property
+    def before(self) -> str:
+        return render(self.portion.marking.marking, "portion")
+
+    @property
+    def after(self) -> str | None:
+        marking = self.widening.marking
+        return None if marking is None else render(marking, "portion")
+
+    @property
+    def changes(self) -> bool:
+        return self.widening.allowed and self.widening.marking != self.portion.marking.marking
+
+
+@dataclass
+class DecisionContext:
+    """Everything the decision page shows, all read through the officer's restricted querysets."""
+
+    request: DisclosureRequest
+    day: date
+    product: Product | None
+    ceiling: DisclosureCeiling | None
+    tier: TrustTier | None
+    effective: Level
+    portions: list[PortionCheck]
+    hidden_portions: int
+    metadata: Widening | None
+    metadata_releasable: bool
+    latest: DisclosureDecision | None
+    decisions: list[DisclosureDecision] = field(default_factory=list)
+
+    @property
+    def partner(self) -> str:
+        return str(self.request.partner_id)
+
+    @property
+    def category(self) -> Category | None:
+        return None if self.product is None else Category(self.product.category)
+
+    @property
+    def recorded(self) -> Level | None:
+        return None if self.ceiling is None else Level(self.ceiling.level)
+
+    @property
+    def latest_number(self) -> int:
+        return 0 if self.latest is None else self.latest.number
+
+    @property
+    def closed(self) -> bool:
+        """A full approval ends the request: a release cannot be withdrawn by a later decision."""
+        return self.latest is not None and self.latest.outcome == Outcome.APPROVE
+
+    @property
+    def blockers(self) -> list[str]:
+        """Why the request cannot be approved as it stands (empty when it can)."""
+        found: list[str] = []
+        if self.product is None:
+            found.append("You may not see this product, so you cannot release any of it.")
+        if self.hidden_portions:
+            found.append(
+                "Some requested portions are not visible to you; an officer with their "
+                "accesses must decide."
+            )
+        for index, check in enumerate(self.portions, start=1):
+            if not check.widening.allowed:
+                found.append(
+                    f"Portion {index} {check.before}: {check.widening.blocked_by} "
+                    f"(rule {check.widening.rule})."
+                )
+        if self.portions and not any(c.changes for c in self.portions) and not found:
+            found.append(f"Every requested portion is already releasable to {self.partner}.")
+        return found
+
+    @property
+    def can_approve(self) -> bool:
+        return not self.blockers and not self.closed
+
+    @property
+    def shown(self) -> list[MarkedModel]:
+        """Every marked row this context holds, for the page's banner and the audit log."""
+        rows: list[MarkedModel] = [self.request, *self.decisions]
+        rows += [c.portion for c in self.portions]
+        rows += [r for r in (self.product, self.ceiling, self.tier) if r is not None]
+        return rows
+
+
+def ceiling_in_force(viewer: Viewer, partner: str, category: int, day: date) -> Any:
+    """The partner's recorded ceiling in ``category`` on ``day`` that ``viewer`` may see."""
+    return (
+        DisclosureCeiling.objects.visible_to(viewer, on=day)
+        .filter(nation_id=partner, category=category, effective_from__lte=day)
+        .select_related("marking", "set_by")
+        .order_by("-effective_from", "-pk")
+        .first()
+    )
+
+
+def tier_in_force(viewer: Viewer, partner: str, day: date) -> Any:
+    """The partner's trust tier in force on ``day`` that ``viewer`` may see."""
+    return (
+        TrustTier.objects.visible_to(viewer, on=day)
+        .in_force_on(day)
+        .filter(nation_id=partner)
+        .select_related("marking", "set_by")
+        .first()
+    )
+
+
+def decision_context(
+    req: DisclosureRequest, viewer: Viewer, *, on: date | None = None, lock: bool = False
+) -> DecisionContext:
+    """What an officer sees before deciding ``req``, read through the officer's querysets.
+
+    With ``lock`` (inside a transaction) the product and the requested portions are locked
+    until it ends, so that nobody changes them between the check and the write.
+    """
+    day = on or timezone.localdate()
+    partner = str(req.partner_id)
+    products = Product.objects.visible_to(viewer, on=day).select_related("marking")
+    portions = (
+        Portion.objects.visible_to(viewer, on=day)
+        .filter(requests=req)
+        .select_related("marking")
+        .order_by("section", "order", "pk")
+    )
+    if lock:
+        products = products.select_for_update(of=("self",))
+        portions = portions.select_for_update(of=("self",))
+    product = products.filter(pk=req.product_id).first()
+    ceiling = None if product is None else ceiling_in_force(viewer, partner, product.category, day)
+    tier = tier_in_force(viewer, partner, day)
+    effective = effective_ceiling(
+        None if ceiling is None else Level(ceiling.level), None if tier is None else tier.tier
+    )
+    visible = list(portions)
+    # The join table holds only ids: how many portions were chosen, whether or not the officer
+    # may see each of them.
+    chosen = DisclosureRequest.portions.through.objects.filter(disclosurerequest_id=req.pk)
+    checks = [
+        PortionCheck(p, widen_release(p.marking.marking, partner, effective)) for p in visible
+    ]
+    metadata = None
+    releasable = False
+    if product is not None:
+        meta = product.marking.marking
+        releasable = decide(partner_viewer(partner, effective, day), meta, day).export
+        metadata = widen_release(meta, partner, effective)
+    decisions = list(
+        DisclosureDecision.objects.visible_to(viewer, on=day)
+        .filter(request=req)
+        .select_related("marking", "decided_by")
+        .order_by("number")
+    )
+    return DecisionContext(
+        request=req,
+        day=day,
+        product=product,
+        ceiling=ceiling,
+        tier=tier,
+        effective=effective,
+        portions=checks,
+        hidden_portions=max(chosen.count() - len(visible), 0),
+        metadata=metadata,
+        metadata_releasable=releasable,
+        latest=decisions[-1] if decisions else None,
+        decisions=decisions,
+    )
+
+
+# --- deciding ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    """What the officer submitted, with the state the form was shown in (for the stale check)."""
+
+    outcome: str
+    seen_number: int
+    reason: str = ""
+    sanitised_text: str = ""
+    sanitised_marking: str = ""
+    release_metadata: bool = False
+    seen_product_version: int | None = None
+
+
+def check_sanitised(
+    text: str, marking_text: str, ctx: DecisionContext
+) -> tuple[Marking | None, list[str]]:
+    """The sanitised portion's marking, or every reason it cannot go to the partner."""
+    errors: list[str] = []
+    if not text.strip():
+        errors.append("Give the releasable text.")
+    result = vocabulary.check(marking_text.strip()) if marking_text.strip() else None
+    if result is None:
+        errors.append("Give the releasable text's portion mark, e.g. (C//REL TO USA, JPN).")
+        return None, errors
+    if not result.valid or result.marking is None:
+        errors += [str(p) for p in result.problems]
+        if result.canonical:
+            errors.append(f"Canonical form: {result.canonical}")
+        return None, errors
+    marking = result.marking
+    if marking.rel_short:
+        errors.append("Write the REL TO list in full, e.g. (C//REL TO USA, JPN).")
+        return None, errors
+    mark = render(marking, "portion")
+    answer = decide(partner_viewer(ctx.partner, ctx.effective, ctx.day), marking, ctx.day)
+    if marking.level > ctx.effective:
+        errors.append(
+            f"{mark} is above {ctx.partner}'s ceiling ({ctx.effective.title}) for this category."
+        )
+    elif not answer.export:
+        errors.append(f"{mark} is not releasable to {ctx.partner}: {answer.reason}.")
+    return marking, errors
+
+
+def decide_request(
+    request_id: int,
+    *,
+    user: Any,
+    viewer: Viewer,
+    given: DecisionInput,
+    on: date | None = None,
+) -> DisclosureDecision:
+    """Record the next decision on a request and apply it, all in one transaction.
+
+    Raises ``DisclosureRequest.DoesNotExist`` when the officer may not see the request (answer it
+    as a missing one), ``Conflict`` when another decision or a change to the product came in since
+    the form was shown, and ``Refused`` when a rule forbids the decision. In every one of those
+    cases nothing is written.
+    """
+    day = on or timezone.localdate()
+    try:
+        with transaction.atomic():
+            return _decide(request_id, user=user, viewer=viewer, given=given, day=day)
+    except IntegrityError as exc:
+        # Two officers numbered their decisions alike: the unique constraint is the last guard.
+        raise Conflict(
+            "Another decision was recorded on this request while you were deciding. "
+            "Nothing was saved: read it and decide again."
+        ) from exc
+
+
+def _decide(
+    request_id: int, *, user: Any, viewer: Viewer, given: DecisionInput, day: date
+) -> DisclosureDecision:
+    req = (
+        DisclosureRequest.objects.visible_to(viewer, on=day)
+        .select_for_update(of=("self",))
+        .select_related("marking")
+        .get(pk=request_id)
+    )
+    ctx = decision_context(req, viewer, on=day, lock=True)
+    if ctx.latest_number != given.seen_number:
+        raise Conflict(
+            f"Decision {ctx.latest_number} was recorded on this request after you opened it. "
+            "Nothing was saved: read it and decide again."
+        )
+    releasing = given.outcome in (Outcome.APPROVE, Outcome.APPROVE_SANITISED)
+    seen_version = given.seen_product_version
+    if releasing and ctx.product is not None and seen_version not in (None, ctx.product.version):
+        raise Conflict(
+            f"The product changed (now version {ctx.product.version}) after you opened this "
+            "request. Nothing was saved: check it again and decide."
+        )
+    if ctx.closed:
+        raise Refused(
+            "This request was approved in full; a release cannot be withdrawn by a later decision."
+        )
+    outcome = Outcome(given.outcome)
+    reason = given.reason.strip()
+    errors: dict[str, list[str]] = {}
+    sanitised: Marking | None = None
+    if outcome in (Outcome.DENY, Outcome.ESCALATE) and not reason:
+        what = "a denial" if outcome == Outcome.DENY else "an exception to policy"
+        errors["reason"] = [f"Give the reason for {what}."]
+    if outcome in (Outcome.APPROVE, Outcome.APPROVE_SANITISED) and ctx.product is None:
+        errors["__all__"] = ["You may not see this product, so you cannot release any of it."]
+    if outcome == Outcome.APPROVE and not ctx.can_approve:
+        errors["__all__"] = [
+            "Approval is refused: " + " ".join(ctx.blockers) + " Deny it, approve a sanitised "
+            "version, or escalate it as an exception to policy."
+        ]
+    if outcome == Outcome.APPROVE_SANITISED:
+        sanitised, problems = check_sanitised(given.sanitised_text, given.sanitised_marking, ctx)
+        if problems:
+            errors["sanitised_marking"] = problems
+    widen_metadata = releasing and given.release_metadata and not ctx.metadata_releasable
+    if widen_metadata and (ctx.metadata is None or not ctx.metadata.allowed):
+        blocked = "" if ctx.metadata is None else f": {ctx.metadata.blocked_by}"
+        errors["release_metadata"] = [f"The product's title and metadata cannot go{blocked}."]
+    if errors:
+        raise Refused(errors)
+
+    product = ctx.product
+    changes: dict[str, Any] = {}
+    if releasing and product is not None:
+        changes = _release(ctx, product, user, viewer, outcome, given, sanitised, widen_metadata)
+    seen_rows: list[Marking] = [vocabulary.parse(DELIBERATION_FLOOR), req.marking.marking]
+    seen_rows += [r.marking.marking for r in (ctx.ceiling, ctx.tier) if r is not None]
+    if sanitised is not None:
+        seen_rows.append(sanitised)
+    decision = DisclosureDecision(
+        request=req,
+        number=ctx.latest_number + 1,
+        outcome=outcome,
+        reason=reason,
+        sanitised_text=given.sanitised_text.strip() if sanitised is not None else "",
+        ceiling=int(ctx.effective),
+        trust_tier=None if ctx.tier is None else ctx.tier.tier,
+        # The version the decision leaves the product at (a new one when it released anything).
+        product_version=0 if product is None else product.version,
+        decided_by=user,
+    )
+    decision.set_marking(rollup_portions(seen_rows))
+    _save(decision, user, viewer, day)
+    req.status = STATUS_AFTER[outcome]
+    req.decided_at = decision.decided_at
+    _save(req, user, viewer, day, update_fields=["status", "decided_at"])
+    audit.record(
+        "decision",
+        actor=user,
+        obj=decision,
+        detail={
+            "request": req.pk,
+            "number": decision.number,
+            "outcome": str(outcome),
+            "partner": ctx.partner,
+            "category": None if product is None else product.category,
+            "recorded_ceiling": None if ctx.recorded is None else int(ctx.recorded),
+            "trust_tier": decision.trust_tier,
+            "effective_ceiling": int(ctx.effective),
+            "supersedes": ctx.latest_number or None,
+            **changes,
+        },
+    )
+    return decision
+
+
+def _release(
+    ctx: DecisionContext,
+    product: Product,
+    user: Any,
+    viewer: Viewer,
+    outcome: Outcome,
+    given: DecisionInput,
+    sanitised: Marking | None,
+    widen_metadata: bool,
+) -> dict[str, Any]:
+    """Apply an approval to the product as a new version; return what changed, for the audit."""
+    day = ctx.day
+    why = f"Released to {ctx.partner} by disclosure request {ctx.request.pk}, decision " + str(
+        ctx.latest_number + 1
+    )
+    changed: list[dict[str, Any]] = []
+    if outcome == Outcome.APPROVE:
+        for check in ctx.portions:
+            if not check.changes or check.widening.marking is None:
+                continue
+            portion = check.portion
+            revision = PortionRevision(
+                portion=portion,
+                version=portion.version,
+                text=portion.text,
+                changed_by=user,
+                reason=why,
+                marking=portion.marking,
+            )
+            _save(revision, user, viewer, day)
+            portion.set_marking(check.widening.marking)
+            portion.version += 1
+            _save(portion, user, viewer, day, update_fields=["marking", "version"])
+            changed.append(
+                {
+                    "portion": portion.pk,
+                    "from": check.before,
+                    "to": check.after,
+                    "version": portion.version,
+                    "revision": revision.pk,
+                }
+            )
+    new_portion: Portion | None = None
+    if outcome == Outcome.APPROVE_SANITISED and sanitised is not None:
+        with system_access(f"disclosure: place the tearline of request {ctx.request.pk}"):
+            # Sections hidden from the officer still hold their numbers.
+            last = Portion.objects.filter(product=product).aggregate(s=models.Max("section"))["s"]
+        new_portion = Portion(
+            product=product,
+            section=(last or 0) + 1,
+            order=1,
+            text=given.sanitised_text.strip(),
+        )
+        new_portion.set_marking(sanitised)
+        _save(new_portion, user, viewer, day)
+    fields = ["version", "banner", "updated"]
+    metadata: dict[str, str] = {}
+    if widen_metadata and ctx.metadata is not None and ctx.metadata.marking is not None:
+        before = product.marking.text
+        product.set_marking(ctx.metadata.marking)
+        metadata = {"from": before, "to": product.marking.text}
+        fields.append("marking")
+    product.version += 1
+    product.banner = roll_up_banner(product)
+    _save(product, user, viewer, day, update_fields=fields)
+    return {
+        "product": product.pk,
+        "product_version": product.version,
+        "portions": changed,
+        "tearline_portion": None if new_portion is None else new_portion.pk,
+        "metadata": metadata or None,
+    }
+
+
+def roll_up_banner(product: Product) -> StoredMarking:
+    """The roll-up of every portion of ``product``, tearlines included (P8).
+
+    Read under a named system access: the banner covers portions the acting officer may not
+    see, and is kept for authors and analytics, never shown to that officer from here.
+    """
+    with system_access(f"disclosure: roll up the banner of product {product.pk}"):
+        markings = [
+            p.marking.marking
+            for p in Portion.objects.filter(product=product).select_related("marking")
+        ]
+    return StoredMarking.objects.intern(rollup_portions(markings))
+
+
+def _save(obj: MarkedModel, user: Any, viewer: Viewer, day: date, **kwargs: Any) -> MarkedModel:
+    """Save ``obj``, re-read it as ``viewer`` and audit the write, or roll everything back."""
+    created = obj.pk is None
+
+    def write() -> MarkedModel:
+        obj.save(**kwargs)
+        return obj
+
+    write_visible(write, viewer, on=day)
+    audit.record("write", actor=user, obj=obj, detail={"created": created})
+    return obj

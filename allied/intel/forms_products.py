@@ -1,0 +1,250 @@
+"""The authoring form of a product: its metadata, and a formset of portions with their marks.
+
+Every portion mark is checked by the markings engine as the form is cleaned, and every problem is
+shown with its rule and fix. The rules that span fields (originator and FGI, read-back by the
+author, one place per portion) are ``allied.intel.products.validate_draft``, shared with the API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.forms import BaseFormSet, formset_factory
+
+from allied.core.forms import MarkingFormField
+from allied.core.models import Nation
+from allied.intel.models import CATEGORY_CHOICES, Originator
+from allied.intel.products import (
+    PortionDraft,
+    ProductDraft,
+    check_portion_mark,
+    split_tags,
+    tag_problems,
+    validate_draft,
+)
+from allied.intel.rules import Category
+from allied.markings.access import Viewer
+
+PORTION_PREFIX = "portions"
+UNKNOWN_PORTION = -1  # a row key this form never gave out: refused as "not part of the product"
+
+
+def _input(**attrs: Any) -> forms.TextInput:
+    return forms.TextInput(attrs={"class": "usa-input", **attrs})
+
+
+class ProductForm(forms.Form):
+    title = forms.CharField(max_length=300, widget=_input())
+    originator = forms.ChoiceField(
+        choices=Originator.choices,
+        initial=Originator.US_AGENCY,
+        widget=forms.RadioSelect(attrs={"class": "usa-radio__input"}),
+        help_text="A partner's product is foreign government information: mark its portions "
+        "as the partner's, e.g. (//JPN S//REL TO USA, JPN), or with FGI JPN.",
+    )
+    originator_agency = forms.CharField(
+        label="U.S. agency", max_length=120, required=False, widget=_input()
+    )
+    originator_nation = forms.ModelChoiceField(
+        label="Partner nation",
+        queryset=Nation.objects.exclude(iso3="USA").order_by("name"),
+        to_field_name="iso3",
+        required=False,
+        widget=forms.Select(attrs={"class": "usa-select"}),
+    )
+    category = forms.TypedChoiceField(
+        label="Category (NDP-1)",
+        choices=CATEGORY_CHOICES,
+        coerce=int,
+        initial=Category.MILITARY_INTELLIGENCE.value,
+        widget=forms.Select(attrs={"class": "usa-select"}),
+    )
+    topics = forms.CharField(
+        required=False, help_text="Separated by commas.", widget=_input(maxlength=800)
+    )
+    regions = forms.CharField(
+        required=False, help_text="Separated by commas.", widget=_input(maxlength=800)
+    )
+    marking = MarkingFormField(
+        label="Marking of the title and tags",
+        help_text="Banner form, e.g. UNCLASSIFIED or SECRET//REL TO USA, JPN. A partner sees "
+        "the product only if it may see this marking and at least one portion.",
+        widget=_input(),
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    change_note = forms.CharField(
+        label="What changed and why",
+        required=False,
+        max_length=1000,
+        help_text="Kept with the earlier text of every portion you change.",
+        widget=forms.Textarea(attrs={"class": "usa-textarea", "rows": 2}),
+    )
+
+    def clean_topics(self) -> list[str]:
+        tags = split_tags(self.cleaned_data.get("topics", ""))
+        problems = tag_problems(tags, "topics")
+        if problems:
+            raise forms.ValidationError(problems)
+        return tags
+
+    def clean_regions(self) -> list[str]:
+        tags = split_tags(self.cleaned_data.get("regions", ""))
+        problems = tag_problems(tags, "regions")
+        if problems:
+            raise forms.ValidationError(problems)
+        return tags
+
+
+class PortionForm(forms.Form):
+    # Which existing portion a row edits: its place in the edit form's list, never its id.
+    key = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    section = forms.IntegerField(
+        min_value=0,
+        max_value=99,
+        initial=0,
+        help_text="0 is the body; 1, 2... are tearlines.",
+        widget=forms.NumberInput(attrs={"class": "usa-input usa-input--xs"}),
+    )
+    order = forms.IntegerField(
+        min_value=1,
+        max_value=9999,
+        help_text="Order within its section.",
+        widget=forms.NumberInput(attrs={"class": "usa-input usa-input--xs"}),
+    )
+    mark = forms.CharField(
+        label="Portion mark",
+        max_length=1000,
+        help_text="In parentheses, e.g. (S//REL TO USA, JPN).",
+        widget=_input(autocomplete="off", spellcheck="false"),
+    )
+    text = forms.CharField(widget=forms.Textarea(attrs={"class": "usa-textarea", "rows": 3}))
+
+    def clean_mark(self) -> str:
+        check = check_portion_mark(self.cleaned_data.get("mark", ""))
+        if not check.valid or check.canonical is None:
+            raise forms.ValidationError(list(check.problems))
+        return check.canonical
+
+
+class BasePortionFormSet(BaseFormSet):  # type: ignore[type-arg]
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["class"] = "usa-checkbox__input"
+
+    def rows(self) -> list[tuple[int, forms.Form]]:
+        """The filled rows (blank extra rows left out), with their index in the formset."""
+        return [
+            (index, form)
+            for index, form in enumerate(self.forms)
+            if form.has_changed() or index < self.initial_form_count()
+        ]
+
+
+def portion_formset(*, editing: bool) -> type[BasePortionFormSet]:
+    return formset_factory(  # type: ignore[no-any-return]
+        PortionForm,
+        formset=BasePortionFormSet,
+        extra=2 if editing else 4,
+        can_delete=editing,
+        max_num=200,
+        validate_max=True,
+    )
+
+
+class ProductAuthoring:
+    """The product form and its portions, validated together.
+
+    ``keys`` maps the key of each row of the product being edited to the id of the portion it
+    edits (portions the author may see only): a row naming any other key is refused.
+    """
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        viewer: Viewer,
+        editing: bool = False,
+        initial: dict[str, Any] | None = None,
+        portions: list[dict[str, Any]] | None = None,
+        keys: dict[int, int] | None = None,
+    ) -> None:
+        self.viewer = viewer
+        self.editing = editing
+        self.keys = keys or {}
+        self.form = ProductForm(data, initial=initial)
+        if not editing:
+            del self.form.fields["change_note"]
+        formset_class = portion_formset(editing=editing)
+        self.formset = formset_class(data, initial=portions, prefix=PORTION_PREFIX)
+        self.general_errors: list[str] = []
+        self._valid: bool | None = None
+
+    def is_valid(self) -> bool:
+        if self._valid is None:
+            self._valid = self._validate()
+        return self._valid
+
+    def _validate(self) -> bool:
+        form_ok = self.form.is_valid()
+        formset_ok = self.formset.is_valid()
+        if not (form_ok and formset_ok):
+            return False
+        general, per_portion = validate_draft(
+            self.product_draft(), self.portion_drafts(), self.viewer, known=self.keys.values()
+        )
+        for position, (_, form) in enumerate(self.formset.rows()):
+            for field, problem in per_portion.get(position, []):
+                form.add_error(field, problem)
+        self.general_errors = general
+        return not general and not per_portion
+
+    def product_draft(self) -> ProductDraft:
+        data = self.form.cleaned_data
+        nation = data.get("originator_nation")
+        return ProductDraft(
+            title=data["title"].strip(),
+            originator=data["originator"],
+            originator_agency=(data.get("originator_agency") or "").strip(),
+            originator_nation=None if nation is None else nation.iso3,
+            category=data["category"],
+            topics=data.get("topics") or [],
+            regions=data.get("regions") or [],
+            marking=data["marking"],
+        )
+
+    def portion_drafts(self) -> list[PortionDraft]:
+        drafts = []
+        for _, form in self.formset.rows():
+            data = form.cleaned_data
+            drafts.append(
+                PortionDraft(
+                    section=data.get("section") or 0,
+                    order=data.get("order") or 1,
+                    mark=data.get("mark", ""),
+                    text=data.get("text", ""),
+                    pk=self._pk(data.get("key")),
+                    delete=bool(data.get("DELETE")),
+                )
+            )
+        return drafts
+
+    def _pk(self, key: int | None) -> int | None:
+        if key is None:
+            return None
+        return self.keys.get(key, UNKNOWN_PORTION)
+
+    @property
+    def change_note(self) -> str:
+        return str(self.form.cleaned_data.get("change_note") or "")
+
+
+__all__ = [
+    "PORTION_PREFIX",
+    "BasePortionFormSet",
+    "PortionForm",
+    "ProductAuthoring",
+    "ProductForm",
+    "portion_formset",
+]

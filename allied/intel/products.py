@@ -1,0 +1,851 @@
+"""Intelligence products: what one viewer reads of a product, and how a product is written.
+
+* ``read_products`` is the one place that decides which portions a viewer is shown. The product
+  pages, the API and the exports all go through it, so the surfaces cannot diverge. A viewer gets
+  only the portions it may access. A foreign viewer gets its tearline(s) when it may see one, and
+  otherwise the body. Portions are numbered 1..n in the order shown, so a withheld portion leaves
+  no gap, count, length or id behind.
+* ``export_product`` is the same reading, less what the viewer may view but not take away
+  (DISPLAY ONLY). Its banner is the roll-up of what is exported.
+* ``release_panel`` answers, for marks an author has typed (never for stored rows), what each key
+  partner would be given and which portions block release of the whole (rules 24-26, 31, P8).
+* ``save_product`` writes a product and its portions in one transaction. Each row is re-read by
+  its author (``write_visible``) and audited. The banner is rolled up from every portion (P8). The
+  version is compared and bumped (optimistic concurrency). Changed portions are kept as revisions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Generic, TypeVar
+
+from django.db import transaction
+from django.db.models import F
+
+from allied.core import audit, visibility, vocabulary
+from allied.core.models import Membership, Nation, StoredMarking, system_access
+from allied.core.models.marked import MarkedModel, save_visible
+from allied.core.registry import KEY_INDO_PACIFIC_PARTNERS
+from allied.intel.models import Originator, Portion, PortionRevision, Product
+from allied.intel.rules import Category
+from allied.markings import Level, Marking
+from allied.markings.access import Decision, Viewer, decide
+from allied.markings.access import Membership as ViewerMembership
+from allied.markings.release import analyse_release, banner_for_viewer
+from allied.markings.rollup import rollup_portions
+
+T = TypeVar("T")
+
+US = "USA"
+MAX_TAGS = 12
+MAX_TAG_LENGTH = 60
+# Where portions that change place wait while the others move: far above any real order.
+PARKING_OFFSET = 1_000_000
+
+
+# --- arranging what a viewer is shown ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shown(Generic[T]):
+    """One portion as shown: its number on the page (1..n), the row, its marking."""
+
+    number: int
+    item: T
+    marking: Marking
+    exportable: bool
+
+    @property
+    def mark(self) -> str:
+        return self.marking.render("portion")
+
+
+@dataclass(frozen=True)
+class Block(Generic[T]):
+    """The body, or one tearline, as shown to one viewer, with the banner of what it holds."""
+
+    tearline: int | None  # None for the body; 1..k for the tearlines shown, in order
+    portions: tuple[Shown[T], ...]
+    banner: Marking
+
+    @property
+    def label(self) -> str:
+        return "Body" if self.tearline is None else f"Tearline {self.tearline}"
+
+    @property
+    def is_tearline(self) -> bool:
+        return self.tearline is not None
+
+
+def arrange(
+    items: Sequence[tuple[int, T, Marking]], viewer: Viewer, on: date | None = None
+) -> list[Block[T]]:
+    """Lay out the portions ``viewer`` may see, given as (section, row, marking) in order.
+
+    A U.S. viewer gets the body, then each tearline. A foreign viewer gets its tearline(s) when
+    it may see one, and otherwise the body. Tearlines are numbered in the order shown, and
+    portions 1..n across the page. Nothing here counts or names what was left out.
+    """
+    body = [entry for entry in items if entry[0] == 0]
+    sections: dict[int, list[tuple[int, T, Marking]]] = {}
+    for entry in items:
+        if entry[0] > 0:
+            sections.setdefault(entry[0], []).append(entry)
+    tearlines = [sections[key] for key in sorted(sections)]
+    groups: list[tuple[int | None, list[tuple[int, T, Marking]]]] = []
+    if body and (viewer.is_us or not tearlines):
+        groups.append((None, body))
+    groups += [(number, entries) for number, entries in enumerate(tearlines, start=1)]
+    blocks: list[Block[T]] = []
+    number = 0
+    for tearline, entries in groups:
+        shown: list[Shown[T]] = []
+        for _, item, marking in entries:
+            number += 1
+            exportable = decide(viewer, marking, on).export
+            shown.append(Shown(number, item, marking, exportable))
+        banner = banner_for_viewer([s.marking for s in shown], viewer, on)
+        blocks.append(Block(tearline, tuple(shown), banner))
+    return blocks
+
+
+def _flatten(blocks: Iterable[Block[T]]) -> list[Shown[T]]:
+    return [shown for block in blocks for shown in block.portions]
+
+
+# --- reading stored products ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one viewer is shown of one product: its blocks and the banner of what they hold."""
+
+    product: Product
+    blocks: tuple[Block[Portion], ...]
+    banner: Marking
+
+    @property
+    def shown(self) -> list[Shown[Portion]]:
+        return _flatten(self.blocks)
+
+    @property
+    def portions(self) -> list[Portion]:
+        return [shown.item for shown in self.shown]
+
+
+def _markings() -> Callable[[StoredMarking], Marking]:
+    """Parse each stored marking once per call site (the text is canonical and immutable)."""
+    cache: dict[str, Marking] = {}
+
+    def marking_of(stored: StoredMarking) -> Marking:
+        parsed = cache.get(stored.text)
+        if parsed is None:
+            parsed = cache[stored.text] = stored.marking
+        return parsed
+
+    return marking_of
+
+
+def read_products(
+    products: Iterable[Product], viewer: Viewer, *, on: date | None = None
+) -> dict[int, Reading]:
+    """What ``viewer`` is shown of each product, by product id, in one query for all of them.
+
+    Products must come from a queryset restricted to the same viewer. A product with no portion
+    this viewer may see has no reading; such products are left out of every list anyway
+    (``with_visible_portions``).
+    """
+    by_id = {product.pk: product for product in products}
+    if not by_id:
+        return {}
+    rows = (
+        Portion.objects.visible_to(viewer, on=on)
+        .filter(product_id__in=list(by_id))
+        .select_related("marking")
+        .order_by("product_id", "section", "order", "pk")
+    )
+    marking_of = _markings()
+    grouped: dict[int, list[tuple[int, Portion, Marking]]] = {}
+    for portion in rows:
+        grouped.setdefault(portion.product_id, []).append(
+            (portion.section, portion, marking_of(portion.marking))
+        )
+    readings: dict[int, Reading] = {}
+    for pk, items in grouped.items():
+        blocks = arrange(items, viewer, on)
+        banner = banner_for_viewer([shown.marking for shown in _flatten(blocks)], viewer, on)
+        readings[pk] = Reading(by_id[pk], tuple(blocks), banner)
+    return readings
+
+
+def read_product(product: Product, viewer: Viewer, *, on: date | None = None) -> Reading | None:
+    return read_products([product], viewer, on=on).get(product.pk)
+
+
+# --- exports ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Export:
+    """What may leave the system for one viewer: the reading, less what it may only view."""
+
+    product: Product
+    blocks: tuple[Block[Portion], ...]
+    with_metadata: bool
+    banner: Marking
+
+    @property
+    def portions(self) -> list[Portion]:
+        return [shown.item for shown in _flatten(self.blocks)]
+
+
+EXPORT_FORMATS = {"txt": "text/plain", "md": "text/markdown"}
+
+
+def export_product(reading: Reading, viewer: Viewer, *, on: date | None = None) -> Export | None:
+    """The export of what ``reading`` showed, keeping only what the viewer may export.
+
+    The title and tags travel only if their own marking may be exported. The banner is the
+    roll-up of every exported portion, and of the title when it travels. None when nothing
+    may be exported.
+    """
+    product = reading.product
+    shown = reading.shown
+    exportable = set(
+        Portion.objects.visible_to(viewer, on=on, export=True)
+        .filter(pk__in=[s.item.pk for s in shown])
+        .values_list("pk", flat=True)
+    )
+    items = [(s.item.section, s.item, s.marking) for s in shown if s.item.pk in exportable]
+    if not items:
+        return None
+    with_metadata = (
+        Product.objects.visible_to(viewer, on=on, export=True).filter(pk=product.pk).exists()
+    )
+    blocks = arrange(items, viewer, on)
+    markings = [marking for _, _, marking in items]
+    if with_metadata:
+        markings.append(product.marking.marking)
+    return Export(product, tuple(blocks), with_metadata, banner_for_viewer(markings, viewer, on))
+
+
+def originator_label(product: Product) -> str:
+    if product.originator == Originator.PARTNER and product.originator_nation is not None:
+        return f"{product.originator_nation.name} (foreign government information)"
+    return product.originator_agency or "U.S. agency"
+
+
+def category_label(value: int) -> str:
+    try:
+        return Category(value).label
+    except ValueError:
+        return str(value)
+
+
+def render_export(export: Export, fmt: str, *, who: str, on: date) -> str:
+    """The exported file: banner, title and tags (when they may travel), numbered portions."""
+    product = export.product
+    banner = export.banner.render("banner")
+    md = fmt == "md"
+    lines = [f"**{banner}**" if md else banner, ""]
+    if export.with_metadata:
+        title = f"{product.marking.portion()} {product.title}"
+        facts = [
+            ("Originator", originator_label(product)),
+            ("Category", category_label(product.category)),
+            ("Topics", ", ".join(product.topics) or "none"),
+            ("Regions", ", ".join(product.regions) or "none"),
+        ]
+        lines += [f"# {title}" if md else title, ""]
+        lines += [f"- {name}: {value}" if md else f"{name}: {value}" for name, value in facts]
+    else:
+        lines.append(f"# Product {product.pk}" if md else f"Product {product.pk}")
+    lines += ["", f"Exported on {on.isoformat()} by {who}.", ""]
+    for block in export.blocks:
+        if block.is_tearline:
+            heading = f"{block.label.upper()}: {block.banner.render('banner')}"
+            lines += [f"## {heading}" if md else f"--- {heading} ---", ""]
+        for shown in block.portions:
+            lines.append(f"{shown.number}. {shown.mark} {shown.item.text}")
+            lines.append("")
+    lines.append(f"**{banner}**" if md else banner)
+    return "\n".join(lines) + "\n"
+
+
+# --- checking what an author typed --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MarkCheck:
+    """A typed portion mark: its canonical form when valid, else every problem (rule and fix)."""
+
+    text: str
+    marking: Marking | None
+    problems: tuple[str, ...]
+
+    @property
+    def valid(self) -> bool:
+        return self.marking is not None and not self.problems
+
+    @property
+    def canonical(self) -> str | None:
+        return None if self.marking is None else self.marking.render("portion")
+
+
+def check_portion_mark(text: str) -> MarkCheck:
+    """Check one portion mark strictly, with the registry's community codes."""
+    text = (text or "").strip()
+    if not text:
+        return MarkCheck(text, None, ("Give the portion mark, e.g. (S//REL TO USA, JPN).",))
+    result = vocabulary.check(text)
+    if result.form != "portion":
+        hint = ""
+        if result.marking is not None:
+            hint = f"; did you mean {result.marking.render('portion')}?"
+        return MarkCheck(
+            text,
+            None,
+            (f"A portion mark goes in parentheses and uses the abbreviations (rule 4){hint}",),
+        )
+    if not result.valid or result.marking is None:
+        problems = [str(p) for p in result.problems]
+        if result.canonical:
+            problems.append(f"canonical form: {result.canonical}")
+        return MarkCheck(text, None, tuple(problems))
+    if result.marking.rel_short:
+        return MarkCheck(
+            text,
+            None,
+            ("Write the REL TO list out in full: a portion is stored on its own, not against "
+             "a banner (rule 10).",),
+        )  # fmt: skip
+    return MarkCheck(text, result.marking, ())
+
+
+def check_banner(text: str) -> tuple[Marking | None, tuple[str, ...]]:
+    """Check a banner marking (the title and tags): the marking, or every problem."""
+    text = (text or "").strip()
+    if not text:
+        return None, ("Give the marking of the title and tags, e.g. UNCLASSIFIED.",)
+    result = vocabulary.check(text)
+    if result.form == "portion":
+        return None, ("Give the banner form here, without parentheses.",)
+    if not result.valid or result.marking is None:
+        problems = [str(p) for p in result.problems]
+        if result.canonical:
+            problems.append(f"canonical form: {result.canonical}")
+        return None, tuple(problems)
+    return result.marking, ()
+
+
+def fgi_problem(marking: Marking, nation: str) -> str | None:
+    """Why a portion of a product originated by ``nation`` is not marked as its information.
+
+    Partner-originated content is foreign government information: the portion is marked as the
+    partner's (``(//JPN S//REL TO USA, JPN)``) or carries ``FGI JPN`` (rules 12, 20).
+    """
+    if marking.is_foreign and nation in marking.owners:
+        return None
+    if marking.fgi and nation in marking.fgi:
+        return None
+    suggestion = f"(//{nation} S//REL TO USA, {nation})"
+    if not marking.is_foreign and marking.level > Level.U:
+        candidate = dataclasses.replace(marking, kind="fgi", owners=(nation,), fgi=None)
+        rendered = candidate.render("portion")
+        if vocabulary.check(rendered).valid:
+            suggestion = rendered
+    return (
+        f"This product is {nation} information: mark each portion as {nation}'s, e.g. "
+        f"{suggestion}, or add FGI {nation} (rule 12)."
+    )
+
+
+def unreadable_problem(marking: Marking, viewer: Viewer, what: str = "a portion") -> str | None:
+    """Why the author could not read back ``marking`` (nobody writes what they could not read)."""
+    decision = decide(viewer, marking)
+    if decision.view:
+        return None
+    return (
+        f"You could not read {what} marked {marking.render('portion')} ({decision.reason}), "
+        "so you cannot write one."
+    )
+
+
+def split_tags(text: str) -> list[str]:
+    """Comma-separated tags, trimmed, without duplicates, in the order given."""
+    tags: list[str] = []
+    for raw in (text or "").split(","):
+        tag = " ".join(raw.split())
+        if tag and tag.casefold() not in {t.casefold() for t in tags}:
+            tags.append(tag)
+    return tags
+
+
+def tag_problems(tags: Sequence[str], what: str) -> list[str]:
+    problems = []
+    if len(tags) > MAX_TAGS:
+        problems.append(f"At most {MAX_TAGS} {what}.")
+    if any(len(tag) > MAX_TAG_LENGTH for tag in tags):
+        problems.append(f"Each of the {what} is at most {MAX_TAG_LENGTH} characters.")
+    return problems
+
+
+# --- the release panel (typed marks only) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TypedMark:
+    """One portion row of the authoring form, as typed: never a stored row."""
+
+    row: int  # 1..n, as the form numbers its rows
+    section: int
+    order: int
+    check: MarkCheck
+
+    @property
+    def label(self) -> str:
+        return f"Portion {self.row}"
+
+    @property
+    def marking(self) -> Marking | None:
+        return self.check.marking if self.check.valid else None
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return default
+
+
+def typed_marks(data: Mapping[str, Any], prefix: str = "portions") -> list[TypedMark]:
+    """The portion rows of a submitted authoring form (rows marked for deletion left out)."""
+    total = max(0, min(_int(data.get(f"{prefix}-TOTAL_FORMS"), 0), 500))
+    marks: list[TypedMark] = []
+    for index in range(total):
+        key = f"{prefix}-{index}-"
+        text = str(data.get(key + "mark", "") or "").strip()
+        if not text or data.get(key + "DELETE") in ("on", "true", "True", "1"):
+            continue
+        marks.append(
+            TypedMark(
+                row=index + 1,
+                section=max(0, _int(data.get(key + "section"), 0)),
+                order=_int(data.get(key + "order"), index + 1),
+                check=check_portion_mark(text),
+            )
+        )
+    return marks
+
+
+@dataclass(frozen=True)
+class PartnerRelease:
+    """What one key partner, cleared TS, would be given of the product as typed."""
+
+    nation: str
+    name: str
+    metadata: Decision | None
+    whole: Decision
+    blocking: tuple[tuple[str, Decision], ...]
+    blocks: tuple[Block[TypedMark], ...]
+
+    @property
+    def sees_product(self) -> bool:
+        metadata_ok = self.metadata is None or self.metadata.view
+        return metadata_ok and bool(self.blocks)
+
+    @property
+    def status(self) -> str:
+        if self.whole.export:
+            return "Releasable"
+        if self.whole.view:
+            return "View only"
+        return "Not releasable"
+
+    @property
+    def whole_reason(self) -> str:
+        return explain(self.whole)
+
+    @property
+    def blocking_lines(self) -> list[str]:
+        return [f"{label}: {explain(decision)}" for label, decision in self.blocking]
+
+
+def explain(decision: Decision) -> str:
+    """A decision's reason with its rule, as the rule set numbers it (``markings.md``)."""
+    if not decision.rule:
+        return decision.reason
+    kind = "policy" if decision.rule.startswith("P") else "rule"
+    return f"{decision.reason} ({kind} {decision.rule})"
+
+
+@dataclass(frozen=True)
+class Panel:
+    banner: Marking | None
+    tearlines: tuple[tuple[int, Marking], ...]
+    metadata: Marking | None
+    metadata_problems: tuple[str, ...]
+    invalid: tuple[TypedMark, ...]
+    partners: tuple[PartnerRelease, ...]
+    empty: bool
+
+
+def partner_viewers(on: date) -> list[tuple[Viewer, str]]:
+    """A TS viewer of each key partner, with its registry communities on ``on``, and its name."""
+    names = dict(
+        Nation.objects.filter(iso3__in=KEY_INDO_PACIFIC_PARTNERS).values_list("iso3", "name")
+    )
+    memberships: dict[str, list[ViewerMembership]] = {}
+    rows = (
+        Membership.objects.current_on(on)
+        .filter(nation_id__in=KEY_INDO_PACIFIC_PARTNERS)
+        .values_list("nation_id", "community__code", "joined", "left")
+    )
+    for nation, code, joined, left in rows:
+        memberships.setdefault(nation, []).append(ViewerMembership(code, joined, left))
+    return [
+        (
+            Viewer(iso3, Level.TS, memberships=tuple(memberships.get(iso3, ()))),
+            names.get(iso3, iso3),
+        )
+        for iso3 in KEY_INDO_PACIFIC_PARTNERS
+    ]
+
+
+def release_panel(
+    marks: Sequence[TypedMark], metadata_text: str, *, on: date | None = None
+) -> Panel:
+    """The roll-up banner of the typed marks, and for each key partner what it would be given.
+
+    Handles only what the author typed: nothing stored is read, so nothing stored can show.
+    """
+    day = on or date.today()
+    metadata, metadata_problems = check_banner(metadata_text) if metadata_text.strip() else (
+        None, ()
+    )  # fmt: skip
+    valid = sorted(
+        (m for m in marks if m.marking is not None),
+        key=lambda m: (m.section, m.order, m.row),
+    )
+    invalid = tuple(m for m in marks if m.marking is None)
+    markings = [m.marking for m in valid if m.marking is not None]
+    if not markings:
+        return Panel(None, (), metadata, metadata_problems, invalid, (), True)
+    sections: dict[int, list[Marking]] = {}
+    for m in valid:
+        if m.section > 0 and m.marking is not None:
+            sections.setdefault(m.section, []).append(m.marking)
+    tearlines = tuple(
+        (number, rollup_portions(sections[key]))
+        for number, key in enumerate(sorted(sections), start=1)
+    )
+    partners = []
+    for viewer, name in partner_viewers(day):
+        analysis = analyse_release(markings, viewer, on=day)
+        blocking = tuple((valid[p.index].label, p.decision) for p in analysis.blocking)
+        visible = [
+            (m.section, m, m.marking)
+            for m in valid
+            if m.marking is not None and decide(viewer, m.marking, day).view
+        ]
+        partners.append(
+            PartnerRelease(
+                nation=viewer.nation,
+                name=name,
+                metadata=None if metadata is None else decide(viewer, metadata, day),
+                whole=analysis.whole,
+                blocking=blocking,
+                blocks=tuple(arrange(visible, viewer, day)),
+            )
+        )
+    return Panel(
+        rollup_portions(markings), tearlines, metadata, metadata_problems, invalid,
+        tuple(partners), False,
+    )  # fmt: skip
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+class StaleEdit(Exception):
+    """The product changed since its editor loaded it: nothing was written."""
+
+
+@dataclass(frozen=True)
+class ProductDraft:
+    title: str
+    originator: str
+    originator_agency: str
+    originator_nation: str | None
+    category: int
+    topics: list[str]
+    regions: list[str]
+    marking: str
+
+
+@dataclass(frozen=True)
+class PortionDraft:
+    """One portion as the author gives it. ``section`` and ``order`` are as the author sees them
+    (``display_places``); ``pk`` names an existing portion the author may see."""
+
+    section: int
+    order: int
+    mark: str
+    text: str
+    pk: int | None = None
+    delete: bool = False
+
+
+PortionProblems = dict[int, list[tuple[str | None, str]]]
+
+
+def validate_draft(
+    draft: ProductDraft,
+    portions: Sequence[PortionDraft],
+    viewer: Viewer,
+    *,
+    known: Iterable[int] = (),
+) -> tuple[list[str], PortionProblems]:
+    """Problems across fields: (about the product, about each portion by its index as
+    (field or None, message)).
+
+    Each portion mark must already be a valid portion mark. Checks: the originator, FGI for a
+    partner-originated product, that the author could read back everything written, one place
+    per portion and at least one portion.
+    """
+    general: list[str] = []
+    per_portion: PortionProblems = {}
+    if draft.originator == Originator.PARTNER:
+        if not draft.originator_nation:
+            general.append("Name the partner nation that originated the product.")
+        elif draft.originator_nation == US:
+            general.append("A partner is a nation other than the United States.")
+    elif draft.originator == Originator.US_AGENCY:
+        if not draft.originator_agency.strip():
+            general.append("Name the U.S. agency that originated the product.")
+    else:
+        general.append("Choose the originator: a U.S. agency or a partner nation.")
+    if not viewer.is_us and (
+        draft.originator != Originator.PARTNER or draft.originator_nation != viewer.nation
+    ):
+        general.append(
+            f"As a {viewer.nation} author you write {viewer.nation} information: choose "
+            f"partner {viewer.nation} as the originator."
+        )
+    metadata, problems = check_banner(draft.marking)
+    general += problems
+    if metadata is not None:
+        unreadable = unreadable_problem(metadata, viewer, "a title")
+        if unreadable:
+            general.append(unreadable)
+    known_ids = set(known)
+    places: dict[tuple[int, int], int] = {}
+    kept = 0
+    for index, portion in enumerate(portions):
+        found: list[tuple[str | None, str]] = []
+        if portion.pk is not None and portion.pk not in known_ids:
+            found.append((None, "This portion is not part of the product."))
+        if portion.delete:
+            if found:
+                per_portion[index] = found
+            continue
+        kept += 1
+        check = check_portion_mark(portion.mark)
+        if not check.valid or check.marking is None:
+            found += [("mark", problem) for problem in check.problems]
+        else:
+            if draft.originator == Originator.PARTNER and draft.originator_nation:
+                fgi = fgi_problem(check.marking, draft.originator_nation)
+                if fgi:
+                    found.append(("mark", fgi))
+            unreadable = unreadable_problem(check.marking, viewer)
+            if unreadable:
+                found.append(("mark", unreadable))
+        place = (portion.section, portion.order)
+        if place in places:
+            found.append(
+                ("order", f"Another portion already has section {place[0]}, order {place[1]}.")
+            )
+        else:
+            places[place] = index
+        if found:
+            per_portion[index] = found
+    if kept == 0:
+        general.append("A product needs at least one portion.")
+    return general, per_portion
+
+
+def display_places(portions: Sequence[Portion]) -> dict[int, tuple[int, int]]:
+    """(section, order) of each portion as its author sees them: sections 0, 1..k and orders
+    1..n among the portions given, so that nothing the author may not see leaves a gap."""
+    tearlines = sorted({p.section for p in portions if p.section > 0})
+    display_section = {section: number for number, section in enumerate(tearlines, start=1)}
+    places: dict[int, tuple[int, int]] = {}
+    counters: dict[int, int] = {}
+    for portion in sorted(portions, key=lambda p: (p.section, p.order, p.pk)):
+        section = display_section.get(portion.section, 0)
+        counters[section] = counters.get(section, 0) + 1
+        places[portion.pk] = (section, counters[section])
+    return places
+
+
+def _stored_places(
+    drafts: Sequence[PortionDraft],
+    visible: Sequence[Portion],
+    hidden: Sequence[tuple[int, int]],
+) -> list[tuple[int, int]]:
+    """Where each kept draft is stored: the author's sections mapped back onto the stored ones,
+    and orders 1, 2, ... that step over the places of portions the author may not see."""
+    tearlines = sorted({p.section for p in visible if p.section > 0})
+    top = max([0, *(p.section for p in visible), *(section for section, _ in hidden)])
+
+    def stored_section(shown: int) -> int:
+        if shown <= 0:
+            return 0
+        if shown <= len(tearlines):
+            return tearlines[shown - 1]
+        return top + shown - len(tearlines)
+
+    taken: dict[int, set[int]] = {}
+    for section, order in hidden:
+        taken.setdefault(section, set()).add(order)
+    by_section: dict[int, list[int]] = {}
+    for index, draft in enumerate(drafts):
+        by_section.setdefault(stored_section(draft.section), []).append(index)
+    places: list[tuple[int, int]] = [(0, 0)] * len(drafts)
+    for section, indexes in by_section.items():
+        indexes.sort(key=lambda i: (drafts[i].order, i))
+        order = 0
+        for index in indexes:
+            order += 1
+            while order in taken.get(section, set()):
+                order += 1
+            places[index] = (section, order)
+    return places
+
+
+def _write(obj: MarkedModel, viewer: Viewer, author: Any, **detail: Any) -> None:
+    """Save for ``viewer`` (re-read in the same transaction, refused if invisible) and audit."""
+    created = obj.pk is None
+    save_visible(obj, viewer)
+    audit.record("write", actor=author, obj=obj, detail={"created": created, **detail})
+
+
+def _hidden_portions(product: Product, visible: Iterable[int]) -> list[tuple[int, int, str]]:
+    """Place and marking of the product's portions the editor may not see.
+
+    Read only to roll up the banner from every portion (P8) and to keep those portions where
+    they are; none of it is shown to the editor.
+    """
+    with system_access("intel products: roll up every portion and keep hidden portions' places"):
+        return list(
+            Portion.objects.filter(product_id=product.pk)
+            .exclude(pk__in=list(visible))
+            .values_list("section", "order", "marking__text")
+        )
+
+
+def save_product(
+    draft: ProductDraft,
+    portions: Sequence[PortionDraft],
+    *,
+    author: Any,
+    viewer: Viewer,
+    product: Product | None = None,
+    expected_version: int | None = None,
+    reason: str = "",
+) -> Product:
+    """Create (``product=None``) or edit a product and its portions in one transaction.
+
+    An edit names the version it started from; when the product has moved on since, nothing is
+    written and ``StaleEdit`` is raised. A row its author could not read back raises
+    ``NotVisibleAfterWrite`` and nothing is written. Every written row is audited.
+    """
+    with transaction.atomic():
+        # Tell the database who writes before the first insert: on PostgreSQL the policies'
+        # WITH CHECK admits only rows this viewer could read.
+        visibility.bind_viewer(viewer, date.today())
+        if product is None:
+            obj = Product(author=author, version=1)
+            visible: dict[int, Portion] = {}
+            hidden: list[tuple[int, int, str]] = []
+        else:
+            if expected_version is None:
+                raise ValueError("an edit names the version it started from")
+            # Compare and bump in one statement: of two edits from the same version, one wins.
+            moved = (
+                Product.objects.visible_to(viewer)
+                .filter(pk=product.pk, version=expected_version)
+                .update(version=expected_version + 1)
+            )
+            if moved != 1:
+                raise StaleEdit(f"product {product.pk} is no longer at version {expected_version}")
+            obj = product
+            obj.version = expected_version + 1
+            visible = {p.pk: p for p in Portion.objects.visible_to(viewer).filter(product=obj)}
+            hidden = _hidden_portions(obj, visible)
+        for draft_portion in portions:
+            if draft_portion.pk is not None and draft_portion.pk not in visible:
+                raise ValueError("a portion that is not part of the product")
+        keep = [p for p in portions if not p.delete]
+        stored = {index: StoredMarking.objects.intern(p.mark) for index, p in enumerate(keep)}
+        places = _stored_places(keep, list(visible.values()), [(s, o) for s, o, _ in hidden])
+
+        obj.title = draft.title
+        obj.originator = draft.originator
+        obj.originator_agency = (
+            draft.originator_agency if draft.originator == Originator.US_AGENCY else ""
+        )
+        obj.originator_nation_id = (
+            draft.originator_nation if draft.originator == Originator.PARTNER else None
+        )
+        obj.category = draft.category
+        obj.topics = list(draft.topics)
+        obj.regions = list(draft.regions)
+        obj.set_marking(draft.marking)
+        everything = [row.marking for row in stored.values()]
+        everything += [vocabulary.parse(text) for _, _, text in hidden]
+        obj.banner = StoredMarking.objects.intern(rollup_portions(everything))  # P8
+        _write(obj, viewer, author, version=obj.version)
+
+        for draft_portion in portions:
+            if draft_portion.delete and draft_portion.pk is not None:
+                gone = visible.pop(draft_portion.pk)
+                audit.record("delete", actor=author, obj=gone, detail={"product": obj.pk})
+                gone.delete()
+        # Portions that change place wait out of the way first, so that two can swap places.
+        moving = [
+            p.pk
+            for index, p in enumerate(keep)
+            if p.pk is not None and (visible[p.pk].section, visible[p.pk].order) != places[index]
+        ]
+        if moving:
+            Portion.objects.visible_to(viewer).filter(pk__in=moving).update(
+                order=F("order") + PARKING_OFFSET
+            )
+        for index, draft_portion in enumerate(keep):
+            section, order = places[index]
+            marking = stored[index]
+            if draft_portion.pk is None:
+                row = Portion(product=obj, section=section, order=order)
+            else:
+                row = visible[draft_portion.pk]
+                if row.text != draft_portion.text or row.marking_id != marking.pk:
+                    revision = PortionRevision(
+                        portion=row,
+                        version=row.version,
+                        text=row.text,
+                        marking_id=row.marking_id,
+                        changed_by=author,
+                        reason=reason.strip() or "Edited.",
+                    )
+                    _write(revision, viewer, author, product=obj.pk)
+                    row.version += 1
+                row.section, row.order = section, order
+            row.text = draft_portion.text
+            row.marking = marking
+            _write(row, viewer, author, product=obj.pk)
+    return obj

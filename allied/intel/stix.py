@@ -1,0 +1,233 @@
+"""STIX 2.1 in and out, with the releasability carried by the objects themselves.
+
+Markings travel in a project extension definition (``ALLIED_MARKING_EXTENSION``): each object's
+``extensions`` holds its canonical banner and the IC-ISM attributes the banner stands for
+(classification, releasable-to, dissemination controls). The ACS 3.0 marking extension is not
+used yet: its property set does not map CAPCO REL TO and DISPLAY ONLY lists one to one.
+
+* ``product_objects`` turns one product, as one viewer may see it, into STIX: a ``report`` for the
+  viewer's view of the product and one ``note`` per portion it may see. The report's id depends
+  only on the product, its version and the portions shown, so no id or count reveals a withheld
+  portion; its marking is the roll-up of what it shows to that viewer.
+* ``import_bundle`` stores a bundle's objects, each marked, in one transaction: all or nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+
+from allied.core import audit
+from allied.core.models.marked import StoredMarking
+from allied.core.vocabulary import check
+from allied.intel.models import Portion, Product
+from allied.intel.models_stix import StixObject
+from allied.markings import Marking, render
+from allied.markings.access import Viewer, decide
+from allied.markings.release import banner_for_viewer
+
+NAMESPACE = uuid.UUID("5d2c8f0e-6d0b-4a7e-9b53-1c4b8a0f3e21")
+ALLIED_MARKING_EXTENSION = f"extension-definition--{uuid.uuid5(NAMESPACE, 'allied-marking')}"
+ALLIED_IDENTITY = f"identity--{uuid.uuid5(NAMESPACE, 'allied')}"
+EPOCH = "2026-01-01T00:00:00.000Z"
+
+
+class ImportError_(ValueError):
+    """A bundle that cannot be imported as it stands; nothing of it was stored."""
+
+
+def stix_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def extension_definition() -> dict[str, Any]:
+    """The extension definition that Allied's marking property extension refers to."""
+    return {
+        "type": "extension-definition",
+        "spec_version": "2.1",
+        "id": ALLIED_MARKING_EXTENSION,
+        "created_by_ref": ALLIED_IDENTITY,
+        "created": EPOCH,
+        "modified": EPOCH,
+        "name": "Allied classification marking",
+        "description": "The object's U.S. classification marking (CAPCO banner form) and the "
+        "IC-ISM attributes it stands for: who may see it and who may receive it.",
+        "schema": "urn:allied:stix:extension:marking:1.0",
+        "version": "1.0.0",
+        "extension_types": ["property-extension"],
+    }
+
+
+def allied_identity() -> dict[str, Any]:
+    return {
+        "type": "identity",
+        "spec_version": "2.1",
+        "id": ALLIED_IDENTITY,
+        "created": EPOCH,
+        "modified": EPOCH,
+        "name": "Allied",
+        "identity_class": "system",
+    }
+
+
+def marking_extension(marking: Marking) -> dict[str, Any]:
+    """The property extension that carries ``marking`` on a STIX object."""
+    properties: dict[str, Any] = {
+        "extension_type": "property-extension",
+        "banner": render(marking, "banner"),
+        "classification": marking.level.abbrev,
+    }
+    lists = {
+        "releasable_to": list(marking.rel_to),
+        "display_only_to": list(marking.display_to),
+        "dissemination_controls": list(marking.dissem),
+        "sci_controls": [c.system for c in marking.sci],
+    }
+    # STIX forbids empty lists: a property that would be empty is left out.
+    properties.update({name: values for name, values in lists.items() if values})
+    return {ALLIED_MARKING_EXTENSION: properties}
+
+
+def marking_of(obj: dict[str, Any]) -> str | None:
+    """The banner an object's Allied extension carries, or None."""
+    extension = (obj.get("extensions") or {}).get(ALLIED_MARKING_EXTENSION)
+    if isinstance(extension, dict) and isinstance(extension.get("banner"), str):
+        return str(extension["banner"])
+    return None
+
+
+def product_objects(
+    product: Product, portions: Sequence[Portion], viewer: Viewer
+) -> list[dict[str, Any]]:
+    """STIX for ``product`` as ``viewer`` may see it: a report and a note per visible portion."""
+    if not portions:
+        return []
+    shown_ids = ",".join(str(p.pk) for p in portions)
+    report_id = f"report--{uuid.uuid5(NAMESPACE, f'{product.pk}:{product.version}:{shown_ids}')}"
+    when = stix_time(product.updated)
+    notes = []
+    for number, portion in enumerate(portions, start=1):
+        marking = portion.marking.marking
+        notes.append(
+            {
+                "type": "note",
+                "spec_version": "2.1",
+                "id": f"note--{uuid.uuid5(NAMESPACE, f'portion:{portion.pk}:{portion.version}')}",
+                "created": when,
+                "modified": when,
+                "created_by_ref": ALLIED_IDENTITY,
+                "abstract": f"{render(marking, 'portion')} paragraph {number}",
+                "content": f"{render(marking, 'portion')} {portion.text}",
+                "object_refs": [report_id],
+                "extensions": marking_extension(marking),
+            }
+        )
+    banner = banner_for_viewer(
+        [product.marking.marking, *(p.marking.marking for p in portions)], viewer
+    )
+    report = {
+        "type": "report",
+        "spec_version": "2.1",
+        "id": report_id,
+        "created": stix_time(product.created),
+        "modified": when,
+        "created_by_ref": ALLIED_IDENTITY,
+        "name": product.title,
+        "report_types": ["threat-report"],
+        "published": when,
+        "labels": [*product.topics, *product.regions],
+        "object_refs": [n["id"] for n in notes],
+        "extensions": marking_extension(banner),
+    }
+    return [report, *notes]
+
+
+def _parse_time(value: Any, what: str, obj_id: str) -> datetime:
+    if not isinstance(value, str):
+        raise ImportError_(f"{obj_id}: {what} is missing or not a timestamp")
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ImportError_(f"{obj_id}: {what} {value!r} is not a STIX timestamp") from exc
+
+
+def import_bundle(
+    bundle: dict[str, Any] | list[dict[str, Any]],
+    *,
+    collection: str,
+    default_marking: str,
+    user: Any,
+    viewer: Viewer,
+) -> list[StixObject]:
+    """Store every object of ``bundle`` (a STIX bundle or a list of objects) in one transaction.
+
+    An object carrying Allied's marking extension keeps that marking; any other object gets
+    ``default_marking``, which the importer must give (there is no default default: an unmarked
+    import would otherwise be releasable to everyone). The importer must be able to read every
+    marking it imports. Any invalid object stops the whole import with a clear error and stores
+    nothing.
+    """
+    objects = bundle.get("objects") if isinstance(bundle, dict) else bundle
+    if not isinstance(objects, list) or not objects:
+        raise ImportError_("a bundle holds a non-empty list of objects")
+    fallback = check(default_marking)
+    if not fallback.valid or fallback.form != "banner":
+        raise ImportError_(f"default marking {default_marking!r} is not a valid banner marking")
+    now = datetime.now(UTC)
+    rows: list[StixObject] = []
+    markings: dict[str, StoredMarking] = {}
+    for index, obj in enumerate(objects):
+        if not isinstance(obj, dict):
+            raise ImportError_(f"object {index} is not a JSON object")
+        obj_id = obj.get("id")
+        obj_type = obj.get("type")
+        if not isinstance(obj_id, str) or not isinstance(obj_type, str):
+            raise ImportError_(f"object {index} has no id or type")
+        if not obj_id.startswith(f"{obj_type}--"):
+            raise ImportError_(f"{obj_id}: the id does not start with its type {obj_type}--")
+        if obj.get("spec_version", "2.1") != "2.1":
+            raise ImportError_(f"{obj_id}: only STIX 2.1 is imported")
+        modified = _parse_time(obj.get("modified", obj.get("created", EPOCH)), "modified", obj_id)
+        text = marking_of(obj) or default_marking
+        stored = markings.get(text)
+        if stored is None:
+            result = check(text)
+            if not result.valid:
+                problems = "; ".join(str(p) for p in result.problems)
+                raise ImportError_(f"{obj_id}: invalid marking {text!r}: {problems}")
+            if result.marking is None or not decide(viewer, result.marking).view:
+                raise ImportError_(
+                    f"{obj_id}: you could not read an object marked {text}, so you cannot "
+                    "import one"
+                )
+            stored = markings[text] = StoredMarking.objects.intern(result.marking)
+        rows.append(
+            StixObject(
+                collection=collection,
+                stix_id=obj_id,
+                stix_type=obj_type,
+                modified=modified,
+                date_added=now,
+                body=obj,
+                imported_by=user,
+                marking=stored,
+            )
+        )
+    with transaction.atomic():
+        StixObject.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+        audit.record(
+            "write",
+            actor=user,
+            object_type="intel.stixobject",
+            object_id=collection,
+            detail={"imported": len(rows), "collection": collection},
+        )
+    return rows
+
+
+def served(objects: Iterable[StixObject]) -> list[dict[str, Any]]:
+    return [o.body for o in objects]

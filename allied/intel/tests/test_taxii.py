@@ -1,0 +1,247 @@
+"""STIX 2.1 and TAXII 2.1: each principal gets only what it may see, in valid STIX."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from django.test import Client
+from stix2validator import ValidationOptions, validate_instance
+
+from allied.core.models import StoredMarking, system_access
+from allied.intel import stix
+from allied.intel.models import Portion, Product
+from allied.intel.models_stix import StixObject
+
+pytestmark = pytest.mark.django_db
+ROOT = "/taxii2/api/collections/"
+PRODUCTS = stix.COLLECTIONS if hasattr(stix, "COLLECTIONS") else None
+OPTIONS = ValidationOptions(version="2.1", strict=False)
+
+
+def collection_id(name):
+    from allied.intel.views_taxii import COLLECTIONS
+
+    return COLLECTIONS[name]["id"]
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def product(cast):
+    marking = StoredMarking.objects.intern
+    with system_access("test: a product with mixed portions"):
+        obj = Product(
+            title="Strait activity summary (fictional)",
+            originator="us_agency",
+            category=8,
+            topics=["maritime"],
+            regions=["luzon-strait"],
+            author=cast["us.analyst"],
+            marking=marking("UNCLASSIFIED"),
+            banner=marking("SECRET//NOFORN"),
+        )
+        obj.save()
+        texts = [
+            ("SECRET//REL TO USA, JPN", "Released to Japan."),
+            ("SECRET//NOFORN", "U.S.-only assessment."),
+            ("CONFIDENTIAL//REL TO USA, PHL", "Released to the Philippines."),
+        ]
+        for order, (text, body) in enumerate(texts, start=1):
+            Portion(product=obj, order=order, text=body, marking=marking(text)).save()
+    return obj
+
+
+def objects(client, name, **params):
+    response = client.get(f"{ROOT}{collection_id(name)}/objects/", params)
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"].startswith("application/taxii+json")
+    return response.json()
+
+
+def test_discovery_and_collections_answer_in_taxii_media_type(cast):
+    client = client_for(cast["jpn.liaison"])
+    discovery = client.get("/taxii2/")
+    assert discovery.status_code == 200 and discovery.json()["api_roots"]
+    listed = client.get(ROOT).json()["collections"]
+    assert {c["title"] for c in listed} == {"Allied intelligence products", "Imported STIX"}
+    imports = next(c for c in listed if c["title"] == "Imported STIX")
+    assert imports["can_write"] is False  # a partner's liaison imports nothing here
+
+
+def test_an_anonymous_caller_gets_a_taxii_401():
+    response = Client().get("/taxii2/")
+    assert response.status_code == 401 and response.json()["http_status"] == "401"
+
+
+def test_the_japanese_liaison_gets_only_japans_portions_as_valid_stix(cast, product):
+    body = objects(client_for(cast["jpn.liaison"]), "products")
+    text = json.dumps(body)
+    assert "Released to Japan." in text
+    assert "U.S.-only assessment." not in text and "Philippines" not in text
+    notes = [o for o in body["objects"] if o["type"] == "note"]
+    assert len(notes) == 1
+    report = next(o for o in body["objects"] if o["type"] == "report")
+    assert report["object_refs"] == [notes[0]["id"]]
+    banner = report["extensions"][stix.ALLIED_MARKING_EXTENSION]["banner"]
+    assert banner == "SECRET//REL TO USA, JPN"
+    for obj in body["objects"]:
+        result = validate_instance(obj, OPTIONS)
+        assert result.is_valid, [str(e) for e in result.errors]
+
+
+def test_the_report_id_does_not_depend_on_what_is_withheld_from_others(cast, product):
+    jpn = objects(client_for(cast["jpn.liaison"]), "products")
+    us = objects(client_for(cast["us.analyst"]), "products")
+    ids = lambda body: {o["id"] for o in body["objects"] if o["type"] == "report"}  # noqa: E731
+    assert ids(jpn) != ids(us)
+    assert len([o for o in us["objects"] if o["type"] == "note"]) == 3
+
+
+def envelope(*objs):
+    return json.dumps({"objects": list(objs)})
+
+
+def indicator(name, marking=None):
+    obj = {
+        "type": "indicator",
+        "spec_version": "2.1",
+        "id": f"indicator--{uuid.uuid4()}",
+        "created": "2026-11-01T00:00:00.000Z",
+        "modified": "2026-11-01T00:00:00.000Z",
+        "name": name,
+        "pattern": "[ipv4-addr:value = '203.0.113.9']",
+        "pattern_type": "stix",
+        "valid_from": "2026-11-01T00:00:00Z",
+    }
+    if marking:
+        obj["extensions"] = stix.marking_extension(StoredMarking.objects.intern(marking).marking)
+    return obj
+
+
+def post(client, body, marking="SECRET//NOFORN"):
+    return client.post(
+        f"{ROOT}{collection_id('imports')}/objects/?marking={marking}",
+        body,
+        content_type="application/taxii+json;version=2.1",
+    )
+
+
+def test_imported_objects_keep_their_markings_and_reach_only_who_may_see_them(cast):
+    analyst = client_for(cast["us.analyst"])
+    response = post(
+        analyst,
+        envelope(
+            indicator("unmarked (fictional)"),
+            indicator("for Japan (fictional)", "SECRET//REL TO USA, JPN"),
+        ),
+    )
+    assert response.status_code == 202 and response.json()["success_count"] == 2
+    seen = {o["name"] for o in objects(client_for(cast["jpn.liaison"]), "imports")["objects"]}
+    assert seen == {"for Japan (fictional)"}
+    assert objects(client_for(cast["phl.liaison"]), "imports")["objects"] == []
+    assert len(objects(analyst, "imports")["objects"]) == 2
+
+
+def test_an_invalid_envelope_stores_nothing_and_says_why(cast):
+    bad = indicator("bad")
+    bad["id"] = "malware--not-matching"
+    response = post(client_for(cast["us.analyst"]), envelope(indicator("good"), bad))
+    assert response.status_code == 422
+    assert "does not start with its type" in response.json()["description"]
+    with system_access("test: nothing stored"):
+        assert not StixObject.objects.exists()
+
+
+def test_an_import_without_a_marking_for_unmarked_objects_is_refused(cast):
+    client = client_for(cast["us.analyst"])
+    response = client.post(
+        f"{ROOT}{collection_id('imports')}/objects/",
+        envelope(indicator("x")),
+        content_type="application/taxii+json",
+    )
+    assert response.status_code == 400
+
+
+def test_a_partner_cannot_write_to_the_imports_collection(cast):
+    assert post(client_for(cast["jpn.liaison"]), envelope(indicator("x"))).status_code == 403
+
+
+def test_an_importer_cannot_import_what_it_could_not_read(cast):
+    principal = cast["us.casemgr"].principal  # cleared SECRET
+    principal.roles = [*principal.roles, "author"]
+    principal.save()
+    response = post(
+        client_for(cast["us.casemgr"]), envelope(indicator("x")), marking="TOP SECRET//NOFORN"
+    )
+    assert response.status_code == 422 and "could not read" in response.json()["description"]
+
+
+def test_pages_follow_next_until_every_visible_object_is_read(cast):
+    analyst = client_for(cast["us.analyst"])
+    post(
+        analyst,
+        envelope(
+            *[indicator(f"rel {i}", "SECRET//REL TO USA, JPN") for i in range(5)],
+            *[indicator(f"nf {i}") for i in range(5)],
+        ),
+    )
+    jpn = client_for(cast["jpn.liaison"])
+    names, token = [], None
+    while True:
+        params = {"limit": 2, **({"next": token} if token else {})}
+        page = objects(jpn, "imports", **params)
+        names += [o["name"] for o in page["objects"]]
+        if not page["more"]:
+            break
+        token = page["next"]
+    assert sorted(names) == [f"rel {i}" for i in range(5)]
+
+
+def test_the_manifest_lists_only_visible_objects(cast):
+    analyst = client_for(cast["us.analyst"])
+    post(analyst, envelope(indicator("rel", "SECRET//REL TO USA, KOR"), indicator("nf")))
+    kor = client_for(cast["kor.liaison"])
+    manifest = kor.get(f"{ROOT}{collection_id('imports')}/manifest/").json()
+    assert len(manifest["objects"]) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_taxii2_client_reads_the_server_as_a_partner(live_server, cast, product):
+    from taxii2client.v21 import Server
+
+    user = cast["jpn.liaison"]
+    user.set_password("taxii-test-password-1")
+    user.save()
+    server = Server(
+        f"{live_server.url}/taxii2/", user="jpn.liaison", password="taxii-test-password-1"
+    )
+    root = server.api_roots[0]
+    products = next(c for c in root.collections if c.title == "Allied intelligence products")
+    envelope_ = products.get_objects()
+    names = json.dumps(envelope_)
+    assert "Released to Japan." in names and "U.S.-only" not in names
+    for obj in envelope_["objects"]:
+        assert validate_instance(obj, OPTIONS).is_valid
+
+
+def test_no_canary_reaches_anyone_through_taxii(cast):
+    from allied.core.testing import leaks
+
+    planted = leaks.plant()
+    for username, user in cast.items():
+        client = client_for(user)
+        viewer = user.principal.viewer()
+        forbidden = {
+            c.text for c in planted.forbidden_for(viewer, __import__("datetime").date.today())
+        }
+        for name in ("products", "imports"):
+            body = json.dumps(objects(client, name, limit=1000))
+            manifest = client.get(f"{ROOT}{collection_id(name)}/manifest/", {"limit": 1000})
+            leaked = [t for t in forbidden if t in body or t in manifest.content.decode()]
+            assert leaked == [], (username, name)

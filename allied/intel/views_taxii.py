@@ -1,0 +1,424 @@
+"""A TAXII 2.1 server that serves each principal only what it may see.
+
+Discovery at ``/taxii2/``, one API root at ``/taxii2/api/`` with two collections:
+
+* ``products``: Allied's intelligence products as STIX (a report and its notes per product),
+  read-only, built for the requesting principal from the portions it may see;
+* ``imports``: STIX objects imported into Allied (writable by U.S. authors and administrators),
+  each served only to principals its marking admits.
+
+Authentication: a session, an API token (``Authorization: Token ...``) or HTTP Basic.
+Pagination follows TAXII 2.1: ``limit``, ``added_after`` and an opaque ``next``; the
+``X-TAXII-Date-Added-First`` and ``-Last`` headers are set. Objects a principal may not see are
+not counted, paged or hinted at.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.exceptions import RequestDataTooBig
+from django.db.models import TextField
+from django.db.models.functions import Cast
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from allied.core import audit
+from allied.core.models.principals import Role, principal_for
+from allied.core.restricted import restricted_view, show, viewer_of
+from allied.intel import stix
+from allied.intel.models import Portion, Product
+from allied.intel.models_stix import StixObject
+
+MEDIA_TYPE = "application/taxii+json;version=2.1"
+STIX_MEDIA_TYPE = "application/stix+json;version=2.1"
+MAX_PAGE = 1000
+DEFAULT_PAGE = 100
+COLLECTIONS = {
+    "products": {
+        "id": "5c0c2a44-97a2-4bd0-9f1e-6f2f4f0a1e01",
+        "title": "Allied intelligence products",
+        "description": "Products as STIX reports and notes, as releasable to you.",
+        "can_read": True,
+        "can_write": False,
+    },
+    "imports": {
+        "id": "5c0c2a44-97a2-4bd0-9f1e-6f2f4f0a1e02",
+        "title": "Imported STIX",
+        "description": "STIX objects imported from partners' and community platforms.",
+        "can_read": True,
+        "can_write": True,
+    },
+}
+BY_ID = {c["id"]: name for name, c in COLLECTIONS.items()}
+
+
+def taxii(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> JsonResponse:
+    response = JsonResponse(data, status=status, content_type=MEDIA_TYPE, safe=False)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def error(status: int, title: str, description: str = "") -> JsonResponse:
+    return taxii({"title": title, "description": description, "http_status": str(status)}, status)
+
+
+def _authenticated(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Session, token or Basic authentication; 401 with a TAXII error otherwise."""
+
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            user = _from_header(request)
+            if user is None:
+                response = error(401, "Authentication required")
+                response["WWW-Authenticate"] = 'Basic realm="Allied TAXII"'
+                return response
+            request.user = user
+        try:
+            principal_for(request.user)
+        except Exception:
+            return error(403, "This account has no principal, so it may see nothing")
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    # Not behind the sign-in redirect: a TAXII client gets a 401 it can answer with credentials.
+    wrapped.login_required = False  # type: ignore[attr-defined]
+    wrapped.authenticates_itself = True  # type: ignore[attr-defined]
+    return restricted_view(csrf_exempt(wrapped))
+
+
+def _from_header(request: HttpRequest) -> Any:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    kind, _, value = header.partition(" ")
+    if kind.lower() == "token" and value:
+        from rest_framework.authtoken.models import Token
+
+        token = Token.objects.select_related("user").filter(key=value.strip()).first()
+        return token.user if token and token.user.is_active else None
+    if kind.lower() == "basic" and value:
+        try:
+            username, _, password = base64.b64decode(value).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        return authenticate(request, username=username, password=password)
+    return None
+
+
+@_authenticated
+def discovery(request: HttpRequest) -> HttpResponse:
+    root = request.build_absolute_uri("/taxii2/api/")
+    return taxii({"title": "Allied TAXII", "default": root, "api_roots": [root]})
+
+
+@_authenticated
+def api_root(request: HttpRequest) -> HttpResponse:
+    return taxii(
+        {
+            "title": "Allied",
+            "versions": [MEDIA_TYPE],
+            "max_content_length": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+        }
+    )
+
+
+def _collection_info(name: str, request: HttpRequest) -> dict[str, Any]:
+    info = dict(COLLECTIONS[name])
+    info["media_types"] = [STIX_MEDIA_TYPE]
+    if name == "imports":
+        info["can_write"] = _may_import(request)
+    return info
+
+
+def _may_import(request: HttpRequest) -> bool:
+    principal = principal_for(request.user)
+    return principal.is_us and (
+        principal.has_role(Role.AUTHOR) or principal.has_role(Role.ADMINISTRATOR)
+    )
+
+
+@_authenticated
+def collections(request: HttpRequest) -> HttpResponse:
+    return taxii({"collections": [_collection_info(n, request) for n in COLLECTIONS]})
+
+
+@_authenticated
+def collection(request: HttpRequest, collection_id: str) -> HttpResponse:
+    name = BY_ID.get(collection_id)
+    if name is None:
+        return error(404, "Collection not found")
+    return taxii(_collection_info(name, request))
+
+
+def _page_args(request: HttpRequest) -> tuple[int, datetime | None, str | None] | HttpResponse:
+    try:
+        limit = min(MAX_PAGE, max(1, int(request.GET.get("limit", DEFAULT_PAGE))))
+    except ValueError:
+        return error(400, "limit must be a whole number")
+    after = None
+    if request.GET.get("added_after"):
+        try:
+            after = datetime.fromisoformat(request.GET["added_after"].replace("Z", "+00:00"))
+        except ValueError:
+            return error(400, "added_after must be a STIX timestamp")
+    return limit, after, request.GET.get("next")
+
+
+def _decode_next(token: str | None) -> tuple[str, int] | None:
+    if not token:
+        return None
+    try:
+        when, _, pk = base64.urlsafe_b64decode(token.encode()).decode().partition("|")
+        return when, int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def _encode_next(when: datetime, pk: int) -> str:
+    return base64.urlsafe_b64encode(f"{when.isoformat()}|{pk}".encode()).decode()
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    """One stored object as a feed page needs it: its JSON text is passed through unparsed."""
+
+    pk: int
+    stix_id: str
+    modified: datetime
+    date_added: datetime
+    marking: str
+    json: str
+
+
+def _imports_page(
+    request: HttpRequest, limit: int, after: datetime | None, next_token: str | None
+) -> tuple[list[FeedRow], bool]:
+    rows = StixObject.objects.visible_to(viewer_of(request)).filter(collection="imports")
+    if after is not None:
+        rows = rows.filter(date_added__gt=after)
+    cursor = _decode_next(next_token)
+    if cursor is not None:
+        # (date_added, id) after the cursor, written so the index range scan starts there.
+        when = datetime.fromisoformat(cursor[0])
+        rows = rows.filter(date_added__gte=when).exclude(date_added=when, pk__lte=cursor[1])
+    page = [
+        FeedRow(*values)
+        for values in rows.order_by("date_added", "pk").values_list(
+            "pk", "stix_id", "modified", "date_added", "marking__text",
+            Cast("body", output_field=TextField()),
+        )[: limit + 1]
+    ]  # fmt: skip
+    return page[:limit], len(page) > limit
+
+
+def _envelope(more: bool, next_token: str | None, objects_json: list[str]) -> str:
+    """A TAXII envelope around objects that are already JSON text."""
+    head: dict[str, Any] = {"more": more}
+    if next_token:
+        head["next"] = next_token
+    return json.dumps(head)[:-1] + ', "objects": [' + ", ".join(objects_json) + "]}"
+
+
+def _products_page(
+    request: HttpRequest, limit: int, after: datetime | None, next_token: str | None
+) -> tuple[list[tuple[Product, list[Portion]]], bool]:
+    viewer = viewer_of(request)
+    products = Product.objects.visible_to(viewer).with_visible_portions()
+    if after is not None:
+        products = products.filter(updated__gt=after)
+    cursor = _decode_next(next_token)
+    if cursor is not None:
+        when = datetime.fromisoformat(cursor[0])
+        products = products.filter(updated__gte=when).exclude(updated=when, pk__lte=cursor[1])
+    page = list(products.select_related("marking").order_by("updated", "pk")[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    portions = (
+        Portion.objects.visible_to(viewer)
+        .filter(product__in=[p.pk for p in page])
+        .select_related("marking")
+        .order_by("product", "section", "order")
+    )
+    by_product: dict[int, list[Portion]] = {}
+    for portion in portions:
+        by_product.setdefault(portion.product_id, []).append(portion)
+    return [(p, by_product.get(p.pk, [])) for p in page], more
+
+
+def _audit_feed(request: HttpRequest, rows: list[FeedRow]) -> None:
+    """One audit entry per feed page, listing every object under its marking."""
+    if rows:
+        audit.record_feed_read(
+            request.user, "intel.stixobject", [(r.stix_id, r.marking) for r in rows]
+        )
+
+
+def _headers(first: datetime | None, last: datetime | None) -> dict[str, str]:
+    if first is None or last is None:
+        return {}
+    return {
+        "X-TAXII-Date-Added-First": stix.stix_time(first),
+        "X-TAXII-Date-Added-Last": stix.stix_time(last),
+    }
+
+
+@_authenticated
+def objects(request: HttpRequest, collection_id: str) -> HttpResponse:
+    name = BY_ID.get(collection_id)
+    if name is None:
+        return error(404, "Collection not found")
+    if request.method == "POST":
+        return _add_objects(request, name)
+    args = _page_args(request)
+    if isinstance(args, HttpResponse):
+        return args
+    limit, after, next_token = args
+    if name == "imports":
+        rows, more = _imports_page(request, limit, after, next_token)
+        _audit_feed(request, rows)
+        token = _encode_next(rows[-1].date_added, rows[-1].pk) if more and rows else None
+        response = HttpResponse(
+            _envelope(more, token, [r.json for r in rows]), content_type=MEDIA_TYPE
+        )
+        first = rows[0].date_added if rows else None
+        last = rows[-1].date_added if rows else None
+        for header, value in _headers(first, last).items():
+            response[header] = value
+        return response
+    body: dict[str, Any]
+    pairs, more = _products_page(request, limit, after, next_token)
+    viewer = viewer_of(request)
+    out: list[dict[str, Any]] = []
+    for product, portions in pairs:
+        show(request, [product, *portions])
+        out.extend(stix.product_objects(product, portions, viewer))
+    body = {"more": more, "objects": out}
+    if more and pairs:
+        body["next"] = _encode_next(pairs[-1][0].updated, pairs[-1][0].pk)
+    first = pairs[0][0].updated if pairs else None
+    last = pairs[-1][0].updated if pairs else None
+    return taxii(body, headers=_headers(first, last))
+
+
+@_authenticated
+def manifest(request: HttpRequest, collection_id: str) -> HttpResponse:
+    name = BY_ID.get(collection_id)
+    if name is None:
+        return error(404, "Collection not found")
+    args = _page_args(request)
+    if isinstance(args, HttpResponse):
+        return args
+    limit, after, next_token = args
+    entries: list[dict[str, Any]] = []
+    if name == "imports":
+        rows, more = _imports_page(request, limit, after, next_token)
+        _audit_feed(request, rows)
+        entries = [
+            {
+                "id": r.stix_id,
+                "date_added": stix.stix_time(r.date_added),
+                "version": stix.stix_time(r.modified),
+                "media_type": STIX_MEDIA_TYPE,
+            }
+            for r in rows
+        ]
+        last = (rows[-1].date_added, rows[-1].pk) if rows else None
+    else:
+        pairs, more = _products_page(request, limit, after, next_token)
+        viewer = viewer_of(request)
+        for product, portions in pairs:
+            show(request, [product, *portions])
+            for obj in stix.product_objects(product, portions, viewer):
+                entries.append(
+                    {
+                        "id": obj["id"],
+                        "date_added": stix.stix_time(product.updated),
+                        "version": obj["modified"],
+                        "media_type": STIX_MEDIA_TYPE,
+                    }
+                )
+        last = (pairs[-1][0].updated, pairs[-1][0].pk) if pairs else None
+    body: dict[str, Any] = {"more": more, "objects": entries}
+    if more and last:
+        body["next"] = _encode_next(*last)
+    return taxii(body)
+
+
+@_authenticated
+def object_detail(request: HttpRequest, collection_id: str, object_id: str) -> HttpResponse:
+    name = BY_ID.get(collection_id)
+    if name is None:
+        return error(404, "Collection not found")
+    if name == "imports":
+        rows = list(
+            StixObject.objects.visible_to(viewer_of(request))
+            .filter(collection="imports", stix_id=object_id)
+            .order_by("modified")
+        )
+        show(request, rows)
+        found = stix.served(rows)
+    else:
+        limit, after, next_token = MAX_PAGE, None, None
+        found = []
+        pairs, _ = _products_page(request, limit, after, next_token)
+        viewer = viewer_of(request)
+        for product, portions in pairs:
+            for obj in stix.product_objects(product, portions, viewer):
+                if obj["id"] == object_id:
+                    show(request, [product, *portions])
+                    found.append(obj)
+    if not found:
+        return error(404, "Object not found")
+    return taxii({"more": False, "objects": found})
+
+
+def _add_objects(request: HttpRequest, name: str) -> HttpResponse:
+    if name != "imports" or not _may_import(request):
+        return error(403, "This collection is not writable for you")
+    if request.content_type and "json" not in request.content_type:
+        return error(415, "Send a TAXII envelope as application/taxii+json;version=2.1")
+    try:
+        envelope = json.loads(request.body or b"{}")
+    except RequestDataTooBig:
+        return error(413, "The envelope is larger than max_content_length")
+    except ValueError:
+        return error(400, "The body is not JSON")
+    marking = request.GET.get("marking") or request.headers.get("X-Allied-Default-Marking")
+    if not marking:
+        return error(
+            400,
+            "Give the marking of objects that carry none",
+            "Set ?marking=... or the X-Allied-Default-Marking header, e.g. 'SECRET//NOFORN'.",
+        )
+    try:
+        rows = stix.import_bundle(
+            envelope,
+            collection="imports",
+            default_marking=marking,
+            user=request.user,
+            viewer=viewer_of(request),
+        )
+    except stix.ImportError_ as exc:
+        return error(422, "The envelope was not imported; nothing was stored", str(exc))
+    now = stix.stix_time(datetime.now(UTC))
+    return taxii(
+        {
+            "id": f"{request.user.pk}-{now}",
+            "status": "complete",
+            "request_timestamp": now,
+            "total_count": len(rows),
+            "success_count": len(rows),
+            "failure_count": 0,
+            "pending_count": 0,
+        },
+        status=202,
+    )
