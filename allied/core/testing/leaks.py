@@ -230,6 +230,13 @@ VARIANTS: tuple[tuple[str, dict[str, str]], ...] = (
     ("?page=2", {}),
     ("", {"HTTP_HX_REQUEST": "true"}),
 )
+# A record's own URL is fetched as a page, as JSON and as an htmx partial; list URLs get every
+# variant (formats, exports, pages). This keeps the crawl within CI's time on two cores.
+DETAIL_VARIANTS: tuple[tuple[str, dict[str, str]], ...] = (
+    ("", {}),
+    ("?format=json", {}),
+    ("", {"HTTP_HX_REQUEST": "true"}),
+)
 SKIP_PATHS = ("/logout/",)
 MISSING_ID = "987654321"
 
@@ -275,7 +282,7 @@ def crawl(client: Client, person: str, viewer: Viewer, planted: Planted, *, on: 
         for url, canary in urls_for(route, planted):
             if not url or url.startswith(SKIP_PATHS):
                 continue
-            for suffix, headers in VARIANTS:
+            for suffix, headers in DETAIL_VARIANTS if canary is not None else VARIANTS:
                 fetch(url + suffix, headers, canary if not suffix else None)
     for path in schema_paths or []:
         fetch(path, {}, None)
