@@ -127,18 +127,10 @@ def _set_local(using: str, values: dict[str, str]) -> None:
 def bind_viewer(viewer: Viewer, on: date, using: str | None = None) -> None:
     """Tell the database, for the rest of the current transaction, who is looking.
 
-    A second restricted query for the same viewer in the same transaction sends nothing.
+    Sent on every call: remembering a binding by the transaction's atomic block was wrong,
+    because Python reuses the id of a finished block for the next transaction's.
     """
-    alias = using or DEFAULT_DB_ALIAS
-    connection = connections[alias]
-    if connection.vendor != "postgresql" or not connection.in_atomic_block:
-        return
-    values = viewer_settings(viewer, on)
-    key = (id(connection.atomic_blocks[0]), tuple(sorted(values.items())))
-    if getattr(connection, "allied_bound", None) == key:
-        return
-    _set_local(alias, values)
-    connection.allied_bound = key
+    _set_local(using or DEFAULT_DB_ALIAS, viewer_settings(viewer, on))
 
 
 def _forget_binding(alias: str = DEFAULT_DB_ALIAS) -> None:
