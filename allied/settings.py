@@ -132,6 +132,9 @@ INSTALLED_APPS = [
     "axes",
     "allied.core",
     "allied.intel",
+    "allied.arms",
+    "allied.planning",
+    "allied.people",
 ]
 
 MIDDLEWARE = [

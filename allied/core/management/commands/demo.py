@@ -8,6 +8,7 @@ which it resets so the printed one always works.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +17,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from allied.core import demo_content
 from allied.core.cast import CAST, Person, create_cast
-from allied.intel import demo as intel_demo
+
+#: Apps whose ``demo`` module seeds fictional content, in order: later ones may read earlier ones.
+DEMO_APPS = ("allied.intel", "allied.arms", "allied.planning", "allied.people")
 
 DEMO_PASSWORD = "allied-demo"
 DEFAULT_ADDRPORT = "127.0.0.1:8000"
@@ -54,7 +57,7 @@ class Command(BaseCommand):
         create_cast(password=DEMO_PASSWORD)
         retire_old_demo_users()
         demo_content.seed()
-        intel_demo.seed()
+        seed_apps()
         self.print_logins(CAST, options["addrport"])
         if not options["no_serve"]:
             call_command("runserver", options["addrport"], use_reloader=False)
@@ -88,6 +91,18 @@ class Command(BaseCommand):
             "",
         ]
         self.stdout.write("\n".join(lines))
+
+
+def seed_apps() -> None:
+    """Seed each app's demo content; an app without a ``demo`` module has none yet."""
+    for app in DEMO_APPS:
+        try:
+            module = importlib.import_module(f"{app}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.demo":
+                raise
+            continue
+        module.seed()
 
 
 def retire_old_demo_users() -> int:

@@ -1,0 +1,1 @@
+"""Arms sales: FMS cases and DCS licences, statutory notification, LOR checks, forecasts."""

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ArmsConfig(AppConfig):
+    """Arms sales: FMS cases and DCS licences, statutory notification, LOR checks, forecasts."""
+
+    name = "allied.arms"
+    label = "arms"
+    verbose_name = "Arms sales"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,1 @@
+"""Arms sales: the models."""

@@ -1,0 +1,6 @@
+"""Arms sales: pages."""
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "arms"
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -1,0 +1,1 @@
+"""People and ties: officials, postings, languages, contacts, crisis counterparts."""

@@ -1,0 +1,1 @@
+"""Coalition planning: partner capabilities and willingness, plans, checks, optimiser."""

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class PlanningConfig(AppConfig):
+    """Coalition planning: partner capabilities and willingness, plans, checks, optimiser."""
+
+    name = "allied.planning"
+    label = "planning"
+    verbose_name = "Coalition planning"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,1 @@
+"""Coalition planning: the models."""

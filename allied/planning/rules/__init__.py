@@ -1,0 +1,1 @@
+"""Coalition planning: pure rules (no Django import; checked by import-linter and strict mypy)."""
