@@ -10,6 +10,8 @@ USWDS_DEST := allied/static/vendor/uswds
 USWDS_CSS := $(USWDS_DEST)/css/uswds.min.css
 HTMX_DEST := allied/static/vendor/htmx
 HTMX_JS := $(HTMX_DEST)/htmx.min.js
+VEGA_DEST := allied/static/vendor/vega
+VEGA_JS := $(VEGA_DEST)/vega-embed.min.js
 
 .PHONY: venv assets demo test lint bench bench-medallion
 
@@ -23,7 +25,7 @@ $(VENV_STAMP): pyproject.toml
 
 # USWDS and htmx from the npm registry, copied into static/ so pages never load anything from
 # elsewhere. Without them pages work the same: unstyled, and forms are checked on submit.
-assets: $(USWDS_CSS) $(HTMX_JS)
+assets: $(USWDS_CSS) $(HTMX_JS) $(VEGA_JS)
 
 $(USWDS_CSS): package.json
 	@if ! command -v npm >/dev/null 2>&1; then \
@@ -46,6 +48,20 @@ $(HTMX_JS): package.json
 		npm install --no-audit --no-fund; \
 		mkdir -p $(HTMX_DEST); \
 		cp node_modules/htmx.org/dist/htmx.min.js $(HTMX_DEST)/; \
+	fi
+
+# Vega, Vega-Lite and vega-embed draw the charts in the browser from specs with inline data.
+# Without them each chart is still there as its data table.
+$(VEGA_JS): package.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "npm not found: skipping Vega (charts show as tables only)."; \
+	else \
+		set -e; \
+		npm install --no-audit --no-fund; \
+		mkdir -p $(VEGA_DEST); \
+		cp node_modules/vega/build/vega.min.js $(VEGA_DEST)/; \
+		cp node_modules/vega-lite/build/vega-lite.min.js $(VEGA_DEST)/; \
+		cp node_modules/vega-embed/build/vega-embed.min.js $(VEGA_DEST)/; \
 	fi
 
 demo: venv assets
