@@ -9,10 +9,12 @@ abroad learns that the U.S.-only product exists.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from allied.core.models import system_access
 from allied.intel.models import Originator, Product
@@ -20,6 +22,8 @@ from allied.intel.products import PortionDraft, ProductDraft, save_product, vali
 from allied.intel.rules import Category
 
 NOTE = "(Fictional demo content.)"
+#: Days between the dates the demo products are said to have been written.
+WRITTEN_EVERY_DAYS = 17
 
 
 @dataclass(frozen=True)
@@ -257,7 +261,8 @@ def seed() -> int:
     were created."""
     users = {user.username: user for user in get_user_model().objects.all()}
     created = 0
-    for demo in PRODUCTS:
+    now = timezone.now()
+    for index, demo in enumerate(PRODUCTS):
         author = users.get(demo.author)
         if author is None:
             continue  # the cast is created first (allied demo); without it there is no author
@@ -283,6 +288,11 @@ def seed() -> int:
         general, per_portion = validate_draft(draft, portions, viewer)
         if general or per_portion:  # pragma: no cover - a mistake in the demo content above
             raise ValueError(f"demo product {demo.title!r}: {general} {per_portion}")
-        save_product(draft, portions, author=author, viewer=viewer)
+        product = save_product(draft, portions, author=author, viewer=viewer)
+        # Spread the fictional products over the past months, oldest first, so the analytics
+        # page has a history to show.
+        written = now - datetime.timedelta(days=WRITTEN_EVERY_DAYS * (len(PRODUCTS) - 1 - index))
+        with system_access("demo: date a fictional product"):
+            Product.objects.filter(pk=product.pk).update(created=written)
         created += 1
     return created
