@@ -10,6 +10,9 @@ used yet: its property set does not map CAPCO REL TO and DISPLAY ONLY lists one 
   only on the product, its version and the portions shown, so no id or count reveals a withheld
   portion; its marking is the roll-up of what it shows to that viewer.
 * ``import_bundle`` stores a bundle's objects, each marked, in one transaction: all or nothing.
+  Objects keep Allied's marking extension where they carry it and take the importer's marking
+  otherwise; their TLP markings (MISP, OpenCTI and the standard definitions) may only narrow that
+  marking or refuse the object (``allied.intel.stix_markings``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from allied.core.models.marked import StoredMarking
 from allied.core.vocabulary import check
 from allied.intel.models import Portion, Product
 from allied.intel.models_stix import StixObject
+from allied.intel.stix_markings import TlpRefused, apply_tlp, definitions_of, tlp_of
 from allied.markings import Marking, render
 from allied.markings.access import Viewer, decide
 from allied.markings.release import banner_for_viewer
@@ -167,9 +171,10 @@ def import_bundle(
 
     An object carrying Allied's marking extension keeps that marking; any other object gets
     ``default_marking``, which the importer must give (there is no default default: an unmarked
-    import would otherwise be releasable to everyone). The importer must be able to read every
-    marking it imports. Any invalid object stops the whole import with a clear error and stores
-    nothing.
+    import would otherwise be releasable to everyone). An object's TLP marking may narrow that
+    marking or refuse the object (``allied.intel.stix_markings``). The importer must be able to
+    read every marking it imports. Any invalid object stops the whole import with a clear error
+    and stores nothing.
     """
     objects = bundle.get("objects") if isinstance(bundle, dict) else bundle
     if not isinstance(objects, list) or not objects:
@@ -179,7 +184,8 @@ def import_bundle(
         raise ImportError_(f"default marking {default_marking!r} is not a valid banner marking")
     now = datetime.now(UTC)
     rows: list[StixObject] = []
-    markings: dict[str, StoredMarking] = {}
+    markings: dict[tuple[str, str | None], StoredMarking] = {}
+    tlp_definitions = definitions_of(objects)
     for index, obj in enumerate(objects):
         if not isinstance(obj, dict):
             raise ImportError_(f"object {index} is not a JSON object")
@@ -193,18 +199,28 @@ def import_bundle(
             raise ImportError_(f"{obj_id}: only STIX 2.1 is imported")
         modified = _parse_time(obj.get("modified", obj.get("created", EPOCH)), "modified", obj_id)
         text = marking_of(obj) or default_marking
-        stored = markings.get(text)
+        tlp = tlp_of(obj, tlp_definitions)
+        stored = markings.get((text, tlp))
         if stored is None:
             result = check(text)
-            if not result.valid:
+            if not result.valid or result.marking is None:
                 problems = "; ".join(str(p) for p in result.problems)
                 raise ImportError_(f"{obj_id}: invalid marking {text!r}: {problems}")
-            if result.marking is None or not decide(viewer, result.marking).view:
+            try:
+                marking = apply_tlp(result.marking, tlp, viewer.nation)
+            except TlpRefused as exc:
+                raise ImportError_(f"{obj_id}: {exc}") from exc
+            narrowed = check(render(marking))
+            if not narrowed.valid or narrowed.marking is None:
+                problems = "; ".join(str(p) for p in narrowed.problems)
+                raise ImportError_(f"{obj_id}: TLP:{tlp} makes {text!r} invalid: {problems}")
+            marking = narrowed.marking
+            if not decide(viewer, marking).view:
                 raise ImportError_(
-                    f"{obj_id}: you could not read an object marked {text}, so you cannot "
-                    "import one"
+                    f"{obj_id}: you could not read an object marked {render(marking)}, so you "
+                    "cannot import one"
                 )
-            stored = markings[text] = StoredMarking.objects.intern(result.marking)
+            stored = markings[(text, tlp)] = StoredMarking.objects.intern(marking)
         rows.append(
             StixObject(
                 collection=collection,

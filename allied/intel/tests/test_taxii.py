@@ -245,3 +245,57 @@ def test_no_canary_reaches_anyone_through_taxii(cast):
             manifest = client.get(f"{ROOT}{collection_id(name)}/manifest/", {"limit": 1000})
             leaked = [t for t in forbidden if t in body or t in manifest.content.decode()]
             assert leaked == [], (username, name)
+
+
+AMBER_STRICT = "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003"
+TLP_RED = "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed"
+
+
+def tlp_indicator(name, *refs, marking=None):
+    obj = indicator(name, marking)
+    obj["object_marking_refs"] = list(refs)
+    return obj
+
+
+def test_an_amber_strict_object_from_a_feed_is_held_to_us_readers(cast):
+    # TLP:AMBER+STRICT narrows the feed's marking to NOFORN (rules 14 and 24(a)); a sibling
+    # object with no TLP keeps the feed's REL TO marking.
+    analyst = client_for(cast["us.analyst"])
+    opencti_amber_strict = {
+        "type": "marking-definition",
+        "spec_version": "2.1",
+        "id": f"marking-definition--{uuid.uuid4()}",
+        "created": "2026-11-01T00:00:00.000Z",
+        "definition_type": "TLP",
+        "name": "TLP:AMBER+STRICT",
+        "definition": {"TLP": "TLP:AMBER+STRICT"},
+    }
+    response = post(
+        analyst,
+        envelope(
+            opencti_amber_strict,
+            tlp_indicator("strict (fictional)", opencti_amber_strict["id"]),
+            tlp_indicator("strict by standard id (fictional)", AMBER_STRICT),
+            indicator("open (fictional)"),
+        ),
+        marking="SECRET//REL TO USA, JPN",
+    )
+    assert response.status_code == 202, response.content
+    seen = {o["name"] for o in objects(client_for(cast["jpn.liaison"]), "imports")["objects"]}
+    # The marking definition travels with the feed's marking; the strict objects do not.
+    assert seen == {"open (fictional)", "TLP:AMBER+STRICT"}
+    with system_access("test: read the stored markings"):
+        stored = dict(StixObject.objects.values_list("body__name", "marking__text"))
+    assert stored["strict (fictional)"] == "SECRET//NOFORN"
+    assert stored["strict by standard id (fictional)"] == "SECRET//NOFORN"
+
+
+def test_a_tlp_red_object_stops_the_whole_import(cast):
+    response = post(
+        client_for(cast["us.analyst"]),
+        envelope(indicator("fine"), tlp_indicator("red (fictional)", TLP_RED)),
+    )
+    assert response.status_code == 422
+    assert "TLP:RED" in response.json()["description"]
+    with system_access("test: nothing stored"):
+        assert not StixObject.objects.exists()
