@@ -1,4 +1,4 @@
-"""TLP on imported STIX objects (pure): recognised in every form feeds use, and only ever narrows."""
+"""TLP on imported STIX objects (pure): recognised in the forms feeds use; it only narrows."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def test_amber_strict_makes_a_us_import_noforn():
 
 
 def test_amber_strict_from_a_partner_and_red_from_anyone_are_refused():
-    with pytest.raises(TlpRefused, match="only a U.S. importer"):
+    with pytest.raises(TlpRefused, match=r"only a U\.S\. importer"):
         apply_tlp(parse("SECRET//REL TO USA, AUS"), "AMBER+STRICT", "AUS")
     with pytest.raises(TlpRefused, match="TLP:RED"):
         apply_tlp(parse("UNCLASSIFIED"), "RED", "USA")
