@@ -7,6 +7,7 @@ both databases (``DATABASE_URL`` for PostgreSQL), so every test here checks both
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 
@@ -303,3 +304,48 @@ def test_snippets_mark_the_matching_words_and_cut_long_text():
     assert cut.cut_before and not cut.cut_after
     assert [part for part, matched in cut.parts if matched] == ["vessels", "transiting"]
     assert str(cut).startswith("… ") and str(cut).endswith("night.")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row-level security and LEAKPROOF")
+def test_a_leakproof_match_still_leaves_the_policy_in_charge(cast, assessment):
+    """With ``db_roles --leakproof-search`` the index may serve ``@@`` before the policy, but
+    what the application role gets back is still only what the policy lets through."""
+    import io
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from allied.core.visibility import APP_ROLE, bind_viewer
+
+    def leakproof() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT proleakproof FROM pg_proc WHERE proname = 'ts_match_vq' "
+                "AND pg_get_function_identity_arguments(oid) = 'tsvector, tsquery'"
+            )
+            return bool(cursor.fetchone()[0])
+
+    call_command("db_roles", "--leakproof-search", stdout=io.StringIO())
+    try:
+        assert leakproof()
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f'SET LOCAL ROLE "{APP_ROLE}"')
+                cursor.execute("SET LOCAL enable_seqscan = off")
+            viewer = cast["jpn.liaison"].principal.viewer()
+            bind_viewer(viewer, datetime.date.today())
+            assert search.search(cast["jpn.liaison"], "zephyrine").product_count == 0
+            assert search.search(cast["jpn.liaison"], "patrols").product_count == 1
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM intel_portion WHERE search_document @@ "
+                    "plainto_tsquery('english', 'zephyrine')"
+                )
+                assert cursor.fetchone()[0] == 0
+    finally:
+        # SET LOCAL lasts until the test's own transaction ends, not the savepoint's.
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+            cursor.execute("RESET enable_seqscan")
+        call_command("db_roles", "--no-leakproof-search", stdout=io.StringIO())
+    assert not leakproof()
