@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "allied.arms",
     "allied.planning",
     "allied.people",
+    "allied.working_group",
 ]
 
 MIDDLEWARE = [

@@ -13,11 +13,13 @@ urlpatterns = [
     path("api/arms/", include("allied.arms.api.urls")),
     path("api/planning/", include("allied.planning.api.urls")),
     path("api/people/", include("allied.people.api.urls")),
+    path("api/working-group/", include("allied.working_group.api.urls")),
     path("api/", include("allied.core.api.urls")),
     path("intel/", include("allied.intel.urls")),
     path("arms/", include("allied.arms.urls")),
     path("planning/", include("allied.planning.urls")),
     path("people/", include("allied.people.urls")),
+    path("working-group/", include("allied.working_group.urls")),
     path("taxii2/", include("allied.intel.urls_taxii")),
     path("", include("allied.core.urls")),
 ]

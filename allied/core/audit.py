@@ -193,6 +193,29 @@ def record(
     return _append([fields], using)[0]
 
 
+def record_item_reads(actor: Any, items: Iterable[tuple[str, str, str]]) -> list[AuditEntry]:
+    """Record that ``actor`` was shown rows read as values, not objects (a queue of requests
+    from several modules): ``(object_type, object_id, marking)`` each, one entry per row."""
+    rows = []
+    seen: set[tuple[str, str]] = set()
+    who = _actor_fields(actor)
+    for object_type, object_id, marking in items:
+        if (object_type, object_id) in seen:
+            continue
+        seen.add((object_type, object_id))
+        fields = {
+            **who,
+            "action": AuditAction.READ.value,
+            "object_type": object_type,
+            "object_id": object_id,
+            "marking": marking,
+            "detail": {},
+        }
+        _check_lengths(fields)
+        rows.append(fields)
+    return _append(rows, router.db_for_write(AuditEntry)) if rows else []
+
+
 def record_reads(actor: Any, objects: Iterable[models.Model]) -> list[AuditEntry]:
     """Record that ``actor`` was shown ``objects``: one ``read`` entry per distinct object.
 

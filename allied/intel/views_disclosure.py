@@ -24,6 +24,7 @@ from allied.core.models import Nation, NotVisibleAfterWrite, Role, TrustTier, pr
 from allied.core.restricted import (
     RestrictedMixin,
     not_found,
+    require_role,
     restricted_save,
     restricted_view,
     show,
@@ -47,13 +48,6 @@ from allied.intel.models import (
 )
 from allied.intel.rules import CATEGORY_LABELS, Category, effective_ceiling
 from allied.markings import Level
-
-
-def require_role(request: HttpRequest, *roles: Role) -> None:
-    """403 unless the signed-in person holds one of ``roles`` (a role check, not a record's)."""
-    principal = principal_for(request.user)
-    if not any(principal.has_role(role) for role in roles):
-        raise PermissionDenied("This page is for " + " and ".join(r.label for r in roles) + ".")
 
 
 def _with_products(request: HttpRequest, rows: Any) -> None:

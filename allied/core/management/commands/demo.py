@@ -19,7 +19,13 @@ from allied.core import demo_content
 from allied.core.cast import CAST, Person, create_cast
 
 #: Apps whose ``demo`` module seeds fictional content, in order: later ones may read earlier ones.
-DEMO_APPS = ("allied.intel", "allied.arms", "allied.planning", "allied.people")
+DEMO_APPS = (
+    "allied.intel",
+    "allied.arms",
+    "allied.planning",
+    "allied.people",
+    "allied.working_group",
+)
 
 DEMO_PASSWORD = "allied-demo"
 DEFAULT_ADDRPORT = "127.0.0.1:8000"

@@ -1,0 +1,1 @@
+"""The working group: one ranked queue of allied requests, the guidance log, the weekly brief."""

@@ -1,0 +1,217 @@
+"""The working group's API under /api/working-group/.
+
+* ``queue/``: the ranked queue (working group only), each score with its parts; ``?partner=``,
+  ``?kind=``, ``?escalated=true``, ``?limit=``, ``?offset=``.
+* ``status/``: the caller's own nation's open requests (a U.S. caller names ``?partner=``).
+* ``requests/``: liaison, training, exercise and other requests the caller may see.
+* ``guidance/``: the guidance log (working group only).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+
+from allied.core.api.fields import MarkingField
+from allied.core.models.principals import principal_for
+from allied.core.queue import QueueItem, open_requests
+from allied.core.restricted import RestrictedViewSetMixin, viewer_of
+from allied.working_group.models import FreeformRequest, GuidanceStatement
+from allied.working_group.queue import KIND_LABELS, Filters, build
+from allied.working_group.views import GROUP, record_shown
+
+MAX_LIMIT = 200
+
+
+def _group_only(request: Request) -> None:
+    principal = principal_for(request.user)
+    if not any(principal.has_role(role) for role in GROUP):
+        raise PermissionDenied("The queue is for the working group.")
+
+
+def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(str(raw))
+    except ValueError:
+        raise ValidationError({name: ["A whole number."]}) from None
+    if not low <= value <= high:
+        raise ValidationError({name: [f"Between {low} and {high}."]})
+    return value
+
+
+def _item(item: QueueItem) -> dict[str, Any]:
+    return {
+        "key": item.key,
+        "kind": item.kind,
+        "partner": item.partner,
+        "title": item.title,
+        "owner": item.owner,
+        "opened": item.opened.isoformat(),
+        "target": item.target.isoformat() if item.target else None,
+        "status": item.status,
+        "blockers": list(item.blockers),
+        "url": item.url,
+        "marking": item.marking,
+    }
+
+
+class QueueViewSet(viewsets.ViewSet):
+    """The ranked queue of open allied requests the caller may see (working group only)."""
+
+    # Restricted by construction: every source reads through the caller's restricted querysets,
+    # and every item returned is recorded as shown.
+    allied_restricted = True
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("partner", str),
+            OpenApiParameter("kind", str, enum=list(KIND_LABELS)),
+            OpenApiParameter("escalated", bool),
+            OpenApiParameter("limit", int),
+            OpenApiParameter("offset", int),
+        ],
+        responses=serializers.DictField(),
+    )
+    def list(self, request: Request) -> Response:
+        _group_only(request)
+        partner = str(request.query_params.get("partner", "")).strip().upper()
+        if partner and (len(partner) != 3 or not partner.isalpha()):
+            raise ValidationError({"partner": ["A three-letter ISO code, such as JPN."]})
+        kind = str(request.query_params.get("kind", ""))
+        if kind and kind not in KIND_LABELS:
+            raise ValidationError({"kind": [f"One of {', '.join(KIND_LABELS)}."]})
+        escalated = str(request.query_params.get("escalated", "")).lower() in ("1", "true", "on")
+        limit = _int(request, "limit", 50, 1, MAX_LIMIT)
+        offset = _int(request, "offset", 0, 0, 100_000)
+        page = build(
+            viewer_of(request),
+            timezone.localdate(),
+            Filters(partner, kind, escalated),
+            offset=offset,
+            limit=limit,
+        )
+        record_shown(request, [r.item for r in page.rows])
+        return Response(
+            {
+                "count": page.total,
+                "escalated": page.escalated,
+                "results": [
+                    {
+                        **_item(r.item),
+                        "score": {
+                            "total": round(r.score.total, 4),
+                            "partner_weight": r.score.partner_weight,
+                            "type_weight": r.score.kind_weight,
+                            "age_days": r.score.age_days,
+                            "target_days": r.score.target_days,
+                            "lateness": round(r.score.lateness, 4),
+                            "flag_bonus": r.score.flag_bonus,
+                            "flags": list(r.score.flags),
+                            "escalation": r.score.escalation,
+                        },
+                    }
+                    for r in page.rows
+                ],
+            }
+        )
+
+
+class StatusViewSet(viewsets.ViewSet):
+    """The caller's nation's open requests, as far as each is releasable to the caller."""
+
+    allied_restricted = True
+
+    @extend_schema(parameters=[OpenApiParameter("partner", str)], responses=serializers.DictField())
+    def list(self, request: Request) -> Response:
+        principal = principal_for(request.user)
+        nation = principal.nation_id
+        if nation == "USA":
+            nation = str(request.query_params.get("partner", "")).strip().upper()[:3]
+        items = (
+            sorted(
+                open_requests(viewer_of(request), timezone.localdate(), partner=nation),
+                key=lambda i: (i.opened, i.key),
+            )
+            if nation
+            else []
+        )
+        record_shown(request, items)
+        return Response({"partner": nation, "results": [_item(i) for i in items]})
+
+
+class FreeformRequestSerializer(serializers.ModelSerializer):
+    marking = MarkingField()
+    partner = serializers.CharField(source="partner_id", read_only=True)
+
+    class Meta:
+        model = FreeformRequest
+        fields = ["id", "marking", "partner", "kind", "title", "description", "owner", "opened",
+                  "target", "status", "blockers", "version"]  # fmt: skip
+        read_only_fields = fields
+
+
+class FreeformRequestViewSet(
+    RestrictedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
+    """Liaison, training, exercise and other requests, as far as each is releasable to you."""
+
+    queryset_model = FreeformRequest
+    serializer_class = FreeformRequestSerializer
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().select_related("marking").order_by("-opened", "-pk")
+
+
+class GuidanceSerializer(serializers.ModelSerializer):
+    marking = MarkingField()
+    partner = serializers.CharField(source="partner_id", read_only=True)
+
+    class Meta:
+        model = GuidanceStatement
+        fields = ["id", "marking", "partner", "body", "speaker", "topic", "position", "summary",
+                  "said_on", "commitment_due", "commitment_met_on"]  # fmt: skip
+        read_only_fields = fields
+
+
+class GuidanceViewSet(
+    RestrictedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
+    """The guidance log (working group only): what U.S. bodies told partners."""
+
+    queryset_model = GuidanceStatement
+    serializer_class = GuidanceSerializer
+
+    def get_queryset(self) -> Any:
+        rows = super().get_queryset().select_related("marking").order_by("-said_on", "-pk")
+        principal = principal_for(self.request.user)
+        # Outside the group every statement is "not found", like a hidden one.
+        return rows if any(principal.has_role(r) for r in GROUP) else rows.none()
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        _group_only(request)
+        return super().list(request, *args, **kwargs)
+
+
+router = DefaultRouter()
+router.register("queue", QueueViewSet, basename="wg-queue")
+router.register("status", StatusViewSet, basename="wg-status")
+router.register("requests", FreeformRequestViewSet, basename="wg-request")
+router.register("guidance", GuidanceViewSet, basename="wg-guidance")
+
+urlpatterns = router.urls

@@ -1,0 +1,258 @@
+"""The weekly brief: the state of cooperation with each partner, the most blocked requests,
+conflicting guidance, overdue commitments and charts; as a page and as a PDF.
+
+Composed once from what the member may see (every request and statement in it is recorded as
+shown), so the page and the PDF carry the same content under the same banner: the roll-up of
+everything in the brief.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+
+from allied.core.charts import Chart, Column, bar
+from allied.core.models import Nation
+from allied.core.restricted import shown, viewer_of
+from allied.markings import render as render_marking
+from allied.working_group.guidance import ShownConflict, visible_conflicts, visible_overdue
+from allied.working_group.models import GuidanceStatement
+from allied.working_group.queue import KIND_LABELS, Ranked, most_blocked, summary
+
+MOST_BLOCKED = 10
+
+
+@dataclass(frozen=True)
+class PartnerState:
+    nation: str
+    name: str
+    open: int
+    escalated: int
+    oldest_days: int
+    by_kind: dict[str, int]
+
+
+@dataclass
+class Brief:
+    day: date
+    partners: list[PartnerState]
+    most_blocked: list[Ranked]
+    conflicts: list[ShownConflict]
+    overdue: list[tuple[GuidanceStatement, int]]
+    charts: list[Chart] = field(default_factory=list)
+    banner: str = "UNCLASSIFIED"
+
+    @property
+    def total_open(self) -> int:
+        return sum(p.open for p in self.partners)
+
+    @property
+    def total_escalated(self) -> int:
+        return sum(p.escalated for p in self.partners)
+
+
+def compose(request: HttpRequest, day: date) -> Brief:
+    """The brief's content for the signed-in member: counts per partner and type computed in the
+    database over the requests they may see; the requests and statements shown are recorded."""
+    from allied.working_group.views import record_shown
+
+    viewer = viewer_of(request)
+    counts, _ = summary(viewer, day)
+    names = dict(Nation.objects.values_list("iso3", "name"))
+    grouped: dict[str, list[tuple[str, tuple[int, int, int]]]] = {}
+    for (nation, kind), numbers in counts.items():
+        grouped.setdefault(nation, []).append((kind, numbers))
+    partners = [
+        PartnerState(
+            nation,
+            names.get(nation, nation),
+            sum(n for _, (n, _, _) in rows),
+            sum(late for _, (_, late, _) in rows),
+            max(oldest for _, (_, _, oldest) in rows),
+            {KIND_LABELS.get(kind, kind): n for kind, (n, _, _) in sorted(rows)},
+        )
+        for nation, rows in grouped.items()
+    ]
+    partners.sort(key=lambda p: (-p.open, p.nation))
+    blocked = most_blocked(viewer, day, MOST_BLOCKED)
+    record_shown(request, [r.item for r in blocked])
+    brief = Brief(
+        day,
+        partners,
+        blocked,
+        visible_conflicts(request, day),
+        visible_overdue(request, day),
+    )
+    brief.charts = charts(brief)
+    brief.banner = render_marking(shown(request).banner(viewer), "banner")
+    return brief
+
+
+def charts(brief: Brief) -> list[Chart]:
+    rows = [
+        {"partner": p.name, "type": kind, "requests": n}
+        for p in brief.partners
+        for kind, n in sorted(p.by_kind.items())
+    ]
+    by_partner = bar(
+        "open-by-partner",
+        "Open requests by partner and type",
+        "Open allied requests per partner, stacked by type",
+        rows,
+        category=Column("partner", "Partner"),
+        value=Column("requests", "Open requests"),
+        colour=Column("type", "Type"),
+    )
+    escalated = bar(
+        "escalated-by-partner",
+        "Requests past their target",
+        "Escalated requests (past their target) per partner",
+        [{"partner": p.name, "escalated": p.escalated} for p in brief.partners if p.escalated],
+        category=Column("partner", "Partner"),
+        value=Column("escalated", "Past target"),
+    )
+    return [by_partner, escalated]
+
+
+# --- PDF ----------------------------------------------------------------------------------------
+
+
+def render_pdf(brief: Brief) -> bytes:
+    """The brief as a PDF (ReportLab): banner at the top and bottom of every page, tables and a
+    bar chart of open requests per partner."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    styles = getSampleStyleSheet()
+    out = io.BytesIO()
+
+    def banner(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica-Bold", 9)
+        width, height = A4
+        canvas.drawCentredString(width / 2, height - 10 * mm, brief.banner)
+        canvas.drawCentredString(width / 2, 8 * mm, brief.banner)
+        canvas.restoreState()
+
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        title=f"Allied weekly brief {brief.day.isoformat()}",
+        author="Allied",
+        topMargin=18 * mm,
+        bottomMargin=16 * mm,
+    )
+
+    def p(text: str, style: str = "BodyText") -> Paragraph:
+        return Paragraph(escape(text), styles[style])
+
+    def table(header: list[str], rows: list[list[str]]) -> Table:
+        data = [[p(h) for h in header]] + [[p(str(c)) for c in row] for row in rows]
+        t = Table(data, repeatRows=1)
+        t.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
+                    ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
+        return t
+
+    story: list[Any] = [
+        p(f"Allied weekly brief, {brief.day.isoformat()}", "Title"),
+        p(
+            f"{brief.total_open} open allied requests, {brief.total_escalated} past their "
+            f"target; {len(brief.conflicts)} conflicting statements; {len(brief.overdue)} "
+            "commitments overdue. Only what the reader may see is counted."
+        ),
+        p("Cooperation with each partner", "Heading2"),
+    ]
+    if brief.partners:
+        story.append(
+            table(
+                ["Partner", "Open", "Past target", "Oldest (days)", "By type"],
+                [
+                    [
+                        f"{s.name} ({s.nation})",
+                        str(s.open),
+                        str(s.escalated),
+                        str(s.oldest_days),
+                        ", ".join(f"{k}: {n}" for k, n in sorted(s.by_kind.items())),
+                    ]
+                    for s in brief.partners
+                ],
+            )
+        )
+        chart_rows = brief.partners[:15]
+        drawing = Drawing(170 * mm, 8 * mm * len(chart_rows) + 20 * mm)
+        chart = HorizontalBarChart()
+        chart.x, chart.y = 30 * mm, 10 * mm
+        chart.width, chart.height = 130 * mm, 8 * mm * len(chart_rows)
+        chart.data = [[s.open for s in reversed(chart_rows)]]
+        chart.categoryAxis.categoryNames = [s.nation for s in reversed(chart_rows)]
+        chart.valueAxis.valueMin = 0
+        chart.bars[0].fillColor = colors.HexColor("#005ea2")
+        drawing.add(chart)
+        story += [Spacer(1, 4 * mm), drawing]
+    else:
+        story.append(p("No open requests."))
+    story.append(p("Most blocked requests", "Heading2"))
+    if brief.most_blocked:
+        story.append(
+            table(
+                ["Partner", "Type", "Request", "Age / target (days)", "Blockers"],
+                [
+                    [
+                        r.item.partner,
+                        r.kind_label,
+                        r.item.title,
+                        f"{r.score.age_days} / {r.score.target_days}",
+                        "; ".join(r.item.blockers),
+                    ]
+                    for r in brief.most_blocked
+                ],
+            )
+        )
+    else:
+        story.append(p("No blocked requests."))
+    story.append(p("Conflicting guidance", "Heading2"))
+    if brief.conflicts:
+        story.append(
+            table(
+                ["Partner", "Topic", "What was said"],
+                [
+                    [c.conflict.partner, c.conflict.topic, c.conflict.explanation]
+                    for c in brief.conflicts
+                ],
+            )
+        )
+    else:
+        story.append(p("No conflicting statements."))
+    story.append(p("Commitments overdue", "Heading2"))
+    if brief.overdue:
+        story.append(
+            table(
+                ["Partner", "Body", "Topic", "Due", "Days overdue"],
+                [
+                    [s.partner_id, s.get_body_display(), s.topic, str(s.commitment_due), str(d)]
+                    for s, d in brief.overdue
+                ],
+            )
+        )
+    else:
+        story.append(p("No commitment is overdue."))
+    doc.build(story, onFirstPage=banner, onLaterPages=banner)
+    return out.getvalue()

@@ -1,0 +1,1 @@
+"""Working group rules in plain Python (no Django): priority scores, guidance conflicts."""

@@ -1,0 +1,423 @@
+"""The working group's pages: the queue, partner priorities and request types, free-form
+requests, the guidance log with its conflicts, the weekly brief, and each partner's status page.
+
+The queue, priorities, types, guidance and brief are for the working group (U.S. members only, as
+the role's reach requires); the status page is for everyone and shows each partner's own
+requests; free-form requests may also be opened by a partner's liaison officer for its nation.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from allied.core import audit
+from allied.core.models.marked import NotVisibleAfterWrite
+from allied.core.models.principals import Role, principal_for
+from allied.core.queue import QueueItem, open_requests, split_key
+from allied.core.restricted import (
+    not_found,
+    require_role,
+    restricted_save,
+    restricted_view,
+    show,
+    shown,
+    viewer_of,
+)
+from allied.working_group import brief as brief_module
+from allied.working_group.forms import (
+    FreeformRequestForm,
+    FreeformStatusForm,
+    GuidanceForm,
+    PartnerPriorityForm,
+    QueueFilterForm,
+    RequestKindForm,
+)
+from allied.working_group.guidance import visible_conflicts, visible_overdue
+from allied.working_group.models import (
+    FreeformRequest,
+    GuidanceStatement,
+    PartnerPriority,
+    RequestKind,
+)
+from allied.working_group.queue import KIND_LABELS, Filters, build, weights_for
+
+PAGE_SIZE = 50
+GROUP = (Role.WORKING_GROUP, Role.ADMINISTRATOR)
+
+
+def record_shown(request: HttpRequest, items: list[QueueItem]) -> None:
+    """The banner rolls up the items shown; each is an audited read."""
+    collector = shown(request)
+    for item in items:
+        collector.add(item.marking)
+    audit.record_item_reads(request.user, ((*split_key(i.key), i.marking) for i in items))
+
+
+def save_marked(request: HttpRequest, form: Any, row: Any, marking: Any) -> bool:
+    """Save ``row`` under ``marking`` for the signed-in person, or say on ``form`` why not: a
+    marking its author could not read back is refused and nothing is written."""
+    row.set_marking(marking)
+    try:
+        restricted_save(request, row)
+    except NotVisibleAfterWrite:
+        form.add_error("marking", "You could not read this marking back; nothing was saved.")
+        return False
+    return True
+
+
+# --- the queue ---------------------------------------------------------------------------------
+
+
+@restricted_view
+def queue(request: HttpRequest) -> HttpResponse:
+    """Every open allied request the member may see, highest score first, with its parts."""
+    require_role(request, *GROUP)
+    form = QueueFilterForm(request.GET or None)
+    filters, page_number = Filters(), 1
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = Filters(data["partner"], data["kind"], bool(data["escalated"]))
+        page_number = data["page"] or 1
+    day = timezone.localdate()
+    page = build(
+        viewer_of(request), day, filters, offset=(page_number - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    record_shown(request, [r.item for r in page.rows])
+    pages = max(1, -(-page.total // PAGE_SIZE))
+    context = {
+        "form": form,
+        "page": page,
+        "rows": page.rows,
+        "first_rank": (page_number - 1) * PAGE_SIZE + 1,
+        "page_number": page_number,
+        "pages": pages,
+        "kind_labels": KIND_LABELS,
+        "today": day,
+    }
+    return render(request, "working_group/queue.html", context)
+
+
+# --- the partner-facing status page -------------------------------------------------------------
+
+
+@restricted_view
+def status(request: HttpRequest) -> HttpResponse:
+    """A partner's own requests, as far as they are releasable to the signed-in person.
+
+    A partner's user always sees its own nation; a U.S. user may choose any partner. No score or
+    priority is shown: how the group ranks partners is not for partners.
+    """
+    principal = principal_for(request.user)
+    nation = principal.nation_id
+    if nation == "USA":
+        asked = str(request.GET.get("partner", "")).strip().upper()
+        nation = asked if len(asked) == 3 and asked.isalpha() else ""
+    day = timezone.localdate()
+    items: list[QueueItem] = []
+    if nation:
+        items = sorted(
+            open_requests(viewer_of(request), day, partner=nation),
+            key=lambda i: (i.opened, i.key),
+        )
+    record_shown(request, items)
+    weights = weights_for(viewer_of(request), day)
+    rows = [
+        {
+            "item": item,
+            "kind": KIND_LABELS.get(item.kind, item.kind),
+            "age": (day - item.opened).days,
+            "due": item.target
+            or date.fromordinal(
+                item.opened.toordinal() + weights.target_days(item.kind, None, item.opened)
+            ),
+        }
+        for item in items
+    ]
+    context = {"nation": nation, "rows": rows, "us": principal.nation_id == "USA", "today": day}
+    return render(request, "working_group/status.html", context)
+
+
+# --- priorities and request types ---------------------------------------------------------------
+
+
+@restricted_view
+def priorities(request: HttpRequest) -> HttpResponse:
+    """Partner weights, effective-dated: every recorded row and a form to record a new one."""
+    require_role(request, *GROUP)
+    viewer = viewer_of(request)
+    form = PartnerPriorityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        row = PartnerPriority(
+            nation=data["nation"],
+            weight=data["weight"],
+            effective_from=data["effective_from"],
+            reason=data["reason"],
+            set_by=request.user,
+        )
+        if save_marked(request, form, row, data["marking"]):
+            messages.success(request, f"Priority of {row.nation_id} recorded.")
+            return redirect("wg:priorities")
+    rows = show(
+        request,
+        PartnerPriority.objects.visible_to(viewer)
+        .select_related("marking", "nation", "set_by")
+        .order_by("nation_id", "-effective_from", "-pk"),
+    )
+    weights = weights_for(viewer, timezone.localdate())
+    custom = set(RequestKind.objects.values_list("code", flat=True))
+    context = {
+        "form": form,
+        "rows": rows,
+        "in_force": sorted(weights.partners.items()),
+        "kind_form": RequestKindForm(),
+        "kinds": [
+            (label, weights.target_days(code, None, timezone.localdate()),
+             weights.kind_weight(code), code in custom)
+            for code, label in KIND_LABELS.items()
+        ],
+    }  # fmt: skip
+    status_code = 400 if request.method == "POST" else 200
+    return render(request, "working_group/priorities.html", context, status=status_code)
+
+
+@restricted_view
+def request_kind(request: HttpRequest) -> HttpResponse:
+    """Set a request type's target and weight (POST only; the form is on the priorities page)."""
+    require_role(request, *GROUP)
+    if request.method != "POST":
+        return redirect("wg:priorities")
+    form = RequestKindForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{field}: {' '.join(errors)}")
+        return redirect("wg:priorities")
+    data = form.cleaned_data
+    with transaction.atomic():
+        RequestKind.objects.update_or_create(
+            code=data["code"],
+            defaults={
+                "label": KIND_LABELS[data["code"]],
+                "target_days": data["target_days"],
+                "weight": data["weight"],
+            },
+        )
+        audit.record(
+            "write",
+            actor=request.user,
+            object_type="working_group.requestkind",
+            object_id=data["code"],
+            detail={"target_days": data["target_days"], "weight": str(data["weight"])},
+        )
+    messages.success(request, f"{KIND_LABELS[data['code']]}: target and weight set.")
+    return redirect("wg:priorities")
+
+
+# --- free-form requests -------------------------------------------------------------------------
+
+
+@restricted_view
+def request_list(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_of(request)
+    principal = principal_for(request.user)
+    rows = FreeformRequest.objects.visible_to(viewer).select_related("marking", "partner")
+    paginator = Paginator(rows.order_by("-opened", "-pk"), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "page_obj": page,
+        "rows": show(request, page.object_list),
+        "can_create": _can_create(principal),
+    }
+    return render(request, "working_group/request_list.html", context)
+
+
+def _can_create(principal: Any) -> bool:
+    return any(principal.has_role(r) for r in (*GROUP, Role.LIAISON_OFFICER))
+
+
+@restricted_view
+def request_create(request: HttpRequest) -> HttpResponse:
+    """Open a liaison, training, exercise or other request. A partner's liaison officer opens
+    requests for its own nation only."""
+    principal = principal_for(request.user)
+    if not _can_create(principal):
+        require_role(request, *GROUP, Role.LIAISON_OFFICER)
+    form = FreeformRequestForm(request.POST or None, initial={"opened": timezone.localdate()})
+    foreign = principal.nation_id != "USA"
+    if foreign:
+        form.fields["partner"].queryset = form.fields["partner"].queryset.filter(
+            iso3=principal.nation_id
+        )
+        form.fields["marking"].initial = f"UNCLASSIFIED//REL TO USA, {principal.nation_id}"
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        row = FreeformRequest(
+            partner=data["partner"],
+            kind=data["kind"],
+            title=data["title"],
+            description=data["description"],
+            owner=data["owner"],
+            opened=data["opened"],
+            target=data["target"],
+            blockers=data["blockers"],
+            flags=FreeformRequest.flags_text(data["flags"]) if not foreign else "",
+            created_by=request.user,
+        )
+        if save_marked(request, form, row, data["marking"]):
+            messages.success(request, "Request opened.")
+            return redirect("wg:request-detail", pk=row.pk)
+    status_code = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "working_group/request_form.html",
+        {"form": form, "foreign": foreign},
+        status=status_code,
+    )
+
+
+@restricted_view
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A free-form request; the working group updates its status and blockers here."""
+    viewer = viewer_of(request)
+    principal = principal_for(request.user)
+    row = (
+        FreeformRequest.objects.visible_to(viewer)
+        .select_related("marking", "partner")
+        .filter(pk=pk)
+        .first()
+    )
+    if row is None:
+        return not_found()
+    show(request, [row])
+    group = any(principal.has_role(r) for r in GROUP)
+    form = FreeformStatusForm(
+        request.POST or None,
+        initial={"status": row.status, "blockers": row.blockers, "version": row.version},
+    )
+    status_code = 200
+    if request.method == "POST":
+        if not group:
+            require_role(request, *GROUP)
+        if form.is_valid():
+            data = form.cleaned_data
+            if data["version"] != row.version:
+                form.add_error(
+                    None,
+                    "Someone changed this request since you opened it; nothing was saved. "
+                    "Here it is as it stands now.",
+                )
+                status_code = 409
+            else:
+                updated = _update_status(request, row, data, viewer)
+                if updated:
+                    messages.success(request, "Request updated.")
+                    return redirect("wg:request-detail", pk=row.pk)
+                form.add_error(None, "Someone changed this request meanwhile; nothing was saved.")
+                status_code = 409
+        else:
+            status_code = 400
+    weights = weights_for(viewer, timezone.localdate())
+    ranked = None
+    if group and row.status in ("open", "in_progress"):
+        from allied.working_group.queue import rank
+        from allied.working_group.sources import FREEFORM
+
+        item = FREEFORM.items(viewer, timezone.localdate(), [row.pk]).get(row.pk)
+        ranked = rank([item], weights, timezone.localdate())[0] if item else None
+    context = {"row": row, "form": form, "group": group, "ranked": ranked}
+    return render(request, "working_group/request_detail.html", context, status=status_code)
+
+
+def _update_status(
+    request: HttpRequest, row: FreeformRequest, data: dict[str, Any], viewer: Any
+) -> bool:
+    """Compare-and-set on the version, so two members cannot overwrite each other."""
+    with transaction.atomic():
+        changed = (
+            FreeformRequest.objects.visible_to(viewer)
+            .filter(pk=row.pk, version=row.version)
+            .update(status=data["status"], blockers=data["blockers"], version=row.version + 1)
+        )
+        if changed:
+            audit.record(
+                "write",
+                actor=request.user,
+                obj=row,
+                detail={"status": data["status"], "version": row.version + 1},
+            )
+    return bool(changed)
+
+
+# --- guidance -----------------------------------------------------------------------------------
+
+
+@restricted_view
+def guidance(request: HttpRequest) -> HttpResponse:
+    """The guidance log: statements and commitments to partners, newest first, and a form."""
+    require_role(request, *GROUP)
+    viewer = viewer_of(request)
+    form = GuidanceForm(request.POST or None, initial={"said_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        row = GuidanceStatement(
+            partner=data["partner"],
+            body=data["body"],
+            speaker=data["speaker"],
+            topic=data["topic"],
+            position=data["position"],
+            summary=data["summary"],
+            said_on=data["said_on"],
+            commitment_due=data["commitment_due"],
+            recorded_by=request.user,
+        )
+        if save_marked(request, form, row, data["marking"]):
+            messages.success(request, "Statement recorded.")
+            return redirect("wg:guidance")
+    rows = GuidanceStatement.objects.visible_to(viewer).select_related("marking", "partner")
+    partner = str(request.GET.get("partner", "")).strip().upper()[:3]
+    if partner:
+        rows = rows.filter(partner_id=partner)
+    paginator = Paginator(rows.order_by("-said_on", "-pk"), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {"form": form, "page_obj": page, "rows": show(request, page.object_list)}
+    status_code = 400 if request.method == "POST" else 200
+    return render(request, "working_group/guidance.html", context, status=status_code)
+
+
+@restricted_view
+def conflicts(request: HttpRequest) -> HttpResponse:
+    """Conflicting statements and overdue commitments, among the statements the member may see."""
+    require_role(request, *GROUP)
+    day = timezone.localdate()
+    context = {
+        "conflicts": visible_conflicts(request, day),
+        "overdue": visible_overdue(request, day),
+        "today": day,
+    }
+    return render(request, "working_group/conflicts.html", context)
+
+
+# --- the weekly brief ---------------------------------------------------------------------------
+
+
+@restricted_view
+def brief(request: HttpRequest) -> HttpResponse:
+    """The weekly brief as a page; ``?format=pdf`` gives the same content as a PDF."""
+    require_role(request, *GROUP)
+    content = brief_module.compose(request, timezone.localdate())
+    if request.GET.get("format") == "pdf":
+        pdf = brief_module.render_pdf(content)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="allied-weekly-brief-{content.day.isoformat()}.pdf"'
+        )
+        return response
+    return render(request, "working_group/brief.html", {"brief": content})
