@@ -42,9 +42,11 @@ def _nation(iso3: str = "JPN") -> Nation:
 
 def _group(marking: StoredMarking, text: str) -> CoordinationGroup:
     obj = CoordinationGroup(
-        name=f"Group {text}", capability=f"Capability {text}", description=f"About {text}",
+        name=f"Group {text}",
+        capability=f"Capability {text}",
+        description=f"About {text}",
         marking=marking,
-    )  # fmt: skip
+    )
     obj.save()
     return obj
 
@@ -69,8 +71,15 @@ def _case(marking: StoredMarking, text: str, *, group: bool = True) -> Case:
         marking=marking,
     )
     obj.save()
-    StageRecord(case=obj, stage="lor_received", entered=obj.lor_received, completed=DAY,
-                days=20, owner="Implementing agency", marking=marking).save()  # fmt: skip
+    StageRecord(
+        case=obj,
+        stage="lor_received",
+        entered=obj.lor_received,
+        completed=DAY,
+        days=20,
+        owner="Implementing agency",
+        marking=marking,
+    ).save()
     StageRecord(case=obj, stage="reviews", entered=DAY, owner="TSFDO", marking=marking).save()
     return obj
 
@@ -98,8 +107,16 @@ def _public_case(text: str) -> Case:
 @canary_factory(StageRecord)
 def stage_record(marking: StoredMarking, text: str) -> StageRecord:
     parent = _case(marking, f"of stage {text}", group=False)
-    obj = StageRecord(case=parent, stage="lor_validated", entered=DAY, completed=DAY, days=0,
-                      owner=f"Owner {text}", note=f"Stage {text}", marking=marking)  # fmt: skip
+    obj = StageRecord(
+        case=parent,
+        stage="lor_validated",
+        entered=DAY,
+        completed=DAY,
+        days=0,
+        owner=f"Owner {text}",
+        note=f"Stage {text}",
+        marking=marking,
+    )
     obj.save()
     return obj
 
@@ -107,8 +124,14 @@ def stage_record(marking: StoredMarking, text: str) -> StageRecord:
 @canary_factory(Review)
 def review(marking: StoredMarking, text: str) -> Review:
     parent = _public_case(text)
-    obj = Review(case=parent, review_type="tsfd", owner=f"Owner {text}", started=DAY,
-                 note=f"Review {text}", marking=marking)  # fmt: skip
+    obj = Review(
+        case=parent,
+        review_type="tsfd",
+        owner=f"Owner {text}",
+        started=DAY,
+        note=f"Review {text}",
+        marking=marking,
+    )
     obj.save()
     return obj
 
@@ -117,8 +140,14 @@ def review(marking: StoredMarking, text: str) -> Review:
 def blocker(marking: StoredMarking, text: str) -> Blocker:
     parent = _public_case(text)
     other = _case(marking, f"waited on by {text}", group=False)
-    obj = Blocker(case=parent, text=f"Blocker {text}", owner=f"Owner {text}", opened=DAY,
-                  waits_on=other, marking=marking)  # fmt: skip
+    obj = Blocker(
+        case=parent,
+        text=f"Blocker {text}",
+        owner=f"Owner {text}",
+        opened=DAY,
+        waits_on=other,
+        marking=marking,
+    )
     obj.save()
     return obj
 
@@ -126,8 +155,15 @@ def blocker(marking: StoredMarking, text: str) -> Blocker:
 @canary_factory(Item)
 def item(marking: StoredMarking, text: str) -> Item:
     parent = _public_case(text)
-    obj = Item(case=parent, description=f"Item {text}", quantity=2, mde=True,
-               usml_category="IV", value=1_000_000, marking=marking)  # fmt: skip
+    obj = Item(
+        case=parent,
+        description=f"Item {text}",
+        quantity=2,
+        mde=True,
+        usml_category="IV",
+        value=1_000_000,
+        marking=marking,
+    )
     obj.save()
     return obj
 
@@ -135,8 +171,12 @@ def item(marking: StoredMarking, text: str) -> Item:
 @canary_factory(HistoryEntry)
 def history(marking: StoredMarking, text: str) -> HistoryEntry:
     parent = _public_case(text)
-    obj = HistoryEntry(case=parent, at=datetime.datetime(2026, 1, 5, tzinfo=datetime.UTC),
-                       text=f"History {text}", marking=marking)  # fmt: skip
+    obj = HistoryEntry(
+        case=parent,
+        at=datetime.datetime(2026, 1, 5, tzinfo=datetime.UTC),
+        text=f"History {text}",
+        marking=marking,
+    )
     obj.save()
     return obj
 

@@ -144,7 +144,7 @@ class Case(MarkedModel):
             models.CheckConstraint(
                 condition=models.Q(
                     mde_value__gte=0, total_value__gte=0, design_construction_value__gte=0
-                ),  # fmt: skip
+                ),
                 name="arms_case_values_not_negative",
             ),
         ]

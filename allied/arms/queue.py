@@ -54,7 +54,7 @@ def open_requests(who: Any, on: date) -> Iterator[QueueItem]:
             "emergency",
             "notification_required",
             "marking__text",
-        )  # fmt: skip
+        )
     )
     rows = list(cases)
     blockers: dict[int, list[str]] = defaultdict(list)
@@ -75,7 +75,7 @@ def open_requests(who: Any, on: date) -> Iterator[QueueItem]:
                 ("coordinated", r["group_id"] is not None),
                 ("emergency", r["emergency"]),
                 ("congressional_notification", r["notification_required"]),
-            )  # fmt: skip
+            )
             if on_
         )
         yield QueueItem(
@@ -105,7 +105,7 @@ def open_requests(who: Any, on: date) -> Iterator[QueueItem]:
             "step",
             "notification_required",
             "marking__text",
-        )  # fmt: skip
+        )
     )
     for r in licences:
         yield QueueItem(

@@ -126,13 +126,19 @@ def histories(visible_cases: Any) -> dict[int, mc.History]:
     return {k: mc.History(np.vstack(v)) for k, v in by_class.items()}
 
 
-def forecast_cases(cases: Sequence[Case], history: dict[int, mc.History], on: datetime.date,
-                   draws: int = 1000, seed: int = 0) -> list[Case]:  # fmt: skip
+def forecast_cases(
+    cases: Sequence[Case],
+    history: dict[int, mc.History],
+    on: datetime.date,
+    draws: int = 1000,
+    seed: int = 0,
+) -> list[Case]:
     """Set each open case's offer and delivery quantiles (as dates) from ``history``."""
     todo = [
-        c for c in cases
+        c
+        for c in cases
         if c.stage in {s.value for s in mc.FORECAST_STAGES} and c.stage != Stage.DELIVERED
-    ]  # fmt: skip
+    ]
     if not todo or not history:
         return []
     target = [
@@ -166,16 +172,23 @@ def forecast_cases(cases: Sequence[Case], history: dict[int, mc.History], on: da
 
 
 _FORECAST_FIELDS = [
-    "offer_p10", "offer_p50", "offer_p90", "delivery_p10", "delivery_p50", "delivery_p90",
-    "offer_on_time", "forecast_on",
-]  # fmt: skip
+    "offer_p10",
+    "offer_p50",
+    "offer_p90",
+    "delivery_p10",
+    "delivery_p50",
+    "delivery_p90",
+    "offer_on_time",
+    "forecast_on",
+]
 
 
 # --- completing a stage -------------------------------------------------------------------------
 
 
-def advance(case: Case, user: Any, *, on: datetime.date | None = None, note: str = "",
-            owner: str = "") -> Case:  # fmt: skip
+def advance(
+    case: Case, user: Any, *, on: datetime.date | None = None, note: str = "", owner: str = ""
+) -> Case:
     """Complete ``case``'s current stage and open the next; recompute its forecast.
 
     Stages that do not apply are skipped: a case that needs no formal notification goes from
@@ -207,8 +220,14 @@ def advance(case: Case, user: Any, *, on: datetime.date | None = None, note: str
         target = info.target_days
         if following is Stage.FORMAL_NOTIFICATION and decision is not None:
             target = decision.review_days
-        StageRecord(case=case, stage=following.value, entered=day, owner=owner or info.owner,
-                    target_days=target, marking=case.marking).save()  # fmt: skip
+        StageRecord(
+            case=case,
+            stage=following.value,
+            entered=day,
+            owner=owner or info.owner,
+            target_days=target,
+            marking=case.marking,
+        ).save()
         case.stage = following.value
         case.stage_entered = day
         case.stage_owner = owner or info.owner
@@ -232,15 +251,23 @@ def advance(case: Case, user: Any, *, on: datetime.date | None = None, note: str
         forecast_cases([case], histories(visible), day)
         case.save()
         HistoryEntry(
-            case=case, at=timezone.now(), actor=user, marking=case.marking,
+            case=case,
+            at=timezone.now(),
+            actor=user,
+            marking=case.marking,
             text=f"{STAGE_INFO[current].label} completed; {info.label} started"
             + (f" ({note})" if note else ""),
-        ).save()  # fmt: skip
+        ).save()
         audit.record(
-            "decision", actor=user, obj=case,
-            detail={"stage_completed": current.value, "stage_started": following.value,
-                    "on": day.isoformat()},
-        )  # fmt: skip
+            "decision",
+            actor=user,
+            obj=case,
+            detail={
+                "stage_completed": current.value,
+                "stage_started": following.value,
+                "on": day.isoformat(),
+            },
+        )
         return case
 
     with transaction.atomic():

@@ -65,9 +65,12 @@ def is_case_manager(request: HttpRequest) -> bool:
 
 def visible_case(request: HttpRequest, pk: int) -> Case:
     """The case ``pk`` if the viewer may see it; 404 (as for a missing one) otherwise."""
-    case = access.cases(viewer_of(request)).select_related("marking", "partner", "group").filter(
-        pk=pk
-    ).first()  # fmt: skip
+    case = (
+        access.cases(viewer_of(request))
+        .select_related("marking", "partner", "group")
+        .filter(pk=pk)
+        .first()
+    )
     if case is None:
         raise Http404("No record found.")
     return case  # type: ignore[no-any-return]
@@ -211,9 +214,12 @@ def case_advance(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("arms:case-detail", pk=case.pk)
     try:
         services.advance(
-            case, request.user, on=form.cleaned_data["on"], note=form.cleaned_data["note"],
+            case,
+            request.user,
+            on=form.cleaned_data["on"],
+            note=form.cleaned_data["note"],
             owner=form.cleaned_data["owner"],
-        )  # fmt: skip
+        )
     except services.StageError as exc:
         messages.error(request, f"Nothing was changed: {exc}")
     else:
@@ -330,9 +336,10 @@ class LorForm(forms.Form):
     originator = forms.CharField(label="Originator (name and address)", required=False)
     reference_number = forms.CharField(label="Reference number (letter serial)", required=False)
     request_kind = forms.ChoiceField(
-        label="What is requested", required=False,
-        choices=[("", "Not stated")] + list(lor.REQUEST_KIND_LABELS.items()),
-    )  # fmt: skip
+        label="What is requested",
+        required=False,
+        choices=[("", "Not stated"), *list(lor.REQUEST_KIND_LABELS.items())],
+    )
     articles = forms.CharField(label="Articles and services", required=False, widget=forms.Textarea)
     quantity = forms.IntegerField(label="Quantity", required=False, min_value=0)
     mde = forms.BooleanField(label="Includes major defense equipment", required=False)
@@ -341,20 +348,29 @@ class LorForm(forms.Form):
         label="Blanket order value (USD)", required=False, min_value=0
     )
     financing = forms.ChoiceField(
-        label="Financing", required=False,
-        choices=[("", "Not stated")] + list(lor.FINANCING_LABELS.items()),
-    )  # fmt: skip
+        label="Financing",
+        required=False,
+        choices=[("", "Not stated"), *list(lor.FINANCING_LABELS.items())],
+    )
     financing_text = forms.CharField(label="Financing wording", required=False)
     third_parties = forms.ChoiceField(
-        label="Third parties (contractors, agents)", required=False,
+        label="Third parties (contractors, agents)",
+        required=False,
         choices=[("", "Not stated"), ("none", "None"), ("declared", "Declared below")],
-    )  # fmt: skip
+    )
     third_party_details = forms.CharField(label="Third-party details", required=False)
     addressees = forms.MultipleChoiceField(
-        label="Addressed or copied to", required=False, widget=forms.CheckboxSelectMultiple,
-        choices=[("DSCA", "DSCA"), ("IA", "Implementing agency"), ("SCO", "SCO"),
-                 ("CCMD", "Combatant command"), ("STATE_PM", "State PM")],
-    )  # fmt: skip
+        label="Addressed or copied to",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[
+            ("DSCA", "DSCA"),
+            ("IA", "Implementing agency"),
+            ("SCO", "SCO"),
+            ("CCMD", "Combatant command"),
+            ("STATE_PM", "State PM"),
+        ],
+    )
     used_checklist = forms.BooleanField(
         label="Went through Figure C5.F14 with the SCO", required=False
     )
@@ -363,9 +379,10 @@ class LorForm(forms.Form):
     delivery = forms.CharField(label="Delivery needs", required=False)
     training = forms.CharField(label="Training and sustainment needs", required=False)
     system = forms.ChoiceField(
-        label="System-specific checklist", required=False,
-        choices=[("", "None")] + list(lor.SYSTEMS.items()),
-    )  # fmt: skip
+        label="System-specific checklist",
+        required=False,
+        choices=[("", "None"), *list(lor.SYSTEMS.items())],
+    )
 
 
 SYSTEM_FIELDS = sorted({c.field.removeprefix("system.") for c in lor.SYSTEM_CHECKS})
@@ -433,10 +450,15 @@ def notification(request: HttpRequest) -> HttpResponse:
     visible = access.cases(viewer_of(request)).filter(lor_received__isnull=False)
     rows = list(
         visible.values(
-            "identifier", "partner_id", "lor_received", "mde_value", "total_value",
-            "design_construction_value", "emergency",
+            "identifier",
+            "partner_id",
+            "lor_received",
+            "mde_value",
+            "total_value",
+            "design_construction_value",
+            "emergency",
         )
-    )  # fmt: skip
+    )
     past = services.past_sales(rows)
     comparisons = [(s, compare(s, past)) for s in SCENARIOS]
     return render(

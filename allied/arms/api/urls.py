@@ -67,11 +67,34 @@ class CaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Case
-        fields = ["id", "marking", "identifier", "partner", "title", "capability",
-                  "implementing_agency", "aod_group", "stage", "stage_entered", "stage_owner",
-                  "lor_received", "anticipated_offer", "offered", "offer_expires", "delivered",
-                  "closed", "notification_required", "review_days", "offer_p10", "offer_p50",
-                  "offer_p90", "delivery_p10", "delivery_p50", "delivery_p90", "fictional"]  # fmt: skip
+        fields = [
+            "id",
+            "marking",
+            "identifier",
+            "partner",
+            "title",
+            "capability",
+            "implementing_agency",
+            "aod_group",
+            "stage",
+            "stage_entered",
+            "stage_owner",
+            "lor_received",
+            "anticipated_offer",
+            "offered",
+            "offer_expires",
+            "delivered",
+            "closed",
+            "notification_required",
+            "review_days",
+            "offer_p10",
+            "offer_p50",
+            "offer_p90",
+            "delivery_p10",
+            "delivery_p50",
+            "delivery_p90",
+            "fictional",
+        ]
         read_only_fields = fields
 
 
@@ -103,8 +126,12 @@ _ID = extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PAT
 
 
 @extend_schema_view(retrieve=_ID)
-class CaseViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                  viewsets.GenericViewSet):  # type: ignore[type-arg]  # fmt: skip
+class CaseViewSet(
+    RestrictedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):  # type: ignore[type-arg]
     """FMS cases releasable to the caller (a partner: its own nation's), newest LOR first; a
     hidden case answers 404 like a missing one. ``?stage=`` and ``?partner=`` narrow the list."""
 
@@ -131,15 +158,34 @@ class LicenceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Licence
-        fields = ["id", "marking", "reference", "partner", "applicant", "description",
-                  "usml_category", "mde_value", "total_value", "step", "submitted", "decided",
-                  "notification_required", "review_days", "owner", "fictional"]  # fmt: skip
+        fields = [
+            "id",
+            "marking",
+            "reference",
+            "partner",
+            "applicant",
+            "description",
+            "usml_category",
+            "mde_value",
+            "total_value",
+            "step",
+            "submitted",
+            "decided",
+            "notification_required",
+            "review_days",
+            "owner",
+            "fictional",
+        ]
         read_only_fields = fields
 
 
 @extend_schema_view(retrieve=_ID)
-class LicenceViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                     viewsets.GenericViewSet):  # type: ignore[type-arg]  # fmt: skip
+class LicenceViewSet(
+    RestrictedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):  # type: ignore[type-arg]
     """DCS licences releasable to the caller (a partner: its own nation's)."""
 
     queryset_model = Licence
@@ -198,10 +244,10 @@ class NotificationViewSet(viewsets.ViewSet):
                 total=parse_usd("total", q.get("total") or "0"),
                 design_construction=parse_usd(
                     "design_construction", q.get("design_construction") or "0"
-                ),  # fmt: skip
+                ),
                 usml_category=UsmlCategory.parse(q["usml_category"])
                 if q.get("usml_category")
-                else None,  # fmt: skip
+                else None,
                 emergency=q.get("emergency") in ("1", "true", "True"),
             )
             law = SCENARIOS_BY_KEY[what_if].apply(LAW) if what_if else LAW

@@ -150,8 +150,7 @@ def _columns(stage: Sequence[Stage] | IntArray) -> IntArray:
     return columns
 
 
-def _residual(pool: IntArray, spent: IntArray, draws: int,
-              rng: np.random.Generator) -> IntArray:  # fmt: skip
+def _residual(pool: IntArray, spent: IntArray, draws: int, rng: np.random.Generator) -> IntArray:
     """Remaining days of the current stage: longer comparable durations minus the days spent."""
     m = pool.shape[0]
     longer = m - np.searchsorted(pool, spent, side="right")  # how many past durations exceed it

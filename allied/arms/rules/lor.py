@@ -283,14 +283,26 @@ COMMON: tuple[Check, ...] = (
 )
 
 
-def _sys(system: str, key: str, fld: str, text: str, why: str, severity: Severity = Severity.DELAYS,
-         minimum: int = 3) -> Check:  # fmt: skip
+def _sys(
+    system: str,
+    key: str,
+    fld: str,
+    text: str,
+    why: str,
+    severity: Severity = Severity.DELAYS,
+    minimum: int = 3,
+) -> Check:
     return Check(
-        f"{system}:{key}", f"system.{fld}", text, why,
-        f"Fictional example of an IA system-specific checklist ({DSCA_18_09})", severity,
+        f"{system}:{key}",
+        f"system.{fld}",
+        text,
+        why,
+        f"Fictional example of an IA system-specific checklist ({DSCA_18_09})",
+        severity,
         lambda d: len(str((d.get("system_answers") or {}).get(fld, "")).strip()) >= minimum,
-        applies=lambda d: d.get("system") == system, system=system,
-    )  # fmt: skip
+        applies=lambda d: d.get("system") == system,
+        system=system,
+    )
 
 
 SYSTEMS: Mapping[str, str] = {
