@@ -20,11 +20,11 @@ from allied.arms import access
 from allied.arms.models import Case, HistoryEntry, StageRecord
 from allied.arms.rules import forecast as mc
 from allied.arms.rules.lifecycle import (
-    AOD_DAYS,
     ORDER,
     STAGE_INFO,
     AodGroup,
     Stage,
+    anticipated_offer_date,
     next_stage,
     offer_expiration,
 )
@@ -36,6 +36,7 @@ from allied.arms.rules.notification import (
     Sale,
     UsmlCategory,
     decide,
+    review_total,
 )
 from allied.core import audit
 from allied.core.models.marked import write_visible
@@ -171,7 +172,7 @@ def forecast_cases(
     return todo
 
 
-_FORECAST_FIELDS = [
+FORECAST_FIELDS = [
     "offer_p10",
     "offer_p50",
     "offer_p90",
@@ -232,9 +233,8 @@ def advance(
         case.stage_entered = day
         case.stage_owner = owner or info.owner
         if following is Stage.LOR_VALIDATED and case.anticipated_offer is None:
-            case.anticipated_offer = day + datetime.timedelta(
-                days=AOD_DAYS[AodGroup(case.aod_group)]
-            )
+            notify = review_total(decision) if decision is not None else 0
+            case.anticipated_offer = anticipated_offer_date(day, AodGroup(case.aod_group), notify)
         if following is Stage.FORMAL_NOTIFICATION:
             case.notified = day
         if following is Stage.LOA_OFFERED:
@@ -282,6 +282,6 @@ def refresh_forecasts(who: Any, on: datetime.date, *, draws: int = 1000) -> int:
     updated = forecast_cases(open_cases, history, on, draws=draws)
     with transaction.atomic():
         Case.objects.visible_to(access.viewer(who, on), on=on).bulk_update(
-            updated, _FORECAST_FIELDS, batch_size=500
+            updated, FORECAST_FIELDS, batch_size=500
         )
     return len(updated)

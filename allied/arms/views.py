@@ -52,8 +52,9 @@ from allied.arms.rules.notification import (
     parse_day,
     parse_usd,
 )
+from allied.core.models import StoredMarking
 from allied.core.models.principals import Role, principal_for
-from allied.core.restricted import RestrictedMixin, restricted_view, show, viewer_of
+from allied.core.restricted import RestrictedMixin, restricted_view, show, shown, viewer_of
 
 # --- helpers ------------------------------------------------------------------------------------
 
@@ -457,8 +458,14 @@ def notification(request: HttpRequest) -> HttpResponse:
             "total_value",
             "design_construction_value",
             "emergency",
+            "marking_id",
         )
     )
+    # The what-if counts are drawn from these cases: the banner rolls up their markings.
+    collector = shown(request)
+    ids = {row["marking_id"] for row in rows}
+    for text in StoredMarking.objects.filter(pk__in=ids).values_list("text", flat=True):
+        collector.add(text)
     past = services.past_sales(rows)
     comparisons = [(s, compare(s, past)) for s in SCENARIOS]
     return render(

@@ -184,9 +184,14 @@ OED_DAYS = 85
 TAIWAN_STATUS_REPORT_DAYS = 120
 
 
-def anticipated_offer_date(validated: date, group: AodGroup) -> date:
-    """The AOD of a case validated on ``validated`` in ``group`` (unconfirmed day counts)."""
-    return validated + timedelta(days=AOD_DAYS[group])
+def anticipated_offer_date(validated: date, group: AodGroup, notification_days: int = 0) -> date:
+    """The AOD of a case validated on ``validated`` in ``group`` (unconfirmed day counts).
+
+    ``notification_days`` (informal plus formal review, when Congress must be notified) are
+    added: an LOA cannot be offered before the review period ends. That the AOD allows for them
+    is this project's assumption.
+    """
+    return validated + timedelta(days=AOD_DAYS[group] + notification_days)
 
 
 def offer_expiration(offered: date) -> date:
