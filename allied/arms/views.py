@@ -67,10 +67,7 @@ def is_case_manager(request: HttpRequest) -> bool:
 def visible_case(request: HttpRequest, pk: int) -> Case:
     """The case ``pk`` if the viewer may see it; 404 (as for a missing one) otherwise."""
     case = (
-        access.cases(viewer_of(request))
-        .select_related("marking", "partner", "group")
-        .filter(pk=pk)
-        .first()
+        access.cases(viewer_of(request)).select_related("marking", "partner").filter(pk=pk).first()
     )
     if case is None:
         raise Http404("No record found.")
@@ -144,7 +141,7 @@ class CaseDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
     template_name = "arms/case_detail.html"
 
     def get_queryset(self) -> Any:
-        return access.cases(viewer_of(self.request)).select_related("marking", "partner", "group")
+        return access.cases(viewer_of(self.request)).select_related("marking", "partner")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -176,9 +173,18 @@ class CaseDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
             partner_view=not viewer.is_us,
             can_advance=is_case_manager(self.request) and next_stage(Stage(case.stage)) is not None,
             next_stage=(STAGE_INFO[s].label if (s := next_stage(Stage(case.stage))) else None),
+            group=self.group_of(case),
             group_cases=self.group_cases(case),
         )
         return context
+
+    def group_of(self, case: Case) -> CoordinationGroup | None:
+        # Read through the viewer's groups: never the case's unrestricted foreign key.
+        if case.group_id is None:  # type: ignore[attr-defined]
+            return None
+        rows = access.groups(viewer_of(self.request)).filter(pk=case.group_id)  # type: ignore[attr-defined]
+        found = show(self.request, rows.select_related("marking"))
+        return found[0] if found else None  # type: ignore[return-value]
 
     def group_cases(self, case: Case) -> list[Case]:
         if case.group_id is None:  # type: ignore[attr-defined]
