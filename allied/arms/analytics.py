@@ -3,7 +3,8 @@ target; the offer-date goal (85% of LOAs offered by the Anticipated Offer Date) 
 
 Every figure is aggregated in the database from querysets already restricted to the viewer
 (``allied.arms.access``): a partner's charts count its own nation's releasable rows, nothing else.
-One grouped query feeds the three time-in-stage charts, so the page stays fast at 50,000 cases.
+Time in stage and in review come from the roll-up of completed stages (``allied.arms.stats``,
+kept in the same transaction as each stage completion), so the page stays fast at 50,000 cases.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ import datetime
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q
 from django.db.models.functions import TruncQuarter
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from allied.arms import access
-from allied.arms.models import Review, StageRecord
+from allied.arms.models import StageRecord, StageStat, StatKind
 from allied.arms.rules.lifecycle import (
     AOD_GOAL,
     AOD_GOAL_SOURCE,
@@ -41,103 +42,106 @@ def _mean(total: int, count: int) -> float:
     return round(total / count, 1) if count else 0.0
 
 
+def _stats(viewer: Any, kind: str, markings: set[int]) -> list[dict[str, Any]]:
+    """The viewer's rows of the roll-up (``StageStat``) of one kind; their markings noted."""
+    rows = list(
+        StageStat.objects.visible_to(viewer)
+        .filter(kind=kind, count__gt=0)
+        .values(
+            "key",
+            "owner",
+            "partner_id",
+            "total_days",
+            "count",
+            "late",
+            "marking_id",
+            "case_marking_id",
+        )
+    )
+    for r in rows:
+        markings.update((r["marking_id"], r["case_marking_id"]))
+    return rows
+
+
+def _rollup(rows: list[dict[str, Any]], field: str) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for r in rows:
+        acc = out.setdefault(r[field], [0, 0, 0])
+        acc[0] += r["total_days"]
+        acc[1] += r["count"]
+        acc[2] += r["late"]
+    return out
+
+
 def time_in_stage(viewer: Any, markings: set[int]) -> dict[str, list[dict[str, Any]]]:
     """Mean days in completed stages, by stage, by owning agency and by partner.
 
-    The markings of the rows aggregated are added to ``markings`` (for the page's banner).
+    Read from the roll-up of completed stages; the markings of the rows it sums are added to
+    ``markings`` (for the page's banner).
     """
-    grouped = (
-        access.case_rows(StageRecord, viewer)
-        .filter(days__isnull=False)
-        .values("stage", "owner", "case__partner_id", "marking_id", "case__marking_id")
-        .annotate(total=Sum("days"), n=Count("id"))
-        .order_by()
-    )
-    by: dict[str, dict[str, list[int]]] = {"stage": {}, "owner": {}, "partner": {}}
-    for row in grouped:
-        markings.update((row["marking_id"], row["case__marking_id"]))
-        for key, value in (
-            ("stage", row["stage"]),
-            ("owner", row["owner"]),
-            ("partner", row["case__partner_id"]),
-        ):
-            acc = by[key].setdefault(value, [0, 0])
-            acc[0] += row["total"]
-            acc[1] += row["n"]
+    rows = _stats(viewer, StatKind.STAGE, markings)
+    by_stage = _rollup(rows, "key")
     stage_rows = [
         {
-            "stage": STAGE_INFO[Stage(s)].label,
-            "days": _mean(*v),
+            "stage": STAGE_INFO[Stage(k)].label,
+            "days": _mean(v[0], v[1]),
             "n": v[1],
-            "order": ORDER[Stage(s)],
+            "order": ORDER[Stage(k)],
         }
-        for s, v in by["stage"].items()
+        for k, v in by_stage.items()
     ]
     stage_rows.sort(key=lambda r: r["order"])
+    owners = [
+        {"owner": k, "days": _mean(v[0], v[1]), "n": v[1]}
+        for k, v in _rollup(rows, "owner").items()
+    ]
+    partners = [
+        {"partner": k, "days": _mean(v[0], v[1]), "n": v[1]}
+        for k, v in _rollup(rows, "partner_id").items()
+    ]
     return {
         "stage": stage_rows,
-        "owner": sorted(
-            ({"owner": k, "days": _mean(*v), "n": v[1]} for k, v in by["owner"].items()),
-            key=lambda r: -r["days"],
-        ),
-        "partner": sorted(
-            ({"partner": k, "days": _mean(*v), "n": v[1]} for k, v in by["partner"].items()),
-            key=lambda r: r["partner"],
-        ),
+        "owner": sorted(owners, key=lambda r: -r["days"]),
+        "partner": sorted(partners, key=lambda r: r["partner"]),
+        "late": [
+            {"stage": STAGE_INFO[Stage(k)].label, "state": "Completed late", "cases": v[2]}
+            for k, v in by_stage.items()
+            if v[2]
+        ],
     }
 
 
 def review_times(viewer: Any, markings: set[int]) -> list[dict[str, Any]]:
-    grouped = (
-        access.case_rows(Review, viewer)
-        .filter(days__isnull=False)
-        .values("review_type", "marking_id", "case__marking_id")
-        .annotate(total=Sum("days"), n=Count("id"))
-        .order_by()
-    )
-    by: dict[str, list[int]] = {}
-    for r in grouped:
-        markings.update((r["marking_id"], r["case__marking_id"]))
-        acc = by.setdefault(r["review_type"], [0, 0])
-        acc[0] += r["total"]
-        acc[1] += r["n"]
+    """Mean days from start to decision of each kind of parallel review."""
+    by = _rollup(_stats(viewer, StatKind.REVIEW, markings), "key")
     out = [
-        {"review": REVIEW_LABELS[ReviewType(k)], "days": _mean(*v), "n": v[1]}
+        {"review": REVIEW_LABELS[ReviewType(k)], "days": _mean(v[0], v[1]), "n": v[1]}
         for k, v in by.items()
     ]
     return sorted(out, key=lambda r: -r["days"])
 
 
-def past_target(viewer: Any, today: datetime.date, markings: set[int]) -> list[dict[str, Any]]:
-    """Open stages past their target, by stage (completed ones late, and open ones overdue)."""
-    rows = access.case_rows(StageRecord, viewer).filter(target_days__isnull=False)
-    late_done = rows.filter(days__isnull=False, days__gt=F("target_days"))
-    done = (
-        late_done.values("stage", "marking_id", "case__marking_id")
+def overdue(viewer: Any, today: datetime.date, markings: set[int]) -> list[dict[str, Any]]:
+    """Open stages already past their target, by stage (one query on the open-stage index)."""
+    targets = sorted({t for s in STAGE_INFO.values() if (t := s.target_days)} | {15, 30})
+    late = Q()
+    for target in targets:
+        late |= Q(target_days=target, entered__lt=today - datetime.timedelta(days=target))
+    found = (
+        access.case_rows(StageRecord, viewer)
+        .filter(late, completed__isnull=True)
+        .values("stage", "marking_id", "case__marking_id")
         .annotate(n=Count("id"))
         .order_by()
     )
-    # Open stages: entered more than target days ago (compared in Python per stage target).
-    open_rows = (
-        rows.filter(completed__isnull=True)
-        .values("stage", "entered", "target_days", "marking_id", "case__marking_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for r in [*done, *open_rows]:
+    counts: dict[str, int] = defaultdict(int)
+    for r in found:
         markings.update((r["marking_id"], r["case__marking_id"]))
-    for r in done:
-        counts[r["stage"]][0] += r["n"]
-    for r in open_rows:
-        if (today - r["entered"]).days > r["target_days"]:
-            counts[r["stage"]][1] += r["n"]
-    out = []
-    for stage, (late, overdue) in counts.items():
-        label = STAGE_INFO[Stage(stage)].label
-        out.append({"stage": label, "state": "Completed late", "cases": late})
-        out.append({"stage": label, "state": "Open and overdue", "cases": overdue})
-    return out
+        counts[r["stage"]] += r["n"]
+    return [
+        {"stage": STAGE_INFO[Stage(k)].label, "state": "Open and overdue", "cases": n}
+        for k, n in counts.items()
+    ]
 
 
 def offer_goal(viewer: Any, today: datetime.date, markings: set[int]) -> list[dict[str, Any]]:
@@ -173,7 +177,7 @@ def analytics(request: HttpRequest) -> HttpResponse:
     markings: set[int] = set()
     times = time_in_stage(viewer, markings)
     reviews = review_times(viewer, markings)
-    late = past_target(viewer, today, markings)
+    late = times["late"] + overdue(viewer, today, markings)
     goal = offer_goal(viewer, today, markings)
     # The charts show figures drawn from these rows: the banner rolls up their markings.
     collector = shown(request)

@@ -22,6 +22,7 @@ from allied.arms.models import (
     Licence,
     Review,
     StageRecord,
+    StageStat,
 )
 from allied.core.models import Nation, StoredMarking
 from allied.core.testing.leaks import canary_factory
@@ -196,4 +197,32 @@ def licence(marking: StoredMarking, text: str) -> Licence:
         marking=marking,
     )
     obj.save()
+    return obj
+
+
+@canary_factory(StageStat)
+def stage_stat(marking: StoredMarking, text: str) -> StageStat:
+    obj = StageStat(
+        marking=marking,
+        case_marking=marking,
+        partner=_nation(),
+        kind="stage",
+        key="reviews",
+        owner=f"Owner {text}",
+        total_days=40,
+        count=2,
+        late=1,
+    )
+    obj.save()
+    review = StageStat(
+        marking=marking,
+        case_marking=marking,
+        partner=_nation(),
+        kind="review",
+        key="tsfd",
+        owner=f"Reviewer {text}",
+        total_days=30,
+        count=1,
+    )
+    review.save()
     return obj

@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from allied.arms import services
+from allied.arms import services, stats
 from allied.arms.models import (
     Blocker,
     Case,
@@ -626,6 +626,7 @@ def seed() -> None:
         _coordinated(cases, manager)
         _blockers([c for c in cases if c.group_id is None], rng)
         _licences(rng)
+        stats.rebuild()
         if manager is not None:
             visible = Case.objects.visible_to(manager, on=TODAY)
             history = services.histories(visible)

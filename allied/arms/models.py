@@ -20,7 +20,7 @@ from django.db import models
 
 from allied.arms.rules.lifecycle import REVIEW_LABELS, STAGE_INFO, AodGroup, DcsStep, Stage
 from allied.arms.rules.notification import Channel
-from allied.core.models.marked import MarkedModel, MarkedQuerySet
+from allied.core.models.marked import MarkedModel, MarkedQuerySet, StoredMarking, restrict_to
 
 STAGE_CHOICES = [(s.value, STAGE_INFO[s].label) for s in Stage]
 REVIEW_CHOICES = [(r.value, label) for r, label in REVIEW_LABELS.items()]
@@ -185,7 +185,15 @@ class StageRecord(MarkedModel):
     class Meta:
         ordering = ["case", "entered", "pk"]
         base_manager_name = "objects"
-        indexes = [models.Index(fields=["stage", "owner"])]
+        indexes = [
+            models.Index(fields=["stage", "owner"]),
+            # Open stages past their target, for the analytics page.
+            models.Index(
+                fields=["target_days", "entered"],
+                condition=models.Q(completed__isnull=True),
+                name="arms_stage_open_target",
+            ),
+        ]
 
     @property
     def stage_label(self) -> str:
@@ -275,6 +283,55 @@ class HistoryEntry(MarkedModel):
     class Meta:
         ordering = ["case", "-at", "-pk"]
         base_manager_name = "objects"
+
+
+class StatQuerySet(OwnNationQuerySet):
+    """Roll-up rows are visible when both the rows and the cases they count are."""
+
+    def visible_to(self, who: Any, *, on: date | None = None, export: bool = False) -> Self:
+        rows = super().visible_to(who, on=on, export=export)
+        scope = rows.scope
+        assert scope is not None
+        restricted = restrict_to(rows, "case_marking_id", scope.compiled, export=export)
+        restricted._allied_scope = scope
+        return restricted  # type: ignore[no-any-return]
+
+
+class StatKind(models.TextChoices):
+    STAGE = "stage", "Stage"
+    REVIEW = "review", "Review"
+
+
+class StageStat(MarkedModel):
+    """Completed stages and reviews summed by partner, stage (or review type) and owner.
+
+    A roll-up kept in the same transaction as every stage completion (``allied.arms.stats``),
+    so the analytics page reads a few hundred rows instead of every stage record. Each row sums
+    records of one marking whose cases have one marking (``case_marking``): a viewer sees the
+    row only when it may see both, exactly as it would see the records themselves.
+    """
+
+    case_marking = models.ForeignKey(
+        StoredMarking, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    partner = models.ForeignKey("core.Nation", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=8, choices=StatKind.choices)
+    key = models.CharField(max_length=24)
+    owner = models.CharField(max_length=80)
+    total_days = models.BigIntegerField(default=0)
+    count = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0, help_text="Completed after their target.")
+
+    objects = StatQuerySet.as_manager()
+
+    class Meta:
+        base_manager_name = "objects"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["marking", "case_marking", "partner", "kind", "key", "owner"],
+                name="arms_stat_once",
+            )
+        ]
 
 
 class Licence(MarkedModel):

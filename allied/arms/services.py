@@ -16,7 +16,7 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from allied.arms import access
+from allied.arms import access, stats
 from allied.arms.models import Case, HistoryEntry, StageRecord
 from allied.arms.rules import forecast as mc
 from allied.arms.rules.lifecycle import (
@@ -218,6 +218,7 @@ def advance(
             record.completed_by = user
             record.note = note or record.note
             record.save()
+            stats.record_stage(record, case)
         target = info.target_days
         if following is Stage.FORMAL_NOTIFICATION and decision is not None:
             target = decision.review_days

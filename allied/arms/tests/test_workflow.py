@@ -7,8 +7,8 @@ import datetime
 import pytest
 from django.test import Client
 
-from allied.arms import access, services
-from allied.arms.models import Case, HistoryEntry, StageRecord
+from allied.arms import access, services, stats
+from allied.arms.models import Case, HistoryEntry, StageRecord, StageStat
 from allied.core.models import AuditEntry, system_access
 
 from .factories import DAY, case
@@ -235,9 +235,49 @@ def test_the_what_if_table_counts_only_visible_cases(cast):
 def test_analytics_for_a_partner_aggregate_its_own_rows_only(cast):
     case("PHL", "CONFIDENTIAL//REL TO USA, PHL")
     case("JPN", "CONFIDENTIAL//REL TO USA, JPN")
+    stats.rebuild()
     phl = client_for(cast["phl.liaison"]).get("/arms/analytics/").content.decode()
     us = client_for(cast["us.casemgr"]).get("/arms/analytics/").content.decode()
     assert '"partner": "PHL"' in phl and '"partner": "JPN"' not in phl
     assert '"partner": "JPN"' in us
     # The banner rolls up what the charts were drawn from.
     assert "CONFIDENTIAL//REL TO USA, PHL" in phl
+
+
+def _rollup():
+    with system_access("tests: read the roll-up"):
+        return sorted(
+            StageStat.objects.values_list(
+                "kind", "key", "owner", "partner_id", "total_days", "count", "late"
+            )
+        )
+
+
+def test_completing_stages_keeps_the_roll_up_equal_to_a_rebuild(cast):
+    obj = case("PHL", "CONFIDENTIAL//REL TO USA, PHL", stage="lor_received")
+    stats.rebuild()
+    services.advance(obj, cast["us.casemgr"], on=DAY + datetime.timedelta(days=9))
+    services.advance(obj, cast["us.casemgr"], on=DAY + datetime.timedelta(days=12))
+    incremental = _rollup()
+    stats.rebuild()
+    assert incremental == _rollup()
+    assert ("stage", "lor_received", "TSFDO / ATTR SSG", "PHL", 9, 1, 0) in incremental
+
+
+def test_a_roll_up_row_is_hidden_when_its_cases_are(cast):
+    """Rows marked for the Philippines that sum NOFORN cases stay hidden from the Philippines."""
+    from allied.core.models import StoredMarking
+
+    with system_access("tests: a roll-up row"):
+        StageStat(
+            marking=StoredMarking.objects.intern("CONFIDENTIAL//REL TO USA, PHL"),
+            case_marking=StoredMarking.objects.intern("SECRET//NOFORN"),
+            partner_id="PHL",
+            kind="stage",
+            key="reviews",
+            owner="Hidden owner",
+            total_days=5,
+            count=1,
+        ).save()
+    assert not StageStat.objects.visible_to(cast["phl.liaison"]).exists()
+    assert StageStat.objects.visible_to(cast["us.casemgr"]).exists()
