@@ -24,6 +24,7 @@ from allied.arms.rules.notification import (
     UsmlCategory,
     compare,
     decide,
+    outcome,
     parse_usd,
 )
 
@@ -266,3 +267,12 @@ def test_a_group_change_applies_only_from_its_effective_date(sale, offset):
     assert decide(before).review_days == decide(as_other).review_days
     assert decide(after).required == decide(as_japan).required
     assert decide(after).review_days == decide(as_japan).review_days
+
+
+@settings(max_examples=150, deadline=None)
+@given(sales(), st.booleans(), st.sampled_from([None, "tiger", "hr3613", "hr3998", "taiwan-plus"]))
+def test_the_quick_outcome_agrees_with_the_full_decision(sale, emergency, scenario):
+    sale = Sale(**{**sale.__dict__, "emergency": emergency})
+    law = SCENARIOS_BY_KEY[scenario].apply(LAW) if scenario else LAW
+    full = decide(sale, law)
+    assert outcome(sale, law) == (full.required, full.review_days, full.informal_days)
