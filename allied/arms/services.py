@@ -100,9 +100,12 @@ def comparability_class(notification_required: bool, aod_group: str) -> int:
     return 2 * AOD_INDEX.get(aod_group, 1) + int(bool(notification_required))
 
 
-def histories(visible_cases: Any) -> dict[int, mc.History]:
-    """Stage durations of delivered cases among ``visible_cases``, by comparability class."""
-    done = visible_cases.filter(delivered__isnull=False)
+def histories(visible_cases: Any, limit: int | None = None) -> dict[int, mc.History]:
+    """Stage durations of delivered cases among ``visible_cases``, by comparability class
+    (the ``limit`` most recently delivered, when given)."""
+    done = visible_cases.filter(delivered__isnull=False).order_by("-delivered", "-pk")
+    if limit is not None:
+        done = done[:limit]
     meta = {
         row["pk"]: comparability_class(row["notification_required"], row["aod_group"])
         for row in done.values("pk", "notification_required", "aod_group")
@@ -248,8 +251,13 @@ def advance(
         if decision is not None:
             case.notification_required = decision.required
             case.review_days = decision.review_days
+        # Comparable past cases first (the 500 latest); all visible history if there are none.
         visible = access.cases(user)
-        forecast_cases([case], histories(visible), day)
+        comparable = visible.filter(
+            aod_group=case.aod_group, notification_required=case.notification_required
+        )
+        history = histories(comparable, limit=500) or histories(visible, limit=2000)
+        forecast_cases([case], history, day)
         case.save()
         HistoryEntry(
             case=case,
