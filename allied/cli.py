@@ -1,6 +1,7 @@
 """The ``allied`` console script.
 
-``allied marking ...`` runs the pure markings engine and needs no database or Django settings.
+``allied marking ...`` runs the pure markings engine and ``allied arms ...`` the pure arms-sales
+rules (statutory notification); neither needs a database or Django settings.
 Every other subcommand is handed to Django's management commands (serve, demo, migrate, ...).
 """
 
@@ -16,6 +17,10 @@ def main(argv: list[str] | None = None) -> int:
         from allied.markings.cli import main as marking_main
 
         return marking_main(args[1:])
+    if args and args[0] == "arms":
+        from allied.arms.cli import main as arms_main
+
+        return arms_main(args[1:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "allied.settings")
     from django.core.management import execute_from_command_line
 

@@ -1,3 +1,5 @@
+"""Arms sales: FMS cases and DCS licences, statutory notification, LOR checks, forecasts."""
+
 from django.apps import AppConfig
 
 
@@ -8,3 +10,9 @@ class ArmsConfig(AppConfig):
     label = "arms"
     verbose_name = "Arms sales"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from allied.arms.queue import open_requests
+        from allied.core.queue import register_source
+
+        register_source("arms", open_requests)

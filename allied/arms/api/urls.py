@@ -1,5 +1,266 @@
-"""Arms sales: the API under /api/arms/."""
+"""The arms-sales API under /api/arms/: cases, licences and the notification engine.
 
-from django.urls import URLPattern, URLResolver
+* ``cases/``: FMS cases the caller may see (a partner: its own nation's), with the stages,
+  reviews and blockers of a case releasable to it on ``cases/{id}/``.
+* ``licences/``: DCS licences, likewise.
+* ``notification/``: the statutory notification engine (``?partner=&channel=&mde=&total=
+  &design_construction=&usml_category=&date=&emergency=&what_if=``); bad input is a 400 naming
+  the field.
+"""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+
+from allied.arms import access
+from allied.arms.models import Blocker, Case, Licence, Review, StageRecord
+from allied.arms.rules.notification import (
+    LAW,
+    SCENARIOS_BY_KEY,
+    NotificationInputError,
+    Sale,
+    UsmlCategory,
+    channel_of,
+    decide,
+    parse_day,
+    parse_usd,
+)
+from allied.core.api.fields import MarkingField
+from allied.core.restricted import RestrictedViewSetMixin, show, viewer_of
+
+
+class StageSerializer(serializers.ModelSerializer):
+    marking = MarkingField()
+
+    class Meta:
+        model = StageRecord
+        fields = ["marking", "stage", "owner", "entered", "completed", "days", "target_days"]
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    marking = MarkingField()
+
+    class Meta:
+        model = Review
+        fields = ["marking", "review_type", "owner", "started", "decided", "decision"]
+
+
+class BlockerSerializer(serializers.ModelSerializer):
+    marking = MarkingField()
+
+    class Meta:
+        model = Blocker
+        fields = ["marking", "text", "owner", "opened", "resolved"]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    marking = MarkingField()
+    partner = serializers.CharField(source="partner_id", read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "marking",
+            "identifier",
+            "partner",
+            "title",
+            "capability",
+            "implementing_agency",
+            "aod_group",
+            "stage",
+            "stage_entered",
+            "stage_owner",
+            "lor_received",
+            "anticipated_offer",
+            "offered",
+            "offer_expires",
+            "delivered",
+            "closed",
+            "notification_required",
+            "review_days",
+            "offer_p10",
+            "offer_p50",
+            "offer_p90",
+            "delivery_p10",
+            "delivery_p50",
+            "delivery_p90",
+            "fictional",
+        ]
+        read_only_fields = fields
+
+
+class CaseDetailSerializer(CaseSerializer):
+    stages = serializers.SerializerMethodField()
+    reviews = serializers.SerializerMethodField()
+    blockers = serializers.SerializerMethodField()
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "stages", "reviews", "blockers"]
+        read_only_fields = fields
+
+    def _rows(self, model: type[Any], case: Case) -> list[Any]:
+        request = self.context["request"]
+        rows = access.case_rows(model, viewer_of(request)).filter(case=case)
+        return show(request, rows.select_related("marking"))
+
+    def get_stages(self, case: Case) -> list[dict[str, Any]]:
+        return StageSerializer(self._rows(StageRecord, case), many=True).data  # type: ignore[no-any-return]
+
+    def get_reviews(self, case: Case) -> list[dict[str, Any]]:
+        return ReviewSerializer(self._rows(Review, case), many=True).data  # type: ignore[no-any-return]
+
+    def get_blockers(self, case: Case) -> list[dict[str, Any]]:
+        return BlockerSerializer(self._rows(Blocker, case), many=True).data  # type: ignore[no-any-return]
+
+
+_ID = extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
+
+
+@extend_schema_view(retrieve=_ID)
+class CaseViewSet(
+    RestrictedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):  # type: ignore[type-arg]
+    """FMS cases releasable to the caller (a partner: its own nation's), newest LOR first; a
+    hidden case answers 404 like a missing one. ``?stage=`` and ``?partner=`` narrow the list."""
+
+    queryset_model = Case
+    lookup_value_regex = "[0-9]+"
+
+    def get_serializer_class(self) -> Any:
+        return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
+
+    def get_queryset(self) -> Any:
+        rows = super().get_queryset().select_related("marking")
+        stage = self.request.query_params.get("stage")
+        if stage:
+            rows = rows.filter(stage=stage)
+        partner = self.request.query_params.get("partner", "").upper()
+        if len(partner) == 3 and partner.isalpha():
+            rows = rows.filter(partner_id=partner)
+        return rows.order_by("-lor_received", "-id")
+
+
+class LicenceSerializer(serializers.ModelSerializer):
+    marking = MarkingField()
+    partner = serializers.CharField(source="partner_id", read_only=True)
+
+    class Meta:
+        model = Licence
+        fields = [
+            "id",
+            "marking",
+            "reference",
+            "partner",
+            "applicant",
+            "description",
+            "usml_category",
+            "mde_value",
+            "total_value",
+            "step",
+            "submitted",
+            "decided",
+            "notification_required",
+            "review_days",
+            "owner",
+            "fictional",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_view(retrieve=_ID)
+class LicenceViewSet(
+    RestrictedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):  # type: ignore[type-arg]
+    """DCS licences releasable to the caller (a partner: its own nation's)."""
+
+    queryset_model = Licence
+    serializer_class = LicenceSerializer
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().select_related("marking").order_by("-submitted", "-id")
+
+
+class DecisionSerializer(serializers.Serializer):
+    required = serializers.BooleanField()
+    review_days = serializers.IntegerField()
+    basis = serializers.ListField(child=serializers.CharField())
+    group = serializers.CharField()
+    section = serializers.CharField()
+    informal_review_days = serializers.IntegerField()
+    emergency_waiver = serializers.BooleanField()
+    triggers = serializers.ListField(child=serializers.CharField())
+    law = serializers.CharField()
+
+
+class NotificationViewSet(viewsets.ViewSet):
+    """Whether a sale needs formal notification to Congress, the review period and the basis."""
+
+    # Pure: it reads no marked row, only public statute and the query's own values.
+    allied_restricted = True
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("partner", str, required=True),
+            OpenApiParameter("channel", str, enum=["fms", "dcs"]),
+            OpenApiParameter("mde", str),
+            OpenApiParameter("total", str),
+            OpenApiParameter("design_construction", str),
+            OpenApiParameter("usml_category", str),
+            OpenApiParameter("date", str),
+            OpenApiParameter("emergency", bool),
+            OpenApiParameter("what_if", str, enum=sorted(SCENARIOS_BY_KEY)),
+        ],
+        responses=DecisionSerializer,
+    )
+    def list(self, request: Request) -> Response:
+        q = request.query_params
+        try:
+            if not q.get("partner"):
+                raise NotificationInputError("partner", "required (an ISO 3166-1 alpha-3 code)")
+            what_if = q.get("what_if", "")
+            if what_if and what_if not in SCENARIOS_BY_KEY:
+                raise NotificationInputError("what_if", f"one of {', '.join(SCENARIOS_BY_KEY)}")
+            sale = Sale(
+                partner=q["partner"].strip().upper(),
+                channel=channel_of(q.get("channel", "fms")),
+                on=parse_day(q["date"]) if q.get("date") else datetime.date.today(),
+                mde=parse_usd("mde", q.get("mde") or "0"),
+                total=parse_usd("total", q.get("total") or "0"),
+                design_construction=parse_usd(
+                    "design_construction", q.get("design_construction") or "0"
+                ),
+                usml_category=UsmlCategory.parse(q["usml_category"])
+                if q.get("usml_category")
+                else None,
+                emergency=q.get("emergency") in ("1", "true", "True"),
+            )
+            law = SCENARIOS_BY_KEY[what_if].apply(LAW) if what_if else LAW
+            decision = decide(sale, law)
+        except NotificationInputError as exc:
+            raise ValidationError({exc.field: [exc.message]}) from None
+        return Response(decision.as_dict())
+
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("cases", CaseViewSet, basename="arms-case")
+router.register("licences", LicenceViewSet, basename="arms-licence")
+router.register("notification", NotificationViewSet, basename="arms-notification")
+
+urlpatterns = router.urls

@@ -1,0 +1,55 @@
+"""Who sees which arms-sales rows: the marking decides, and a partner sees only its own nation's.
+
+The rule lives in the models' querysets (``OwnNationQuerySet.visible_to``): rows are restricted
+to the viewer's markings by the core's fail-closed filter, then, for a foreign viewer, to its own
+nation's cases and licences, as SCIP shows a purchaser its own cases only. These helpers are the
+names the pages, API, charts and queue use; rows of a case are read with the case joined
+(``select_related("case")``), so a row whose case is hidden is hidden too.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from allied.arms.models import (
+    Blocker,
+    Case,
+    CoordinationGroup,
+    HistoryEntry,
+    Item,
+    Licence,
+    Review,
+    StageRecord,
+)
+from allied.core.models.marked import MarkedQuerySet, as_viewer
+from allied.markings.access import Viewer
+
+CASE_ROWS = (StageRecord, Review, Blocker, Item, HistoryEntry)
+
+
+def viewer(who: Any, on: date | None = None) -> Viewer:
+    return as_viewer(who, on)
+
+
+def cases(who: Any, on: date | None = None) -> MarkedQuerySet:
+    """Cases ``who`` may see: releasable to it and, for a partner, its own nation's."""
+    return Case.objects.visible_to(viewer(who, on), on=on)  # type: ignore[no-any-return]
+
+
+def licences(who: Any, on: date | None = None) -> MarkedQuerySet:
+    return Licence.objects.visible_to(viewer(who, on), on=on)  # type: ignore[no-any-return]
+
+
+def case_rows(model: type[Any], who: Any, on: date | None = None) -> MarkedQuerySet:
+    """Rows of ``model`` (StageRecord, Review, Blocker, Item, HistoryEntry) ``who`` may see,
+    only where the case is visible too."""
+    if model not in CASE_ROWS:
+        raise TypeError(f"{model!r} is not a row of a case")
+    rows = model.objects.visible_to(viewer(who, on), on=on)
+    return rows.select_related("case")  # type: ignore[no-any-return]
+
+
+def groups(who: Any, on: date | None = None) -> MarkedQuerySet:
+    """Coordination groups ``who`` may see; a partner sees a group only with a case of its own."""
+    return CoordinationGroup.objects.visible_to(viewer(who, on), on=on)  # type: ignore[no-any-return]

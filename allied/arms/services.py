@@ -1,0 +1,296 @@
+"""Arms-sales actions: judge a case by the notification engine, complete a stage, forecast.
+
+The rules are pure (``allied.arms.rules``); this module reads and writes rows for them. Every
+write is one transaction, re-read through its author's restricted queryset (``write_visible``)
+and audited with the decision it records.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from allied.arms import access, stats
+from allied.arms.models import Case, HistoryEntry, StageRecord
+from allied.arms.rules import forecast as mc
+from allied.arms.rules.lifecycle import (
+    ORDER,
+    STAGE_INFO,
+    AodGroup,
+    Stage,
+    anticipated_offer_date,
+    next_stage,
+    offer_expiration,
+)
+from allied.arms.rules.notification import (
+    Channel,
+    Decision,
+    NotificationInputError,
+    PastSale,
+    Sale,
+    UsmlCategory,
+    decide,
+    review_total,
+)
+from allied.core import audit
+from allied.core.models.marked import write_visible
+
+AOD_INDEX = {g.value: n for n, g in enumerate(AodGroup)}
+
+
+class StageError(ValueError):
+    """A stage change that cannot be made; the message says why."""
+
+
+def sale_of(case: Any, channel: Channel = Channel.FMS) -> Sale:
+    """A case or licence as the notification engine sees it (judged on its LOR or submit date)."""
+    on = getattr(case, "lor_received", None) or getattr(case, "submitted", None)
+    usml = getattr(case, "usml_category", "") or ""
+    return Sale(
+        partner=case.partner_id,
+        channel=channel,
+        on=on or datetime.date.today(),
+        mde=case.mde_value,
+        total=max(case.total_value, case.mde_value),
+        design_construction=getattr(case, "design_construction_value", 0),
+        usml_category=UsmlCategory.parse(usml) if usml else None,
+        emergency=getattr(case, "emergency", False),
+    )
+
+
+def decision_for(case: Any, channel: Channel = Channel.FMS) -> Decision | None:
+    """The engine's decision for a case, or None if the case's data cannot be judged."""
+    try:
+        return decide(sale_of(case, channel))
+    except NotificationInputError:
+        return None
+
+
+def past_sales(rows: Iterable[dict[str, Any]]) -> list[PastSale]:
+    """Past cases (``values()`` rows of visible cases) as the what-if comparison reads them."""
+    sales = []
+    for row in rows:
+        try:
+            sale = Sale(
+                partner=row["partner_id"],
+                channel=Channel.FMS,
+                on=row["lor_received"],
+                mde=row["mde_value"],
+                total=max(row["total_value"], row["mde_value"]),
+                design_construction=row["design_construction_value"],
+                emergency=row["emergency"],
+            )
+        except NotificationInputError:
+            continue
+        sales.append(PastSale(row["identifier"], sale))
+    return sales
+
+
+# --- forecasts --------------------------------------------------------------------------------
+
+
+def comparability_class(notification_required: bool, aod_group: str) -> int:
+    """Comparable past cases: same AOD group, and whether Congress had to be notified."""
+    return 2 * AOD_INDEX.get(aod_group, 1) + int(bool(notification_required))
+
+
+def histories(visible_cases: Any, limit: int | None = None) -> dict[int, mc.History]:
+    """Stage durations of delivered cases among ``visible_cases``, by comparability class
+    (the ``limit`` most recently delivered, when given)."""
+    done = visible_cases.filter(delivered__isnull=False).order_by("-delivered", "-pk")
+    if limit is not None:
+        done = done[:limit]
+    meta = {
+        row["pk"]: comparability_class(row["notification_required"], row["aod_group"])
+        for row in done.values("pk", "notification_required", "aod_group")
+    }
+    if not meta:
+        return {}
+    records = (
+        StageRecord.objects.visible_to(visible_cases.scope.viewer, on=visible_cases.scope.on)
+        .filter(case_id__in=list(meta), days__isnull=False)
+        .values_list("case_id", "stage", "days")
+    )
+    rows: dict[int, np.ndarray[Any, Any]] = {}
+    for case_id, stage, days in records:
+        column = mc.COLUMN.get(Stage(stage))
+        if column is None or column >= mc.DELIVERY_COLUMN:
+            continue
+        row = rows.setdefault(case_id, np.zeros(mc.DELIVERY_COLUMN, dtype=np.int64))
+        row[column] += days
+    by_class: dict[int, list[np.ndarray[Any, Any]]] = defaultdict(list)
+    for case_id, row in rows.items():
+        by_class[meta[case_id]].append(row)
+    return {k: mc.History(np.vstack(v)) for k, v in by_class.items()}
+
+
+def forecast_cases(
+    cases: Sequence[Case],
+    history: dict[int, mc.History],
+    on: datetime.date,
+    draws: int = 1000,
+    seed: int = 0,
+) -> list[Case]:
+    """Set each open case's offer and delivery quantiles (as dates) from ``history``."""
+    todo = [
+        c
+        for c in cases
+        if c.stage in {s.value for s in mc.FORECAST_STAGES} and c.stage != Stage.DELIVERED
+    ]
+    if not todo or not history:
+        return []
+    target = [
+        float((c.anticipated_offer - on).days) if c.anticipated_offer else np.nan for c in todo
+    ]
+    result = mc.forecast(
+        [Stage(c.stage) for c in todo],
+        [max(0, (on - c.stage_entered).days) for c in todo],
+        [comparability_class(c.notification_required, c.aod_group) for c in todo],
+        history,
+        draws=draws,
+        seed=seed,
+        target_days=np.asarray(target),
+    )
+    for n, case in enumerate(todo):
+        offered = ORDER[Stage(case.stage)] >= ORDER[Stage.LOA_OFFERED]
+        if offered:
+            case.offer_p10 = case.offer_p50 = case.offer_p90 = case.offered
+            case.offer_on_time = None
+        else:
+            case.offer_p10, case.offer_p50, case.offer_p90 = (
+                on + datetime.timedelta(days=int(d)) for d in result.offer[n]
+            )
+            ratio = result.on_target[n]
+            case.offer_on_time = None if np.isnan(ratio) else float(ratio)
+        case.delivery_p10, case.delivery_p50, case.delivery_p90 = (
+            on + datetime.timedelta(days=int(d)) for d in result.delivery[n]
+        )
+        case.forecast_on = on
+    return todo
+
+
+FORECAST_FIELDS = [
+    "offer_p10",
+    "offer_p50",
+    "offer_p90",
+    "delivery_p10",
+    "delivery_p50",
+    "delivery_p90",
+    "offer_on_time",
+    "forecast_on",
+]
+
+
+# --- completing a stage -------------------------------------------------------------------------
+
+
+def advance(
+    case: Case, user: Any, *, on: datetime.date | None = None, note: str = "", owner: str = ""
+) -> Case:
+    """Complete ``case``'s current stage and open the next; recompute its forecast.
+
+    Stages that do not apply are skipped: a case that needs no formal notification goes from
+    LOA development straight to the offer. The whole change (stage records, case, history entry,
+    audit) commits together, or nothing does.
+    """
+    day = on or timezone.localdate()
+    current = Stage(case.stage)
+    following = next_stage(current)
+    if following is None:
+        raise StageError("a closed case has no next stage")
+    if day < case.stage_entered:
+        raise StageError(f"the stage cannot complete before it started ({case.stage_entered})")
+    decision = decision_for(case)
+    if decision is not None and not decision.required:
+        while following in (Stage.INFORMAL_REVIEW, Stage.FORMAL_NOTIFICATION):
+            following = next_stage(following)  # type: ignore[arg-type]
+    assert following is not None
+    info = STAGE_INFO[following]
+
+    def write() -> Case:
+        records = access.case_rows(StageRecord, user).filter(case=case, completed__isnull=True)
+        for record in records:
+            record.completed = day
+            record.days = (day - record.entered).days
+            record.completed_by = user
+            record.note = note or record.note
+            record.save()
+            stats.record_stage(record, case)
+        target = info.target_days
+        if following is Stage.FORMAL_NOTIFICATION and decision is not None:
+            target = decision.review_days
+        StageRecord(
+            case=case,
+            stage=following.value,
+            entered=day,
+            owner=owner or info.owner,
+            target_days=target,
+            marking=case.marking,
+        ).save()
+        case.stage = following.value
+        case.stage_entered = day
+        case.stage_owner = owner or info.owner
+        if following is Stage.LOR_VALIDATED and case.anticipated_offer is None:
+            notify = review_total(decision) if decision is not None else 0
+            case.anticipated_offer = anticipated_offer_date(day, AodGroup(case.aod_group), notify)
+        if following is Stage.FORMAL_NOTIFICATION:
+            case.notified = day
+        if following is Stage.LOA_OFFERED:
+            case.offered = day
+            case.offer_expires = offer_expiration(day)
+        if following is Stage.DELIVERED:
+            case.delivered = day
+        if following is Stage.CLOSED:
+            case.closed = day
+        if decision is not None:
+            case.notification_required = decision.required
+            case.review_days = decision.review_days
+        # Comparable past cases first (the 500 latest); all visible history if there are none.
+        visible = access.cases(user)
+        comparable = visible.filter(
+            aod_group=case.aod_group, notification_required=case.notification_required
+        )
+        history = histories(comparable, limit=500) or histories(visible, limit=2000)
+        forecast_cases([case], history, day)
+        case.save()
+        HistoryEntry(
+            case=case,
+            at=timezone.now(),
+            actor=user,
+            marking=case.marking,
+            text=f"{STAGE_INFO[current].label} completed; {info.label} started"
+            + (f" ({note})" if note else ""),
+        ).save()
+        audit.record(
+            "decision",
+            actor=user,
+            obj=case,
+            detail={
+                "stage_completed": current.value,
+                "stage_started": following.value,
+                "on": day.isoformat(),
+            },
+        )
+        return case
+
+    with transaction.atomic():
+        return write_visible(write, user, on=day)  # type: ignore[no-any-return]
+
+
+def refresh_forecasts(who: Any, on: datetime.date, *, draws: int = 1000) -> int:
+    """Recompute the forecast of every open case ``who`` may see; the number updated."""
+    visible = access.cases(who, on)
+    history = histories(visible)
+    open_cases = list(visible.filter(delivered__isnull=True, closed__isnull=True))
+    updated = forecast_cases(open_cases, history, on, draws=draws)
+    with transaction.atomic():
+        Case.objects.visible_to(access.viewer(who, on), on=on).bulk_update(
+            updated, FORECAST_FIELDS, batch_size=500
+        )
+    return len(updated)
