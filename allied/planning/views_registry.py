@@ -1,0 +1,127 @@
+"""The capability registry, willingness assessments and planning requests.
+
+Lists read through the restricted base (``RestrictedMixin``): a partner's liaison or planner sees
+the holdings, assessments and requests releasable to its nation, and never a U.S. assessment of
+its own nation marked NOFORN, nor a count that includes one.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.generic import ListView
+
+from allied.core.models import NotVisibleAfterWrite
+from allied.core.models.principals import principal_for
+from allied.core.restricted import (
+    RestrictedMixin,
+    restricted_save,
+    restricted_view,
+    show,
+    viewer_of,
+)
+from allied.planning import models as m
+from allied.planning.data import with_visible_plan
+from allied.planning.forms import PlanningRequestForm
+from allied.planning.rules.model import CONTINGENCY_TYPES
+
+
+class CapabilityList(RestrictedMixin, ListView):  # type: ignore[type-arg]
+    """Partner holdings in the shared vocabulary, as far as each is releasable to the viewer."""
+
+    model = m.PartnerCapability
+    paginate_by = 100
+    template_name = "planning/capability_list.html"
+
+    def get_queryset(self) -> Any:
+        rows = self.restricted_queryset().select_related("marking", "capability_type")
+        nation = self.request.GET.get("nation", "").upper()
+        if len(nation) == 3 and nation.isalpha():
+            rows = rows.filter(nation_id=nation)
+        return rows.order_by("nation_id", "capability_type__code", "available_from", "pk")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["types"] = m.CapabilityType.objects.all()
+        context["nation"] = self.request.GET.get("nation", "").upper()
+        context["today"] = date.today()
+        return context
+
+
+class WillingnessList(RestrictedMixin, ListView):  # type: ignore[type-arg]
+    """Willingness per partner and contingency type, with who assessed it and when."""
+
+    model = m.Willingness
+    paginate_by = 100
+    template_name = "planning/willingness_list.html"
+
+    def get_queryset(self) -> Any:
+        rows = self.restricted_queryset().select_related("marking")
+        kind = self.request.GET.get("type", "")
+        if kind in CONTINGENCY_TYPES:
+            rows = rows.filter(contingency_type=kind)
+        return rows.order_by("nation_id", "contingency_type", "-assessed_on", "pk")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["types"] = CONTINGENCY_TYPES
+        context["type"] = self.request.GET.get("type", "")
+        return context
+
+
+class RequestList(RestrictedMixin, ListView):  # type: ignore[type-arg]
+    """Planning requests releasable to the viewer, open ones first."""
+
+    model = m.PlanningRequest
+    paginate_by = 50
+    template_name = "planning/request_list.html"
+
+    def get_queryset(self) -> Any:
+        rows = with_visible_plan(self.restricted_queryset(), viewer_of(self.request))
+        return rows.order_by("status", "opened", "pk")
+
+
+@restricted_view
+def request_create(request: HttpRequest) -> HttpResponse:
+    """A partner asks to join planning for a contingency, or asks the U.S. to confirm a role."""
+    principal = principal_for(request.user)
+    viewer = viewer_of(request)
+    plans = list(m.Contingency.objects.visible_to(viewer).select_related("marking"))
+    form = PlanningRequestForm(request.POST or None)
+    choice = request.POST.get("contingency", "") if request.method == "POST" else ""
+    plan = next((p for p in plans if str(p.pk) == choice), None)
+    if request.method == "POST" and choice and plan is None:
+        form.add_error(None, "Choose a plan from the list, or none.")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        row = m.PlanningRequest(
+            nation_id=principal.nation_id,
+            kind=data["kind"],
+            contingency=plan,
+            title=data["title"],
+            text=data["text"],
+            requested_by=request.user,
+            opened=date.today(),
+        )
+        row.set_marking(data["marking"])
+        try:
+            restricted_save(request, row)
+        except NotVisibleAfterWrite:
+            form.add_error(
+                "marking",
+                "You could not read a request with this marking; nothing was saved.",
+            )
+        else:
+            messages.success(request, "Request sent to the allied requests working group.")
+            return redirect("planning:request-list")
+    show(request, plans)
+    return render(
+        request,
+        "planning/request_form.html",
+        {"form": form, "plans": plans, "nation": principal.nation_id},
+        status=400 if form.errors else 200,
+    )
