@@ -309,16 +309,25 @@ def propose(
             sig = active[r].tobytes()
             if sig not in seen or room[r] < seen[sig]:
                 seen[sig] = int(room[r])
-        for sig, rhs in seen.items():
-            mask = np.frombuffer(sig, dtype=bool)
-            members = [variables[k] for k in np.nonzero(mask)[0]]
-            if rhs <= 0:
-                for v in members:
-                    ub[v] = 0.0
+        if not seen:
+            continue
+        masks = np.array([np.frombuffer(sig, dtype=bool) for sig in seen])
+        rhss = np.array(list(seen.values()), dtype=np.int64)
+        for r in np.nonzero(rhss <= 0)[0]:
+            for k in np.nonzero(masks[r])[0]:
+                ub[variables[k]] = 0.0
+        # A row whose tasks all appear in another row with no more room never binds first.
+        m = masks.astype(np.int64)
+        inside = (m @ m.T) == m.sum(axis=1)[:, None]  # inside[i, j]: row i's tasks within j's
+        np.fill_diagonal(inside, False)
+        dominated = (inside & (rhss[None, :] <= rhss[:, None])).any(axis=1)
+        for r in range(len(rhss)):
+            if dominated[r] or rhss[r] <= 0:
                 continue
-            if sum(ub[v] for v in members) <= rhs:
+            members = [variables[k] for k in np.nonzero(masks[r])[0]]
+            if sum(ub[v] for v in members) <= rhss[r]:
                 continue
-            add_row([(v, 1.0) for v in members], -np.inf, float(rhs))
+            add_row([(v, 1.0) for v in members], -np.inf, float(rhss[r]))
 
     # Assumptions: what the plan gives the provider plus the shortfall reaches the quantity.
     for j, assumed in enumerate(assumptions):
