@@ -263,7 +263,7 @@ def seed() -> int:
             created += 1
         phases = (("Deter", "2027-03-01", "2027-03-31"), ("Seize the initiative", "2027-04-01",
                   "2027-06-30"), ("Sustain and stabilise", "2027-07-01", "2027-08-31"))  # fmt: skip
-        for name, plan in plans.items():
+        for plan in plans.values():
             for order, (title, starts, ends) in enumerate(phases, start=1):
                 m.Phase(contingency=plan, order=order, name=title, starts=_d(starts),
                         ends=_d(ends), marking=plan.marking).save()  # fmt: skip
@@ -278,8 +278,10 @@ def seed() -> int:
             task.save()
             created += 1
             for nation, quantity, lead in t.assigned:
-                m.Assignment(task=task, nation=_nation(nation), quantity=quantity, is_lead=lead,
-                             assigned_by=users["us.planner"], marking=task.marking).save()  # fmt: skip
+                m.Assignment(
+                    task=task, nation=_nation(nation), quantity=quantity, is_lead=lead,
+                    assigned_by=users["us.planner"], marking=task.marking,
+                ).save()  # fmt: skip
                 created += 1
         # A U.S.-only task Japan and Australia never see, nor anything that rests on it.
         secret = m.Task(

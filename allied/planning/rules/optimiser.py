@@ -313,8 +313,8 @@ def propose(
             continue
         masks = np.array([np.frombuffer(sig, dtype=bool) for sig in seen])
         rhss = np.array(list(seen.values()), dtype=np.int64)
-        for r in np.nonzero(rhss <= 0)[0]:
-            for k in np.nonzero(masks[r])[0]:
+        for closed in np.nonzero(rhss <= 0)[0]:
+            for k in np.nonzero(masks[closed])[0]:
                 ub[variables[k]] = 0.0
         # A row whose tasks all appear in another row with no more room never binds first.
         m = masks.astype(np.int64)
