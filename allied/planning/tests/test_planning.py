@@ -320,3 +320,15 @@ def test_a_request_cannot_name_a_plan_the_partner_may_not_see(seeded):
         content_type="application/json",
     )
     assert api.status_code == 400 and "plan" in api.json()
+
+
+def test_the_us_assessment_of_japan_answers_japan_404_like_a_missing_one(seeded):
+    with system_access("tests: find the U.S. assessment of Japan"):
+        row = m.Willingness.objects.get(nation_id="JPN", assessed_by_nation_id="USA")
+    jpn = client_for(seeded["cast"]["jpn.liaison"])
+    us = client_for(seeded["cast"]["us.planner"])
+    assert us.get(f"/api/planning/willingness/{row.pk}/").status_code == 200
+    hidden = jpn.get(f"/api/planning/willingness/{row.pk}/")
+    missing = jpn.get("/api/planning/willingness/987654/")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json() == missing.json()
