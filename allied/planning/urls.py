@@ -17,7 +17,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/proposal/", views.plan_proposal, name="plan-proposal"),
     path("<int:pk>/assumptions/new/", views.assumption_create, name="assumption-create"),
     path("capabilities/", views_registry.CapabilityList.as_view(), name="capability-list"),
+    path("capabilities/new/", views_registry.capability_create, name="capability-create"),
     path("willingness/", views_registry.WillingnessList.as_view(), name="willingness-list"),
+    path("willingness/new/", views_registry.willingness_create, name="willingness-create"),
     path("requests/", views_registry.RequestList.as_view(), name="request-list"),
     path("requests/new/", views_registry.request_create, name="request-create"),
 ]

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.generic import ListView
 
-from allied.core.models import NotVisibleAfterWrite
+from allied.core.models import Nation, NotVisibleAfterWrite
 from allied.core.models.principals import principal_for
 from allied.core.restricted import (
     RestrictedMixin,
@@ -26,7 +26,7 @@ from allied.core.restricted import (
 )
 from allied.planning import models as m
 from allied.planning.data import with_visible_plan
-from allied.planning.forms import PlanningRequestForm
+from allied.planning.forms import CapabilityForm, PlanningRequestForm, WillingnessForm
 from allied.planning.rules.model import CONTINGENCY_TYPES
 
 
@@ -123,5 +123,89 @@ def request_create(request: HttpRequest) -> HttpResponse:
         request,
         "planning/request_form.html",
         {"form": form, "plans": plans, "nation": principal.nation_id},
+        status=400 if form.errors else 200,
+    )
+
+
+def _saved_or_refused(request: HttpRequest, form: Any, row: Any, done: str, what: str) -> bool:
+    try:
+        restricted_save(request, row)
+    except NotVisibleAfterWrite:
+        form.add_error(
+            "marking", f"You could not read {what} with this marking; nothing was saved."
+        )
+        return False
+    messages.success(request, done)
+    return True
+
+
+@restricted_view
+def capability_create(request: HttpRequest) -> HttpResponse:
+    """A planner or liaison officer reports a holding of its own nation (its own information)."""
+    principal = principal_for(request.user)
+    form = CapabilityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        row = m.PartnerCapability(
+            nation_id=principal.nation_id,
+            capability_type=data["capability_type"],
+            quantity=data["quantity"],
+            readiness=data["readiness"],
+            available_from=data["available_from"],
+            available_to=data["available_to"],
+            location=data["location"],
+            source=data["source"],
+            as_of=data["as_of"],
+            recorded_by=request.user,
+        )
+        row.set_marking(data["marking"])
+        if _saved_or_refused(request, form, row, "Holding recorded.", "a holding"):
+            return redirect("planning:capability-list")
+    return render(
+        request,
+        "planning/registry_form.html",
+        {
+            "form": form,
+            "title": f"Report a holding of {principal.nation_id}",
+            "back": "planning:capability-list",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@restricted_view
+def willingness_create(request: HttpRequest) -> HttpResponse:
+    """A partner's planner states its own nation's willingness; a U.S. planner may assess any
+    partner (normally NOFORN). Who assessed it is the signed-in person's nation, always."""
+    principal = principal_for(request.user)
+    form = WillingnessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        nation = data["nation"]
+        if not principal.is_us and nation != principal.nation_id:
+            form.add_error(
+                "nation",
+                f"You state the willingness of your own nation ({principal.nation_id}) only.",
+            )
+        elif not Nation.objects.filter(pk=nation).exists():
+            form.add_error("nation", "No nation has this code.")
+        else:
+            row = m.Willingness(
+                nation_id=nation,
+                contingency_type=data["contingency_type"],
+                stance=data["stance"],
+                conditions=data["conditions"],
+                assessed_by_nation_id=principal.nation_id,
+                assessed_by=request.user,
+                assessed_on=date.today(),
+                basis=data["basis"],
+            )
+            row.set_marking(data["marking"])
+            if _saved_or_refused(request, form, row, "Assessment recorded.", "an assessment"):
+                return redirect("planning:willingness-list")
+    return render(
+        request,
+        "planning/registry_form.html",
+        {"form": form, "title": "Record willingness", "back": "planning:willingness-list"},
         status=400 if form.errors else 200,
     )

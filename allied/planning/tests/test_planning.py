@@ -332,3 +332,66 @@ def test_the_us_assessment_of_japan_answers_japan_404_like_a_missing_one(seeded)
     missing = jpn.get("/api/planning/willingness/987654/")
     assert hidden.status_code == missing.status_code == 404
     assert hidden.json() == missing.json()
+
+
+def test_a_partner_reports_its_own_holding_and_bad_input_names_the_field(seeded):
+    client = client_for(seeded["cast"]["kor.liaison"])
+    url = reverse("planning:capability-create")
+    good = {
+        "capability_type": "AMD",
+        "quantity": "2",
+        "readiness": "2",
+        "available_from": "2027-01-01",
+        "available_to": "2027-06-30",
+        "location": "South",
+        "source": "Korean report (fictional)",
+        "as_of": "2026-11-01",
+        "marking": "SECRET//REL TO USA, KOR",
+        "nation": "JPN",
+    }
+    assert client.post(url, good).status_code == 302
+    with system_access("tests: read"):
+        row = m.PartnerCapability.objects.get(location="South")
+    assert row.nation_id == "KOR"  # never the nation the form was sent
+    with system_access("tests: count"):
+        before = m.PartnerCapability.objects.count()
+    bad = client.post(url, {**good, "available_to": "2026-01-01", "quantity": "-1"})
+    assert bad.status_code == 400
+    body = bad.content.decode()
+    assert "must end on or after" in body and "greater than or equal to 1" in body
+    # A marking its author could not read back is refused, and nothing is saved.
+    hidden = client.post(url, {**good, "marking": "SECRET//REL TO USA, JPN"})
+    assert hidden.status_code == 400 and "nothing was saved" in hidden.content.decode()
+    with system_access("tests: count"):
+        assert m.PartnerCapability.objects.count() == before
+
+
+def test_only_the_united_states_assesses_another_partners_willingness(seeded):
+    url = reverse("planning:willingness-create")
+    form = {
+        "nation": "PHL",
+        "contingency_type": "hadr",
+        "stance": "willing",
+        "marking": "SECRET//NOFORN",
+    }
+    jpn = client_for(seeded["cast"]["jpn.liaison"])
+    refused = jpn.post(url, {**form, "marking": "SECRET//REL TO USA, JPN"})
+    assert refused.status_code == 400 and "your own nation (JPN)" in refused.content.decode()
+    own = jpn.post(
+        url,
+        {
+            **form,
+            "nation": "JPN",
+            "stance": "conditional",
+            "conditions": "",
+            "marking": "SECRET//REL TO USA, JPN",
+        },
+    )
+    assert own.status_code == 400 and "Name the conditions" in own.content.decode()
+    us = client_for(seeded["cast"]["us.planner"])
+    assert us.post(url, form).status_code == 302
+    with system_access("tests: read"):
+        row = m.Willingness.objects.get(nation_id="PHL", contingency_type="hadr")
+    assert (row.assessed_by_nation_id, row.marking.text) == ("USA", "SECRET//NOFORN")
+    phl = client_for(seeded["cast"]["phl.liaison"])
+    assert "hadr" not in phl.get("/api/planning/willingness/").content.decode()
