@@ -78,8 +78,9 @@ def matrix(loaded: Loaded, plan: m.Contingency) -> dict[str, Any]:
     holders = {c.nation_id for c in loaded.capabilities.values() if c.capability_type_id in ctypes}
     cells: dict[int, dict[str, tuple[int, bool]]] = defaultdict(dict)
     nations = set(holders)
+    keys = {t.pk for t in tasks}
     for a in loaded.assignments.values():
-        if a.task_id in {t.pk for t in tasks}:
+        if a.task_id in keys:
             q, lead = cells[a.task_id].get(a.nation_id, (0, False))
             cells[a.task_id][a.nation_id] = (q + a.quantity, lead or a.is_lead)
             nations.add(a.nation_id)
