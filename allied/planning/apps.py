@@ -1,3 +1,5 @@
+"""Coalition planning: partner capabilities and willingness, plans, checks, optimiser."""
+
 from django.apps import AppConfig
 
 
@@ -8,3 +10,9 @@ class PlanningConfig(AppConfig):
     label = "planning"
     verbose_name = "Coalition planning"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from allied.core.queue import register_source
+        from allied.planning.queue import open_requests
+
+        register_source("planning", open_requests)

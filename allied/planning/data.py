@@ -1,0 +1,184 @@
+"""Planning data as one viewer may see it, read through restricted querysets only.
+
+``load`` reads the visible plans (all, or those concurrent with a focus plan), their visible
+phases, tasks, assignments and assumptions, and the visible capabilities and willingness
+assessments, and turns them into the pure ``PlanningData`` the checks and the optimiser read. A row
+whose parent the viewer may not see is left out (a visible task of a hidden plan has no context to
+be read in). ``rows`` lists every marked row used, so pages can roll their banner up from them and
+audit the reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Q
+
+from allied.core.models.marked import MarkedModel
+from allied.planning import models as m
+from allied.planning.rules import model as pure
+
+
+@dataclass
+class Loaded:
+    data: pure.PlanningData
+    plans: dict[int, m.Contingency] = field(default_factory=dict)
+    phases: dict[int, m.Phase] = field(default_factory=dict)
+    tasks: dict[int, m.Task] = field(default_factory=dict)
+    assignments: dict[int, m.Assignment] = field(default_factory=dict)
+    capabilities: dict[int, m.PartnerCapability] = field(default_factory=dict)
+    assessments: dict[int, m.Willingness] = field(default_factory=dict)
+    assumptions: dict[int, m.Assumption] = field(default_factory=dict)
+
+    def rows(self) -> list[MarkedModel]:
+        out: list[MarkedModel] = []
+        for group in (
+            self.plans,
+            self.phases,
+            self.tasks,
+            self.assignments,
+            self.capabilities,
+            self.assessments,
+            self.assumptions,
+        ):
+            out.extend(group.values())
+        return out
+
+    def rows_of_plan(self, plan: int) -> list[MarkedModel]:
+        """The rows a page about ``plan`` shows: the plan's own, and what its checks rely on."""
+        tasks = {k for k, t in self.tasks.items() if t.contingency_id == plan}
+        out: list[MarkedModel] = [self.plans[plan]]
+        out += [p for p in self.phases.values() if p.contingency_id == plan]
+        out += [self.tasks[k] for k in sorted(tasks)]
+        out += [a for a in self.assignments.values() if a.task_id in tasks]
+        out += [a for a in self.assumptions.values() if a.contingency_id == plan]
+        return out
+
+
+def load(viewer: Any, *, focus: m.Contingency | None = None, on: date | None = None) -> Loaded:
+    """Everything ``viewer`` may see that the checks on ``focus`` (or on every plan) rely on."""
+    plans = m.Contingency.objects.visible_to(viewer, on=on).select_related("marking")
+    if focus is not None:
+        plans = plans.filter(Q(pk=focus.pk) | Q(starts__lte=focus.ends, ends__gte=focus.starts))
+    loaded = Loaded(pure.PlanningData())
+    loaded.plans = {p.pk: p for p in plans}
+    keys = list(loaded.plans)
+    loaded.phases = {
+        p.pk: p
+        for p in m.Phase.objects.visible_to(viewer, on=on)
+        .select_related("marking")
+        .filter(contingency_id__in=keys)
+    }
+    loaded.tasks = {
+        t.pk: t
+        for t in m.Task.objects.visible_to(viewer, on=on)
+        .select_related("marking", "capability_type")
+        .filter(contingency_id__in=keys)
+    }
+    loaded.assignments = {
+        a.pk: a
+        for a in m.Assignment.objects.visible_to(viewer, on=on)
+        .select_related("marking")
+        .filter(task_id__in=list(loaded.tasks))
+    }
+    loaded.assumptions = {
+        a.pk: a
+        for a in m.Assumption.objects.visible_to(viewer, on=on)
+        .select_related("marking", "capability_type")
+        .filter(contingency_id__in=keys)
+    }
+    ctypes = {t.capability_type_id for t in loaded.tasks.values()}
+    ctypes |= {a.capability_type_id for a in loaded.assumptions.values()}
+    loaded.capabilities = {
+        c.pk: c
+        for c in m.PartnerCapability.objects.visible_to(viewer, on=on)
+        .select_related("marking", "capability_type")
+        .filter(capability_type_id__in=ctypes)
+    }
+    kinds = {p.contingency_type for p in loaded.plans.values()}
+    loaded.assessments = {
+        w.pk: w
+        for w in m.Willingness.objects.visible_to(viewer, on=on)
+        .select_related("marking")
+        .filter(contingency_type__in=kinds)
+    }
+    loaded.data = to_pure(loaded)
+    return loaded
+
+
+def to_pure(loaded: Loaded) -> pure.PlanningData:
+    return pure.PlanningData(
+        plans=tuple(
+            pure.Plan(p.pk, p.name, p.contingency_type, p.starts, p.ends)
+            for p in loaded.plans.values()
+        ),
+        tasks=tuple(
+            pure.Task(
+                t.pk,
+                t.contingency_id,
+                t.name,
+                t.capability_type.code,
+                t.quantity,
+                t.starts,
+                t.ends,
+                t.location,
+                t.lead_id,
+                t.priority,
+            )
+            for t in loaded.tasks.values()
+        ),
+        assignments=tuple(
+            pure.Assignment(a.pk, a.task_id, a.nation_id, a.quantity, a.is_lead)
+            for a in loaded.assignments.values()
+        ),
+        capabilities=tuple(
+            pure.Capability(
+                c.pk,
+                c.nation_id,
+                c.capability_type.code,
+                c.quantity,
+                c.readiness,
+                c.available_from,
+                c.available_to,
+                c.location,
+                c.source,
+                c.as_of,
+            )
+            for c in loaded.capabilities.values()
+        ),
+        assessments=tuple(
+            pure.Assessment(
+                w.pk,
+                w.nation_id,
+                w.contingency_type,
+                pure.Stance(w.stance),
+                w.conditions,
+                w.assessed_by_nation_id,
+                w.assessed_on,
+            )
+            for w in loaded.assessments.values()
+        ),
+        assumptions=tuple(
+            pure.Assumption(
+                a.pk,
+                a.contingency_id,
+                a.holder_id,
+                a.provider_id,
+                a.capability_type.code,
+                a.quantity,
+                a.note,
+            )
+            for a in loaded.assumptions.values()
+        ),
+    )
+
+
+def with_visible_plan(requests: Any, viewer: Any) -> Any:
+    """Planning requests about no plan, or about a plan ``viewer`` may see (a request about a
+    hidden plan would give the plan's existence away)."""
+    plans = m.Contingency.objects.visible_to(viewer).values("pk")
+    return requests.select_related("marking").filter(
+        Q(contingency__isnull=True) | Q(contingency__in=plans)
+    )

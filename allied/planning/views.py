@@ -1,0 +1,436 @@
+"""Planning pages: plans, the task x partner matrix, coverage, the readiness report, the proposal.
+
+Every page reads through the viewer's restricted querysets (``allied.planning.data.load``), so the
+matrix, the charts, the counts and the checks are computed from what the viewer may see and
+nothing else: a partner's planner never sees a U.S. assessment of its nation, nor a finding that
+rests on one. A plan the viewer may not see answers 404 like a missing one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.generic import ListView
+
+from allied.core import audit, vocabulary
+from allied.core.charts import Column, bar
+from allied.core.models import NotVisibleAfterWrite, StoredMarking
+from allied.core.models.marked import save_visible
+from allied.core.models.principals import Principal, Role, principal_for
+from allied.core.restricted import (
+    RestrictedMixin,
+    restricted_save,
+    restricted_view,
+    show,
+    viewer_of,
+)
+from allied.markings import render as render_marking
+from allied.markings.rollup import rollup_portions
+from allied.planning import models as m
+from allied.planning.data import Loaded, load
+from allied.planning.forms import ApplyProposalForm, AssumptionForm
+from allied.planning.rules.checks import CHECKS, Report, Severity, coverage, run_checks
+from allied.planning.rules.model import CONTINGENCY_TYPES, US
+from allied.planning.rules.optimiser import Proposal, propose
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def is_planner(principal: Principal) -> bool:
+    return principal.has_role(Role.PLANNER)
+
+
+def may_apply(principal: Principal) -> bool:
+    """Only a U.S. planner turns a proposal into the plan's assignments."""
+    return principal.is_us and principal.has_role(Role.PLANNER)
+
+
+def visible_plan(request: HttpRequest, pk: int) -> m.Contingency:
+    """The plan ``pk`` if the viewer may see it; 404 (the same as a missing one) otherwise."""
+    plan = (
+        m.Contingency.objects.visible_to(viewer_of(request))
+        .select_related("marking")
+        .filter(pk=pk)
+        .first()
+    )
+    if plan is None:
+        raise Http404("No record found.")
+    return plan
+
+
+def report_for(loaded: Loaded, plan: m.Contingency, today: date | None = None) -> Report:
+    return run_checks(loaded.data, {plan.pk}, today=today or date.today())
+
+
+def matrix(loaded: Loaded, plan: m.Contingency) -> dict[str, Any]:
+    """Tasks as rows, partners as columns; a cell is the quantity assigned (``L`` for the lead)."""
+    tasks = sorted(
+        (t for t in loaded.tasks.values() if t.contingency_id == plan.pk),
+        key=lambda t: (t.starts, -t.priority, t.pk),
+    )
+    ctypes = {t.capability_type_id for t in tasks}
+    holders = {c.nation_id for c in loaded.capabilities.values() if c.capability_type_id in ctypes}
+    cells: dict[int, dict[str, tuple[int, bool]]] = defaultdict(dict)
+    nations = set(holders)
+    keys = {t.pk for t in tasks}
+    for a in loaded.assignments.values():
+        if a.task_id in keys:
+            q, lead = cells[a.task_id].get(a.nation_id, (0, False))
+            cells[a.task_id][a.nation_id] = (q + a.quantity, lead or a.is_lead)
+            nations.add(a.nation_id)
+    columns = sorted(nations, key=lambda n: (n != US, n))
+    rows = []
+    for t in tasks:
+        row = []
+        for n in columns:
+            q, lead = cells[t.pk].get(n, (0, False))
+            row.append({"nation": n, "quantity": q, "lead": lead})
+        total = sum(q for q, _ in cells[t.pk].values())
+        rows.append({"task": t, "cells": row, "assigned": total, "short": total < t.quantity})
+    return {"columns": columns, "rows": rows}
+
+
+def coverage_charts(loaded: Loaded, plan: m.Contingency) -> list[Any]:
+    cover = coverage(loaded.data, plan.pk)
+    by_nation = [
+        {"nation": n, "units": q} for n, q in sorted(cover.by_nation.items(), key=lambda i: -i[1])
+    ]
+    by_type: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    given: dict[int, int] = defaultdict(int)
+    for a in loaded.data.assignments:
+        given[a.task] += a.quantity
+    for t in loaded.data.tasks_of(plan.pk):
+        covered = min(given[t.key], t.quantity)
+        by_type[t.ctype][0] += covered
+        by_type[t.ctype][1] += t.quantity - covered
+    status_rows = []
+    for ctype, (covered, missing) in sorted(by_type.items()):
+        status_rows.append({"type": ctype, "status": "assigned", "units": covered})
+        status_rows.append({"type": ctype, "status": "not assigned", "units": missing})
+    return [
+        bar(
+            "plan-by-nation",
+            "Units assigned by partner",
+            "Units of capability each partner is assigned in this plan, from the assignments "
+            "releasable to you.",
+            by_nation,
+            category=Column("nation", "Partner"),
+            value=Column("units", "Units"),
+        ),
+        bar(
+            "plan-by-type",
+            "Requirement covered, by capability type",
+            "For each capability type, the units the plan's tasks need that are assigned and "
+            "those that are not.",
+            status_rows,
+            category=Column("type", "Capability type"),
+            value=Column("units", "Units"),
+            colour=Column("status", "Status"),
+        ),
+    ]
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+class PlanList(RestrictedMixin, ListView):  # type: ignore[type-arg]
+    """The plans releasable to the viewer: the planning landing page."""
+
+    model = m.Contingency
+    paginate_by = 50
+    template_name = "planning/plan_list.html"
+
+    def get_queryset(self) -> Any:
+        return self.restricted_queryset().select_related("marking").order_by("starts", "pk")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["types"] = CONTINGENCY_TYPES
+        return context
+
+
+@restricted_view
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One plan: phases, the task x partner matrix, coverage, assumptions, check summary."""
+    plan = visible_plan(request, pk)
+    principal = principal_for(request.user)
+    loaded = load(viewer_of(request), focus=plan)
+    report = report_for(loaded, plan)
+    show(request, loaded.rows_of_plan(plan.pk))
+    phases = sorted(
+        (p for p in loaded.phases.values() if p.contingency_id == plan.pk), key=lambda p: p.order
+    )
+    assumptions = sorted(
+        (a for a in loaded.assumptions.values() if a.contingency_id == plan.pk),
+        key=lambda a: (a.holder_id, a.provider_id, a.pk),
+    )
+    form = AssumptionForm(
+        initial={
+            "marking": f"SECRET//REL TO USA, {principal.nation_id}"
+            if not principal.is_us
+            else plan.marking.text
+        }
+    )
+    return render(
+        request,
+        "planning/plan_detail.html",
+        {
+            "plan": plan,
+            "phases": phases,
+            "matrix": matrix(loaded, plan),
+            "charts": coverage_charts(loaded, plan),
+            "cover": coverage(loaded.data, plan.pk),
+            "report": report,
+            "counts": [(CHECKS[k], v) for k, v in report.counts().items()],
+            "assumptions": assumptions,
+            "form": form if is_planner(principal) else None,
+            "may_apply": may_apply(principal),
+        },
+    )
+
+
+plan_detail.allied_model = m.Contingency  # type: ignore[attr-defined]
+
+
+@restricted_view
+def plan_readiness(request: HttpRequest, pk: int) -> HttpResponse:
+    """The readiness report: every finding on the plan, most severe first, with its evidence."""
+    plan = visible_plan(request, pk)
+    loaded = load(viewer_of(request), focus=plan)
+    report = report_for(loaded, plan)
+    used = _rows_of_findings(loaded, report)
+    show(request, [plan, *used])
+    rows = [
+        {"check": CHECKS[c], "severity": s.label, "findings": n}
+        for c in CHECKS
+        for s in sorted(Severity, reverse=True)
+        if (n := sum(1 for f in report.findings if f.check == c and f.severity == s))
+    ]
+    chart = bar(
+        "readiness",
+        "Findings by check and severity",
+        "How many findings each check raised on this plan, by severity, from the data "
+        "releasable to you.",
+        rows,
+        category=Column("check", "Check"),
+        value=Column("findings", "Findings"),
+        colour=Column("severity", "Severity"),
+    )
+    return render(
+        request,
+        "planning/readiness.html",
+        {"plan": plan, "report": report, "groups": report.by_severity(), "chart": chart},
+    )
+
+
+plan_readiness.allied_model = m.Contingency  # type: ignore[attr-defined]
+
+
+def _rows_of_findings(loaded: Loaded, report: Report) -> list[Any]:
+    lookup = {
+        "task": loaded.tasks,
+        "assignment": loaded.assignments,
+        "capability": loaded.capabilities,
+        "willingness": loaded.assessments,
+        "assumption": loaded.assumptions,
+    }
+    seen: dict[tuple[str, int], Any] = {}
+    for f in report.findings:
+        for e in f.evidence:
+            row = lookup.get(e.kind, {}).get(e.key)
+            if row is not None:
+                seen[(e.kind, e.key)] = row
+    return list(seen.values())
+
+
+@restricted_view
+def plan_proposal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The optimiser's proposal for the plan; a U.S. planner may apply it as the assignments."""
+    plan = visible_plan(request, pk)
+    principal = principal_for(request.user)
+    viewer = viewer_of(request)
+    loaded = load(viewer, focus=plan)
+    proposal = propose(loaded.data, plan.pk, time_limit=5.0)
+    show(request, [plan, *loaded.rows()])
+    form = ApplyProposalForm(request.POST or None, initial={"fingerprint": proposal.fingerprint()})
+    status = 200
+    if request.method == "POST":
+        if not may_apply(principal):
+            raise Http404("No record found.")
+        if form.is_valid():
+            if form.cleaned_data["fingerprint"] != proposal.fingerprint():
+                form.add_error(
+                    None,
+                    "The data changed since the proposal was shown; review the "
+                    "new proposal below. Nothing was saved.",
+                )
+            else:
+                try:
+                    count = apply_proposal(
+                        request, plan, loaded, proposal, form.cleaned_data["marking"]
+                    )
+                except NotVisibleAfterWrite:
+                    form.add_error(
+                        "marking",
+                        "You could not read assignments with this marking; nothing was saved.",
+                    )
+                else:
+                    messages.success(request, f"{count} assignment(s) applied from the proposal.")
+                    return redirect("planning:plan-detail", pk=plan.pk)
+        status = 400
+    after = None
+    if proposal.assignments:
+        after = _report_after(loaded, plan, proposal)
+    before = report_for(loaded, plan)
+    tasks = {t.pk: t for t in loaded.tasks.values() if t.contingency_id == plan.pk}
+    return render(
+        request,
+        "planning/proposal.html",
+        {
+            "plan": plan,
+            "proposal": proposal,
+            "tasks": tasks,
+            "rows": [(tasks[a.task], a) for a in proposal.assignments if a.task in tasks],
+            "uncovered": [(tasks[u.task], u) for u in proposal.uncovered if u.task in tasks],
+            "before": before.counts(),
+            "after": after.counts() if after else None,
+            "checks": CHECKS,
+            "form": form,
+            "may_apply": may_apply(principal),
+        },
+        status=status,
+    )
+
+
+plan_proposal.allied_model = m.Contingency  # type: ignore[attr-defined]
+
+
+def _report_after(loaded: Loaded, plan: m.Contingency, proposal: Proposal) -> Report:
+    """The checks as they would read with the proposal in place of the plan's assignments."""
+    from dataclasses import replace
+
+    from allied.planning.rules.model import Assignment as PureAssignment
+
+    own = {t.key for t in loaded.data.tasks_of(plan.pk)}
+    kept = [a for a in loaded.data.assignments if a.task not in own]
+    new = [
+        PureAssignment(-(k + 1), a.task, a.nation, a.quantity, a.is_lead)
+        for k, a in enumerate(proposal.assignments)
+    ]
+    data = replace(loaded.data, assignments=tuple(kept + new))
+    return run_checks(data, {plan.pk}, today=date.today())
+
+
+def derived_marking(loaded: Loaded, task: m.Task, nation: str) -> StoredMarking:
+    """The roll-up of what an assignment of ``task`` to ``nation`` relies on."""
+    texts = {task.marking.text}
+    for c in loaded.capabilities.values():
+        if (
+            c.nation_id == nation
+            and c.capability_type_id == task.capability_type_id
+            and c.available_from <= task.ends
+            and task.starts <= c.available_to
+        ):
+            texts.add(c.marking.text)
+    plan = loaded.plans[task.contingency_id]
+    for w in loaded.assessments.values():
+        if w.nation_id == nation and w.contingency_type == plan.contingency_type:
+            texts.add(w.marking.text)
+    marking = rollup_portions([vocabulary.parse(t) for t in sorted(texts)])
+    return StoredMarking.objects.intern(render_marking(marking, "banner"))
+
+
+def apply_proposal(
+    request: HttpRequest, plan: m.Contingency, loaded: Loaded, proposal: Proposal, marking: str
+) -> int:
+    """Replace the plan's assignments the planner can see with the proposal's; all or nothing.
+
+    Assignments the planner cannot see are left as they are (they were never part of the data
+    the proposal was built on). The decision is audited with the proposal's figures.
+    """
+    viewer = viewer_of(request)
+    chosen = StoredMarking.objects.intern(marking) if marking else None
+    with transaction.atomic():
+        old = m.Assignment.objects.visible_to(viewer).filter(task__contingency=plan)
+        removed = [a.pk for a in old]
+        old.delete()
+        created = []
+        for p in proposal.assignments:
+            task = loaded.tasks[p.task]
+            row = m.Assignment(
+                task=task,
+                nation_id=p.nation,
+                quantity=p.quantity,
+                is_lead=p.is_lead,
+                origin=m.AssignmentOrigin.OPTIMISER,
+                assigned_by=request.user,
+                marking=chosen or derived_marking(loaded, task, p.nation),
+            )
+            save_visible(row, viewer)
+            created.append(row.pk)
+        audit.record(
+            "decision",
+            actor=request.user,
+            obj=plan,
+            detail={
+                "what": "applied the optimiser's proposal",
+                "fingerprint": proposal.fingerprint(),
+                "status": proposal.status,
+                "gap_ppm": None if proposal.gap is None else round(proposal.gap * 1_000_000),
+                "removed": removed,
+                "created": created,
+                "uncovered": [u.task for u in proposal.uncovered],
+            },
+        )
+    return len(created)
+
+
+@restricted_view
+def assumption_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """A planner records what its nation's planners assume another partner provides."""
+    plan = visible_plan(request, pk)
+    principal = principal_for(request.user)
+    if not is_planner(principal):
+        raise Http404("No record found.")
+    form = AssumptionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        from allied.core.models import Nation
+
+        if not Nation.objects.filter(pk=data["provider"]).exists():
+            form.add_error("provider", "No nation has this code.")
+        else:
+            row = m.Assumption(
+                contingency=plan,
+                holder_id=principal.nation_id,
+                provider_id=data["provider"],
+                capability_type=data["capability_type"],
+                quantity=data["quantity"],
+                note=data["note"],
+                recorded_by=request.user,
+            )
+            row.set_marking(data["marking"])
+            try:
+                restricted_save(request, row)
+            except NotVisibleAfterWrite:
+                form.add_error(
+                    "marking",
+                    "You could not read an assumption with this marking; nothing was saved.",
+                )
+            else:
+                messages.success(request, "Assumption recorded.")
+                return redirect("planning:plan-detail", pk=plan.pk)
+    show(request, [plan])
+    status = 400 if form.errors else 200
+    return render(
+        request, "planning/assumption_form.html", {"plan": plan, "form": form}, status=status
+    )
+
+
+assumption_create.allied_model = m.Contingency  # type: ignore[attr-defined]
