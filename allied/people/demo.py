@@ -60,38 +60,136 @@ REL_IND = "CONFIDENTIAL//REL TO USA, IND"
 REL_AUS = "CONFIDENTIAL//REL TO USA, AUS"
 
 OFFICIALS: tuple[DemoOfficial, ...] = (
-    DemoOfficial("parker", "Parker Planner", "USA", "Coalition plans (fictional)", "Lt Col",
-                 REL_JPN, "us.planner", (("jpn", "2", "2", "1+"),)),
+    DemoOfficial(
+        "parker",
+        "Parker Planner",
+        "USA",
+        "Coalition plans (fictional)",
+        "Lt Col",
+        REL_JPN,
+        "us.planner",
+        (("jpn", "2", "2", "1+"),),
+    ),
     DemoOfficial("robin", "Robin Castell", "USA", "Coalition plans (fictional)", "Maj", REL_JPN),
-    DemoOfficial("taylor", "Taylor Brooks", "USA", "U.S. forces in Japan, operations (fictional)",
-                 "Lt Col", REL_JPN, "", (("jpn", "1", "1", "1"),)),
-    DemoOfficial("morgan", "Morgan Ellis", "USA", "Embassy Tokyo, defense section (fictional)",
-                 "GS-14", REL_JPN, "", (("jpn", "3", "3", "3"),)),
-    DemoOfficial("dana", "Dana Reyes", "USA", "U.S. forces in Korea, plans (fictional)", "Col",
-                 REL_KOR, "", (("kor", "2+", "2", "2"),)),
-    DemoOfficial("chris", "Chris Vance", "USA", "U.S. forces in Korea, plans (fictional)",
-                 "Lt Col", REL_KOR),
-    DemoOfficial("sam", "Sam Okafor", "USA", "Defense attache office Manila (fictional)", "Cdr",
-                 REL_PHL, "", (("fil", "1+", "1", "1+"),)),
-    DemoOfficial("lee", "Lee Harmon", "USA", "Coalition plans, South Asia desk (fictional)",
-                 "GS-15", REL_IND, "", (("hin", "0+", "0+", "0+"),)),
-    DemoOfficial("jordan", "Jordan Pike", "USA", "Coalition plans, Australia desk (fictional)",
-                 "Cdr", REL_AUS),
-    DemoOfficial("jun", "Jun Liaison", "JPN", "Joint Staff, plans (fictional)", "Col", REL_JPN,
-                 "jpn.liaison", (("eng", "3", "3", "3"),)),
-    DemoOfficial("kenji", "Kenji Sato", "JPN", "Ground component, operations (fictional)",
-                 "Col", REL_JPN),
-    DemoOfficial("min", "Min Liaison", "KOR", "Joint Chiefs of Staff, plans (fictional)", "Col",
-                 REL_KOR, "kor.liaison"),
-    DemoOfficial("hyun", "Hyun Park", "KOR", "Joint Chiefs of Staff, operations (fictional)",
-                 "Lt Col", REL_KOR),
-    DemoOfficial("pia", "Pia Liaison", "PHL", "Armed forces, plans (fictional)", "Col", REL_PHL,
-                 "phl.liaison"),
-    DemoOfficial("isha", "Isha Liaison", "IND", "Integrated defence staff (fictional)", "Capt",
-                 REL_IND, "ind.liaison"),
-    DemoOfficial("alex", "Alex Liaison", "AUS", "Defence strategy (fictional)", "Capt", REL_AUS,
-                 "aus.liaison"),
-)  # fmt: skip
+    DemoOfficial(
+        "taylor",
+        "Taylor Brooks",
+        "USA",
+        "U.S. forces in Japan, operations (fictional)",
+        "Lt Col",
+        REL_JPN,
+        "",
+        (("jpn", "1", "1", "1"),),
+    ),
+    DemoOfficial(
+        "morgan",
+        "Morgan Ellis",
+        "USA",
+        "Embassy Tokyo, defense section (fictional)",
+        "GS-14",
+        REL_JPN,
+        "",
+        (("jpn", "3", "3", "3"),),
+    ),
+    DemoOfficial(
+        "dana",
+        "Dana Reyes",
+        "USA",
+        "U.S. forces in Korea, plans (fictional)",
+        "Col",
+        REL_KOR,
+        "",
+        (("kor", "2+", "2", "2"),),
+    ),
+    DemoOfficial(
+        "chris", "Chris Vance", "USA", "U.S. forces in Korea, plans (fictional)", "Lt Col", REL_KOR
+    ),
+    DemoOfficial(
+        "sam",
+        "Sam Okafor",
+        "USA",
+        "Defense attache office Manila (fictional)",
+        "Cdr",
+        REL_PHL,
+        "",
+        (("fil", "1+", "1", "1+"),),
+    ),
+    DemoOfficial(
+        "lee",
+        "Lee Harmon",
+        "USA",
+        "Coalition plans, South Asia desk (fictional)",
+        "GS-15",
+        REL_IND,
+        "",
+        (("hin", "0+", "0+", "0+"),),
+    ),
+    DemoOfficial(
+        "jordan",
+        "Jordan Pike",
+        "USA",
+        "Coalition plans, Australia desk (fictional)",
+        "Cdr",
+        REL_AUS,
+    ),
+    DemoOfficial(
+        "jun",
+        "Jun Liaison",
+        "JPN",
+        "Joint Staff, plans (fictional)",
+        "Col",
+        REL_JPN,
+        "jpn.liaison",
+        (("eng", "3", "3", "3"),),
+    ),
+    DemoOfficial(
+        "kenji", "Kenji Sato", "JPN", "Ground component, operations (fictional)", "Col", REL_JPN
+    ),
+    DemoOfficial(
+        "min",
+        "Min Liaison",
+        "KOR",
+        "Joint Chiefs of Staff, plans (fictional)",
+        "Col",
+        REL_KOR,
+        "kor.liaison",
+    ),
+    DemoOfficial(
+        "hyun",
+        "Hyun Park",
+        "KOR",
+        "Joint Chiefs of Staff, operations (fictional)",
+        "Lt Col",
+        REL_KOR,
+    ),
+    DemoOfficial(
+        "pia",
+        "Pia Liaison",
+        "PHL",
+        "Armed forces, plans (fictional)",
+        "Col",
+        REL_PHL,
+        "phl.liaison",
+    ),
+    DemoOfficial(
+        "isha",
+        "Isha Liaison",
+        "IND",
+        "Integrated defence staff (fictional)",
+        "Capt",
+        REL_IND,
+        "ind.liaison",
+    ),
+    DemoOfficial(
+        "alex",
+        "Alex Liaison",
+        "AUS",
+        "Defence strategy (fictional)",
+        "Capt",
+        REL_AUS,
+        "aus.liaison",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -106,31 +204,109 @@ class DemoBillet:
 
 
 BILLETS: tuple[DemoBillet, ...] = (
-    DemoBillet("us-jpn-plans", "J5-JPN-01", "Japan plans officer", "USA",
-               "Coalition plans (fictional)", "JPN", REL_JPN),
-    DemoBillet("us-jpn-ops", "J3-USFJ-04", "Operations planner", "USA",
-               "U.S. forces in Japan (fictional)", "JPN", REL_JPN),
-    DemoBillet("jpn-plans", "JS-J5-12", "Joint Staff plans counterpart", "JPN",
-               "Joint Staff (fictional)", "", REL_JPN),
-    DemoBillet("jpn-ops", "GCC-OPS-3", "Ground component operations", "JPN",
-               "Ground component (fictional)", "", REL_JPN),
-    DemoBillet("us-kor-plans", "J5-USFK-02", "Combined plans officer", "USA",
-               "U.S. forces in Korea (fictional)", "KOR", REL_KOR),
-    DemoBillet("kor-plans", "JCS-J5-07", "JCS plans counterpart", "KOR",
-               "Joint Chiefs of Staff (fictional)", "", REL_KOR),
-    DemoBillet("us-phl", "DAO-MNL-1", "Defense attache, operations", "USA",
-               "Defense attache office Manila (fictional)", "PHL", REL_PHL),
-    DemoBillet("phl-plans", "AFP-J5-3", "Plans counterpart", "PHL",
-               "Armed forces (fictional)", "", REL_PHL),
-    DemoBillet("us-ind", "J5-SA-03", "South Asia plans officer", "USA",
-               "Coalition plans (fictional)", "IND", REL_IND),
-    DemoBillet("ind-plans", "IDS-SP-2", "Integrated defence staff counterpart", "IND",
-               "Integrated defence staff (fictional)", "", REL_IND),
-    DemoBillet("us-aus", "J5-AUS-01", "Australia plans officer", "USA",
-               "Coalition plans (fictional)", "AUS", REL_AUS),
-    DemoBillet("aus-plans", "DS-STRAT-4", "Defence strategy counterpart", "AUS",
-               "Defence strategy (fictional)", "", REL_AUS),
-)  # fmt: skip
+    DemoBillet(
+        "us-jpn-plans",
+        "J5-JPN-01",
+        "Japan plans officer",
+        "USA",
+        "Coalition plans (fictional)",
+        "JPN",
+        REL_JPN,
+    ),
+    DemoBillet(
+        "us-jpn-ops",
+        "J3-USFJ-04",
+        "Operations planner",
+        "USA",
+        "U.S. forces in Japan (fictional)",
+        "JPN",
+        REL_JPN,
+    ),
+    DemoBillet(
+        "jpn-plans",
+        "JS-J5-12",
+        "Joint Staff plans counterpart",
+        "JPN",
+        "Joint Staff (fictional)",
+        "",
+        REL_JPN,
+    ),
+    DemoBillet(
+        "jpn-ops",
+        "GCC-OPS-3",
+        "Ground component operations",
+        "JPN",
+        "Ground component (fictional)",
+        "",
+        REL_JPN,
+    ),
+    DemoBillet(
+        "us-kor-plans",
+        "J5-USFK-02",
+        "Combined plans officer",
+        "USA",
+        "U.S. forces in Korea (fictional)",
+        "KOR",
+        REL_KOR,
+    ),
+    DemoBillet(
+        "kor-plans",
+        "JCS-J5-07",
+        "JCS plans counterpart",
+        "KOR",
+        "Joint Chiefs of Staff (fictional)",
+        "",
+        REL_KOR,
+    ),
+    DemoBillet(
+        "us-phl",
+        "DAO-MNL-1",
+        "Defense attache, operations",
+        "USA",
+        "Defense attache office Manila (fictional)",
+        "PHL",
+        REL_PHL,
+    ),
+    DemoBillet(
+        "phl-plans", "AFP-J5-3", "Plans counterpart", "PHL", "Armed forces (fictional)", "", REL_PHL
+    ),
+    DemoBillet(
+        "us-ind",
+        "J5-SA-03",
+        "South Asia plans officer",
+        "USA",
+        "Coalition plans (fictional)",
+        "IND",
+        REL_IND,
+    ),
+    DemoBillet(
+        "ind-plans",
+        "IDS-SP-2",
+        "Integrated defence staff counterpart",
+        "IND",
+        "Integrated defence staff (fictional)",
+        "",
+        REL_IND,
+    ),
+    DemoBillet(
+        "us-aus",
+        "J5-AUS-01",
+        "Australia plans officer",
+        "USA",
+        "Coalition plans (fictional)",
+        "AUS",
+        REL_AUS,
+    ),
+    DemoBillet(
+        "aus-plans",
+        "DS-STRAT-4",
+        "Defence strategy counterpart",
+        "AUS",
+        "Defence strategy (fictional)",
+        "",
+        REL_AUS,
+    ),
+)
 
 # (official, billet, starts in days from today, ends in days from today or None)
 POSTINGS: tuple[tuple[str, str, int, int | None], ...] = (
@@ -152,30 +328,65 @@ POSTINGS: tuple[tuple[str, str, int, int | None], ...] = (
 
 # (us billet, partner billet, scenario, priority, marking)
 PAIRS: tuple[tuple[str, str, str, int, str], ...] = (
-    ("us-jpn-plans", "jpn-plans", "Maritime crisis in the East China Sea", 1,
-     "SECRET//REL TO USA, JPN"),
+    (
+        "us-jpn-plans",
+        "jpn-plans",
+        "Maritime crisis in the East China Sea",
+        1,
+        "SECRET//REL TO USA, JPN",
+    ),
     ("us-jpn-ops", "jpn-ops", "Defence of the southwestern islands", 1, "SECRET//REL TO USA, JPN"),
     ("us-kor-plans", "kor-plans", "Crisis on the Korean Peninsula", 1, "SECRET//REL TO USA, KOR"),
     ("us-phl", "phl-plans", "Incident at a shoal in the South China Sea", 2, REL_PHL),
     ("us-ind", "ind-plans", "Humanitarian evacuation in the Indian Ocean", 3, REL_IND),
     ("us-aus", "aus-plans", "Combined response in the Pacific", 2, "SECRET//REL TO USA, AUS"),
-)  # fmt: skip
+)
 
 # (title, kind, days from today, setting, marking, participants)
 CONTACTS: tuple[tuple[str, str, int, str, str, tuple[str, ...]], ...] = (
-    ("Bilateral planning talks", "meeting", -60, "Tokyo, plans staff talks", REL_JPN,
-     ("parker", "jun", "morgan")),
-    ("Staff course for operations officers", "course", -400, "Tokyo, staff college", REL_JPN,
-     ("kenji", "jun")),
-    ("Combined command-post exercise", "exercise", -200, "Seoul, combined headquarters",
-     "SECRET//REL TO USA, KOR", ("dana", "min", "hyun")),
+    (
+        "Bilateral planning talks",
+        "meeting",
+        -60,
+        "Tokyo, plans staff talks",
+        REL_JPN,
+        ("parker", "jun", "morgan"),
+    ),
+    (
+        "Staff course for operations officers",
+        "course",
+        -400,
+        "Tokyo, staff college",
+        REL_JPN,
+        ("kenji", "jun"),
+    ),
+    (
+        "Combined command-post exercise",
+        "exercise",
+        -200,
+        "Seoul, combined headquarters",
+        "SECRET//REL TO USA, KOR",
+        ("dana", "min", "hyun"),
+    ),
     ("Maritime security dialogue", "dialogue", -1200, "Manila", REL_PHL, ("sam", "pia")),
     ("Restricted consultation", "meeting", -90, "New Delhi", "SECRET//NOFORN", ("lee", "isha")),
-    ("Alliance planning talks", "dialogue", -100, "Canberra", "SECRET//REL TO USA, AUS",
-     ("jordan", "alex")),
-    ("Trilateral planners' exchange", "exchange", -300, "Honolulu",
-     "SECRET//REL TO USA, AUS, JPN", ("parker", "jordan", "alex", "jun")),
-)  # fmt: skip
+    (
+        "Alliance planning talks",
+        "dialogue",
+        -100,
+        "Canberra",
+        "SECRET//REL TO USA, AUS",
+        ("jordan", "alex"),
+    ),
+    (
+        "Trilateral planners' exchange",
+        "exchange",
+        -300,
+        "Honolulu",
+        "SECRET//REL TO USA, AUS, JPN",
+        ("parker", "jordan", "alex", "jun"),
+    ),
+)
 
 
 def _level(text: str) -> int:
@@ -274,7 +485,8 @@ def seed(today: datetime.date | None = None) -> int:
             contact.save()
             created += 1
             for person in people:
-                Participation(contact=contact, official=officials[person],
-                              marking=contact.marking).save()  # fmt: skip
+                Participation(
+                    contact=contact, official=officials[person], marking=contact.marking
+                ).save()
                 created += 1
     return created

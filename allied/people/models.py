@@ -206,9 +206,10 @@ class CrisisPair(MarkedModel):
     )
     scenario = models.CharField(max_length=200, help_text="The crisis in which they must work.")
     priority = models.PositiveSmallIntegerField(
-        default=2, validators=[MinValueValidator(1), MaxValueValidator(3)],
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(3)],
         help_text="1 is the highest.",
-    )  # fmt: skip
+    )
     note = models.TextField(blank=True)
 
     class Meta:

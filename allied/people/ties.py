@@ -88,8 +88,9 @@ def pairs_of(viewer: Viewer, partner: str | None = None) -> MarkedQuerySet:
 
 
 def rule_pair(pair: CrisisPair) -> cov.Pair:
-    return cov.Pair(pair.pk, pair.us_billet_id, pair.partner_billet_id,
-                    pair.partner_billet.nation_id)  # fmt: skip
+    return cov.Pair(
+        pair.pk, pair.us_billet_id, pair.partner_billet_id, pair.partner_billet.nation_id
+    )
 
 
 def postings_of(viewer: Viewer, billets: Iterable[int], since: date) -> MarkedQuerySet:
@@ -105,8 +106,9 @@ def rule_posting(row: Any) -> RulePosting:
     return RulePosting(row["pk"], row["official_id"], row["billet_id"], row["starts"], row["ends"])
 
 
-def met_between(viewer: Viewer, side_a: Iterable[int], side_b: Iterable[int],
-                until: date) -> dict[tuple[Any, Any], cov.Met]:  # fmt: skip
+def met_between(
+    viewer: Viewer, side_a: Iterable[int], side_b: Iterable[int], until: date
+) -> dict[tuple[Any, Any], cov.Met]:
     """For people of ``side_a`` and ``side_b`` who took part in the same visible contact (on or
     before ``until``), how often and when. Every row read is restricted: the contact, both
     participations and both officials.
@@ -172,8 +174,9 @@ class Coverage:
         return texts
 
 
-def compute(viewer: Viewer, *, today: date | None = None, partner: str | None = None,
-            horizon_days: int = 0) -> Coverage:  # fmt: skip
+def compute(
+    viewer: Viewer, *, today: date | None = None, partner: str | None = None, horizon_days: int = 0
+) -> Coverage:
     """Coverage of every visible pair today; with ``horizon_days`` the postings and meetings of
     the people who will hold the pairs' billets within it are read too (for rotation risk)."""
     day = today or date.today()
@@ -202,14 +205,22 @@ def compute(viewer: Viewer, *, today: date | None = None, partner: str | None = 
     return Coverage(day, pairs, officials, results, cov.by_partner(results), postings, met)
 
 
-def risks(viewer: Viewer, *, today: date | None = None, partner: str | None = None,
-          horizon_days: int = HORIZON_DAYS) -> tuple[Coverage, list[Risk]]:  # fmt: skip
+def risks(
+    viewer: Viewer,
+    *,
+    today: date | None = None,
+    partner: str | None = None,
+    horizon_days: int = HORIZON_DAYS,
+) -> tuple[Coverage, list[Risk]]:
     """Rotation risks of the visible pairs within ``horizon_days``, and the coverage behind them."""
     data = compute(viewer, today=today, partner=partner, horizon_days=horizon_days)
     found = rotation_risks(
-        [rule_pair(p) for p in data.pairs.values()], data.postings, data.met, data.today,
+        [rule_pair(p) for p in data.pairs.values()],
+        data.postings,
+        data.met,
+        data.today,
         horizon_days=horizon_days,
-    )  # fmt: skip
+    )
     people = {p.official for p in data.postings} - set(data.officials)
     data.officials.update(
         (o.pk, o) for o in visible(Official, viewer).select_related("marking").filter(pk__in=people)
@@ -280,8 +291,13 @@ class Network:
     markings: set[str]
 
 
-def network(viewer: Viewer, *, partner: str | None = None, today: date | None = None,
-            years: int = NETWORK_YEARS) -> Network:  # fmt: skip
+def network(
+    viewer: Viewer,
+    *,
+    partner: str | None = None,
+    today: date | None = None,
+    years: int = NETWORK_YEARS,
+) -> Network:
     """Officials and their ties from visible contacts of the last ``years`` years: U.S.
     officials and those of ``partner`` (or of every partner in the viewer's scope)."""
     day = today or date.today()

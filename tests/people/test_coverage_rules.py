@@ -28,26 +28,45 @@ def days_ago(n):
 @pytest.mark.parametrize(
     ("holders", "meetings", "status", "days"),
     [
-        ({"us-b": "ann", "jp-b": "ken"}, [Meeting(days_ago(10), frozenset({"ann", "ken"}))],
-         Status.COVERED, 10),
-        ({"us-b": "ann", "jp-b": "ken"},
-         [Meeting(days_ago(RECENT_DAYS), frozenset({"ann", "ken"}))], Status.COVERED, RECENT_DAYS),
-        ({"us-b": "ann", "jp-b": "ken"},
-         [Meeting(days_ago(RECENT_DAYS + 1), frozenset({"ann", "ken"}))], Status.STALE,
-         RECENT_DAYS + 1),
+        (
+            {"us-b": "ann", "jp-b": "ken"},
+            [Meeting(days_ago(10), frozenset({"ann", "ken"}))],
+            Status.COVERED,
+            10,
+        ),
+        (
+            {"us-b": "ann", "jp-b": "ken"},
+            [Meeting(days_ago(RECENT_DAYS), frozenset({"ann", "ken"}))],
+            Status.COVERED,
+            RECENT_DAYS,
+        ),
+        (
+            {"us-b": "ann", "jp-b": "ken"},
+            [Meeting(days_ago(RECENT_DAYS + 1), frozenset({"ann", "ken"}))],
+            Status.STALE,
+            RECENT_DAYS + 1,
+        ),
         # Met others, never each other.
-        ({"us-b": "ann", "jp-b": "ken"},
-         [Meeting(days_ago(5), frozenset({"ann", "bob"})), Meeting(days_ago(5),
-                                                                   frozenset({"ken", "bob"}))],
-         Status.NEVER_MET, None),
+        (
+            {"us-b": "ann", "jp-b": "ken"},
+            [
+                Meeting(days_ago(5), frozenset({"ann", "bob"})),
+                Meeting(days_ago(5), frozenset({"ken", "bob"})),
+            ],
+            Status.NEVER_MET,
+            None,
+        ),
         ({"us-b": "ann"}, [Meeting(days_ago(5), frozenset({"ann", "ken"}))], Status.VACANT, None),
         ({}, [], Status.VACANT, None),
         # A contact still to come has not happened yet.
-        ({"us-b": "ann", "jp-b": "ken"}, [Meeting(TODAY + timedelta(days=3),
-                                                  frozenset({"ann", "ken"}))],
-         Status.NEVER_MET, None),
+        (
+            {"us-b": "ann", "jp-b": "ken"},
+            [Meeting(TODAY + timedelta(days=3), frozenset({"ann", "ken"}))],
+            Status.NEVER_MET,
+            None,
+        ),
     ],
-)  # fmt: skip
+)
 def test_coverage_of_one_pair(holders, meetings, status, days):
     [result] = cover([PAIR], holders, met_index(meetings), TODAY)
     assert result.status is status
@@ -68,8 +87,15 @@ def test_gaps_are_listed_by_partner_worst_first():
         Pair("c", "u3", "k1", "KOR"),
         Pair("d", "u4", "j3", "JPN"),
     ]
-    holders = {"u1": "ann", "j1": "ken", "u2": "bea", "j2": "yui", "u3": "cal", "k1": "min",
-               "u4": "dan"}  # fmt: skip
+    holders = {
+        "u1": "ann",
+        "j1": "ken",
+        "u2": "bea",
+        "j2": "yui",
+        "u3": "cal",
+        "k1": "min",
+        "u4": "dan",
+    }
     meetings = [
         Meeting(days_ago(30), frozenset({"ann", "ken"})),
         Meeting(days_ago(1000), frozenset({"bea", "yui"})),

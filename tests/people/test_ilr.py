@@ -16,9 +16,18 @@ from allied.people.rules.ilr import (
 
 @pytest.mark.parametrize(
     ("text", "step"),
-    [("0", 0), ("0+", 1), ("1", 2), ("2", 4), ("2+", 5), ("3", 6), ("4+", 9), ("5", 10),
-     (" 3 + ", 7)],
-)  # fmt: skip
+    [
+        ("0", 0),
+        ("0+", 1),
+        ("1", 2),
+        ("2", 4),
+        ("2+", 5),
+        ("3", 6),
+        ("4+", 9),
+        ("5", 10),
+        (" 3 + ", 7),
+    ],
+)
 def test_levels_parse_to_half_steps(text, step):
     assert parse_level(text) == step
 

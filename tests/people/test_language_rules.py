@@ -33,9 +33,10 @@ def test_english_speaking_partners_come_last_and_the_weakest_first():
 levels = st.integers(0, 10)
 skills_st = st.dictionaries(
     st.sampled_from(["a", "b", "c", "d"]),
-    st.lists(st.builds(Proficiency, st.sampled_from(["jpn", "kor"]), levels, levels, levels),
-             max_size=1),
-)  # fmt: skip
+    st.lists(
+        st.builds(Proficiency, st.sampled_from(["jpn", "kor"]), levels, levels, levels), max_size=1
+    ),
+)
 work_st = st.dictionaries(
     st.sampled_from(["a", "b", "c", "d"]), st.lists(st.sampled_from(["JPN", "KOR"]), max_size=2)
 )

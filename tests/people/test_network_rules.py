@@ -9,8 +9,16 @@ NATIONS = {"ann": "USA", "bea": "USA", "ken": "JPN", "yui": "JPN", "min": "KOR",
 
 
 def test_the_only_american_who_knows_the_koreans_cuts_korea_off():
-    graph = build(NATIONS, [Tie("ann", "bea", 3), Tie("ann", "ken", 2), Tie("bea", "ken", 1),
-                            Tie("bea", "min", 1), Tie("ken", "yui", 4)])  # fmt: skip
+    graph = build(
+        NATIONS,
+        [
+            Tie("ann", "bea", 3),
+            Tie("ann", "ken", 2),
+            Tie("bea", "ken", 1),
+            Tie("bea", "min", 1),
+            Tie("ken", "yui", 4),
+        ],
+    )
     m = measures(graph)
     assert m.cut_off_by["KOR"] == ["bea", "min"]
     # Japan reaches the United States through ann and through bea, but only through ken.
@@ -43,8 +51,9 @@ def test_layout_is_in_the_unit_square_and_repeatable():
 
 
 people = list(NATIONS)
-ties_st = st.lists(st.builds(Tie, st.sampled_from(people), st.sampled_from(people),
-                             st.integers(1, 3)), max_size=12)  # fmt: skip
+ties_st = st.lists(
+    st.builds(Tie, st.sampled_from(people), st.sampled_from(people), st.integers(1, 3)), max_size=12
+)
 
 
 @given(ties_st)

@@ -83,11 +83,19 @@ def test_pairs_not_covered_today_and_departures_past_the_horizon_are_not_risks()
 
 names = st.sampled_from(["ann", "bea", "cal", "ken", "yui"])
 postings_st = st.lists(
-    st.tuples(names, st.sampled_from(["us-b", "jp-b"]), st.integers(-800, 200),
-              st.one_of(st.none(), st.integers(0, 600))),
+    st.tuples(
+        names,
+        st.sampled_from(["us-b", "jp-b"]),
+        st.integers(-800, 200),
+        st.one_of(st.none(), st.integers(0, 600)),
+    ),
     max_size=6,
-).map(lambda rows: [Posting(i, who, b, d(s), None if e is None else d(s + e))
-                    for i, (who, b, s, e) in enumerate(rows)])  # fmt: skip
+).map(
+    lambda rows: [
+        Posting(i, who, b, d(s), None if e is None else d(s + e))
+        for i, (who, b, s, e) in enumerate(rows)
+    ]
+)
 meetings_st = st.lists(
     st.builds(Meeting, st.integers(-900, 0).map(d), st.frozensets(names, min_size=2, max_size=3)),
     max_size=8,

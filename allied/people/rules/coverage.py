@@ -75,8 +75,9 @@ def pair_key(a: Key, b: Key) -> tuple[Key, Key]:
     return (a, b) if repr(a) <= repr(b) else (b, a)
 
 
-def met_index(meetings: Iterable[Meeting], *, among: set[Key] | None = None,
-              until: date | None = None) -> dict[tuple[Key, Key], Met]:  # fmt: skip
+def met_index(
+    meetings: Iterable[Meeting], *, among: set[Key] | None = None, until: date | None = None
+) -> dict[tuple[Key, Key], Met]:
     """For each pair of people who met, how often and when; only people in ``among`` if given,
     and only meetings on or before ``until`` if given."""
     index: dict[tuple[Key, Key], Met] = {}
@@ -112,8 +113,13 @@ def classify(met: Met | None, today: date, recent_days: int = RECENT_DAYS) -> St
     return Status.COVERED if (today - met.last).days <= recent_days else Status.STALE
 
 
-def cover(pairs: Iterable[Pair], holders: Mapping[Key, Key], met: Mapping[tuple[Key, Key], Met],
-          today: date, recent_days: int = RECENT_DAYS) -> list[PairCoverage]:  # fmt: skip
+def cover(
+    pairs: Iterable[Pair],
+    holders: Mapping[Key, Key],
+    met: Mapping[tuple[Key, Key], Met],
+    today: date,
+    recent_days: int = RECENT_DAYS,
+) -> list[PairCoverage]:
     """Each pair's coverage from the current ``holders`` (billet -> official) and ``met``."""
     out = []
     for pair in pairs:

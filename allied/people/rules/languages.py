@@ -40,9 +40,9 @@ class PartnerLanguage:
         return self.at_working / self.officials if self.officials else 0.0
 
 
-def language_coverage(working_with: Mapping[Key, Iterable[str]],
-                      proficiencies: Mapping[Key, Iterable[Proficiency]]
-                      ) -> list[PartnerLanguage]:  # fmt: skip
+def language_coverage(
+    working_with: Mapping[Key, Iterable[str]], proficiencies: Mapping[Key, Iterable[Proficiency]]
+) -> list[PartnerLanguage]:
     """For each partner named in ``working_with`` (official -> partners), the officials' levels.
 
     An official counts once per partner. A partner whose language the table does not know is

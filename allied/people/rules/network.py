@@ -48,8 +48,7 @@ def _sorted(nodes: Iterable[Key]) -> list[Key]:
     return sorted(nodes, key=repr)
 
 
-def connected(graph: nx.Graph, partner: str, home: str = HOME,
-              without: Key | None = None) -> bool:  # fmt: skip
+def connected(graph: nx.Graph, partner: str, home: str = HOME, without: Key | None = None) -> bool:
     """Whether any official of ``partner`` is linked, by some chain of ties, to one of ``home``."""
     homes = {n for n, d in graph.nodes(data=True) if d.get("nation") == home and n != without}
     partners = {n for n, d in graph.nodes(data=True) if d.get("nation") == partner and n != without}

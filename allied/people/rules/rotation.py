@@ -46,8 +46,9 @@ def holder_on(postings: Iterable[Posting], day: date) -> Posting | None:
     """The posting that holds its billet on ``day`` (the latest to start, if two overlap)."""
     best: Posting | None = None
     for posting in postings:
-        if posting.holds_on(day) and (best is None or (posting.starts, repr(posting.key)) > (
-            best.starts, repr(best.key))):  # fmt: skip
+        if posting.holds_on(day) and (
+            best is None or (posting.starts, repr(posting.key)) > (best.starts, repr(best.key))
+        ):
             best = posting
     return best
 
@@ -148,16 +149,24 @@ class Risk:
         return out
 
 
-def _holders(by_billet: Mapping[Key, list[Posting]], pair: Pair,
-             day: date) -> tuple[Posting | None, Posting | None]:  # fmt: skip
-    return (holder_on(by_billet.get(pair.us_billet, []), day),
-            holder_on(by_billet.get(pair.partner_billet, []), day))  # fmt: skip
+def _holders(
+    by_billet: Mapping[Key, list[Posting]], pair: Pair, day: date
+) -> tuple[Posting | None, Posting | None]:
+    return (
+        holder_on(by_billet.get(pair.us_billet, []), day),
+        holder_on(by_billet.get(pair.partner_billet, []), day),
+    )
 
 
-def rotation_risks(pairs: Iterable[Pair], postings: Iterable[Posting],
-                   met: Mapping[tuple[Key, Key], Met], today: date, *,
-                   horizon_days: int = HORIZON_DAYS,
-                   recent_days: int = RECENT_DAYS) -> list[Risk]:  # fmt: skip
+def rotation_risks(
+    pairs: Iterable[Pair],
+    postings: Iterable[Posting],
+    met: Mapping[tuple[Key, Key], Met],
+    today: date,
+    *,
+    horizon_days: int = HORIZON_DAYS,
+    recent_days: int = RECENT_DAYS,
+) -> list[Risk]:
     """Pairs covered today that a posting within ``horizon_days`` will break, soonest first.
 
     A pair breaks on the first day within the horizon on which its holders are not two people
@@ -220,8 +229,9 @@ def rotation_risks(pairs: Iterable[Pair], postings: Iterable[Posting],
     return sorted(risks, key=lambda r: (r.breaks_on, repr(r.pair.key)))
 
 
-def _successor(by_billet: Mapping[Key, list[Posting]], billet: Key,
-               outgoing: Posting) -> Posting | None:  # fmt: skip
+def _successor(
+    by_billet: Mapping[Key, list[Posting]], billet: Key, outgoing: Posting
+) -> Posting | None:
     """The next posting to ``billet`` after ``outgoing`` (the one that starts first after it)."""
     later = [
         p for p in by_billet.get(billet, []) if p.key != outgoing.key and p.starts > outgoing.starts
