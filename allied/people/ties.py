@@ -6,9 +6,10 @@ official, or a visible contact with a hidden participant, adds nothing the viewe
 The rules (``allied.people.rules``) then compute coverage, rotation risk, language coverage and
 the network from those rows alone.
 
-Scope: U.S. viewers see every partner; a foreign viewer (a liaison officer) sees the pairs,
-coverage, languages and network of its own nation only, whatever else its markings would allow:
-another partner's ties to the United States are not its business.
+Scope: the summaries (coverage, rotation risk, languages, network) of a U.S. viewer cover every
+partner; those of a foreign viewer (a liaison officer) cover its own nation only, whatever else
+its markings would allow. Records (an official, a billet, a pair, a contact) are readable as
+their markings allow.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from allied.people.rules import coverage as cov
 from allied.people.rules import network as net
 from allied.people.rules.ilr import Proficiency
 from allied.people.rules.languages import PartnerLanguage, language_coverage
-from allied.people.rules.rotation import HORIZON_DAYS, Risk, rotation_risks
+from allied.people.rules.rotation import HORIZON_DAYS, Risk, current_holders, rotation_risks
 from allied.people.rules.rotation import Posting as RulePosting
 
 #: Contacts older than this do not count as ties in the network view.
@@ -74,12 +75,13 @@ def joined(queryset: MarkedQuerySet, *paths: str) -> MarkedQuerySet:
 # --- crisis pairs and holders --------------------------------------------------------------------
 
 
-def pairs_of(viewer: Viewer, partner: str | None = None) -> MarkedQuerySet:
-    """Crisis pairs the viewer may see, both billets visible too, within its partner scope."""
+def pairs_of(viewer: Viewer, partner: str | None = None, *, scoped: bool = True) -> MarkedQuerySet:
+    """Crisis pairs the viewer may see, both billets visible too; with ``scoped`` (for the
+    summaries) only those of a foreign viewer's own nation."""
     rows = visible(CrisisPair, viewer).select_related(
         "marking", "us_billet", "partner_billet", "us_billet__marking", "partner_billet__marking"
     )
-    limit = partner_scope(viewer)
+    limit = partner_scope(viewer) if scoped else None
     if limit is not None:
         rows = rows.filter(partner_billet__nation_id=limit)
     if partner:
@@ -175,12 +177,17 @@ class Coverage:
 
 
 def compute(
-    viewer: Viewer, *, today: date | None = None, partner: str | None = None, horizon_days: int = 0
+    viewer: Viewer,
+    *,
+    today: date | None = None,
+    partner: str | None = None,
+    horizon_days: int = 0,
+    scoped: bool = True,
 ) -> Coverage:
     """Coverage of every visible pair today; with ``horizon_days`` the postings and meetings of
     the people who will hold the pairs' billets within it are read too (for rotation risk)."""
     day = today or date.today()
-    pairs = {p.pk: p for p in pairs_of(viewer, partner)}
+    pairs = {p.pk: p for p in pairs_of(viewer, partner, scoped=scoped)}
     us_billets = {p.us_billet_id for p in pairs.values()}
     partner_billets = {p.partner_billet_id for p in pairs.values()}
     posting_rows = list(
@@ -192,8 +199,6 @@ def compute(
     side_a = {p.official for p in postings if p.billet in us_billets}
     side_b = {p.official for p in postings if p.billet in partner_billets}
     met = met_between(viewer, side_a, side_b, day)
-    from allied.people.rules.rotation import current_holders
-
     holders = current_holders(postings, day)
     rule_pairs = [rule_pair(p) for p in pairs.values()]
     results = cov.cover(rule_pairs, holders, met, day)
@@ -211,9 +216,10 @@ def risks(
     today: date | None = None,
     partner: str | None = None,
     horizon_days: int = HORIZON_DAYS,
+    scoped: bool = True,
 ) -> tuple[Coverage, list[Risk]]:
     """Rotation risks of the visible pairs within ``horizon_days``, and the coverage behind them."""
-    data = compute(viewer, today=today, partner=partner, horizon_days=horizon_days)
+    data = compute(viewer, today=today, partner=partner, horizon_days=horizon_days, scoped=scoped)
     found = rotation_risks(
         [rule_pair(p) for p in data.pairs.values()],
         data.postings,
@@ -347,14 +353,8 @@ def network(
 
 
 def contacts_of(viewer: Viewer) -> MarkedQuerySet:
-    """Visible contacts; a foreign viewer's only those at which one of its officials (visible to
-    it) took part."""
-    rows = visible(Contact, viewer).select_related("marking")
-    limit = partner_scope(viewer)
-    if limit is not None:
-        mine = joined(visible(Participation, viewer), "official").filter(official__nation_id=limit)
-        rows = rows.filter(pk__in=mine.values("contact_id"))
-    return rows
+    """Visible contacts (the contact log is decided by markings alone)."""
+    return visible(Contact, viewer).select_related("marking")
 
 
 def participants(viewer: Viewer, contact_ids: Iterable[int]) -> dict[int, list[Participation]]:

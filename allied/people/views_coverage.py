@@ -331,10 +331,10 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One crisis pair: its billets, their holders, when they last met and the rotation risk."""
     access.require(request)
     viewer = viewer_of(request)
-    pair = ties.pairs_of(viewer).filter(pk=pk).first()
+    pair = ties.pairs_of(viewer, scoped=False).filter(pk=pk).first()
     if pair is None:
         raise Http404("No record found.")
-    data, found = ties.risks(viewer, partner=pair.partner_billet.nation_id)
+    data, found = ties.risks(viewer, partner=pair.partner_billet.nation_id, scoped=False)
     result = next(r for r in data.results if r.pair.key == pair.pk)
     [row] = _rows(data, [result])
     risk = next((r for r in found if r.pair.key == pair.pk), None)

@@ -134,7 +134,11 @@ class BilletDetail(PeopleAccessMixin, RestrictedMixin, DetailView):  # type: ign
             .filter(billet=billet)
             .order_by("-starts", "pk")
         )
-        pairs = list(ties.pairs_of(viewer).filter(Q(us_billet=billet) | Q(partner_billet=billet)))
+        pairs = list(
+            ties.pairs_of(viewer, scoped=False).filter(
+                Q(us_billet=billet) | Q(partner_billet=billet)
+            )
+        )
         show(self.request, [p.official for p in postings])
         show(self.request, [b for p in pairs for b in (p.us_billet, p.partner_billet)])
         context.update(postings=show(self.request, postings), pairs=show(self.request, pairs))
