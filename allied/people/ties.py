@@ -51,6 +51,8 @@ from allied.people.rules.rotation import Posting as RulePosting
 NETWORK_YEARS = 3
 #: The network view draws at most this many people (the best connected first).
 NETWORK_MAX_PEOPLE = 250
+#: ... from at most this many participations, the most recent first.
+NETWORK_MAX_ROWS = 50_000
 
 
 def partner_scope(viewer: Viewer) -> str | None:
@@ -295,6 +297,7 @@ class Network:
     contacts: int
     trimmed: int
     markings: set[str]
+    capped: bool = False
 
 
 def network(
@@ -316,9 +319,14 @@ def network(
         rows = rows.filter(official__nation_id__in=sorted(nations))
     by_contact: dict[int, set[int]] = defaultdict(set)
     markings: set[str] = set()
-    for contact_id, official_id, text in rows.values_list(
+    read = rows.order_by("-contact__starts", "-contact_id").values_list(
         "contact_id", "official_id", "marking__text"
-    ):
+    )[: NETWORK_MAX_ROWS + 1]
+    capped = False
+    for n, (contact_id, official_id, text) in enumerate(read):
+        if n == NETWORK_MAX_ROWS:
+            capped = True
+            break
         by_contact[contact_id].add(official_id)
         markings.add(text)
     weights: dict[tuple[Any, Any], int] = defaultdict(int)
@@ -349,6 +357,7 @@ def network(
         len(by_contact),
         len(people) - len(keep),
         markings,
+        capped,
     )
 
 

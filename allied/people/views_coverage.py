@@ -322,6 +322,7 @@ def network(request: HttpRequest) -> HttpResponse:
             "is_us": viewer.nation == US,
             "contacts": result.contacts,
             "trimmed": result.trimmed,
+            "capped": result.capped,
         },
     )
 

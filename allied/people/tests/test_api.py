@@ -29,7 +29,10 @@ def test_a_contact_lists_only_the_participants_releasable_to_the_caller(demo):
         contact = Contact.objects.get(title__startswith="Trilateral")
     japan = get(demo, "jpn.liaison", f"/api/people/contacts/{contact.pk}/").json()
     assert {p["name"] for p in japan["participants"]} == {
-        "Parker Planner", "Jun Liaison", "Jordan Pike", "Alex Liaison"
+        "Parker Planner",
+        "Jun Liaison",
+        "Jordan Pike",
+        "Alex Liaison",
     } - {"Jordan Pike", "Alex Liaison"}  # the Australians' records are not released to Japan
     assert get(demo, "kor.liaison", f"/api/people/contacts/{contact.pk}/").status_code == 404
 
