@@ -91,12 +91,6 @@ def pairs_of(viewer: Viewer, partner: str | None = None, *, scoped: bool = True)
     return rows
 
 
-def rule_pair(pair: CrisisPair) -> cov.Pair:
-    return cov.Pair(
-        pair.pk, pair.us_billet_id, pair.partner_billet_id, pair.partner_billet.nation_id
-    )
-
-
 def postings_of(viewer: Viewer, billets: Iterable[int], since: date) -> MarkedQuerySet:
     """Visible postings (of visible officials) to ``billets`` that have not ended before
     ``since``."""
@@ -112,32 +106,36 @@ def rule_posting(row: Any) -> RulePosting:
 
 def met_between(
     viewer: Viewer, side_a: Iterable[int], side_b: Iterable[int], until: date
-) -> dict[tuple[Any, Any], cov.Met]:
-    """For people of ``side_a`` and ``side_b`` who took part in the same visible contact (on or
-    before ``until``), how often and when. Every row read is restricted: the contact, both
-    participations and both officials.
+) -> tuple[dict[tuple[Any, Any], cov.Met], set[int]]:
+    """For officials of ``side_a`` and ``side_b`` who took part in the same visible contact (on
+    or before ``until``), how often and when; and the markings of the contacts that counted.
 
-    One query: the participations of ``side_a`` joined to the same contact's participations of
-    ``side_b``, grouped by the two people. The join's conditions sit in one ``filter()`` call, so
-    they apply to the same joined participation (its marking included).
+    ``side_a`` and ``side_b`` must be officials the viewer may see (callers take them from
+    ``postings_of``, which restricts each posting's official). Every other row read is
+    restricted: the contact and both participations. One query: the participations of
+    ``side_a`` joined to the same contact's participations of ``side_b``, grouped by the two
+    people and the contact's marking. The join's conditions sit in one ``filter()`` call, so they
+    apply to the same joined participation (its marking included).
     """
     a, b = sorted(set(side_a)), sorted(set(side_b))
     if not a or not b:
-        return {}
-    rows = joined(visible(Participation, viewer), "contact", "official")
+        return {}, set()
+    rows = joined(visible(Participation, viewer), "contact")
     scope = rows.scope
     assert scope is not None
-    other_markings = visible_marking_ids(scope.compiled, using=rows.db)
-    other_officials = visible_marking_ids(scope.compiled, using=rows.db)
     rows = rows.filter(
-        OneOf(F("contact__participations__marking_id"), other_markings),
-        OneOf(F("contact__participations__official__marking_id"), other_officials),
+        OneOf(
+            F("contact__participations__marking_id"),
+            visible_marking_ids(scope.compiled, using=rows.db),
+        ),
         official_id__in=a,
         contact__participations__official_id__in=b,
         contact__starts__lte=until,
     )
     grouped = (
-        rows.values_list("official_id", "contact__participations__official_id")
+        rows.values_list(
+            "official_id", "contact__participations__official_id", "contact__marking_id"
+        )
         .annotate(
             n=Count("contact_id", distinct=True),
             first=Min("contact__starts"),
@@ -146,36 +144,83 @@ def met_between(
         .order_by()
     )
     out: dict[tuple[Any, Any], cov.Met] = {}
-    for x, y, n, first, last in grouped:
+    markings: set[int] = set()
+    for x, y, marking, n, first, last in grouped:
         if x == y:
             continue
+        markings.add(marking)
         key = cov.pair_key(x, y)
         seen = out.get(key)
-        if seen is None or seen.count < n:
+        if seen is None:
             out[key] = cov.Met(n, first, last)
-    return out
+        else:
+            # One contact has one marking, so the groups of one pair are disjoint.
+            out[key] = cov.Met(seen.count + n, min(seen.first, first), max(seen.last, last))
+    return out, markings
+
+
+@dataclass(frozen=True)
+class PairRow:
+    """A visible pair as the computation needs it: ids and markings only."""
+
+    pk: int
+    us_billet: int
+    partner_billet: int
+    partner: str
+    markings: tuple[int, int, int]
 
 
 @dataclass
 class Coverage:
-    """The coverage of the pairs a viewer may see, with the rows it was computed from."""
+    """The coverage of the pairs a viewer may see, with the rows it was computed from.
 
+    Model objects are loaded (``load``) only for what a page shows: the computation itself
+    reads ids, dates and markings.
+    """
+
+    viewer: Viewer
     today: date
-    pairs: dict[int, CrisisPair]
-    officials: dict[int, Official]
+    rows: dict[int, PairRow]
     results: list[cov.PairCoverage]
     summaries: list[cov.PartnerSummary]
     postings: list[RulePosting] = field(default_factory=list)
     met: dict[tuple[Any, Any], cov.Met] = field(default_factory=dict)
+    marking_ids: set[int] = field(default_factory=set)
+    pairs: dict[int, CrisisPair] = field(default_factory=dict)
+    officials: dict[int, Official] = field(default_factory=dict)
+
+    def load(self, pairs: Iterable[Any] = (), officials: Iterable[Any] = ()) -> None:
+        """Load the visible pairs and officials with these ids (others are left out)."""
+        want_pairs = set(pairs) - set(self.pairs)
+        if want_pairs:
+            rows = pairs_of(self.viewer, scoped=False).filter(pk__in=sorted(want_pairs))
+            self.pairs.update((p.pk, p) for p in rows)
+        want_people = {o for o in officials if o is not None} - set(self.officials)
+        if want_people:
+            people = visible(Official, self.viewer).select_related("marking")
+            self.officials.update((o.pk, o) for o in people.filter(pk__in=sorted(want_people)))
+
+    def load_all(self) -> None:
+        self.load(self.rows, {p.official for p in self.postings})
 
     @property
     def markings(self) -> set[str]:
         """Every marking the figures were computed from (for the page banner)."""
-        texts = {p.marking.text for p in self.pairs.values()}
-        texts |= {p.us_billet.marking.text for p in self.pairs.values()}
-        texts |= {p.partner_billet.marking.text for p in self.pairs.values()}
-        texts |= {o.marking.text for o in self.officials.values()}
-        return texts
+        from allied.core.models.marked import StoredMarking
+
+        ids = sorted(self.marking_ids)
+        return set(StoredMarking.objects.filter(pk__in=ids).values_list("text", flat=True))
+
+    def pair_items(self) -> list[tuple[str, str]]:
+        """(object, marking) of every pair the figures come from, for one audit entry."""
+        from allied.core.models.marked import StoredMarking
+
+        texts = dict(
+            StoredMarking.objects.filter(
+                pk__in=sorted({r.markings[0] for r in self.rows.values()})
+            ).values_list("pk", "text")
+        )
+        return [(f"people.crisispair:{r.pk}", texts[r.markings[0]]) for r in self.rows.values()]
 
 
 def compute(
@@ -189,27 +234,49 @@ def compute(
     """Coverage of every visible pair today; with ``horizon_days`` the postings and meetings of
     the people who will hold the pairs' billets within it are read too (for rotation risk)."""
     day = today or date.today()
-    pairs = {p.pk: p for p in pairs_of(viewer, partner, scoped=scoped)}
-    us_billets = {p.us_billet_id for p in pairs.values()}
-    partner_billets = {p.partner_billet_id for p in pairs.values()}
+    rows = {
+        r["pk"]: PairRow(
+            r["pk"],
+            r["us_billet_id"],
+            r["partner_billet_id"],
+            r["partner_billet__nation_id"],
+            (r["marking_id"], r["us_billet__marking_id"], r["partner_billet__marking_id"]),
+        )
+        for r in pairs_of(viewer, partner, scoped=scoped).values(
+            "pk",
+            "us_billet_id",
+            "partner_billet_id",
+            "partner_billet__nation_id",
+            "marking_id",
+            "us_billet__marking_id",
+            "partner_billet__marking_id",
+        )
+    }
+    us_billets = {r.us_billet for r in rows.values()}
+    partner_billets = {r.partner_billet for r in rows.values()}
     posting_rows = list(
         postings_of(viewer, us_billets | partner_billets, day)
         .filter(starts__lte=day + timedelta(days=horizon_days))
-        .values("pk", "official_id", "billet_id", "starts", "ends")
+        .values(
+            "pk", "official_id", "billet_id", "starts", "ends", "marking_id", "official__marking_id"
+        )
     )
     postings = [rule_posting(row) for row in posting_rows]
     side_a = {p.official for p in postings if p.billet in us_billets}
     side_b = {p.official for p in postings if p.billet in partner_billets}
-    met = met_between(viewer, side_a, side_b, day)
+    met, contact_markings = met_between(viewer, side_a, side_b, day)
     holders = current_holders(postings, day)
-    rule_pairs = [rule_pair(p) for p in pairs.values()]
+    rule_pairs = [cov.Pair(r.pk, r.us_billet, r.partner_billet, r.partner) for r in rows.values()]
     results = cov.cover(rule_pairs, holders, met, day)
-    shown_people = {h for h in holders.values()}
-    officials = {
-        o.pk: o
-        for o in visible(Official, viewer).select_related("marking").filter(pk__in=shown_people)
+    marking_ids = {m for r in rows.values() for m in r.markings} | contact_markings
+    held = set(holders.values())
+    marking_ids |= {
+        m
+        for row in posting_rows
+        if row["official_id"] in held
+        for m in (row["marking_id"], row["official__marking_id"])
     }
-    return Coverage(day, pairs, officials, results, cov.by_partner(results), postings, met)
+    return Coverage(viewer, day, rows, results, cov.by_partner(results), postings, met, marking_ids)
 
 
 def risks(
@@ -223,15 +290,11 @@ def risks(
     """Rotation risks of the visible pairs within ``horizon_days``, and the coverage behind them."""
     data = compute(viewer, today=today, partner=partner, horizon_days=horizon_days, scoped=scoped)
     found = rotation_risks(
-        [rule_pair(p) for p in data.pairs.values()],
+        [cov.Pair(r.pk, r.us_billet, r.partner_billet, r.partner) for r in data.rows.values()],
         data.postings,
         data.met,
         data.today,
         horizon_days=horizon_days,
-    )
-    people = {p.official for p in data.postings} - set(data.officials)
-    data.officials.update(
-        (o.pk, o) for o in visible(Official, viewer).select_related("marking").filter(pk__in=people)
     )
     return data, found
 

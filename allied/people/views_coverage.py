@@ -50,13 +50,12 @@ def _partner_param(request: HttpRequest) -> str | None:
 
 
 def _banner_and_audit(
-    request: HttpRequest, what: str, markings: Iterable[str], rows: Iterable[MarkedModel]
+    request: HttpRequest, what: str, markings: Iterable[str], items: list[tuple[str, str]]
 ) -> None:
-    """Add the markings behind a figure to the banner; record the rows in one audit entry."""
+    """Add the markings behind a figure to the banner; record its sources in one audit entry."""
     collector = shown(request)
     for text in sorted(set(markings)):
         collector.add(text)
-    items = [(f"{type(r)._meta.label_lower}:{r.pk}", r.marking.text) for r in rows]
     if items:
         audit.record_feed_read(request.user, what, items)
 
@@ -72,6 +71,11 @@ class Row:
 
 
 def _rows(data: ties.Coverage, results: Iterable[PairCoverage]) -> list[Row]:
+    """The page rows of ``results``, loading only their pairs and holders."""
+    results = list(results)
+    data.load(
+        [r.pair.key for r in results], [p for r in results for p in (r.us_holder, r.partner_holder)]
+    )
     return [
         Row(
             data.pairs[r.pair.key],
@@ -103,15 +107,19 @@ def coverage(request: HttpRequest) -> HttpResponse:
     partner = _partner_param(request)
     data = ties.compute(viewer, partner=partner)
     limit = GAPS_SHOWN_ONE_PARTNER if partner else GAPS_SHOWN
+    covered_results = [r for r in data.results if r.status is Status.COVERED][:limit]
+    # Load every shown pair and holder at once, then record them in one audit append.
+    _rows(data, [g for s in data.summaries for g in s.gaps[:limit]] + covered_results)
     sections = []
+    every: list[Row] = []
     for summary in data.summaries:
         rows = _rows(data, summary.gaps[:limit])
-        _show_rows(request, rows)
+        every += rows
         sections.append(
             {"summary": summary, "rows": rows, "more": max(0, len(summary.gaps) - limit)}
         )
-    covered = _rows(data, [r for r in data.results if r.status is Status.COVERED][:limit])
-    _show_rows(request, covered)
+    covered = _rows(data, covered_results)
+    _show_rows(request, every + covered)
     chart_rows = [
         {"partner": s.partner, "status": status.label, "pairs": s.counts[status]}
         for s in data.summaries
@@ -128,7 +136,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
         value=Column("pairs", "Pairs"),
         colour=Column("status", "Coverage"),
     )
-    _banner_and_audit(request, "people.coverage", data.markings, data.pairs.values())
+    _banner_and_audit(request, "people.coverage", data.markings, data.pair_items())
     return render(
         request,
         "people/coverage.html",
@@ -151,6 +159,19 @@ def rotation(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     partner = _partner_param(request)
     data, found = ties.risks(viewer, partner=partner)
+    data.load(
+        [r.pair.key for r in found],
+        [
+            p
+            for r in found
+            for h in r.handovers
+            for p in (
+                h.outgoing.official if h.outgoing else None,
+                h.incoming.official if h.incoming else None,
+            )
+        ]
+        + [p for r in found for p in (r.new_us, r.new_partner)],
+    )
     names = {pk: o.name for pk, o in data.officials.items()}
     items = []
     objs: list[MarkedModel] = []
@@ -176,7 +197,7 @@ def rotation(request: HttpRequest) -> HttpResponse:
         objs += [pair, pair.us_billet, pair.partner_billet]
         objs += [o for h in handovers for o in (h["outgoing"], h["incoming"]) if o is not None]
     show(request, objs)
-    _banner_and_audit(request, "people.rotation", data.markings, data.pairs.values())
+    _banner_and_audit(request, "people.rotation", data.markings, data.pair_items())
     return render(
         request,
         "people/rotation.html",
@@ -339,6 +360,19 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
     result = next(r for r in data.results if r.pair.key == pair.pk)
     [row] = _rows(data, [result])
     risk = next((r for r in found if r.pair.key == pair.pk), None)
+    if risk is not None:
+        data.load(
+            (),
+            [
+                p
+                for h in risk.handovers
+                for p in (
+                    h.outgoing.official if h.outgoing else None,
+                    h.incoming.official if h.incoming else None,
+                )
+            ]
+            + [risk.new_us, risk.new_partner],
+        )
     names = {k: o.name for k, o in data.officials.items()}
     _show_rows(request, [row])
     return render(

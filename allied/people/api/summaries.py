@@ -28,11 +28,10 @@ def _partner(request: Request) -> str | None:
     return value if len(value) == 3 and value.isalpha() else None
 
 
-def _sources(request: Request, what: str, markings: set[str], rows: list[Any]) -> None:
+def _sources(request: Request, what: str, markings: set[str], items: list[tuple[str, str]]) -> None:
     collector = shown(request)
     for text in sorted(markings):
         collector.add(text)
-    items = [(f"{type(r)._meta.label_lower}:{r.pk}", r.marking.text) for r in rows]
     if items:
         audit.record_feed_read(request.user, what, items)
 
@@ -60,10 +59,11 @@ class CoverageViewSet(Summary):
     @extend_schema(parameters=[PARTNER], responses=OpenApiTypes.OBJECT)
     def list(self, request: Request) -> Response:
         data = ties.compute(viewer_of(request), partner=_partner(request))
+        data.load_all()
         pairs = list(data.pairs.values())
         show(request, pairs)
         show(request, list(data.officials.values()))
-        _sources(request, "people.coverage", data.markings, pairs)
+        _sources(request, "people.coverage", data.markings, data.pair_items())
         return Response(
             {
                 "today": data.today,
@@ -101,11 +101,12 @@ class RotationViewSet(Summary):
     @extend_schema(parameters=[PARTNER], responses=OpenApiTypes.OBJECT)
     def list(self, request: Request) -> Response:
         data, found = ties.risks(viewer_of(request), partner=_partner(request))
+        data.load_all()
         names = {k: o.name for k, o in data.officials.items()}
         pairs = [data.pairs[r.pair.key] for r in found]  # type: ignore[index]
         show(request, pairs)
         show(request, list(data.officials.values()))
-        _sources(request, "people.rotation", data.markings, list(data.pairs.values()))
+        _sources(request, "people.rotation", data.markings, data.pair_items())
         return Response(
             {
                 "risks": [

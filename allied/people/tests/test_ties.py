@@ -18,6 +18,7 @@ def viewer(cast, username):
 
 def statuses(cast, username):
     data = ties.compute(viewer(cast, username))
+    data.load_all()
     return {data.pairs[r.pair.key].scenario.split(" (")[0]: r.status for r in data.results}
 
 
@@ -90,6 +91,7 @@ def test_gaps_by_partner_count_only_visible_pairs(demo):
 
 def test_rotation_breaks_the_japan_pair_with_an_overlap_and_the_korea_pair_with_a_gap(demo):
     data, found = ties.risks(viewer(demo, "us.planner"))
+    data.load_all()
     by = {data.pairs[r.pair.key].scenario.split(" (")[0]: r for r in found}
     assert set(by) == {"Maritime crisis in the East China Sea", "Crisis on the Korean Peninsula"}
     japan = by["Maritime crisis in the East China Sea"]
