@@ -224,6 +224,10 @@ def populate(n_officials: int, n_contacts: int, seed: int = 8) -> dict[str, int]
                 batch = []
         Participation.objects.bulk_create(batch, batch_size=10000)
         counts["participations"] = total + len(batch)
+        # bulk_create sends no signals: derive the pair rows as the signals would.
+        from allied.people import derived
+
+        counts["pair rows"] = derived.rebuild([c.pk for c in contacts], batch=5000)
     from django.db import connection
 
     # What autovacuum would do to a table this size: statistics, and the visibility map that

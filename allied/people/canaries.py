@@ -18,6 +18,7 @@ from allied.people.models import (
     CrisisPair,
     LanguageSkill,
     Official,
+    PairContact,
     Participation,
     Posting,
 )
@@ -152,3 +153,21 @@ def crisis_pair(marking: StoredMarking, text: str) -> CrisisPair:
     )
     obj.save()
     return obj
+
+
+@canary_factory(PairContact)
+def pair_contact(marking: StoredMarking, text: str) -> PairContact:
+    # Derived from a contact with two public participants; the contact carries the canary.
+    meeting = Contact(
+        kind="meeting",
+        title=f"Derived pair {text}",
+        starts=DAY,
+        setting=f"Setting {text}",
+        marking=marking,
+    )
+    meeting.save()
+    a = _official(_public(), "Public officer of a derived pair", "USA")
+    b = _official(_public(), "Public counterpart of a derived pair", "JPN")
+    for who in (a, b):
+        Participation(contact=meeting, official=who, marking=marking).save()
+    return PairContact.objects.get(contact=meeting)

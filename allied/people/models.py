@@ -225,3 +225,36 @@ class CrisisPair(MarkedModel):
 
     def __str__(self) -> str:
         return f"{self.us_billet_id} with {self.partner_billet_id}: {self.scenario}"
+
+
+class PairContact(MarkedModel):
+    """Derived: two officials present at one contact (one row per pair of participants).
+
+    Kept in step with contacts and participations by ``allied.people.derived`` (signals), so
+    that whether the holders of 1,000 crisis pairs have met is 1,000 index look-ups rather than a
+    join of their whole contact histories. Marked with the contact's marking, and carrying the
+    markings of both participations: a viewer counts the row only if it may see all three.
+    """
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    official_a = models.ForeignKey(Official, on_delete=models.CASCADE, related_name="+")
+    official_b = models.ForeignKey(Official, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=41, help_text="'<lower id>-<higher id>' of the two.")
+    day = models.DateField()
+    marking_a = models.ForeignKey("core.StoredMarking", on_delete=models.PROTECT, related_name="+")
+    marking_b = models.ForeignKey("core.StoredMarking", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["key", "day", "pk"]
+        base_manager_name = "objects"
+        indexes = [models.Index(fields=["key", "day"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact", "official_a", "official_b"], name="pair_once_per_contact"
+            )
+        ]
+
+
+def pair_contact_key(a: int, b: int) -> str:
+    low, high = sorted((int(a), int(b)))
+    return f"{low}-{high}"

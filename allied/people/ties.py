@@ -27,7 +27,6 @@ from allied.core.models.marked import (
     MarkedQuerySet,
     OneOf,
     restrict_to,
-    visible_marking_ids,
 )
 from allied.core.models.principals import US
 from allied.markings.access import Viewer
@@ -37,8 +36,10 @@ from allied.people.models import (
     CrisisPair,
     LanguageSkill,
     Official,
+    PairContact,
     Participation,
     Posting,
+    pair_contact_key,
 )
 from allied.people.rules import coverage as cov
 from allied.people.rules import network as net
@@ -95,7 +96,7 @@ def postings_of(viewer: Viewer, billets: Iterable[int], since: date) -> MarkedQu
     """Visible postings (of visible officials) to ``billets`` that have not ended before
     ``since``."""
     rows = joined(visible(Posting, viewer), "official", "billet")
-    return rows.filter(billet_id__in=list(billets)).filter(
+    return rows.filter(OneOf(F("billet_id"), sorted(set(billets)))).filter(
         Q(ends__isnull=True) | Q(ends__gte=since)
     )
 
@@ -105,56 +106,39 @@ def rule_posting(row: Any) -> RulePosting:
 
 
 def met_between(
-    viewer: Viewer, side_a: Iterable[int], side_b: Iterable[int], until: date
+    viewer: Viewer, people: Iterable[tuple[int, int]], until: date
 ) -> tuple[dict[tuple[Any, Any], cov.Met], set[int]]:
-    """For officials of ``side_a`` and ``side_b`` who took part in the same visible contact (on
+    """For each pair of officials in ``people`` who took part in the same visible contact (on
     or before ``until``), how often and when; and the markings of the contacts that counted.
 
-    ``side_a`` and ``side_b`` must be officials the viewer may see (callers take them from
-    ``postings_of``, which restricts each posting's official). Every other row read is
-    restricted: the contact and both participations. One query: the participations of
-    ``side_a`` joined to the same contact's participations of ``side_b``, grouped by the two
-    people and the contact's marking. The join's conditions sit in one ``filter()`` call, so they
-    apply to the same joined participation (its marking included).
+    The officials must be ones the viewer may see (callers take them from ``postings_of``, which
+    restricts each posting's official). Reads the derived pair rows by key: each row counts only
+    if the viewer may see the contact (the row's marking) and both participations.
     """
-    a, b = sorted(set(side_a)), sorted(set(side_b))
-    if not a or not b:
+    keys = sorted({pair_contact_key(a, b) for a, b in people if a != b})
+    if not keys:
         return {}, set()
-    rows = joined(visible(Participation, viewer), "contact")
+    rows = visible(PairContact, viewer)
     scope = rows.scope
     assert scope is not None
-    rows = rows.filter(
-        OneOf(
-            F("contact__participations__marking_id"),
-            visible_marking_ids(scope.compiled, using=rows.db),
-        ),
-        official_id__in=a,
-        contact__participations__official_id__in=b,
-        contact__starts__lte=until,
-    )
+    rows = restrict_to(rows, "marking_a_id", scope.compiled)
+    rows = restrict_to(rows, "marking_b_id", scope.compiled)
     grouped = (
-        rows.values_list(
-            "official_id", "contact__participations__official_id", "contact__marking_id"
-        )
-        .annotate(
-            n=Count("contact_id", distinct=True),
-            first=Min("contact__starts"),
-            last=Max("contact__starts"),
-        )
+        rows.filter(OneOf(F("key"), keys), day__lte=until)
+        .values_list("official_a_id", "official_b_id", "marking_id")
+        .annotate(n=Count("contact_id", distinct=True), first=Min("day"), last=Max("day"))
         .order_by()
     )
     out: dict[tuple[Any, Any], cov.Met] = {}
     markings: set[int] = set()
     for x, y, marking, n, first, last in grouped:
-        if x == y:
-            continue
         markings.add(marking)
         key = cov.pair_key(x, y)
         seen = out.get(key)
         if seen is None:
             out[key] = cov.Met(n, first, last)
         else:
-            # One contact has one marking, so the groups of one pair are disjoint.
+            # A contact has one marking, so the groups of one pair count different contacts.
             out[key] = cov.Met(seen.count + n, min(seen.first, first), max(seen.last, last))
     return out, markings
 
@@ -262,9 +246,17 @@ def compute(
         )
     )
     postings = [rule_posting(row) for row in posting_rows]
-    side_a = {p.official for p in postings if p.billet in us_billets}
-    side_b = {p.official for p in postings if p.billet in partner_billets}
-    met, contact_markings = met_between(viewer, side_a, side_b, day)
+    on_billet: dict[int, set[int]] = defaultdict(set)
+    for p in postings:
+        on_billet[p.billet].add(p.official)
+    # Only the people who hold, or will hold, the two billets of one pair need to have met.
+    people = {
+        (a, b)
+        for r in rows.values()
+        for a in on_billet.get(r.us_billet, ())
+        for b in on_billet.get(r.partner_billet, ())
+    }
+    met, contact_markings = met_between(viewer, people, day)
     holders = current_holders(postings, day)
     rule_pairs = [cov.Pair(r.pk, r.us_billet, r.partner_billet, r.partner) for r in rows.values()]
     results = cov.cover(rule_pairs, holders, met, day)
@@ -337,7 +329,7 @@ def languages(viewer: Viewer, *, today: date | None = None) -> Languages:
     skills: dict[int, list[Proficiency]] = defaultdict(list)
     for row in (
         joined(visible(LanguageSkill, viewer), "official")
-        .filter(official_id__in=list(working_with))
+        .filter(OneOf(F("official_id"), sorted(working_with)))
         .values("official_id", "language", "listening", "reading", "speaking", "marking__text")
     ):
         skills[row["official_id"]].append(

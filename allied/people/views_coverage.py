@@ -60,6 +60,13 @@ def _banner_and_audit(
         audit.record_feed_read(request.user, what, items)
 
 
+def _merge(*lists: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    out: dict[str, str] = {}
+    for items in lists:
+        out.update(items)
+    return list(out.items())
+
+
 @dataclass(frozen=True)
 class Row:
     """One pair as a page shows it."""
@@ -87,12 +94,26 @@ def _rows(data: ties.Coverage, results: Iterable[PairCoverage]) -> list[Row]:
     ]
 
 
-def _show_rows(request: HttpRequest, rows: list[Row]) -> None:
+def _show_rows(request: HttpRequest, rows: list[Row]) -> list[tuple[str, str]]:
+    """Add the markings of the rows shown to the banner; return them as audit items.
+
+    A summary page records everything it shows, and every pair it was computed from, in one
+    audit entry (``_banner_and_audit``), rather than one entry per object.
+    """
     objs: list[MarkedModel] = []
     for row in rows:
         objs += [row.pair, row.pair.us_billet, row.pair.partner_billet]
         objs += [o for o in (row.us_holder, row.partner_holder) if o is not None]
-    show(request, objs)
+    collector = shown(request)
+    items = []
+    seen = set()
+    for obj in objs:
+        label = f"{obj._meta.label_lower}:{obj.pk}"
+        if label not in seen:
+            seen.add(label)
+            collector.add(obj.marking.text)
+            items.append((label, obj.marking.text))
+    return items
 
 
 def _partners_choice(request: HttpRequest, summaries: Iterable[Any]) -> list[str]:
@@ -119,7 +140,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
             {"summary": summary, "rows": rows, "more": max(0, len(summary.gaps) - limit)}
         )
     covered = _rows(data, covered_results)
-    _show_rows(request, every + covered)
+    items = _show_rows(request, every + covered)
     chart_rows = [
         {"partner": s.partner, "status": status.label, "pairs": s.counts[status]}
         for s in data.summaries
@@ -136,7 +157,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
         value=Column("pairs", "Pairs"),
         colour=Column("status", "Coverage"),
     )
-    _banner_and_audit(request, "people.coverage", data.markings, data.pair_items())
+    _banner_and_audit(request, "people.coverage", data.markings, _merge(items, data.pair_items()))
     return render(
         request,
         "people/coverage.html",
@@ -374,7 +395,20 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
             + [risk.new_us, risk.new_partner],
         )
     names = {k: o.name for k, o in data.officials.items()}
-    _show_rows(request, [row])
+    show(
+        request,
+        [
+            o
+            for o in (
+                row.pair,
+                row.pair.us_billet,
+                row.pair.partner_billet,
+                row.us_holder,
+                row.partner_holder,
+            )
+            if o is not None
+        ],
+    )
     return render(
         request,
         "people/pair_detail.html",

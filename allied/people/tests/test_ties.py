@@ -52,18 +52,26 @@ def test_a_noforn_meeting_never_makes_a_pair_look_covered_to_the_partner(demo):
     }
 
 
-def test_a_hidden_participation_in_a_visible_contact_does_not_count(demo):
-    """The contact is releasable to Japan but the counterpart's presence is NOFORN."""
+@pytest.mark.parametrize("hidden", ["Kenji Sato", "Taylor Brooks"])
+def test_a_hidden_participation_in_a_visible_contact_does_not_count(demo, hidden):
+    """The contact is releasable to Japan but one participant's presence is NOFORN (either
+    side of the pair: the derived rows keep both participations' markings)."""
     with system_access("test: hide one participant"):
         jun = Official.objects.get(name="Jun Liaison")
         taylor = Official.objects.get(name="Taylor Brooks")
         kenji = Official.objects.get(name="Kenji Sato")
-        contact = Contact(kind="meeting", title="Ops sync", starts=date.today() - timedelta(days=5),
-                          setting="Tokyo", marking=jun.marking)  # fmt: skip
+        contact = Contact(
+            kind="meeting",
+            title="Ops sync",
+            starts=date.today() - timedelta(days=5),
+            setting="Tokyo",
+            marking=jun.marking,
+        )
         contact.save()
-        Participation(contact=contact, official=taylor, marking=jun.marking).save()
-        Participation(contact=contact, official=kenji,
-                      marking=StoredMarking.objects.intern("SECRET//NOFORN")).save()  # fmt: skip
+        noforn = StoredMarking.objects.intern("SECRET//NOFORN")
+        for person in (taylor, kenji):
+            marking = noforn if person.name == hidden else jun.marking
+            Participation(contact=contact, official=person, marking=marking).save()
     assert statuses(demo, "us.planner")["Defence of the southwestern islands"] is Status.COVERED
     assert statuses(demo, "jpn.liaison")["Defence of the southwestern islands"] is (
         Status.NEVER_MET
@@ -123,3 +131,28 @@ def test_the_network_names_the_american_who_alone_links_korea(demo):
     # The NOFORN meeting of the Indian pair is not in anyone's network abroad.
     indian = ties.network(viewer(demo, "ind.liaison"))
     assert indian.measures.ties == 0
+
+
+def test_pair_rows_follow_contacts_when_they_change(demo):
+    """The derived rows move with the contact's date and marking and vanish with a participant."""
+    from allied.people.models import PairContact
+
+    with system_access("test: edit a contact"):
+        contact = Contact.objects.get(title__startswith="Bilateral planning talks")
+        assert PairContact.objects.filter(contact=contact).count() == 3  # three participants
+        contact.starts = date.today() - timedelta(days=1000)
+        contact.marking = StoredMarking.objects.intern("SECRET//NOFORN")
+        contact.save()
+        rows = PairContact.objects.filter(contact=contact)
+        assert {r.day for r in rows} == {contact.starts}
+        assert {r.marking_id for r in rows} == {contact.marking_id}
+        Participation.objects.filter(
+            contact=contact, official__name="Morgan Ellis"
+        ).first().delete()
+        assert PairContact.objects.filter(contact=contact).count() == 1
+    # Japan now counts only the trilateral exchange; the United States counts both contacts.
+    for username, count in (("jpn.liaison", 1), ("us.planner", 2)):
+        data = ties.compute(viewer(demo, username), partner="JPN")
+        data.load_all()
+        [result] = [r for r in data.results if data.pairs[r.pair.key].scenario.startswith("Mari")]
+        assert (result.status, result.met.count, result.days_since) == (Status.COVERED, count, 300)
