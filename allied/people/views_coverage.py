@@ -27,7 +27,7 @@ from allied.people.rules.coverage import PairCoverage, Status
 from allied.people.rules.ilr import LANGUAGES, MAX_STEP, format_level
 
 #: Gaps listed per partner on the landing page (all of them when one partner is chosen).
-GAPS_SHOWN = 10
+GAPS_SHOWN = 8
 GAPS_SHOWN_ONE_PARTNER = 500
 
 PALETTE = (
@@ -67,6 +67,17 @@ def _merge(*lists: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return list(out.items())
 
 
+def _url(name: str, pk: int) -> str:
+    """``reverse(name, args=[pk])`` for many rows at the cost of one reversal per name."""
+    prefix = _URL_PREFIXES.get(name)
+    if prefix is None:
+        prefix = _URL_PREFIXES[name] = reverse(name, args=[987654321]).split("987654321")
+    return f"{prefix[0]}{pk}{prefix[1]}"
+
+
+_URL_PREFIXES: dict[str, list[str]] = {}
+
+
 @dataclass(frozen=True)
 class Row:
     """One pair as a page shows it."""
@@ -75,6 +86,26 @@ class Row:
     result: PairCoverage
     us_holder: Official | None
     partner_holder: Official | None
+
+    @property
+    def pair_url(self) -> str:
+        return _url("people:pair-detail", self.pair.pk)
+
+    @property
+    def us_billet_url(self) -> str:
+        return _url("people:billet-detail", self.pair.us_billet_id)
+
+    @property
+    def partner_billet_url(self) -> str:
+        return _url("people:billet-detail", self.pair.partner_billet_id)
+
+    @property
+    def us_holder_url(self) -> str:
+        return _url("people:official-detail", self.us_holder.pk) if self.us_holder else ""
+
+    @property
+    def partner_holder_url(self) -> str:
+        return _url("people:official-detail", self.partner_holder.pk) if self.partner_holder else ""
 
 
 def _rows(data: ties.Coverage, results: Iterable[PairCoverage]) -> list[Row]:
@@ -128,7 +159,10 @@ def coverage(request: HttpRequest) -> HttpResponse:
     partner = _partner_param(request)
     data = ties.compute(viewer, partner=partner)
     limit = GAPS_SHOWN_ONE_PARTNER if partner else GAPS_SHOWN
-    covered_results = [r for r in data.results if r.status is Status.COVERED][:limit]
+    # The covered pairs themselves are listed when one partner is chosen.
+    covered_results = (
+        [r for r in data.results if r.status is Status.COVERED][:limit] if partner else []
+    )
     # Load every shown pair and holder at once, then record them in one audit append.
     _rows(data, [g for s in data.summaries for g in s.gaps[:limit]] + covered_results)
     sections = []
