@@ -163,15 +163,15 @@ class PostingViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):  # type: ignore[type-arg]
-    """Postings releasable to the caller (a billet's holders over time). ``?billet=`` and
-    ``?official=`` narrow the list."""
+    """Postings releasable to the caller whose official and billet it may see too (a billet's
+    holders over time). ``?billet=`` and ``?official=`` narrow the list."""
 
     queryset_model = Posting
     serializer_class = PostingSerializer
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self) -> Any:
-        rows = super().get_queryset().select_related("marking")
+        rows = ties.joined(super().get_queryset(), "official", "billet").select_related("marking")
         for name in ("billet", "official"):
             value = self.request.query_params.get(name, "")
             if value.isdigit():

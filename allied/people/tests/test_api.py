@@ -57,3 +57,17 @@ def test_rotation_languages_and_network_endpoints(demo):
     network = get(demo, "us.planner", "/api/people/network/").json()
     names = {p["id"]: p["name"] for p in network["people"]}
     assert [names[k] for k in network["measures"]["cut_off_by"]["KOR"]] == ["Dana Reyes"]
+
+
+def test_a_posting_of_a_hidden_official_is_not_listed(demo):
+    with system_access("test: hide an official's record"):
+        from allied.core.models import StoredMarking
+
+        Official.objects.filter(name="Kenji Sato").update(
+            marking=StoredMarking.objects.intern("SECRET//NOFORN")
+        )
+        kenji = Official.objects.get(name="Kenji Sato")
+    japan = get(demo, "jpn.liaison", "/api/people/postings/").json()
+    assert kenji.pk not in {p["official"] for p in japan["results"]}
+    us = get(demo, "us.planner", "/api/people/postings/").json()
+    assert kenji.pk in {p["official"] for p in us["results"]}
