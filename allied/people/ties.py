@@ -226,7 +226,9 @@ def compute(
             r["partner_billet__nation_id"],
             (r["marking_id"], r["us_billet__marking_id"], r["partner_billet__marking_id"]),
         )
-        for r in pairs_of(viewer, partner, scoped=scoped).values(
+        for r in pairs_of(viewer, partner, scoped=scoped)
+        .order_by()
+        .values(
             "pk",
             "us_billet_id",
             "partner_billet_id",
@@ -241,6 +243,7 @@ def compute(
     posting_rows = list(
         postings_of(viewer, us_billets | partner_billets, day)
         .filter(starts__lte=day + timedelta(days=horizon_days))
+        .order_by()
         .values(
             "pk", "official_id", "billet_id", "starts", "ends", "marking_id", "official__marking_id"
         )
