@@ -238,6 +238,7 @@ def compute(
             "partner_billet__marking_id",
         )
     }
+    rows = {pk: rows[pk] for pk in sorted(rows)}  # a stable order for the pages
     us_billets = {r.us_billet for r in rows.values()}
     partner_billets = {r.partner_billet for r in rows.values()}
     posting_rows = list(
