@@ -1,3 +1,5 @@
+"""People and ties: officials, postings, languages, contacts, crisis counterparts."""
+
 from django.apps import AppConfig
 
 
@@ -8,3 +10,7 @@ class PeopleConfig(AppConfig):
     label = "people"
     verbose_name = "People and ties"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Connects the signals that keep the derived pair rows in step with contacts.
+        from allied.people import derived  # noqa: F401

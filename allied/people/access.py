@@ -1,0 +1,31 @@
+"""Who may use the people pages, and which partners they look at.
+
+People and ties serve U.S. staff (every U.S. role: planners, analysts, case managers, the working
+group and administrators all work with partners' people) and partners' liaison officers, whose
+job is the relationship. Any other foreign account (a purchaser, say) is refused with 403: a
+refusal that says nothing about any record, since it is decided before any record is read.
+
+What each person then sees is decided by markings alone (``visible_to``), narrowed for a foreign
+viewer to its own nation's pairs, coverage, languages and network (``ties.partner_scope``).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from allied.core.models.principals import Principal, Role, principal_for
+
+REFUSED = "People and ties are open to U.S. staff and to partners' liaison officers."
+
+
+def may_use(principal: Principal) -> bool:
+    return principal.is_us or principal.has_role(Role.LIAISON_OFFICER)
+
+
+def require(request: HttpRequest) -> Principal:
+    """The signed-in principal, if it may use the people pages; 403 otherwise."""
+    principal = principal_for(request.user)
+    if not may_use(principal):
+        raise PermissionDenied(REFUSED)
+    return principal

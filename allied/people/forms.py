@@ -1,0 +1,46 @@
+"""The form to log a contact: every error names its field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from allied.core.forms import MarkingFormField
+from allied.people.models import ContactKind
+
+
+class ContactForm(forms.Form):
+    kind = forms.ChoiceField(choices=ContactKind.choices)
+    title = forms.CharField(max_length=200)
+    starts = forms.DateField(help_text="YYYY-MM-DD")
+    ends = forms.DateField(required=False, help_text="For a course or exercise of several days.")
+    setting = forms.CharField(max_length=200, help_text="Where, and in what forum.")
+    summary = forms.CharField(widget=forms.Textarea, required=False)
+    participants = forms.ModelMultipleChoiceField(
+        queryset=None, help_text="At least two officials releasable to you."
+    )
+    marking = MarkingFormField()
+
+    def __init__(self, *args: Any, officials: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The choices are the author's restricted queryset: a hidden official can neither be
+        # listed nor chosen by id.
+        field = self.fields["participants"]
+        field.queryset = officials  # type: ignore[attr-defined]
+        field.label_from_instance = lambda o: f"{o.name} ({o.nation_id}), {o.organisation}"  # type: ignore[attr-defined]
+
+    def clean_participants(self) -> Any:
+        chosen = self.cleaned_data["participants"]
+        if len(chosen) < 2:
+            raise forms.ValidationError(
+                "Choose at least two participants: a contact is a meeting of people."
+            )
+        return chosen
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        starts, ends = data.get("starts"), data.get("ends")
+        if starts and ends and ends < starts:
+            self.add_error("ends", "A contact ends on or after the day it starts.")
+        return data

@@ -1,0 +1,246 @@
+"""Officials, billets and the contact log: lists, records and logging a contact.
+
+Every page starts from the viewer's restricted queryset (``RestrictedMixin``), so a record the
+viewer may not see answers 404 exactly like a missing one. Rows a record page shows beside it
+(postings, languages, contacts, participants, pairs) are read through restricted querysets too,
+with every joined marked row restricted (``ties.joined``): a visible posting to a hidden billet
+is not shown, nor a visible contact's hidden participant.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.generic import DetailView, ListView
+
+from allied.core import audit
+from allied.core.models import NotVisibleAfterWrite
+from allied.core.models.marked import write_visible
+from allied.core.restricted import RestrictedMixin, restricted_view, show, viewer_of
+from allied.people import access, ties
+from allied.people.forms import ContactForm
+from allied.people.models import (
+    Billet,
+    Contact,
+    LanguageSkill,
+    Official,
+    Participation,
+    Posting,
+)
+
+
+class PeopleAccessMixin:
+    """Refuse (403) anyone the people pages are not for, before any record is read."""
+
+    request: HttpRequest
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        access.require(request)
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc, no-any-return]
+
+
+class OfficialList(PeopleAccessMixin, RestrictedMixin, ListView):  # type: ignore[type-arg]
+    """Officials releasable to the viewer; ``?nation=`` and ``?q=`` (name or organisation)."""
+
+    model = Official
+    paginate_by = 50
+    template_name = "people/official_list.html"
+
+    def get_queryset(self) -> Any:
+        rows = self.restricted_queryset().select_related("marking")
+        nation = self.request.GET.get("nation", "").strip().upper()
+        if len(nation) == 3 and nation.isalpha():
+            rows = rows.filter(nation_id=nation)
+        query = self.request.GET.get("q", "").strip()[:100]
+        if query:
+            rows = rows.filter(Q(name__icontains=query) | Q(organisation__icontains=query))
+        return rows.order_by("nation_id", "name", "pk")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["nation"] = self.request.GET.get("nation", "").strip().upper()[:3]
+        context["q"] = self.request.GET.get("q", "").strip()[:100]
+        return context
+
+
+class OfficialDetail(PeopleAccessMixin, RestrictedMixin, DetailView):  # type: ignore[type-arg]
+    """One official: languages, postings and contacts, each as far as releasable to the viewer."""
+
+    model = Official
+    template_name = "people/official_detail.html"
+
+    def get_queryset(self) -> Any:
+        return self.restricted_queryset().select_related("marking", "nation")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        viewer = viewer_of(self.request)
+        official = self.object
+        skills = list(
+            ties.visible(LanguageSkill, viewer).select_related("marking").filter(official=official)
+        )
+        postings = list(
+            ties.visible(Posting, viewer)
+            .select_related("marking", "billet", "billet__marking")
+            .filter(official=official)
+            .order_by("-starts", "pk")
+        )
+        mine = ties.joined(ties.visible(Participation, viewer), "contact").filter(official=official)
+        contacts = list(
+            ties.visible(Contact, viewer)
+            .select_related("marking")
+            .filter(pk__in=mine.values("contact_id"))
+            .order_by("-starts", "-pk")[:100]
+        )
+        others = ties.participants(viewer, [c.pk for c in contacts])
+        context.update(
+            skills=show(self.request, skills),
+            postings=show(self.request, postings),
+            contacts=[
+                {
+                    "contact": c,
+                    "with": [p for p in others.get(c.pk, []) if p.official_id != official.pk],
+                }
+                for c in show(self.request, contacts)
+            ],
+        )
+        show(self.request, [p for rows in others.values() for p in rows])
+        show(self.request, [p.official for rows in others.values() for p in rows])
+        show(self.request, [p.billet for p in postings])
+        return context
+
+
+class BilletDetail(PeopleAccessMixin, RestrictedMixin, DetailView):  # type: ignore[type-arg]
+    """One billet: its holders over time and the crisis pairs it belongs to."""
+
+    model = Billet
+    template_name = "people/billet_detail.html"
+
+    def get_queryset(self) -> Any:
+        return self.restricted_queryset().select_related("marking", "nation", "partner")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        viewer = viewer_of(self.request)
+        billet = self.object
+        postings = list(
+            ties.visible(Posting, viewer)
+            .select_related("marking", "official", "official__marking")
+            .filter(billet=billet)
+            .order_by("-starts", "pk")
+        )
+        pairs = list(
+            ties.pairs_of(viewer, scoped=False).filter(
+                Q(us_billet=billet) | Q(partner_billet=billet)
+            )
+        )
+        show(self.request, [p.official for p in postings])
+        show(self.request, [b for p in pairs for b in (p.us_billet, p.partner_billet)])
+        context.update(postings=show(self.request, postings), pairs=show(self.request, pairs))
+        return context
+
+
+class ContactList(PeopleAccessMixin, RestrictedMixin, ListView):  # type: ignore[type-arg]
+    """The contact log: contacts releasable to the viewer, newest first, with their visible
+    participants. ``?kind=`` narrows it."""
+
+    model = Contact
+    paginate_by = 50
+    template_name = "people/contact_list.html"
+
+    def get_queryset(self) -> Any:
+        rows = ties.contacts_of(viewer_of(self.request))
+        kind = self.request.GET.get("kind")
+        if kind in dict(Contact._meta.get_field("kind").choices or []):
+            rows = rows.filter(kind=kind)
+        return rows.order_by("-starts", "-pk")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        contacts = list(context["object_list"])
+        people = ties.participants(viewer_of(self.request), [c.pk for c in contacts])
+        show(self.request, [p for rows in people.values() for p in rows])
+        show(self.request, [p.official for rows in people.values() for p in rows])
+        context["rows"] = [{"contact": c, "people": people.get(c.pk, [])} for c in contacts]
+        context["kinds"] = Contact._meta.get_field("kind").choices
+        context["kind"] = self.request.GET.get("kind", "")
+        return context
+
+
+class ContactDetail(PeopleAccessMixin, RestrictedMixin, DetailView):  # type: ignore[type-arg]
+    model = Contact
+    template_name = "people/contact_detail.html"
+
+    def get_queryset(self) -> Any:
+        return self.restricted_queryset().select_related("marking", "recorded_by")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        people = ties.participants(viewer_of(self.request), [self.object.pk]).get(
+            self.object.pk, []
+        )
+        show(self.request, people)
+        show(self.request, [p.official for p in people])
+        context["people"] = people
+        return context
+
+
+@restricted_view
+def contact_create(request: HttpRequest) -> HttpResponse:
+    """Log a contact and who took part, in one transaction.
+
+    Participants are chosen from the officials releasable to the author; the contact and each
+    participation carry the marking given, and a marking its author could not read back is
+    refused with nothing saved.
+    """
+    access.require(request)
+    viewer = viewer_of(request)
+    officials = (
+        ties.visible(Official, viewer).select_related("marking").order_by("nation_id", "name")
+    )
+    form = ContactForm(request.POST or None, officials=officials)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        contact = Contact(
+            kind=data["kind"],
+            title=data["title"],
+            starts=data["starts"],
+            ends=data["ends"],
+            setting=data["setting"],
+            summary=data["summary"],
+            recorded_by=request.user,
+        )
+        contact.set_marking(data["marking"])
+
+        def write() -> Contact:
+            contact.save()
+            for official in data["participants"]:
+                Participation(contact=contact, official=official, marking=contact.marking).save()
+            return contact
+
+        try:
+            with transaction.atomic():
+                write_visible(write, viewer)
+                audit.record(
+                    "write",
+                    actor=request.user,
+                    obj=contact,
+                    detail={"created": True, "participants": len(data["participants"])},
+                )
+        except NotVisibleAfterWrite:
+            form.add_error(
+                "marking",
+                "You could not read a contact with this marking, so you cannot log one. "
+                "Nothing was saved.",
+            )
+        else:
+            messages.success(request, "Contact logged.")
+            return redirect("people:contact-detail", pk=contact.pk)
+    return render(
+        request, "people/contact_form.html", {"form": form}, status=400 if form.errors else 200
+    )
