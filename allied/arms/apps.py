@@ -12,7 +12,8 @@ class ArmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from allied.arms.queue import open_requests
+        from allied.arms.queue import CASES, LICENCES
         from allied.core.queue import register_source
 
-        register_source("arms", open_requests)
+        register_source(CASES)
+        register_source(LICENCES)

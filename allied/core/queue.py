@@ -87,15 +87,17 @@ def open_requests(who: Any, on: date, *, partner: str = "") -> list[QueueItem]:
     For pages that show a bounded set (one partner's status page); the queue itself ranks in the
     database instead.
     """
-    items: list[QueueItem] = []
-    for source in SOURCES.values():
-        rows = source.rows(who, on)
-        if partner:
-            rows = rows.filter(q_partner=partner)
-        pks = list(rows.values_list("pk", flat=True))
-        found = source.items(who, on, pks)
-        items.extend(found[pk] for pk in pks if pk in found)
-    return items
+    return [item for source in SOURCES.values() for item in source_items(source, who, on, partner)]
+
+
+def source_items(source: Source, who: Any, on: date, partner: str = "") -> list[QueueItem]:
+    """Every open request of one source ``who`` may see (of one partner, if given)."""
+    rows = source.rows(who, on)
+    if partner:
+        rows = rows.filter(q_partner=partner)
+    pks = list(rows.values_list("pk", flat=True))
+    found = source.items(who, on, pks)
+    return [found[pk] for pk in pks if pk in found]
 
 
 def split_key(key: str) -> tuple[str, str]:

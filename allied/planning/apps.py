@@ -13,6 +13,6 @@ class PlanningConfig(AppConfig):
 
     def ready(self) -> None:
         from allied.core.queue import register_source
-        from allied.planning.queue import open_requests
+        from allied.planning.queue import REQUESTS
 
-        register_source("planning", open_requests)
+        register_source(REQUESTS)

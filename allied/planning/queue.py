@@ -6,36 +6,59 @@ of requests stays fast and shows nothing its viewer could not read on the reques
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from django.db.models import CharField, F, Value
 from django.urls import reverse
 
-from allied.core.queue import QueueItem
+from allied.core.queue import QueueItem, Source, source_items
 from allied.planning.data import with_visible_plan
 from allied.planning.models import PlanningRequest, RequestKind, RequestStatus
 
 KIND_LABELS = dict(RequestKind.choices)
 
 
-def open_requests(who: Any, on: date) -> Iterator[QueueItem]:
+def request_rows(who: Any, on: date) -> Any:
+    """Open planning requests ``who`` may see, with the columns the queue ranks by."""
+    rows = with_visible_plan(PlanningRequest.objects.visible_to(who, on=on), who)
+    return rows.filter(status=RequestStatus.OPEN).annotate(
+        q_partner=F("nation_id"),
+        q_kind=Value("planning", output_field=CharField()),
+        q_opened=F("opened"),
+        q_target=F("target"),
+        q_flags=Value("", output_field=CharField()),
+    )
+
+
+def request_items(who: Any, on: date, pks: Sequence[Any]) -> dict[Any, QueueItem]:
     rows = with_visible_plan(PlanningRequest.objects.visible_to(who, on=on), who)
     url = reverse("planning:request-list")
-    for row in rows.filter(status=RequestStatus.OPEN).values(
+    found: dict[Any, QueueItem] = {}
+    for row in rows.filter(pk__in=list(pks)).values(
         "pk", "nation_id", "kind", "title", "opened", "target", "marking__text", "contingency_id"
     ):
         blockers = () if row["contingency_id"] or row["kind"] != "join" else ("No plan named.",)
-        yield QueueItem(
-            key=f"planning.request:{row['pk']}",
+        found[row["pk"]] = QueueItem(
+            key=f"planning.planningrequest:{row['pk']}",
             kind="planning",
             partner=row["nation_id"],
             title=f"{KIND_LABELS.get(row['kind'], row['kind'])}: {row['title']}",
             owner="Coalition plans (U.S. planners)",
             opened=row["opened"],
             target=row["target"],
-            status="open",
+            status="Open",
             blockers=blockers,
             url=url,
             marking=row["marking__text"],
         )
+    return found
+
+
+REQUESTS = Source("planning.requests", request_rows, request_items)
+
+
+def open_requests(who: Any, on: date) -> list[QueueItem]:
+    """Every open planning request ``who`` may see on ``on`` (for small pages and tests)."""
+    return source_items(REQUESTS, who, on)

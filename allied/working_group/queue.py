@@ -33,6 +33,7 @@ KIND_LABELS = {
     "disclosure": "Disclosure request",
     "lor": "Letter of request",
     "fms_case": "FMS case",
+    "fms_delivery": "FMS case in delivery",
     "dcs_licence": "DCS licence",
     "planning": "Planning request",
     "liaison": "Liaison",

@@ -27,6 +27,8 @@ DEFAULT_KINDS: Mapping[str, tuple[int, float]] = {
     "disclosure": (14, 1.0),
     "lor": (30, 1.2),
     "fms_case": (120, 1.5),
+    # A case the partner has accepted, in delivery: aged from the day it entered its stage.
+    "fms_delivery": (365, 0.5),
     "dcs_licence": (60, 1.0),
     "planning": (30, 1.3),
     "liaison": (21, 0.8),

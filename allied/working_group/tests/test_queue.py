@@ -78,3 +78,32 @@ def test_pages_follow_the_score_and_cover_every_request_once(cast, requests_):
     escalated = build(viewer, TODAY, Filters(escalated=True), limit=100)
     assert escalated.total == page.escalated
     assert all(r.score.escalation for r in escalated.rows)
+
+
+def test_every_module_source_scores_in_sql_as_the_pure_rule_does(cast):
+    """Over the demo's cases, licences, planning and free-form requests."""
+    from allied.arms import demo as arms_demo
+    from allied.core.queue import SOURCES
+    from allied.planning import demo as planning_demo
+    from allied.working_group import demo as working_group_demo
+    from allied.working_group.queue import rank
+
+    for demo in (arms_demo, planning_demo, working_group_demo):
+        demo.seed()
+    viewer = cast["wg.member"].principal.viewer()
+    weights = weights_for(viewer, TODAY)
+    checked = set()
+    for source in SOURCES.values():
+        rows = ranked_rows(source.rows(viewer, TODAY), weights, TODAY)
+        sql = {r["pk"]: r for r in rows.values("pk", "q_score", "q_age", "q_target_days")}
+        items = source.items(viewer, TODAY, list(sql))
+        assert set(items) == set(sql), source.name
+        for pk, ranked in zip(items, rank(items.values(), weights, TODAY), strict=True):
+            assert (sql[pk]["q_age"], sql[pk]["q_target_days"]) == (
+                ranked.score.age_days,
+                ranked.score.target_days,
+            ), (source.name, ranked.item.key)
+            assert sql[pk]["q_score"] == pytest.approx(ranked.score.total), ranked.item.key
+        if sql:
+            checked.add(source.name)
+    assert {"arms.cases", "planning.requests", "working_group.freeform"} <= checked
