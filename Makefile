@@ -13,7 +13,7 @@ HTMX_JS := $(HTMX_DEST)/htmx.min.js
 VEGA_DEST := allied/static/vendor/vega
 VEGA_JS := $(VEGA_DEST)/vega-embed.min.js
 
-.PHONY: venv assets demo test lint bench bench-medallion
+.PHONY: venv assets demo test test-leaks lint bench bench-medallion
 
 venv: $(VENV_STAMP)
 
@@ -69,6 +69,12 @@ demo: venv assets
 
 test: venv
 	$(BIN)/pytest
+
+# The leak crawl as all twelve people of the cast on PostgreSQL (CI crawls four there, twelve on
+# SQLite). Needs PostgreSQL on 127.0.0.1:5432; uses its own database.
+test-leaks: venv
+	ALLIED_FULL_CRAWL=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/allied_leaks \
+		$(BIN)/pytest allied/core/tests/test_leaks.py --create-db -p no:cacheprovider
 
 lint: venv
 	$(BIN)/ruff check .

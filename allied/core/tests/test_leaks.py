@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from unittest import mock
 
+import os
+
 import pytest
 from django.db import models
 from django.test import Client
@@ -96,9 +98,24 @@ CAST = [
 ]  # fmt: skip
 
 
+#: On PostgreSQL the crawl runs as four people of different nations and clearances: the suite
+#: connects as a superuser there, so the crawl exercises the same views and querysets as on SQLite
+#: (where all twelve are crawled), and row-level security has its own tests as the application
+#: role. ``make test-leaks`` crawls all twelve on PostgreSQL too.
+POSTGRES_CRAWL = ("us.analyst", "jpn.liaison", "phl.liaison", "ind.liaison")
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("username", CAST)
 def test_no_canary_reaches_anyone_it_must_not(username, cast, planted):
+    from django.db import connection
+
+    if (
+        connection.vendor == "postgresql"
+        and username not in POSTGRES_CRAWL
+        and not os.environ.get("ALLIED_FULL_CRAWL")
+    ):
+        pytest.skip("crawled on SQLite; on PostgreSQL with ALLIED_FULL_CRAWL=1 (make test-leaks)")
     findings = crawl_as(username, cast, planted)
     assert [str(f) for f in findings] == []
 
