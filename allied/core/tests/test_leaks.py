@@ -6,9 +6,8 @@ export is covered without being asked; and they are shown to fail when a guard i
 
 from __future__ import annotations
 
-from unittest import mock
-
 import os
+from unittest import mock
 
 import pytest
 from django.db import models
