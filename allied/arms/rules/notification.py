@@ -234,9 +234,16 @@ class Law:
             )
         return max(started, key=lambda s: s.effective_from)
 
-    def group_of(self, iso3: str, day: date) -> tuple[Group, GroupEntry | None]:
+    @functools.cached_property
+    def _entries(self) -> dict[str, tuple[GroupEntry, ...]]:
+        by: dict[str, list[GroupEntry]] = {}
         for entry in self.group:
-            if entry.iso3 == iso3 and entry.in_force(day):
+            by.setdefault(entry.iso3, []).append(entry)
+        return {k: tuple(v) for k, v in by.items()}
+
+    def group_of(self, iso3: str, day: date) -> tuple[Group, GroupEntry | None]:
+        for entry in self._entries.get(iso3, ()):
+            if entry.in_force(day):
                 return Group.NATO_PLUS, entry
         return Group.OTHER, None
 
@@ -642,26 +649,39 @@ def review_total(decision: Decision) -> int:
 
 def compare(scenario: Scenario, past: Iterable[PastSale], law: Law = LAW) -> Comparison:
     """How many of ``past`` would no longer need notification under ``scenario``, days saved."""
-    changed = scenario.apply(law)
+    return compare_all((scenario,), past, law)[0]
+
+
+def compare_all(
+    scenarios: Sequence[Scenario], past: Iterable[PastSale], law: Law = LAW
+) -> list[Comparison]:
+    """``compare`` for several scenarios in one pass (each sale judged once under ``law``)."""
+    changed = [s.apply(law) for s in scenarios]
+    n = len(scenarios)
     sales = 0
-    now = then = 0
-    dropped: list[str] = []
-    saved = 0
-    per_partner: dict[str, tuple[int, int]] = {}
+    now = 0
+    then = [0] * n
+    dropped: list[list[str]] = [[] for _ in scenarios]
+    saved = [0] * n
+    per_partner: list[dict[str, tuple[int, int]]] = [{} for _ in scenarios]
     for item in past:
         sales += 1
         actual = outcome(item.sale, law)
-        proposed = outcome(item.sale, changed)
         now += actual[0]
-        then += proposed[0]
-        gone = actual[0] and not proposed[0]
-        if gone:
-            dropped.append(item.key)
-        days = max(sum(actual[1:]) - sum(proposed[1:]), 0)
-        saved += days
-        count, total = per_partner.get(item.sale.partner, (0, 0))
-        per_partner[item.sale.partner] = (count + gone, total + days)
-    return Comparison(scenario.name, sales, now, then, tuple(dropped), saved, per_partner)
+        for i, other in enumerate(changed):
+            proposed = outcome(item.sale, other)
+            then[i] += proposed[0]
+            gone = actual[0] and not proposed[0]
+            if gone:
+                dropped[i].append(item.key)
+            days = max(sum(actual[1:]) - sum(proposed[1:]), 0)
+            saved[i] += days
+            count, total = per_partner[i].get(item.sale.partner, (0, 0))
+            per_partner[i][item.sale.partner] = (count + gone, total + days)
+    return [
+        Comparison(s.name, sales, now, then[i], tuple(dropped[i]), saved[i], per_partner[i])
+        for i, s in enumerate(scenarios)
+    ]
 
 
 # --- parsing helpers for the CLI and forms ----------------------------------------

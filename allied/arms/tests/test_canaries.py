@@ -32,3 +32,24 @@ def test_arms_canaries_show_to_japan_on_the_case_list_and_never_to_the_philippin
     phl_body = philippines.get("/arms/").content.decode()
     assert not any(c.text in phl_body for c in planted.by_model(Case))
     assert all(c.text in us.get(f"/arms/cases/{c.pk}/").content.decode() for c in noforn)
+
+
+@pytest.mark.parametrize("username", ["phl.liaison", "jpn.liaison", "ind.liaison"])
+def test_the_what_if_count_counts_only_cases_the_viewer_may_see(cast, username):
+    """The count asked for with ?compare=1 (not crawled) counts no hidden canary case."""
+    import datetime
+    import re
+
+    from allied.arms import access
+
+    planted = leaks.plant()
+    client = Client()
+    client.force_login(cast[username])
+    body = client.get("/arms/notification/?compare=1").content.decode()
+    shown = int(re.search(r"Over the (\d+) case", body).group(1))
+    visible = access.cases(cast[username]).filter(lor_received__isnull=False).count()
+    assert shown == visible
+    assert not any(
+        c.text in body
+        for c in planted.forbidden_for(cast[username].principal.viewer(), datetime.date.today())
+    )

@@ -224,12 +224,12 @@ def test_the_notification_api_answers_and_names_bad_fields(cast):
 def test_the_what_if_table_counts_only_visible_cases(cast):
     case("PHL", "CONFIDENTIAL//REL TO USA, PHL", mde_value=20_000_000, total_value=20_000_000)
     case("JPN", "CONFIDENTIAL//REL TO USA, JPN", mde_value=30_000_000, total_value=30_000_000)
-    body = client_for(cast["phl.liaison"]).get("/arms/notification/").content.decode()
+    body = client_for(cast["phl.liaison"]).get("/arms/notification/?compare=1").content.decode()
     assert "Over the 1 case with" in body
-    assert (
-        "Over the 2 cases with"
-        in client_for(cast["us.casemgr"]).get("/arms/notification/").content.decode()
-    )
+    us = client_for(cast["us.casemgr"])
+    assert "Over the 2 cases with" in us.get("/arms/notification/?compare=1").content.decode()
+    # Without asking, nothing is counted.
+    assert "Over the" not in us.get("/arms/notification/").content.decode()
 
 
 def test_analytics_for_a_partner_aggregate_its_own_rows_only(cast):
