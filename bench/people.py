@@ -19,14 +19,14 @@ All data is generated and fictional.
 from __future__ import annotations
 
 import gc
-import os
 import random
 import statistics
 import sys
 import time
 from datetime import date, timedelta
 
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+from bench._database import fresh_django
+
 DB = "allied_bench_people"
 PARTNERS = ["JPN", "KOR", "PHL", "IND", "AUS", "GBR"]
 TARGET_P95_MS = 200.0
@@ -35,27 +35,7 @@ WARMUP = 3
 
 
 def setup(reuse: bool = False) -> None:
-    import psycopg
-
-    if not reuse:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {DB}")
-            conn.execute(f"CREATE DATABASE {DB}")
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "allied.settings")
-    os.environ["ALLIED_ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
-    import django
-
-    django.setup()
-    if reuse:
-        return
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("load_registry", verbosity=0)
-    from allied.core.cast import create_cast
-
-    create_cast()
+    fresh_django(DB, reuse=reuse)
 
 
 def populate(n_officials: int, n_contacts: int, seed: int = 8) -> dict[str, int]:

@@ -11,35 +11,18 @@ The medallion reference server is not run here (see the closing note of the issu
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 import uuid
 
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+from bench._database import fresh_django
+
 DB = "allied_bench_taxii"
 ENVELOPE = 5_000
 
 
 def setup() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB}")
-        conn.execute(f"CREATE DATABASE {DB}")
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "allied.settings")
-    os.environ["ALLIED_ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("load_registry", verbosity=0)
-    from allied.core.cast import create_cast
-
-    create_cast()
+    fresh_django(DB)
 
 
 def objects(n: int, rel_extension: dict) -> list[dict]:

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import datetime
 import gc
-import os
 import statistics
 import sys
 import time
 
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+from bench._database import fresh_django
+
 DB = "allied_bench_wg"
 PARTNERS = ("JPN", "KOR", "AUS", "PHL", "IND", "GBR", "NZL", "SGP", "VNM", "IDN", "MYS", "THA")
 MARKINGS = (
@@ -38,28 +38,13 @@ MARKINGS = (
 
 
 def setup(total: int) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB}")
-        conn.execute(f"CREATE DATABASE {DB}")
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "allied.settings")
-    os.environ["ALLIED_ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
-    import django
-
-    django.setup()
+    fresh_django(DB)
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.utils import timezone
 
-    from allied.core.cast import create_cast
     from allied.core.models import StoredMarking, system_access
     from allied.working_group.models import FreeformRequest, PartnerPriority
 
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("load_registry", verbosity=0)
-    create_cast()
     member = get_user_model().objects.get(username="wg.member")
     today = timezone.localdate()
     kinds = ("liaison", "training", "exercise", "other")
