@@ -127,10 +127,20 @@ class Contingency(MarkedModel):
     description = models.TextField(blank=True)
     starts = models.DateField()
     ends = models.DateField()
+    owner = models.ForeignKey(
+        "core.Nation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        default="USA",
+        help_text="The nation whose planners write the plan and assign its tasks.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Counts edits, so two planners cannot overwrite each other."
+    )
 
     class Meta:
         ordering = ["starts", "name", "pk"]
@@ -190,6 +200,7 @@ class Task(MarkedModel):
         help_text="The nation the plan wants to lead the task, if any.",
     )
     priority = models.PositiveSmallIntegerField(default=3)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["contingency", "starts", "-priority", "pk"]
@@ -306,6 +317,17 @@ class PlanningRequest(MarkedModel):
     )
     opened = models.DateField()
     target = models.DateField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_on = models.DateField(null=True, blank=True)
+    decision_note = models.TextField(
+        blank=True, help_text="Why it was accepted or declined; the requesting partner reads it."
+    )
 
     class Meta:
         ordering = ["status", "opened", "pk"]

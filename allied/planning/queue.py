@@ -34,7 +34,6 @@ def request_rows(who: Any, on: date) -> Any:
 
 def request_items(who: Any, on: date, pks: Sequence[Any]) -> dict[Any, QueueItem]:
     rows = with_visible_plan(PlanningRequest.objects.visible_to(who, on=on), who)
-    url = reverse("planning:request-list")
     found: dict[Any, QueueItem] = {}
     for row in rows.filter(pk__in=list(pks)).values(
         "pk", "nation_id", "kind", "title", "opened", "target", "marking__text", "contingency_id"
@@ -50,7 +49,7 @@ def request_items(who: Any, on: date, pks: Sequence[Any]) -> dict[Any, QueueItem
             target=row["target"],
             status="Open",
             blockers=blockers,
-            url=url,
+            url=reverse("planning:request-detail", kwargs={"pk": row["pk"]}),
             marking=row["marking__text"],
         )
     return found

@@ -33,6 +33,7 @@ from allied.core.restricted import (
 from allied.markings import render as render_marking
 from allied.markings.rollup import rollup_portions
 from allied.planning import models as m
+from allied.planning.authoring import may_create_plan, may_edit
 from allied.planning.data import Loaded, load
 from allied.planning.forms import ApplyProposalForm, AssumptionForm
 from allied.planning.rules.checks import CHECKS, Report, Severity, coverage, run_checks
@@ -96,6 +97,16 @@ def matrix(loaded: Loaded, plan: m.Contingency) -> dict[str, Any]:
     return {"columns": columns, "rows": rows}
 
 
+def assignments_of(loaded: Loaded, plan: m.Contingency) -> list[tuple[m.Assignment, m.Task]]:
+    """The plan's visible assignments with their tasks, by task start, leads first."""
+    rows = [
+        (a, loaded.tasks[a.task_id])
+        for a in loaded.assignments.values()
+        if a.task_id in loaded.tasks and loaded.tasks[a.task_id].contingency_id == plan.pk
+    ]
+    return sorted(rows, key=lambda r: (r[1].starts, r[1].pk, not r[0].is_lead, r[0].pk))
+
+
 def coverage_charts(loaded: Loaded, plan: m.Contingency) -> list[Any]:
     cover = coverage(loaded.data, plan.pk)
     by_nation = [
@@ -152,6 +163,7 @@ class PlanList(RestrictedMixin, ListView):  # type: ignore[type-arg]
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["types"] = CONTINGENCY_TYPES
+        context["may_create"] = may_create_plan(principal_for(self.request.user))
         return context
 
 
@@ -191,6 +203,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "assumptions": assumptions,
             "form": form if is_planner(principal) else None,
             "may_apply": may_apply(principal),
+            "may_edit": may_edit(principal, plan),
+            "assignments": assignments_of(loaded, plan),
         },
     )
 

@@ -3,15 +3,18 @@
 * ``plans/`` and ``plans/{id}/``: plans releasable to the caller; ``plans/{id}/readiness/`` the
   readiness report and ``plans/{id}/proposal/`` the optimiser's proposal, both computed from the
   rows releasable to the caller only.
-* ``tasks/``, ``assignments/``, ``assumptions/`` (``?plan=`` narrows them), ``capabilities/``,
-  ``willingness/``: read only.
-* ``requests/``: planning requests; a partner may file one for its own nation.
+* ``phases/``, ``tasks/``, ``assignments/``, ``assumptions/`` (``?plan=`` narrows them),
+  ``capabilities/``, ``willingness/``.
+* ``requests/``: planning requests; a partner may file one for its own nation, and
+  ``requests/{id}/decide/`` accepts or declines it.
+* Writes (plans, phases, tasks, assignments, assumptions, decisions): see ``writing``.
 
 Every list counts only what the caller may see; a hidden row answers 404 like a missing one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -26,7 +29,10 @@ from rest_framework.routers import DefaultRouter
 from allied.core.api.fields import MarkingField
 from allied.core.models.principals import principal_for
 from allied.core.restricted import RestrictedViewSetMixin, show, viewer_of
+from allied.planning import authoring
 from allied.planning import models as m
+from allied.planning.api import writing
+from allied.planning.api.writing import CONFLICT, REFUSED
 from allied.planning.data import load, with_visible_plan
 from allied.planning.rules.checks import run_checks
 from allied.planning.rules.optimiser import propose
@@ -40,7 +46,26 @@ class PlanSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = m.Contingency
-        fields = ["id", "marking", "name", "contingency_type", "description", "starts", "ends"]
+        fields = [
+            "id",
+            "marking",
+            "owner",
+            "name",
+            "contingency_type",
+            "description",
+            "starts",
+            "ends",
+            "version",
+        ]
+
+
+class PhaseSerializer(serializers.ModelSerializer):
+    marking = MarkingField(read_only=True)
+    plan = serializers.IntegerField(source="contingency_id", read_only=True)
+
+    class Meta:
+        model = m.Phase
+        fields = ["id", "marking", "plan", "order", "name", "starts", "ends"]
 
 
 class TaskSerializer(serializers.ModelSerializer):
@@ -48,6 +73,7 @@ class TaskSerializer(serializers.ModelSerializer):
     plan = serializers.IntegerField(source="contingency_id", read_only=True)
     capability_type = serializers.CharField(source="capability_type.code", read_only=True)
     lead = serializers.CharField(source="lead_id", read_only=True, allow_null=True)
+    phase = serializers.IntegerField(source="phase_id", read_only=True, allow_null=True)
 
     class Meta:
         model = m.Task
@@ -55,6 +81,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "id",
             "marking",
             "plan",
+            "phase",
             "name",
             "capability_type",
             "quantity",
@@ -63,11 +90,13 @@ class TaskSerializer(serializers.ModelSerializer):
             "location",
             "lead",
             "priority",
+            "version",
         ]
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
     marking = MarkingField(read_only=True)
+    task = serializers.IntegerField(source="task_id", read_only=True)
     nation = serializers.CharField(source="nation_id", read_only=True)
 
     class Meta:
@@ -150,8 +179,20 @@ class RequestSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = m.PlanningRequest
-        fields = ["id", "marking", "nation", "kind", "plan", "title", "text", "status", "opened"]
-        read_only_fields = ["id", "nation", "status", "opened"]
+        fields = [
+            "id",
+            "marking",
+            "nation",
+            "kind",
+            "plan",
+            "title",
+            "text",
+            "status",
+            "opened",
+            "decided_on",
+            "decision_note",
+        ]
+        read_only_fields = ["id", "nation", "status", "opened", "decided_on", "decision_note"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -160,6 +201,19 @@ class RequestSerializer(serializers.ModelSerializer):
             # The choices are the caller's visible plans: a hidden one reads as missing.
             field = self.fields["plan"]
             field.queryset = m.Contingency.objects.visible_to(viewer_of(request))
+
+
+class DecidableSerializer(RequestSerializer):
+    may_decide = serializers.SerializerMethodField()
+
+    class Meta(RequestSerializer.Meta):
+        fields = [*RequestSerializer.Meta.fields, "may_decide"]
+
+    def get_may_decide(self, row: m.PlanningRequest) -> bool:
+        request = self.context["request"]
+        return row.status == m.RequestStatus.OPEN and authoring.may_decide(
+            principal_for(request.user)
+        )
 
 
 def _plan_filter(rows: Any, request: Request, path: str) -> Any:
@@ -180,13 +234,45 @@ class _ReadOnly(
     lookup_value_regex = "[0-9]+"
 
 
-@extend_schema_view(retrieve=extend_schema(parameters=ID))
-class PlanViewSet(_ReadOnly):
+class _Versioned(_ReadOnly):
+    """``POST`` through ``create_with``; ``PATCH`` through ``edit_with``, 409 when stale."""
+
+    create_with: Callable[[Request], Any]
+    edit_with: Callable[[Request, Any], Any]
+
+    def create(self, request: Request) -> Response:
+        return writing.created(request, type(self).create_with(request), self.serializer_class)
+
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        try:
+            row = type(self).edit_with(request, self.get_object())
+        except authoring.Conflict as exc:
+            return writing.conflict_response(exc)
+        show(request, [row])
+        return Response(self.serializer_class(row).data)
+
+
+def _versioned(write: Any, patch: Any, shown: Any) -> dict[str, Any]:
+    return {
+        "create": extend_schema(request=write, responses={201: shown, 403: REFUSED}),
+        "partial_update": extend_schema(
+            parameters=ID, request=patch, responses={200: shown, 403: REFUSED, 409: CONFLICT}
+        ),
+    }
+
+
+@extend_schema_view(
+    retrieve=extend_schema(parameters=ID),
+    **_versioned(writing.PlanWriteSerializer, writing.PlanPatchSerializer, PlanSerializer),
+)
+class PlanViewSet(_Versioned):
     """Plans releasable to the caller; ``readiness`` and ``proposal`` read only what the caller
     may see."""
 
     queryset_model = m.Contingency
     serializer_class = PlanSerializer
+    create_with = staticmethod(writing.create_plan)
+    edit_with = staticmethod(writing.edit_plan)
 
     def get_queryset(self) -> Any:
         return super().get_queryset().select_related("marking").order_by("starts", "pk")
@@ -256,8 +342,33 @@ class PlanViewSet(_ReadOnly):
 
 
 @extend_schema_view(list=extend_schema(parameters=PLAN), retrieve=extend_schema(parameters=ID))
-class TaskViewSet(_ReadOnly):
-    """Tasks releasable to the caller (of plans it may see)."""
+class PhaseViewSet(_ReadOnly):
+    """Phases releasable to the caller; a planner of the plan's nation adds one."""
+
+    queryset_model = m.Phase
+    serializer_class = PhaseSerializer
+
+    def get_queryset(self) -> Any:
+        rows = super().get_queryset().select_related("marking")
+        return _plan_filter(rows, self.request, "contingency_id").order_by(
+            "contingency_id", "order"
+        )
+
+    @extend_schema(
+        request=writing.PhaseWriteSerializer, responses={201: PhaseSerializer, 403: REFUSED}
+    )
+    def create(self, request: Request) -> Response:
+        return writing.created(request, writing.create_phase(request), PhaseSerializer)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=PLAN),
+    retrieve=extend_schema(parameters=ID),
+    **_versioned(writing.TaskWriteSerializer, writing.TaskPatchSerializer, TaskSerializer),
+)
+class TaskViewSet(_Versioned):
+    """Tasks releasable to the caller (of plans it may see); planners of the plan's nation add
+    and edit them."""
 
     queryset_model = m.Task
     serializer_class = TaskSerializer
@@ -265,6 +376,9 @@ class TaskViewSet(_ReadOnly):
     def get_queryset(self) -> Any:
         rows = super().get_queryset().select_related("marking", "capability_type", "contingency")
         return _plan_filter(rows, self.request, "contingency_id").order_by("pk")
+
+    create_with = staticmethod(writing.create_task)
+    edit_with = staticmethod(writing.edit_task)
 
 
 @extend_schema_view(list=extend_schema(parameters=PLAN), retrieve=extend_schema(parameters=ID))
@@ -278,6 +392,18 @@ class AssignmentViewSet(_ReadOnly):
         rows = super().get_queryset().select_related("marking", "task", "task__contingency")
         return _plan_filter(rows, self.request, "task__contingency_id").order_by("pk")
 
+    @extend_schema(
+        request=writing.AssignmentWriteSerializer,
+        responses={201: AssignmentSerializer, 403: REFUSED},
+    )
+    def create(self, request: Request) -> Response:
+        return writing.created(request, writing.create_assignment(request), AssignmentSerializer)
+
+    @extend_schema(parameters=ID, responses={204: None, 403: REFUSED})
+    def destroy(self, request: Request, pk: str | None = None) -> Response:
+        writing.delete_assignment(request, self.get_object())
+        return Response(status=204)
+
 
 @extend_schema_view(list=extend_schema(parameters=PLAN), retrieve=extend_schema(parameters=ID))
 class AssumptionViewSet(_ReadOnly):
@@ -289,6 +415,13 @@ class AssumptionViewSet(_ReadOnly):
     def get_queryset(self) -> Any:
         rows = super().get_queryset().select_related("marking", "capability_type", "contingency")
         return _plan_filter(rows, self.request, "contingency_id").order_by("pk")
+
+    @extend_schema(
+        request=writing.AssumptionWriteSerializer,
+        responses={201: AssumptionSerializer, 403: REFUSED},
+    )
+    def create(self, request: Request) -> Response:
+        return writing.created(request, writing.create_assumption(request), AssumptionSerializer)
 
 
 @extend_schema_view(retrieve=extend_schema(parameters=ID))
@@ -333,9 +466,34 @@ class RequestViewSet(_ReadOnly, mixins.CreateModelMixin):
         serializer.validated_data["opened"] = date.today()
         super().perform_create(serializer)
 
+    @extend_schema(
+        methods=["GET"],
+        parameters=ID,
+        request=None,
+        responses={200: DecidableSerializer},
+        description="The request, and whether the caller may decide it now.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        parameters=ID,
+        request=writing.DecisionSerializer,
+        responses={200: RequestSerializer, 403: REFUSED},
+        description="Accept or decline an open request (U.S. planners and the working group).",
+    )
+    @action(detail=True, methods=["get", "post"], serializer_class=writing.DecisionSerializer)
+    def decide(self, request: Request, pk: str | None = None) -> Response:
+        row = self.get_object()
+        if request.method == "GET":
+            show(request, [row])
+            return Response(DecidableSerializer(row, context={"request": request}).data)
+        row = writing.decide(request, row)
+        show(request, [row])
+        return Response(RequestSerializer(row, context={"request": request}).data)
+
 
 router = DefaultRouter()
 router.register("plans", PlanViewSet, basename="plan")
+router.register("phases", PhaseViewSet, basename="phase")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("assumptions", AssumptionViewSet, basename="assumption")

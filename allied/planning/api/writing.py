@@ -1,0 +1,279 @@
+"""Write operations of the planning API, on the same rules as the pages (``planning.authoring``).
+
+* ``POST plans/`` starts a plan owned by the caller's nation; ``PATCH plans/{id}/`` edits it and
+  must name the ``version`` it started from (409 with the current version when it changed).
+* ``POST phases/``, ``POST tasks/``, ``PATCH tasks/{id}/`` (with ``version``),
+  ``POST assignments/`` and ``DELETE assignments/{id}/``: a planner of the plan's nation only.
+* ``POST assumptions/``: any planner, for its own nation's planners.
+* ``POST requests/{id}/decide/``: U.S. planners and the working group accept or decline.
+
+A plan the caller may see but not edit answers 403 naming why; one it may not see, 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from allied.core.api.fields import MarkingField
+from allied.core.models import NotVisibleAfterWrite
+from allied.core.models.principals import Role, principal_for
+from allied.core.restricted import show, viewer_of
+from allied.planning import authoring
+from allied.planning import models as m
+from allied.planning.data import load
+from allied.planning.rules.model import CONTINGENCY_TYPES
+
+CONFLICT = OpenApiResponse(
+    description="The row changed since the version given; nothing was saved. The body names "
+    "the current version."
+)
+REFUSED = OpenApiResponse(description="You may see the plan but not write to it.")
+
+
+def run(write: Callable[[], Any]) -> Any:
+    """Run a write, answering a refusal as a 400 keyed by field (or a 409 for a conflict)."""
+    try:
+        return write()
+    except DjangoValidationError as exc:
+        raise ValidationError(exc.message_dict) from exc
+    except NotVisibleAfterWrite as exc:
+        raise ValidationError({"marking": [f"{exc}; nothing was saved."]}) from exc
+
+
+def conflict_response(exc: authoring.Conflict) -> Response:
+    return Response({"detail": str(exc), "version": exc.current}, status=status.HTTP_409_CONFLICT)
+
+
+def editable(request: Request, plan: m.Contingency) -> None:
+    if not authoring.may_edit(principal_for(request.user), plan):
+        raise PermissionDenied(
+            f"Only planners of {plan.owner_id}, which owns this plan, write to it."
+        )
+
+
+def visible_row(request: Request, model: type[Any], pk: Any, field: str) -> Any:
+    """A row named in the body, if the caller may see it; a 400 on ``field`` otherwise."""
+    row = model.objects.visible_to(viewer_of(request)).filter(pk=pk).first()
+    if row is None:
+        raise ValidationError({field: ["No such record."]})
+    return row
+
+
+def _text(value: Any) -> Any:
+    return value.text if hasattr(value, "text") else value
+
+
+def as_data(validated: dict[str, Any]) -> dict[str, Any]:
+    return {k: _text(v) for k, v in validated.items()}
+
+
+# --- serializers of the bodies ------------------------------------------------------------------
+
+
+class PlanWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    name = serializers.CharField(max_length=200)
+    contingency_type = serializers.ChoiceField(choices=list(CONTINGENCY_TYPES.items()))
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    starts = serializers.DateField()
+    ends = serializers.DateField()
+    marking = MarkingField()
+
+
+class PlanPatchSerializer(PlanWriteSerializer):
+    version = serializers.IntegerField(min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["partial"] = True
+        super().__init__(*args, **kwargs)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "version" not in attrs:
+            raise ValidationError({"version": ["Give the version you started from."]})
+        return attrs
+
+
+class PhaseWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    plan = serializers.IntegerField(min_value=1)
+    order = serializers.IntegerField(min_value=0, max_value=99)
+    name = serializers.CharField(max_length=200)
+    starts = serializers.DateField()
+    ends = serializers.DateField()
+    marking = MarkingField()
+
+
+class TaskWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    plan = serializers.IntegerField(min_value=1)
+    phase = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    name = serializers.CharField(max_length=200)
+    capability_type = serializers.SlugRelatedField(
+        slug_field="code", queryset=m.CapabilityType.objects.all()
+    )
+    quantity = serializers.IntegerField(min_value=1, max_value=100_000)
+    starts = serializers.DateField()
+    ends = serializers.DateField()
+    location = serializers.CharField(max_length=200)
+    lead = serializers.RegexField(r"^[A-Za-z]{3}$", required=False, allow_null=True)
+    priority = serializers.IntegerField(min_value=1, max_value=5, default=3)
+    marking = MarkingField()
+
+
+class TaskPatchSerializer(TaskWriteSerializer):
+    version = serializers.IntegerField(min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["partial"] = True
+        super().__init__(*args, **kwargs)
+        self.fields.pop("plan")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "version" not in attrs:
+            raise ValidationError({"version": ["Give the version you started from."]})
+        return attrs
+
+
+class AssignmentWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    task = serializers.IntegerField(min_value=1)
+    nation = serializers.RegexField(r"^[A-Za-z]{3}$")
+    quantity = serializers.IntegerField(min_value=1, max_value=100_000)
+    is_lead = serializers.BooleanField(default=False)
+    marking = MarkingField(
+        required=False,
+        help_text="Leave out to mark it with the roll-up of what it relies on.",
+    )
+
+
+class AssumptionWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    plan = serializers.IntegerField(min_value=1)
+    provider = serializers.RegexField(r"^[A-Za-z]{3}$")
+    capability_type = serializers.SlugRelatedField(
+        slug_field="code", queryset=m.CapabilityType.objects.all()
+    )
+    quantity = serializers.IntegerField(min_value=1, max_value=100_000)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    marking = MarkingField()
+
+
+class DecisionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    decision = serializers.ChoiceField(choices=["accept", "decline"])
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+# --- the handlers the viewsets call -------------------------------------------------------------
+
+
+def body(request: Request, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:  # type: ignore[type-arg]
+    given = serializer_class(data=request.data)
+    given.is_valid(raise_exception=True)
+    return as_data(dict(given.validated_data))
+
+
+def create_plan(request: Request) -> m.Contingency:
+    principal = principal_for(request.user)
+    if not authoring.may_create_plan(principal):
+        raise PermissionDenied("Only planners start plans.")
+    data = body(request, PlanWriteSerializer)
+    return run(lambda: authoring.create_plan(request.user, principal, viewer_of(request), data))
+
+
+def edit_plan(request: Request, plan: m.Contingency) -> m.Contingency:
+    data = body(request, PlanPatchSerializer)
+    editable(request, plan)
+    return run(
+        lambda: authoring.edit_plan(request.user, viewer_of(request), plan, data["version"], data)
+    )
+
+
+def create_phase(request: Request) -> m.Phase:
+    data = body(request, PhaseWriteSerializer)
+    plan = visible_row(request, m.Contingency, data["plan"], "plan")
+    editable(request, plan)
+    return run(lambda: authoring.create_phase(request.user, viewer_of(request), plan, data))
+
+
+def create_task(request: Request) -> m.Task:
+    data = body(request, TaskWriteSerializer)
+    plan = visible_row(request, m.Contingency, data["plan"], "plan")
+    editable(request, plan)
+    return run(lambda: authoring.create_task(request.user, viewer_of(request), plan, data))
+
+
+def edit_task(request: Request, task: m.Task) -> m.Task:
+    data = body(request, TaskPatchSerializer)
+    plan = visible_row(request, m.Contingency, task.contingency_id, "plan")
+    editable(request, plan)
+    task.contingency = plan
+    return run(
+        lambda: authoring.edit_task(request.user, viewer_of(request), task, data["version"], data)
+    )
+
+
+def create_assignment(request: Request) -> m.Assignment:
+    data = body(request, AssignmentWriteSerializer)
+    viewer = viewer_of(request)
+    task = visible_row(request, m.Task, data["task"], "task")
+    plan = visible_row(request, m.Contingency, task.contingency_id, "task")
+    editable(request, plan)
+    marking = data.get("marking")
+    if not marking:
+        loaded = load(viewer, focus=plan)
+        from allied.planning.views import derived_marking
+
+        marking = derived_marking(loaded, loaded.tasks[task.pk], data["nation"].upper()).text
+    return run(lambda: authoring.assign(request.user, viewer, task, data, marking=marking))
+
+
+def delete_assignment(request: Request, row: m.Assignment) -> None:
+    task = visible_row(request, m.Task, row.task_id, "task")
+    plan = visible_row(request, m.Contingency, task.contingency_id, "task")
+    editable(request, plan)
+    authoring.unassign(request.user, viewer_of(request), row)
+
+
+def create_assumption(request: Request) -> m.Assumption:
+    principal = principal_for(request.user)
+    if not principal.has_role(Role.PLANNER):
+        raise PermissionDenied("Only planners record assumptions.")
+    data = body(request, AssumptionWriteSerializer)
+    plan = visible_row(request, m.Contingency, data["plan"], "plan")
+    provider = authoring.nation_code(data["provider"], "provider")
+
+    def write() -> m.Assumption:
+        row = m.Assumption(
+            contingency=plan,
+            holder_id=principal.nation_id,
+            provider_id=provider,
+            capability_type=data["capability_type"],
+            quantity=data["quantity"],
+            note=data["note"],
+            recorded_by=request.user,
+        )
+        row.set_marking(data["marking"])
+        return authoring.write(row, request.user, viewer_of(request), {"created": True})
+
+    return run(write)
+
+
+def decide(request: Request, row: m.PlanningRequest) -> m.PlanningRequest:
+    if not authoring.may_decide(principal_for(request.user)):
+        raise PermissionDenied("U.S. planners and the working group decide planning requests.")
+    data = body(request, DecisionSerializer)
+    today = timezone.localdate()
+    return run(
+        lambda: authoring.decide_request(
+            request.user, viewer_of(request), row, data["decision"], data["note"], on=today
+        )
+    )
+
+
+def created(request: Request, row: Any, serializer_class: type[Any]) -> Response:
+    show(request, [row])
+    return Response(serializer_class(row).data, status=status.HTTP_201_CREATED)

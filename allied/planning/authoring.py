@@ -1,0 +1,321 @@
+"""Writing plans: plans, phases, tasks, manual assignments, and decisions on planning requests.
+
+The pages and the API call the same functions, so both check the same things and audit the same
+way:
+
+* a plan belongs to one nation (``owner``); only that nation's planners edit it, add its phases
+  and tasks and assign its tasks to partners (the U.S. included). A U.S. plan is written by U.S.
+  planners; a partner may keep a plan of its own in the same tool;
+* every write goes through ``save_visible`` (nobody writes what they could not read back) and its
+  audit entry commits with it, or neither does;
+* an edit names the version it started from; if the row changed meanwhile nothing is saved and
+  ``Conflict`` says so (compare-and-set in one ``UPDATE``, safe with many editors at once);
+* a planning request is decided once: accepting or declining moves it out of ``open`` in one
+  conditional ``UPDATE``, so two deciders cannot both decide it.
+
+Input that breaks a rule raises ``django.core.exceptions.ValidationError`` keyed by field, which
+the pages show on the form and the API answers as a 400.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.http import Http404
+
+from allied.core import audit
+from allied.core.models import Nation
+from allied.core.models.marked import MarkedModel, save_visible
+from allied.core.models.principals import Principal, Role
+from allied.planning import models as m
+
+
+class Conflict(Exception):
+    """The row changed since the editor read it; nothing was saved."""
+
+    def __init__(self, what: str, current: int | None) -> None:
+        self.current = current
+        super().__init__(
+            f"Someone changed this {what} since you opened it (it is now at version "
+            f"{current}); nothing was saved. Review it as it stands and edit again."
+        )
+
+
+# --- who may write ------------------------------------------------------------------------------
+
+
+def may_edit(principal: Principal, plan: m.Contingency) -> bool:
+    """A planner of the nation that owns the plan."""
+    return principal.has_role(Role.PLANNER) and principal.nation_id == plan.owner_id
+
+
+def may_create_plan(principal: Principal) -> bool:
+    return principal.has_role(Role.PLANNER)
+
+
+def may_decide(principal: Principal) -> bool:
+    """U.S. planners and the working group decide partners' planning requests."""
+    return principal.is_us and (
+        principal.has_role(Role.PLANNER)
+        or principal.has_role(Role.WORKING_GROUP)
+        or principal.has_role(Role.ADMINISTRATOR)
+    )
+
+
+# --- checks shared by pages and API -------------------------------------------------------------
+
+
+def _window(starts: date, ends: date, *, within: tuple[date, date] | None, what: str) -> None:
+    if ends < starts:
+        raise ValidationError({"ends": "The window must end on or after the day it starts."})
+    if within is not None and (starts < within[0] or ends > within[1]):
+        raise ValidationError(
+            {
+                "starts": f"The {what} must fall within the plan's window, "
+                f"{within[0]:%Y-%m-%d} to {within[1]:%Y-%m-%d}."
+            }
+        )
+
+
+def nation_code(code: str | None, field: str) -> str | None:
+    if code in (None, ""):
+        return None
+    code = str(code).upper()
+    if not Nation.objects.filter(pk=code).exists():
+        raise ValidationError({field: f"No nation has the code {code!r}."})
+    return code
+
+
+def write(obj: MarkedModel, user: Any, viewer: Any, detail: dict[str, Any]) -> MarkedModel:
+    with transaction.atomic():
+        save_visible(obj, viewer)
+        audit.record("write", actor=user, obj=obj, detail=detail)
+    return obj
+
+
+# --- plans --------------------------------------------------------------------------------------
+
+
+PLAN_FIELDS = ("name", "contingency_type", "description", "starts", "ends")
+TASK_FIELDS = ("name", "capability_type", "quantity", "starts", "ends", "location", "priority")
+
+
+def create_plan(
+    user: Any, principal: Principal, viewer: Any, data: dict[str, Any]
+) -> m.Contingency:
+    _window(data["starts"], data["ends"], within=None, what="plan")
+    plan = m.Contingency(
+        owner_id=principal.nation_id,
+        created_by=user,
+        **{k: data[k] for k in PLAN_FIELDS if k in data},
+    )
+    plan.set_marking(data["marking"])
+    write(plan, user, viewer, {"created": True})
+    return plan
+
+
+def _claim(model: type[MarkedModel], viewer: Any, pk: int, version: int, what: str) -> None:
+    """Move the row from ``version`` to the next, or raise ``Conflict`` (one UPDATE)."""
+    rows = model.objects.visible_to(viewer).filter(pk=pk)
+    if not rows.filter(version=version).update(version=F("version") + 1):
+        current = rows.values_list("version", flat=True).first()
+        if current is None:
+            raise Http404("No record found.")
+        raise Conflict(what, current)
+
+
+def edit_plan(
+    user: Any, viewer: Any, plan: m.Contingency, version: int, data: dict[str, Any]
+) -> m.Contingency:
+    starts, ends = data.get("starts", plan.starts), data.get("ends", plan.ends)
+    _window(starts, ends, within=None, what="plan")
+    outside = m.Task.objects.visible_to(viewer).filter(contingency=plan)
+    late = outside.filter(ends__gt=ends).count() + outside.filter(starts__lt=starts).count()
+    if late:
+        raise ValidationError(
+            {"starts": f"{late} task(s) of the plan would fall outside the new window."}
+        )
+    return _edit(m.Contingency, user, viewer, plan.pk, version, "plan", PLAN_FIELDS, data)
+
+
+def _edit(
+    model: type[Any],
+    user: Any,
+    viewer: Any,
+    pk: int,
+    version: int,
+    what: str,
+    fields: tuple[str, ...],
+    data: dict[str, Any],
+    more: Callable[[Any], list[str]] | None = None,
+) -> Any:
+    """Claim the version, apply ``data`` (and ``more``), save and audit what changed."""
+    with transaction.atomic():
+        _claim(model, viewer, pk, version, what)
+        row = model.objects.visible_to(viewer).get(pk=pk)
+        changed = sorted(k for k in fields if k in data and getattr(row, k) != data[k])
+        for k in fields:
+            if k in data:
+                setattr(row, k, data[k])
+        if more is not None:
+            changed += more(row)
+        if data.get("marking") and data["marking"] != row.marking.text:
+            row.set_marking(data["marking"])
+            changed.append("marking")
+        write(row, user, viewer, {"version": row.version, "changed": changed})
+    return row
+
+
+# --- phases and tasks ---------------------------------------------------------------------------
+
+
+def create_phase(user: Any, viewer: Any, plan: m.Contingency, data: dict[str, Any]) -> m.Phase:
+    _window(data["starts"], data["ends"], within=(plan.starts, plan.ends), what="phase")
+    phase = m.Phase(
+        contingency=plan,
+        order=data["order"],
+        name=data["name"],
+        starts=data["starts"],
+        ends=data["ends"],
+    )
+    phase.set_marking(data["marking"])
+    write(phase, user, viewer, {"created": True})
+    return phase
+
+
+def _phase(viewer: Any, plan: m.Contingency, phase: Any) -> m.Phase | None:
+    if phase in (None, ""):
+        return None
+    key = phase.pk if isinstance(phase, m.Phase) else phase
+    found = m.Phase.objects.visible_to(viewer).filter(pk=key, contingency=plan).first()
+    if found is None:
+        raise ValidationError({"phase": "No phase of this plan has this id."})
+    return found
+
+
+def create_task(user: Any, viewer: Any, plan: m.Contingency, data: dict[str, Any]) -> m.Task:
+    _window(data["starts"], data["ends"], within=(plan.starts, plan.ends), what="task")
+    task = m.Task(
+        contingency=plan,
+        phase=_phase(viewer, plan, data.get("phase")),
+        lead_id=nation_code(data.get("lead"), "lead"),
+        **{k: data[k] for k in TASK_FIELDS if k in data},
+    )
+    task.set_marking(data["marking"])
+    write(task, user, viewer, {"created": True})
+    return task
+
+
+def edit_task(user: Any, viewer: Any, task: m.Task, version: int, data: dict[str, Any]) -> m.Task:
+    plan = task.contingency
+    starts, ends = data.get("starts", task.starts), data.get("ends", task.ends)
+    _window(starts, ends, within=(plan.starts, plan.ends), what="task")
+
+    def links(row: m.Task) -> list[str]:
+        changed = []
+        if "phase" in data:
+            row.phase = _phase(viewer, plan, data["phase"])
+            changed.append("phase")
+        if "lead" in data:
+            row.lead_id = nation_code(data["lead"], "lead")
+            changed.append("lead")
+        return changed
+
+    return _edit(m.Task, user, viewer, task.pk, version, "task", TASK_FIELDS, data, links)
+
+
+# --- assignments --------------------------------------------------------------------------------
+
+
+def assign(
+    user: Any, viewer: Any, task: m.Task, data: dict[str, Any], *, marking: str
+) -> m.Assignment:
+    """A planner assigns (part of) ``task`` to a partner, the U.S. included."""
+    nation = nation_code(data["nation"], "nation")
+    with transaction.atomic():
+        # Lock the task so two planners cannot both name a lead.
+        m.Task.objects.visible_to(viewer).select_for_update().filter(pk=task.pk).first()
+        if data.get("is_lead"):
+            lead = (
+                m.Assignment.objects.visible_to(viewer)
+                .filter(task=task, is_lead=True)
+                .values_list("nation_id", flat=True)
+                .first()
+            )
+            if lead is not None:
+                raise ValidationError(
+                    {"is_lead": f"{lead} already leads this task; assign in support instead."}
+                )
+        row = m.Assignment(
+            task=task,
+            nation_id=nation,
+            quantity=data["quantity"],
+            is_lead=bool(data.get("is_lead")),
+            origin=m.AssignmentOrigin.PLANNER,
+            assigned_by=user,
+        )
+        row.set_marking(marking)
+        write(row, user, viewer, {"created": True})
+    return row
+
+
+def unassign(user: Any, viewer: Any, row: m.Assignment) -> None:
+    with transaction.atomic():
+        audit.record(
+            "write",
+            actor=user,
+            obj=row,
+            detail={"deleted": True, "nation": row.nation_id, "quantity": row.quantity},
+        )
+        m.Assignment.objects.visible_to(viewer).filter(pk=row.pk).delete()
+
+
+# --- planning requests --------------------------------------------------------------------------
+
+
+DECISIONS = {"accept": m.RequestStatus.ACCEPTED, "decline": m.RequestStatus.DECLINED}
+
+
+def decide_request(
+    user: Any, viewer: Any, row: m.PlanningRequest, decision: str, note: str, *, on: date
+) -> m.PlanningRequest:
+    """Accept or decline an open request, once; the partner reads the note with the status."""
+    if decision not in DECISIONS:
+        raise ValidationError({"decision": "Choose accept or decline."})
+    if decision == "decline" and not note.strip():
+        raise ValidationError({"note": "Say why the request is declined; the partner reads it."})
+    with transaction.atomic():
+        moved = (
+            m.PlanningRequest.objects.visible_to(viewer)
+            .filter(pk=row.pk, status=m.RequestStatus.OPEN)
+            .update(
+                status=DECISIONS[decision],
+                decided_by=user,
+                decided_on=on,
+                decision_note=note.strip(),
+            )
+        )
+        if not moved:
+            current = (
+                m.PlanningRequest.objects.visible_to(viewer)
+                .filter(pk=row.pk)
+                .values_list("status", flat=True)
+                .first()
+            )
+            if current is None:
+                raise Http404("No record found.")
+            raise ValidationError(
+                {"decision": f"This request was already decided ({current}); nothing was saved."}
+            )
+        audit.record(
+            "decision",
+            actor=user,
+            obj=row,
+            detail={"what": f"{decision}ed the planning request", "note": note.strip()},
+        )
+    return m.PlanningRequest.objects.visible_to(viewer).get(pk=row.pk)
