@@ -2,7 +2,8 @@
 
 Each kind of person of the cast (``allied/core/cast.py``) is one locust user class, weighted by
 how many of them a coalition would have at their desks: liaison officers and analysts most, then
-case managers, planners and the working group, and one disclosure officer. They sign in through
+case managers, planners and the working group; there is one disclosure officer. From seven
+simulated people on, every kind has at least one. They sign in through
 the sign-in page and browse pages with their session, and call the API with their token (as a
 script or a TAXII client would). Ids come from what each person's own lists return, as a person
 clicks through; a few requests ask for what the person may not see, where 404 (hidden or
@@ -158,9 +159,9 @@ class Analyst(Person):
 
 
 class DisclosureOfficer(Person):
-    """Works the foreign-disclosure queue."""
+    """Works the foreign-disclosure queue (one officer, however many people are simulated)."""
 
-    weight = 1
+    fixed_count = 1
     usernames = ("us.fdo",)
 
     def request_id(self) -> int | None:

@@ -1,16 +1,18 @@
 """Load test: the cast's journeys against several application processes on PostgreSQL.
 
 ``make load`` (``python -m bench.load``) runs it for 10 minutes with 30 simulated people;
-``python -m bench.load --quick`` (CI) for 50 seconds with 6 people, on a small data set.
+``python -m bench.load --quick`` (CI) for 50 seconds with 7 people (at least one of each kind),
+on a small data set.
 
 1. **Data.** One database (``allied_load_data`` by default) holding the benchmarks' large data
    sets together, built with their own generators: 100,000 products with 1,000,000 portions
    (``bench/search.py``), 50,000 FMS cases (``bench/arms.py``), the demo content of every module
    (disclosure requests, plans, guidance...), 20,000 officials and 200,000 contacts
    (``bench/people.py``), 50,000 working-group requests (``bench/working_group.py``),
-   1,000,000 bulletins (``bench/visibility.py``) and 100,000 STIX objects ingested through TAXII
-   (``bench/taxii.py``). It is built once (about ten minutes; the database's comment records
-   at which scale) and reused by later runs; ``--rebuild`` builds it again.
+   1,000,000 bulletins (``bench/visibility.py``), 100,000 STIX objects ingested through TAXII
+   (``bench/taxii.py``) and 2,000 pending disclosure requests. It is built once (about ten
+   minutes; the database's comment records at which scale) and reused by later runs;
+   ``--rebuild`` builds it again.
 2. **Roles.** ``allied db_roles`` creates a login application role (``allied_load_app``, no
    superuser, no BYPASSRLS), so the application processes read through the row-level security
    policies as production does. The cast gets fresh random passwords and API tokens.
@@ -68,15 +70,54 @@ class Sizes:
     requests: int
     bulletins: int
     stix: int
+    disclosures: int
 
 
 SCALES = {
-    "full": Sizes(100_000, 50_000, 20_000, 200_000, 50_000, 1_000_000, 100_000),
-    "small": Sizes(2_000, 1_000, 2_000, 3_000, 1_000, 20_000, 2_000),
+    "full": Sizes(100_000, 50_000, 20_000, 200_000, 50_000, 1_000_000, 100_000, 2_000),
+    "small": Sizes(2_000, 1_000, 2_000, 3_000, 1_000, 20_000, 2_000, 100),
 }
 
 
 # --- data (run in a subprocess: Django is set up once per process) ---------------------------
+
+
+def disclosure_requests(total: int) -> None:
+    """``total`` pending requests, by the U.S. analyst, to release the first two portions of a
+    generated product to a partner: the disclosure officer's queue at scale."""
+    from django.contrib.auth import get_user_model
+
+    from allied.core.models import system_access
+    from allied.intel.disclosure import request_marking
+    from allied.intel.models import DisclosureRequest, Portion
+
+    partners = ("JPN", "KOR", "AUS", "PHL", "IND", "GBR")
+    analyst = get_user_model().objects.get(username="us.analyst")
+    with system_access("bench: fictional disclosure requests"):
+        portions: dict[int, list[Portion]] = {}
+        chosen = Portion.objects.filter(product_id__lte=total, order__lte=2)
+        for portion in chosen.select_related("marking").order_by("product_id", "order"):
+            portions.setdefault(portion.product_id, []).append(portion)
+        requests = []
+        for n, (product, chosen_portions) in enumerate(sorted(portions.items())):
+            request = DisclosureRequest(
+                product_id=product,
+                partner_id=partners[n % len(partners)],
+                purpose=f"Generated request {n} for a combined exercise (fictional)",
+                requested_by=analyst,
+            )
+            request.set_marking(request_marking(chosen_portions))
+            requests.append(request)
+        DisclosureRequest.objects.bulk_create(requests, batch_size=2000)
+        through = DisclosureRequest.portions.through
+        through.objects.bulk_create(
+            [
+                through(disclosurerequest_id=request.pk, portion_id=portion.pk)
+                for request in requests
+                for portion in portions[request.product_id]
+            ],
+            batch_size=5000,
+        )
 
 
 def build(db: str, scale: str) -> None:
@@ -112,6 +153,8 @@ def build(db: str, scale: str) -> None:
     step(f"{sizes.bulletins:,} bulletins")
     taxii.ingest(sizes.stix)
     step(f"{sizes.stix:,} STIX objects through TAXII")
+    disclosure_requests(sizes.disclosures)
+    step(f"{sizes.disclosures:,} disclosure requests")
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -296,12 +339,12 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.load", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--quick", action="store_true", help="CI: small data, 6 people, 50 s")
+    parser.add_argument("--quick", action="store_true", help="CI: small data, 7 people, 50 s")
     parser.add_argument("--db", default=DB, help=f"database (default {DB})")
     parser.add_argument(
         "--scale", choices=sorted(SCALES), help="data set (default full; quick: small)"
     )
-    parser.add_argument("--users", type=int, help="simulated people (default 30; quick: 6)")
+    parser.add_argument("--users", type=int, help="simulated people (default 30; quick: 7)")
     parser.add_argument("--seconds", type=int, help="duration (default 600; quick: 50)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
     parser.add_argument("--rebuild", action="store_true", help="build the data set even if built")
@@ -311,7 +354,7 @@ def main(argv: list[str]) -> int:
     )
     args = parser.parse_args(argv)
     scale = args.scale or ("small" if args.quick else "full")
-    users = args.users or (6 if args.quick else 30)
+    users = args.users or (7 if args.quick else 30)
     seconds = args.seconds or (50 if args.quick else 600)
     output = args.output or (None if args.quick else MARKDOWN)
 
