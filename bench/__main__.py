@@ -64,11 +64,14 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         figures_file = Path(tmp) / "figures.jsonl"
         os.environ[_report.ENV] = str(figures_file)
+        # A benchmark's main() may read its own arguments (sizes) from sys.argv: none here.
+        own_arguments, sys.argv[1:] = sys.argv[1:], []
         try:
             for name in names:
                 importlib.import_module(f"bench.{name}").main()
         finally:
             del os.environ[_report.ENV]
+            sys.argv[1:] = own_arguments
         figures = _report.read(figures_file)
     load = _report.read(_report.LOAD_FIGURES)
     load_time = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -91,7 +92,10 @@ def test_python_m_bench_writes_the_figures_of_the_benchmarks_it_ran(
 ) -> None:
     import bench.markings
 
+    seen_arguments = []
+
     def fake_main() -> None:
+        seen_arguments.append(list(sys.argv[1:]))
         print("## markings (as printed by the benchmark)")
         _report.record("markings", "roll-up of 10,000 portions", 4.2, "ms", 10)
 
@@ -112,7 +116,10 @@ def test_python_m_bench_writes_the_figures_of_the_benchmarks_it_ran(
     )
     monkeypatch.setattr(_report, "LOAD_FIGURES", load)
     output = tmp_path / "results.md"
+    monkeypatch.setattr(sys, "argv", ["bench", "markings", "--output", str(output)])
     assert bench_main(["markings", "--output", str(output)]) == 0
+    assert seen_arguments == [[]]  # the runner's arguments are not the benchmark's
+    assert sys.argv[1:] == ["markings", "--output", str(output)]
     text = output.read_text()
     assert "cores, Python" in text and "benchmarks run: markings." in text
     assert "| markings | roll-up of 10,000 portions | 4.20 ms | <= 10 ms | pass |" in text
