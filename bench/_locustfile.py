@@ -38,6 +38,13 @@ IMPORTS = "5c0c2a44-97a2-4bd0-9f1e-6f2f4f0a1e02"  # allied.intel.views_taxii.COL
 # Words of the demo products and of the generated ones (bench/search.py: w0001x is the commonest).
 WORDS = ("maritime", "strait", "exercise", "logistics", "w0007x", "w0150x", "w0420x", "w2600x")
 PARTNERS = ("JPN", "KOR", "AUS", "PHL", "IND", "GBR")
+# API lists a person opens rows from: the first page, fetched once per person.
+PRODUCTS = "/api/intel/products/"
+BULLETINS = "/api/bulletins/"
+CASES = "/api/arms/cases/"
+PLANS = "/api/planning/plans/"
+DISCLOSURES = "/api/intel/disclosure-requests/"
+WG_REQUESTS = "/api/working-group/requests/"
 
 
 class Person(FastHttpUser):
@@ -87,29 +94,25 @@ class Person(FastHttpUser):
                 response.failure(f"answered {status}")
             return response
 
-    def listed(self, kind: str, url: str, name: str) -> list[int]:
-        """The ids of the first page of an API list, fetched once per person."""
-        if kind not in self.ids:
-            response = self.get(url, name, api=True)
+    def listed(self, source: str) -> list[int]:
+        """The ids on the first page of the API list ``source``, fetched once per person."""
+        if source not in self.ids:
+            response = self.get(f"{source}?limit=50", f"api {source}", api=True)
             try:
-                self.ids[kind] = [row["id"] for row in response.json()["results"]]
+                self.ids[source] = [row["id"] for row in response.json()["results"]]
             except (ValueError, KeyError, TypeError):
-                self.ids[kind] = []
-        return self.ids[kind]
+                self.ids[source] = []
+        return self.ids[source]
 
-    def one(self, kind: str, url: str, name: str) -> int | None:
-        ids = self.listed(kind, url, name)
-        return random.choice(ids) if ids else None
-
-    # Shared journeys -------------------------------------------------------------------------
-
-    def product(self) -> int | None:
-        return self.one("products", "/api/intel/products/?limit=50", "api /api/intel/products/")
-
-    def read_product(self) -> None:
-        pk = self.product()
-        if pk is not None:
-            self.get(f"/intel/products/{pk}/", "page /intel/products/<id>/")
+    def open_one(self, source: str, url: str, api: bool = False) -> None:
+        """Open one row of ``source`` at ``url`` (its ``<id>`` replaced), as a person clicks."""
+        ids = self.listed(source)
+        if ids:
+            self.get(
+                url.replace("<id>", str(random.choice(ids))),
+                f"{'api' if api else 'page'} {url}",
+                api=api,
+            )
 
     def search(self) -> None:
         self.get(f"/intel/search/?q={random.choice(WORDS)}", "page /intel/search/?q=")
@@ -127,7 +130,7 @@ class Analyst(Person):
 
     @task(5)
     def read(self) -> None:
-        self.read_product()
+        self.open_one(PRODUCTS, "/intel/products/<id>/")
 
     @task(3)
     def search_page(self) -> None:
@@ -135,9 +138,7 @@ class Analyst(Person):
 
     @task(2)
     def api_product(self) -> None:
-        pk = self.product()
-        if pk is not None:
-            self.get(f"/api/intel/products/{pk}/", "api /api/intel/products/<id>/", api=True)
+        self.open_one(PRODUCTS, "/api/intel/products/<id>/", api=True)
 
     @task(2)
     def api_search(self) -> None:
@@ -145,9 +146,7 @@ class Analyst(Person):
 
     @task(1)
     def export(self) -> None:
-        pk = self.product()
-        if pk is not None:
-            self.get(f"/intel/products/{pk}/export/", "page /intel/products/<id>/export/")
+        self.open_one(PRODUCTS, "/intel/products/<id>/export/")
 
     @task(1)
     def requirements(self) -> None:
@@ -164,22 +163,13 @@ class DisclosureOfficer(Person):
     fixed_count = 1
     usernames = ("us.fdo",)
 
-    def request_id(self) -> int | None:
-        return self.one(
-            "requests",
-            "/api/intel/disclosure-requests/?limit=50",
-            "api /api/intel/disclosure-requests/",
-        )
-
     @task(4)
     def queue(self) -> None:
         self.get("/intel/disclosure/", "page /intel/disclosure/")
 
     @task(3)
     def request(self) -> None:
-        pk = self.request_id()
-        if pk is not None:
-            self.get(f"/intel/disclosure/requests/{pk}/", "page /intel/disclosure/requests/<id>/")
+        self.open_one(DISCLOSURES, "/intel/disclosure/requests/<id>/")
 
     @task(1)
     def stats(self) -> None:
@@ -187,15 +177,11 @@ class DisclosureOfficer(Person):
 
     @task(2)
     def api_requests(self) -> None:
-        self.get(
-            "/api/intel/disclosure-requests/?limit=20",
-            "api /api/intel/disclosure-requests/",
-            api=True,
-        )
+        self.get(f"{DISCLOSURES}?limit=20", f"api {DISCLOSURES}", api=True)
 
     @task(2)
     def read(self) -> None:
-        self.read_product()
+        self.open_one(PRODUCTS, "/intel/products/<id>/")
 
 
 class Liaison(Person):
@@ -204,22 +190,17 @@ class Liaison(Person):
     weight = 6
     usernames = tuple(f"{p.lower()}.liaison" for p in PARTNERS)
 
-    def bulletin(self) -> int | None:
-        return self.one("bulletins", "/api/bulletins/?limit=50", "api /api/bulletins/")
-
     @task(3)
     def bulletins(self) -> None:
         self.get("/bulletins/", "page /bulletins/")
 
     @task(3)
     def read_bulletin(self) -> None:
-        pk = self.bulletin()
-        if pk is not None:
-            self.get(f"/bulletins/{pk}/", "page /bulletins/<id>/")
+        self.open_one(BULLETINS, "/bulletins/<id>/")
 
     @task(2)
     def api_bulletins(self) -> None:
-        self.get("/api/bulletins/?limit=20", "api /api/bulletins/", api=True)
+        self.get(f"{BULLETINS}?limit=20", f"api {BULLETINS}", api=True)
 
     @task(2)
     def products(self) -> None:
@@ -227,7 +208,7 @@ class Liaison(Person):
 
     @task(3)
     def tearline(self) -> None:
-        self.read_product()
+        self.open_one(PRODUCTS, "/intel/products/<id>/")
 
     @task(1)
     def search_page(self) -> None:
@@ -239,9 +220,7 @@ class Liaison(Person):
 
     @task(2)
     def case(self) -> None:
-        pk = self.one("cases", "/api/arms/cases/?limit=50", "api /api/arms/cases/")
-        if pk is not None:
-            self.get(f"/arms/cases/{pk}/", "page /arms/cases/<id>/")
+        self.open_one(CASES, "/arms/cases/<id>/")
 
     @task(2)
     def status(self) -> None:
@@ -278,18 +257,13 @@ class CaseManager(Person):
     weight = 2
     usernames = ("us.casemgr",)
 
-    def case_id(self) -> int | None:
-        return self.one("cases", "/api/arms/cases/?limit=50", "api /api/arms/cases/")
-
     @task(3)
     def cases(self) -> None:
         self.get("/arms/", "page /arms/")
 
     @task(4)
     def case(self) -> None:
-        pk = self.case_id()
-        if pk is not None:
-            self.get(f"/arms/cases/{pk}/", "page /arms/cases/<id>/")
+        self.open_one(CASES, "/arms/cases/<id>/")
 
     @task(1)
     def analytics(self) -> None:
@@ -301,17 +275,12 @@ class CaseManager(Person):
 
     @task(2)
     def api_cases(self) -> None:
-        self.get(
-            f"/api/arms/cases/?limit=20&partner={random.choice(PARTNERS)}",
-            "api /api/arms/cases/?partner=",
-            api=True,
-        )
+        partner = random.choice(PARTNERS)
+        self.get(f"{CASES}?limit=20&partner={partner}", f"api {CASES}?partner=", api=True)
 
     @task(2)
     def api_case(self) -> None:
-        pk = self.case_id()
-        if pk is not None:
-            self.get(f"/api/arms/cases/{pk}/", "api /api/arms/cases/<id>/", api=True)
+        self.open_one(CASES, "/api/arms/cases/<id>/", api=True)
 
 
 class Planner(Person):
@@ -320,34 +289,21 @@ class Planner(Person):
     weight = 2
     usernames = ("us.planner", "jpn.liaison")
 
-    def plan(self) -> int | None:
-        return self.one("plans", "/api/planning/plans/?limit=50", "api /api/planning/plans/")
-
     @task(2)
     def plans(self) -> None:
         self.get("/planning/", "page /planning/")
 
     @task(3)
     def open_plan(self) -> None:
-        pk = self.plan()
-        if pk is not None:
-            self.get(f"/planning/{pk}/", "page /planning/<id>/")
+        self.open_one(PLANS, "/planning/<id>/")
 
     @task(3)
     def readiness(self) -> None:
-        pk = self.plan()
-        if pk is not None:
-            self.get(f"/planning/{pk}/readiness/", "page /planning/<id>/readiness/")
+        self.open_one(PLANS, "/planning/<id>/readiness/")
 
     @task(1)
     def api_readiness(self) -> None:
-        pk = self.plan()
-        if pk is not None:
-            self.get(
-                f"/api/planning/plans/{pk}/readiness/",
-                "api /api/planning/plans/<id>/readiness/",
-                api=True,
-            )
+        self.open_one(PLANS, "/api/planning/plans/<id>/readiness/", api=True)
 
     @task(1)
     def capabilities(self) -> None:
@@ -389,11 +345,7 @@ class WorkingGroup(Person):
 
     @task(1)
     def request(self) -> None:
-        pk = self.one(
-            "requests", "/api/working-group/requests/?limit=50", "api /api/working-group/requests/"
-        )
-        if pk is not None:
-            self.get(f"/working-group/requests/{pk}/", "page /working-group/requests/<id>/")
+        self.open_one(WG_REQUESTS, "/working-group/requests/<id>/")
 
     @task(1)
     def brief(self) -> None:
