@@ -73,6 +73,16 @@ class Sizes:
     disclosures: int
 
 
+LABELS = {
+    "products": "products (10 portions each)",
+    "cases": "FMS cases",
+    "officials": "officials",
+    "contacts": "contacts",
+    "requests": "working-group requests",
+    "bulletins": "bulletins",
+    "stix": "STIX objects",
+    "disclosures": "disclosure requests",
+}
 SCALES = {
     "full": Sizes(100_000, 50_000, 20_000, 200_000, 50_000, 1_000_000, 100_000, 2_000),
     "small": Sizes(2_000, 1_000, 2_000, 3_000, 1_000, 20_000, 2_000, 100),
@@ -348,6 +358,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seconds", type=int, help="duration (default 600; quick: 50)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
     parser.add_argument("--rebuild", action="store_true", help="build the data set even if built")
+    parser.add_argument("--note", default="", help="a sentence for the table's heading")
     parser.add_argument("--drop", action="store_true", help="drop the database afterwards")
     parser.add_argument(
         "--output", type=Path, help="markdown file (default: bench/load.md, except with --quick)"
@@ -413,10 +424,10 @@ def main(argv: list[str]) -> int:
         f"{sys.version.split()[0]}: {users} simulated people (`bench/_locustfile.py`) for "
         f"{seconds} s against {args.workers} gunicorn workers on 127.0.0.1, connected to "
         f"PostgreSQL as `{APP_ROLE}` (row-level security on), {scale} data set "
-        f"({', '.join(f'{v:,} {k}' for k, v in asdict(SCALES[scale]).items())}). "
+        f"({', '.join(f'{v:,} {LABELS[k]}' for k, v in asdict(SCALES[scale]).items())}). "
         "Errors are answers other than 2xx/3xx, apart from an expected 404 or 403. "
         "`make load` to measure again."
-    )
+    ) + (f" {args.note}" if args.note else "")
     table = markdown(rows, heading)
     print("\n" + table)
     total = next(r for r in rows if r.name == "all")
