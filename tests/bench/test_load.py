@@ -56,3 +56,11 @@ def test_the_summary_fails_on_any_error_and_names_the_worst_page(tmp_path: Path)
     assert figures["throughput, 2 people"].value == 2.33
     assert figures["worst page p95"].value == 310
     assert figures["p99, all pages and API"].value == 420
+
+
+def test_every_size_of_the_data_set_has_its_words_and_each_scale_sets_them_all() -> None:
+    fields = set(load.Sizes.__dataclass_fields__)
+    assert set(load.LABELS) == fields
+    assert set(load.SCALES) == {"full", "small"}
+    for sizes in load.SCALES.values():
+        assert all(getattr(sizes, name) > 0 for name in fields)
