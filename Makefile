@@ -88,7 +88,7 @@ bench: venv
 
 # The load test: 30 people of the cast for 10 minutes against 3 gunicorn workers on PostgreSQL,
 # connected as the application role (row-level security on). Builds its large data set in
-# allied_load_data the first time (about ten minutes), then reuses it. Prints the table, writes
+# allied_load_data the first time (up to half an hour), then reuses it. Prints the table, writes
 # bench/load.md and fails on any error. CI runs a bounded variant (python -m bench.load --quick).
 load: venv
 	$(BIN)/python -m bench.load

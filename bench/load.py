@@ -10,9 +10,9 @@ on a small data set.
    (disclosure requests, plans, guidance...), 20,000 officials and 200,000 contacts
    (``bench/people.py``), 50,000 working-group requests (``bench/working_group.py``),
    1,000,000 bulletins (``bench/visibility.py``), 100,000 STIX objects ingested through TAXII
-   (``bench/taxii.py``) and 2,000 pending disclosure requests. It is built once (about ten
-   minutes; the database's comment records at which scale) and reused by later runs;
-   ``--rebuild`` builds it again.
+   (``bench/taxii.py``) and 2,000 pending disclosure requests. It is built once (35 minutes
+   on a busy 2-core machine, 20 of them for the people; the database's comment records at which
+   scale) and reused by later runs; ``--rebuild`` builds it again.
 2. **Roles.** ``allied db_roles`` creates a login application role (``allied_load_app``, no
    superuser, no BYPASSRLS), so the application processes read through the row-level security
    policies as production does. The cast gets fresh random passwords and API tokens.
@@ -246,9 +246,11 @@ def serve(
         "--preload",
         "--timeout=120",
         "--no-control-socket",  # one per server; none is needed here
-        f"--error-logfile={log}",
+        "--error-logfile=-",
     ]
-    return subprocess.Popen(command, cwd=ROOT, env=env)
+    # The server's and the application's log lines (sign-ins, 404s) go to ``log``, shown on error.
+    with log.open("ab") as out:
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
 def wait_until_up(url: str, server: subprocess.Popen[bytes], seconds: float = 60) -> None:
