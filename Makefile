@@ -90,8 +90,9 @@ bench: venv
 # connected as the application role (row-level security on). Builds its large data set in
 # allied_load_data the first time (up to half an hour), then reuses it. Prints the table, writes
 # bench/load.md and fails on any error. CI runs a bounded variant (python -m bench.load --quick).
+# LOAD_ARGS passes options, e.g. make load LOAD_ARGS="--users 20 --workers 4".
 load: venv
-	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 # The medallion reference TAXII server, for scale beside `python -m bench.taxii` (slow: its reads
 # grow with the square of the store; one page at 10,000 objects can take minutes).

@@ -22,8 +22,9 @@ on a small data set.
    journeys, weighted), pages with a session and the API with a token.
 5. **Figures.** Requests per second, p50/p95/p99 per page, and errors (anything but 2xx/3xx,
    apart from an expected 404 or 403). Printed as a table; the long run also writes it to
-   ``bench/load.md`` and its summary to ``var/load-figures.jsonl``, which ``make bench`` adds to
-   ``bench/results.md``. Exits non-zero on any error.
+   ``bench/load.md`` (``--output`` elsewhere) and, when written there, its summary to
+   ``var/load-figures.jsonl``, which ``make bench`` adds to ``bench/results.md``. Exits non-zero
+   on any error. ``make load LOAD_ARGS="--users 20"`` passes options.
 
 All data is generated and fictional.
 """
@@ -438,12 +439,14 @@ def main(argv: list[str]) -> int:
         print("gunicorn's log (end):\n" + log[-4000:])
     if output is not None:
         output.write_text(table, encoding="utf-8")
+        print(f"(written to {output})")
+    if output == MARKDOWN:  # make load's own run: its summary joins make bench's table
         _report.LOAD_FIGURES.parent.mkdir(parents=True, exist_ok=True)
         label = f"{users} people, {args.workers} workers, {seconds} s"
         _report.LOAD_FIGURES.write_text(
             "".join(json.dumps(asdict(f)) + "\n" for f in summary(rows, label)), encoding="utf-8"
         )
-        print(f"(written to {output} and {_report.LOAD_FIGURES})")
+        print(f"(summary for make bench in {_report.LOAD_FIGURES})")
     if total.requests == 0:
         print("no request was made", file=sys.stderr)
         return 1
