@@ -175,8 +175,8 @@ def build(db: str, scale: str) -> None:
 
 
 def prepare(db: str, out: Path) -> None:
-    """Give the application role a login and the cast fresh passwords and API tokens; write them
-    (and the role's password) to ``out``, readable by this user only."""
+    """Migrate, give the application role a login and the cast fresh passwords and API tokens;
+    write them (and the role's password) to ``out``, readable by this user only."""
     os.environ["ALLIED_APP_PASSWORD"] = app_password = secrets.token_urlsafe(18)
     from bench._database import fresh_django
 
@@ -186,6 +186,8 @@ def prepare(db: str, out: Path) -> None:
     from allied.core.cast import CAST, create_cast
     from allied.core.management.commands.token import rotate_token
 
+    # A data set built by an earlier version of the code gets its newer migrations first.
+    call_command("migrate", verbosity=0, interactive=False)
     call_command("db_roles", owner=OWNER_ROLE, app=APP_ROLE, stdout=io.StringIO())
     passwords = {person.username: secrets.token_urlsafe(12) for person in CAST}
     credentials: dict[str, object] = {"_database": app_password}
