@@ -13,7 +13,7 @@ HTMX_JS := $(HTMX_DEST)/htmx.min.js
 VEGA_DEST := allied/static/vendor/vega
 VEGA_JS := $(VEGA_DEST)/vega-embed.min.js
 
-.PHONY: venv assets demo test test-leaks lint bench bench-medallion
+.PHONY: venv assets demo test test-leaks lint bench bench-medallion load
 
 venv: $(VENV_STAMP)
 
@@ -82,8 +82,17 @@ lint: venv
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# Every benchmark; one table of figures, targets and verdicts in bench/results.md.
 bench: venv
 	$(BIN)/python -m bench
+
+# The load test: 30 people of the cast for 10 minutes against 3 gunicorn workers on PostgreSQL,
+# connected as the application role (row-level security on). Builds its large data set in
+# allied_load_data the first time (up to half an hour), then reuses it. Prints the table, writes
+# bench/load.md and fails on any error. CI runs a bounded variant (python -m bench.load --quick).
+# LOAD_ARGS passes options, e.g. make load LOAD_ARGS="--users 20 --workers 4".
+load: venv
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 # The medallion reference TAXII server, for scale beside `python -m bench.taxii` (slow: its reads
 # grow with the square of the store; one page at 10,000 objects can take minutes).

@@ -1,36 +1,89 @@
 """Run every benchmark: ``python -m bench [NAME ...]``.
 
 Every module of this package with a ``main()`` is a benchmark, except those in ``SEPARATE``,
-which need their own environment and have their own make target.
+which need their own environment and have their own make target. Each prints its own figures as
+it goes; at the end one table of every figure recorded (``bench/_report.py``), with its target
+and verdict, is printed and written to ``bench/results.md``, together with the figures of the
+last load test (``make load``) when there are any.
 """
 
 from __future__ import annotations
 
+import argparse
+import datetime
 import importlib
 import os
 import pkgutil
 import sys
+import tempfile
 from pathlib import Path
 
+from bench import _report
+
 #: Benchmarks that are run by their own make target, not by ``make bench``.
-SEPARATE = frozenset({"medallion_compare"})
+SEPARATE = frozenset({"medallion_compare", "load"})
+HERE = Path(__file__).parent
+RESULTS = HERE / "results.md"
 
 
 def discover() -> list[str]:
-    here = Path(__file__).parent
     return sorted(
         info.name
-        for info in pkgutil.iter_modules([str(here)])
+        for info in pkgutil.iter_modules([str(HERE)])
         if not info.name.startswith("_") and info.name not in SEPARATE
     )
 
 
+def heading(names: list[str], now: datetime.datetime, load_time: datetime.datetime | None) -> str:
+    text = (
+        f"# Allied benchmarks\n\n{now:%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, Python "
+        f"{sys.version.split()[0]}; benchmarks run: {', '.join(names)}."
+    )
+    if load_time is not None:
+        text += (
+            f" The load rows are from the last `make load` ({load_time:%Y-%m-%d %H:%M} UTC; "
+            "each page's figures are in `bench/load.md`)."
+        )
+    return text
+
+
 def main(argv: list[str]) -> int:
-    names = argv or discover()
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("names", nargs="*", help="benchmarks to run (default: all)")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        help="where to write the table (default: bench/results.md when every benchmark runs; "
+        "a subset only prints it)",
+    )
+    args = parser.parse_args(argv)
+    names = args.names or discover()
+    output = args.output or (None if args.names else RESULTS)
+    now = datetime.datetime.now(datetime.UTC)
     print(f"# Allied benchmarks on {os.cpu_count()} cores ({sys.version.split()[0]})")
-    for name in names:
-        module = importlib.import_module(f"bench.{name}")
-        module.main()
+    with tempfile.TemporaryDirectory() as tmp:
+        figures_file = Path(tmp) / "figures.jsonl"
+        os.environ[_report.ENV] = str(figures_file)
+        # A benchmark's main() may read its own arguments (sizes) from sys.argv: none here.
+        own_arguments, sys.argv[1:] = sys.argv[1:], []
+        try:
+            for name in names:
+                importlib.import_module(f"bench.{name}").main()
+        finally:
+            del os.environ[_report.ENV]
+            sys.argv[1:] = own_arguments
+        figures = _report.read(figures_file)
+    load = _report.read(_report.LOAD_FIGURES)
+    load_time = (
+        datetime.datetime.fromtimestamp(_report.LOAD_FIGURES.stat().st_mtime, datetime.UTC)
+        if load
+        else None
+    )
+    table = _report.table([*figures, *load], heading(names, now, load_time))
+    print("\n" + table)
+    if output is not None:
+        output.write_text(table, encoding="utf-8")
+        print(f"(written to {output})")
     return 0
 
 

@@ -20,6 +20,8 @@ import sys
 import time
 from datetime import date, timedelta
 
+from bench._report import record
+
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "allied_bench_arms"
 OPEN_CASES = 10_000
@@ -75,6 +77,13 @@ def bench_forecast() -> None:
     assert result.offer.shape == (OPEN_CASES, 3)
     best, median = min(samples), statistics.median(samples)
     verdict = "met" if median <= FORECAST_TARGET_S else "MISSED"
+    record(
+        "arms",
+        f"forecast of {OPEN_CASES:,} cases x {DRAWS:,} draws, one core (median)",
+        median,
+        "s",
+        FORECAST_TARGET_S,
+    )
     print(
         f"| forecast {OPEN_CASES:,} cases x {DRAWS:,} draws, one core | "
         f"median {median:.2f} s (best {best:.2f} s) | target {FORECAST_TARGET_S:.1f} s | "
@@ -284,6 +293,13 @@ def bench_pages(cases: int) -> None:
 
             r = timed(get)
             verdict = "met" if r["p95"] <= PAGE_TARGET_MS else "MISSED"
+            record(
+                "arms",
+                f"{label} p95, {username} ({cases:,} cases)",
+                r["p95"],
+                "ms",
+                PAGE_TARGET_MS,
+            )
             print(
                 f"| {label} | {username} | {r['p50']:.1f} | {r['p95']:.1f} | "
                 f"{PAGE_TARGET_MS:.0f} | {verdict} |"

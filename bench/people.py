@@ -26,6 +26,7 @@ import time
 from datetime import date, timedelta
 
 from bench._database import fresh_django
+from bench._report import record
 
 DB = "allied_bench_people"
 PARTNERS = ["JPN", "KOR", "PHL", "IND", "AUS", "GBR"]
@@ -310,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, r in rows:
         worst = max(worst, r["p95"])
         ok = "ok" if r["p95"] <= TARGET_P95_MS else "MISSED"
+        record("people", f"coverage page p95, {label}", r["p95"], "ms", TARGET_P95_MS)
         print(f"| {label:<40} | {r['p50']:>7.1f} | {r['p95']:>7.1f} | {r['max']:>7.1f} | {ok:<6} |")
     print(f"worst p95 {worst:.1f} ms against a target of {TARGET_P95_MS:.0f} ms")
     return 0 if worst <= TARGET_P95_MS else 1

@@ -26,6 +26,8 @@ import sys
 import time
 from datetime import date
 
+from bench._report import record
+
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "allied_bench_search"
 PRODUCTS = 100_000
@@ -231,9 +233,15 @@ def run(products: int) -> None:
         f"{'p50 ms':>7} | {'p95 ms':>7} |"
     )
     print(f"|{'-' * 58}|{'-' * 34}|{'-' * 14}|{'-' * 9}|{'-' * 9}|")
+    worst: dict[str, float] = {}
     for who, kind, r in measure_rows:
+        if kind == "all of the above":
+            database = who.split(": ")[0]
+            worst[database] = max(worst.get(database, 0.0), r["p95"])
         hits = "" if r["hits"] < 0 else f"{r['hits']:,.0f}"
         print(f"| {who:<56} | {kind:<32} | {hits:>12} | {r['p50']:>7.1f} | {r['p95']:>7.1f} |")
+    for database, p95 in worst.items():
+        record("search", f"p95, worst foreign viewer ({database})", p95, "ms", TARGET_P95_MS)
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ import sys
 import time
 
 from bench._database import fresh_django
+from bench._report import record
 
 DB = "allied_bench_wg"
 PARTNERS = ("JPN", "KOR", "AUS", "PHL", "IND", "GBR", "NZL", "SGP", "VNM", "IDN", "MYS", "THA")
@@ -39,6 +40,11 @@ MARKINGS = (
 
 def setup(total: int) -> None:
     fresh_django(DB)
+    populate(total)
+
+
+def populate(total: int) -> None:
+    """``total`` open free-form requests and the partner priorities (fictional)."""
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
@@ -114,6 +120,7 @@ def run(total: int, runs: int = 30) -> None:
         ("queue API, 50 rows", "/api/working-group/queue/"),
     ):
         times = timed(client, url, runs)
+        record("working_group", f"{label}, p95 ({total:,} requests)", p95(times) * 1000, "ms", 150)
         print(
             f"  {label:<32} p50 {statistics.median(times) * 1000:6.0f} ms   "
             f"p95 {p95(times) * 1000:6.0f} ms   (target p95 <= 150 ms)"
@@ -122,6 +129,7 @@ def run(total: int, runs: int = 30) -> None:
     response = client.get("/working-group/brief/?format=pdf")
     took = time.perf_counter() - start
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    record("working_group", "weekly brief PDF", took, "s", 10)
     print(
         f"  weekly brief PDF                 {took:6.1f} s ({len(response.content):,} bytes; "
         "target <= 10 s)"
