@@ -178,7 +178,7 @@ DATABASES = {
     "default": (
         database_from_url(_DATABASE_URL)
         if _DATABASE_URL
-        else sqlite_database(VAR_DIR / "allied.sqlite3")
+        else sqlite_database(Path(env_str("ALLIED_SQLITE_PATH", str(VAR_DIR / "allied.sqlite3"))))
     )
 }
 # Every request is one transaction: a write is acknowledged only once committed, and on
