@@ -214,7 +214,9 @@ def backup(path: Path, alias: str = "default") -> dict[str, Any]:
         }
         text = json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8")
         partial = path.with_name(path.name + ".partial")
-        with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as archive:
+        # Readable by its owner only: it holds every row, whatever its marking.
+        handle = os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
+        with handle, tarfile.open(fileobj=handle, mode="w", format=tarfile.PAX_FORMAT) as archive:
             _add_bytes(archive, MANIFEST, text)
             _add_bytes(archive, MANIFEST_SUM, hashlib.sha256(text).hexdigest().encode() + b"\n")
             archive.add(payload, arcname=payload.name, recursive=False)

@@ -113,6 +113,7 @@ def rewrite(path: Path, change: Any, *, reseal: bool) -> None:
 def test_a_seeded_database_restores_whole_with_its_audit_chain(seeded, target, tmp_path) -> None:
     path = tmp_path / "allied.tar"
     manifest = backup(path)
+    assert path.stat().st_mode & 0o077 == 0  # the owner's alone
     assert manifest["vendor"] == connection.vendor and manifest["format_version"] == 1
     assert manifest["audit"]["entries"] == seeded["core_auditentry"]
     assert manifest["migrations"]["core"] and manifest["created"].endswith("Z")
