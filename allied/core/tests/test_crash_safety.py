@@ -25,13 +25,14 @@ import threading
 import time
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
+from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from allied.arms.models import Case
@@ -53,10 +54,21 @@ BOOK_CASES = 4_000
 DEADLINE = 90.0  # seconds for any one wait; the whole test takes far less
 
 
-class Server:
-    """``manage.py runserver`` in its own process, with production settings."""
+#: One process, one thread, so one database connection serves every request in turn: with
+#: ALLIED_DB_CONN_MAX_AGE it is kept between requests, and a database restart cuts it.
+SINGLE_THREADED = (
+    "import sys; from wsgiref.simple_server import make_server; "
+    "from allied.wsgi import application; "
+    "make_server('127.0.0.1', int(sys.argv[1]), application).serve_forever()"
+)
 
-    def __init__(self) -> None:
+
+class Server:
+    """``manage.py runserver`` (or a one-thread WSGI server) in its own process, with production
+    settings and this test process's secret key, so that a session made here is valid there."""
+
+    def __init__(self, *, single_threaded: bool = False) -> None:
+        self.single_threaded = single_threaded
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -69,22 +81,21 @@ class Server:
             ),
             "ALLIED_DEBUG": "false",
             "ALLIED_HTTPS": "false",
-            "ALLIED_SECRET_KEY": "crash-test-" + uuid.uuid4().hex,
+            "ALLIED_SECRET_KEY": django_settings.SECRET_KEY,
             "ALLIED_ALLOWED_HOSTS": "127.0.0.1",
             "ALLIED_LOG_LEVEL": "WARNING",
         }
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
+        address = f"127.0.0.1:{self.port}"
+        command = (
+            [sys.executable, "-c", SINGLE_THREADED, str(self.port)]
+            if self.single_threaded
+            else [sys.executable, "manage.py", "runserver", "--noreload", "--skip-checks", address]
+        )
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "manage.py",
-                "runserver",
-                "--noreload",
-                "--skip-checks",
-                f"127.0.0.1:{self.port}",
-            ],
+            command,
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
@@ -318,10 +329,8 @@ def cluster(action: str) -> None:
     )
 
 
-def get(server: Server, path: str, token: str) -> tuple[int, bytes]:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{server.port}{path}", headers={"Authorization": f"Token {token}"}
-    )
+def get(server: Server, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    request = urllib.request.Request(f"http://127.0.0.1:{server.port}{path}", headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, response.read()
@@ -334,9 +343,14 @@ def get(server: Server, path: str, token: str) -> tuple[int, bytes]:
     reason="restarts the shared PostgreSQL cluster: set ALLIED_PG_RESTART_TEST=1 "
     "(make test-pg-restart; CI runs it alone)",
 )
-def test_the_application_answers_503_while_postgresql_is_down_and_recovers_by_itself(tokens):
-    running = Server()
-    running.env["ALLIED_DB_CONN_MAX_AGE"] = "60"  # persistent connections, cut by the restart
+def test_the_application_answers_503_while_postgresql_is_down_and_recovers_by_itself(cast, tokens):
+    browser = Client()
+    browser.force_login(cast["us.casemgr"])
+    session = browser.cookies[django_settings.SESSION_COOKIE_NAME].value
+    api = {"Authorization": f"Token {tokens['us.casemgr']}"}
+    page = {"Cookie": f"{django_settings.SESSION_COOKIE_NAME}={session}"}
+    running = Server(single_threaded=True)
+    running.env["ALLIED_DB_CONN_MAX_AGE"] = "600"  # one kept connection, cut by the restart
     running.start()
     statuses: list[int] = []
     stop = threading.Event()
@@ -344,7 +358,7 @@ def test_the_application_answers_503_while_postgresql_is_down_and_recovers_by_it
     def load() -> None:
         while not stop.is_set():
             try:
-                statuses.append(get(running, "/api/arms/cases/", tokens["us.casemgr"])[0])
+                statuses.append(get(running, "/api/arms/cases/", api)[0])
             except (OSError, http.client.HTTPException):
                 statuses.append(0)
 
@@ -353,23 +367,24 @@ def test_the_application_answers_503_while_postgresql_is_down_and_recovers_by_it
         for thread in loaders:
             thread.start()
         until(lambda: statuses.count(200) >= 5, "requests to succeed before the restart")
+        assert get(running, "/arms/", page)[0] == 200
         cluster("stop")
         try:
-            during = [get(running, "/api/arms/cases/", tokens["us.casemgr"]) for _ in range(3)]
-            page = get(running, "/arms/", tokens["us.casemgr"])
+            during = [get(running, "/api/arms/cases/", api) for _ in range(3)]
+            during_page = get(running, "/arms/", page)
         finally:
             cluster("start")
         connection.close()  # this test's own connection was cut too
         for status, body in during:
             assert status == 503, body
             assert json.loads(body)["detail"].startswith("The database cannot be reached")
-        assert page[0] == 503 and b"Traceback" not in page[1]
+        assert during_page[0] == 503, during_page
+        assert b"Service unavailable" in during_page[1] and b"Traceback" not in during_page[1]
         served = len(statuses)
         until(lambda: 200 in statuses[served:], "requests to succeed after the restart", 60)
         assert running.process is not None and running.process.poll() is None  # never restarted
-        assert [get(running, "/api/arms/cases/", tokens["us.casemgr"])[0] for _ in range(5)] == [
-            200
-        ] * 5
+        assert [get(running, "/api/arms/cases/", api)[0] for _ in range(5)] == [200] * 5
+        assert get(running, "/arms/", page)[0] == 200
     finally:
         stop.set()
         for thread in loaders:
