@@ -63,6 +63,8 @@ class CaseRow(forms.Form):
 
 #: The columns of a case book, in order.
 FIELDS = tuple(CaseRow.base_fields)
+#: Where a CSV row's values beyond its header are reported.
+EXTRA = "(beyond the header)"
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,10 @@ def parse_text(text: str) -> list[dict[str, Any]]:
         what = f"unknown columns {', '.join(unknown)}" if unknown else "no header line"
         raise CaseBookError([Problem(0, "file", f"CSV with {what}; columns: {', '.join(FIELDS)}")])
     try:
-        return [{k: v for k, v in row.items() if v not in ("", None)} for row in reader]
+        return [
+            {(EXTRA if k is None else k): v for k, v in row.items() if v not in ("", None)}
+            for row in reader
+        ]
     except csv.Error as error:
         raise CaseBookError([Problem(0, "file", f"not valid CSV: {error}")]) from None
 
@@ -139,9 +144,10 @@ def _check_rows(rows: list[Any], viewer: Viewer) -> tuple[list[Case], list[Probl
         if not isinstance(row, dict):
             problems.append(Problem(number, "row", "each case is an object of fields"))
             continue
-        unknown = sorted(set(row) - set(FIELDS))
+        unknown = sorted(str(name) for name in set(row) - set(FIELDS))
         for name in unknown:
-            problems.append(Problem(number, name, f"unknown field; fields: {', '.join(FIELDS)}"))
+            why = "more values than the header has columns" if name == EXTRA else "unknown field"
+            problems.append(Problem(number, name, f"{why}; fields: {', '.join(FIELDS)}"))
         data, errors = _clean(row)
         if errors:
             problems.extend(Problem(number, name, message) for name, message in errors)
@@ -209,8 +215,16 @@ def _clean(row: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     data: dict[str, Any] = {}
     errors: list[tuple[str, str]] = []
     for name, field in CaseRow.base_fields.items():
+        value = row.get(name)
+        if isinstance(value, list | dict):
+            errors.append((name, "give one value, not a list or an object"))
+            continue
+        if isinstance(value, int | float) and not isinstance(
+            field, forms.IntegerField | forms.BooleanField
+        ):
+            value = str(value)  # JSON numbers where text is expected: checked as text
         try:
-            data[name] = field.clean(row.get(name))
+            data[name] = field.clean(value)
         except forms.ValidationError as error:
             errors.extend((name, message) for message in error.messages)
     return data, errors

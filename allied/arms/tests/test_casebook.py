@@ -67,6 +67,16 @@ def test_a_csv_book_is_imported_too(cast) -> None:
     assert stored() == (2, 2)
 
 
+def test_a_csv_row_longer_than_its_header_is_named(cast) -> None:
+    book = "identifier,partner,title,implementing_agency,stage,stage_entered,marking\n"
+    book += "BK-00001,PHL,Patrol boats,Navy (NIPO),reviews,2026-10-01,SECRET,surplus\n"
+    response = client_for(cast["us.casemgr"]).post(API, book, content_type="text/csv")
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert (error["row"], error["field"]) == (1, "(beyond the header)")
+    assert stored() == (0, 0)
+
+
 def test_a_book_with_bad_rows_stores_nothing_and_names_every_problem(cast) -> None:
     rows = [
         row(1),
@@ -76,6 +86,7 @@ def test_a_book_with_bad_rows_stores_nothing_and_names_every_problem(cast) -> No
         row(1, title="Same identifier again"),
         row(6, marking="SECRET//REL TO USA,PHL"),
         row(7, colour="red"),
+        row(8, stage_entered=20261001, title=["not", "text"]),
     ]
     response = client_for(cast["us.casemgr"]).post(
         API, json.dumps({"cases": rows}), content_type="application/json"
@@ -90,6 +101,8 @@ def test_a_book_with_bad_rows_stores_nothing_and_names_every_problem(cast) -> No
         (5, "identifier"),
         (6, "marking"),
         (7, "colour"),
+        (8, "stage_entered"),
+        (8, "title"),
     }
     assert "nothing was imported" in response.json()["detail"]
     assert stored() == (0, 0)
