@@ -13,7 +13,7 @@ HTMX_JS := $(HTMX_DEST)/htmx.min.js
 VEGA_DEST := allied/static/vendor/vega
 VEGA_JS := $(VEGA_DEST)/vega-embed.min.js
 
-.PHONY: venv assets demo test test-leaks lint bench bench-medallion load
+.PHONY: venv assets demo test test-leaks test-pg-restart lint bench bench-medallion load
 
 venv: $(VENV_STAMP)
 
@@ -75,6 +75,14 @@ test: venv
 test-leaks: venv
 	ALLIED_FULL_CRAWL=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/allied_leaks \
 		$(BIN)/pytest allied/core/tests/test_leaks.py --create-db -p no:cacheprovider
+
+# Stops and starts the local PostgreSQL cluster under load: requests during the outage get a 503,
+# then succeed again without restarting the application. Not for a machine whose PostgreSQL
+# serves anything else; CI runs it alone after the suites.
+test-pg-restart: venv
+	ALLIED_PG_RESTART_TEST=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/allied_pg_restart \
+		$(BIN)/pytest allied/core/tests/test_crash_safety.py -k postgresql_is_down --create-db \
+		-p no:cacheprovider
 
 lint: venv
 	$(BIN)/ruff check .

@@ -94,7 +94,11 @@ def database_from_url(url: str) -> dict[str, Any]:
         "HOST": parts.hostname or "",
         "PORT": str(port) if port else "",
         "OPTIONS": dict(parse_qsl(parts.query, strict_parsing=False)),
-        "CONN_MAX_AGE": 0,
+        # Connections are opened per request unless ALLIED_DB_CONN_MAX_AGE (seconds) keeps them;
+        # a kept connection is checked before each request reuses it, so one cut by a database
+        # restart is replaced, not used (see allied.core.errors).
+        "CONN_MAX_AGE": env_int("ALLIED_DB_CONN_MAX_AGE", 0),
+        "CONN_HEALTH_CHECKS": True,
     }
 
 
@@ -178,7 +182,7 @@ DATABASES = {
     "default": (
         database_from_url(_DATABASE_URL)
         if _DATABASE_URL
-        else sqlite_database(VAR_DIR / "allied.sqlite3")
+        else sqlite_database(Path(env_str("ALLIED_SQLITE_PATH", str(VAR_DIR / "allied.sqlite3"))))
     )
 }
 # Every request is one transaction: a write is acknowledged only once committed, and on

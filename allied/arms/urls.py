@@ -6,13 +6,14 @@ officers and the working group.
 
 from django.urls import URLPattern, URLResolver, path
 
-from allied.arms import analytics, views
+from allied.arms import analytics, views, views_casebook
 from allied.core.home import Link, Section, register
 from allied.core.models.principals import Role
 
 app_name = "arms"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.CaseList.as_view(), name="case-list"),
+    path("cases/import/", views_casebook.case_import, name="case-import"),
     path("cases/<int:pk>/", views.CaseDetail.as_view(), name="case-detail"),
     path("cases/<int:pk>/advance/", views.case_advance, name="case-advance"),
     path("coordinated/", views.GroupList.as_view(), name="group-list"),
@@ -30,6 +31,7 @@ _COORDINATED = Link("Coordinated cases", "arms:group-list")
 _ANALYTICS = Link("Bottlenecks", "arms:analytics")
 _NOTIFICATION = Link("Congressional notification", "arms:notification")
 _LICENCES = Link("DCS licences", "arms:licence-list")
+_IMPORT = Link("Import a case book", "arms:case-import")
 
 register(
     Section(
@@ -37,7 +39,7 @@ register(
         "Move FMS cases",
         "Every case's stage, owner and blockers; complete stages, see where coordinated cases "
         "wait on each other, and whether a sale needs notification to Congress.",
-        (_CASES, _COORDINATED, _ANALYTICS, _NOTIFICATION, _LICENCES),
+        (_CASES, _COORDINATED, _ANALYTICS, _NOTIFICATION, _LICENCES, _IMPORT),
     )
 )
 register(

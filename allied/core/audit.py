@@ -20,7 +20,7 @@ Sign-ins, failed sign-ins and sign-outs are recorded from Django's auth signals 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -32,8 +32,8 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
 
-from allied.audit_chain import GENESIS, entry_hash, plain
-from allied.core.models.audit import AuditAction, AuditEntry
+from allied.audit_chain import GENESIS, ChainEntry, entry_hash, plain
+from allied.core.models.audit import CONTENT_FIELDS, AuditAction, AuditEntry
 
 logger = logging.getLogger("allied.audit")
 
@@ -267,6 +267,25 @@ def record_feed_read(actor: Any, object_type: str, items: Iterable[tuple[str, st
         object_id=f"feed page of {count}",
         detail={"objects_by_marking": by_marking},
     )
+
+
+# --- reading the chain ----------------------------------------------------------------------
+
+
+def walk(batch_size: int, using: str = "default") -> Iterator[ChainEntry]:
+    """Every entry in sequence order, read ``batch_size`` rows at a time by keyset pagination."""
+    columns = ("sequence", "prev_hash", "hash", *CONTENT_FIELDS)
+    rows = AuditEntry.objects.using(using).order_by("sequence").values_list(*columns)
+    last: int | None = None
+    while True:
+        batch = list((rows if last is None else rows.filter(sequence__gt=last))[:batch_size])
+        for sequence, prev_hash, digest, *content in batch:
+            yield ChainEntry(
+                sequence, dict(zip(CONTENT_FIELDS, content, strict=True)), prev_hash, digest
+            )
+        if len(batch) < batch_size:
+            return
+        last = batch[-1][0]
 
 
 # --- sign-in signals -----------------------------------------------------------------------------

@@ -2,6 +2,9 @@
 
 * ``cases/``: FMS cases the caller may see (a partner: its own nation's), with the stages,
   reviews and blockers of a case releasable to it on ``cases/{id}/``.
+* ``cases/import/`` (POST, U.S. case managers): a case book, JSON or CSV
+  (``allied.arms.casebook``), stored whole or not at all; a refused book is a 400 listing every
+  problem by row and field.
 * ``licences/``: DCS licences, likewise.
 * ``notification/``: the statutory notification engine (``?partner=&channel=&mde=&total=
   &design_construction=&usml_category=&date=&emergency=&what_if=``); bad input is a 400 naming
@@ -14,13 +17,15 @@ import datetime
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from allied.arms import access
+from allied.arms import access, casebook
 from allied.arms.models import Blocker, Case, Licence, Review, StageRecord
 from allied.arms.rules.notification import (
     LAW,
@@ -33,6 +38,7 @@ from allied.arms.rules.notification import (
     parse_day,
     parse_usd,
 )
+from allied.arms.views import is_case_manager
 from allied.core.api.fields import MarkingField
 from allied.core.restricted import RestrictedViewSetMixin, show, viewer_of
 
@@ -125,6 +131,23 @@ class CaseDetailSerializer(CaseSerializer):
 _ID = extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
 
 
+class CsvParser(BaseParser):
+    """A CSV case book, handed on as text."""
+
+    media_type = "text/csv"
+
+    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> str:
+        try:
+            return str(stream.read().decode("utf-8-sig"))
+        except UnicodeDecodeError as error:
+            raise ValidationError({"file": [f"the CSV is not UTF-8: {error}"]}) from None
+
+
+class CaseBookResultSerializer(serializers.Serializer):
+    imported = serializers.IntegerField()
+    identifiers = serializers.ListField(child=serializers.CharField())
+
+
 @extend_schema_view(retrieve=_ID)
 class CaseViewSet(
     RestrictedViewSetMixin,
@@ -150,6 +173,30 @@ class CaseViewSet(
         if len(partner) == 3 and partner.isalpha():
             rows = rows.filter(partner_id=partner)
         return rows.order_by("-lor_received", "-id")
+
+    @extend_schema(
+        request={"application/json": dict, "text/csv": str},
+        responses={201: CaseBookResultSerializer},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[JSONParser, CsvParser],
+    )
+    def import_book(self, request: Request) -> Response:
+        """Import a case book (U.S. case managers): every case or none; a refused book lists
+        every problem by row (from 1) and field."""
+        if not is_case_manager(request):
+            raise PermissionDenied("Only a U.S. case manager may import a case book.")
+        try:
+            data = request.data
+            rows = casebook.parse_text(data) if isinstance(data, str) else casebook.rows_of(data)
+            cases = casebook.import_cases(rows, user=request.user, viewer=viewer_of(request))
+        except casebook.CaseBookError as error:
+            return Response(error.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+        body = {"imported": len(cases), "identifiers": [c.identifier for c in cases]}
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class LicenceSerializer(serializers.ModelSerializer):

@@ -13,6 +13,7 @@ from allied.core.models import StoredMarking, system_access
 from allied.intel import stix
 from allied.intel.models import Portion, Product
 from allied.intel.models_stix import StixObject
+from allied.intel.tests.stix_objects import indicator
 
 pytestmark = pytest.mark.django_db
 ROOT = "/taxii2/api/collections/"
@@ -105,23 +106,6 @@ def test_the_report_id_does_not_depend_on_what_is_withheld_from_others(cast, pro
 
 def envelope(*objs):
     return json.dumps({"objects": list(objs)})
-
-
-def indicator(name, marking=None):
-    obj = {
-        "type": "indicator",
-        "spec_version": "2.1",
-        "id": f"indicator--{uuid.uuid4()}",
-        "created": "2026-11-01T00:00:00.000Z",
-        "modified": "2026-11-01T00:00:00.000Z",
-        "name": name,
-        "pattern": "[ipv4-addr:value = '203.0.113.9']",
-        "pattern_type": "stix",
-        "valid_from": "2026-11-01T00:00:00Z",
-    }
-    if marking:
-        obj["extensions"] = stix.marking_extension(StoredMarking.objects.intern(marking).marking)
-    return obj
 
 
 def post(client, body, marking="SECRET//NOFORN"):

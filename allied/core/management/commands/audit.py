@@ -13,32 +13,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from allied.audit_chain import ChainEntry, Verifier, timestamp
-from allied.core.audit import audit_key
-from allied.core.models.audit import CONTENT_FIELDS, AuditEntry
+from allied.audit_chain import Verifier, timestamp
+from allied.core.audit import audit_key, walk
+from allied.core.models.audit import AuditEntry
 
 ANCHOR = re.compile(r"^(\d+):([0-9a-f]{64})$")
-
-
-def walk(batch_size: int) -> Iterator[ChainEntry]:
-    """Every entry in sequence order, read ``batch_size`` rows at a time by keyset pagination."""
-    columns = ("sequence", "prev_hash", "hash", *CONTENT_FIELDS)
-    rows = AuditEntry.objects.order_by("sequence").values_list(*columns)
-    last: int | None = None
-    while True:
-        batch = list((rows if last is None else rows.filter(sequence__gt=last))[:batch_size])
-        for sequence, prev_hash, digest, *content in batch:
-            yield ChainEntry(
-                sequence, dict(zip(CONTENT_FIELDS, content, strict=True)), prev_hash, digest
-            )
-        if len(batch) < batch_size:
-            return
-        last = batch[-1][0]
 
 
 def _anchor(text: str | None) -> tuple[int, str] | None:
