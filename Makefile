@@ -12,8 +12,11 @@ HTMX_DEST := allied/static/vendor/htmx
 HTMX_JS := $(HTMX_DEST)/htmx.min.js
 VEGA_DEST := allied/static/vendor/vega
 VEGA_JS := $(VEGA_DEST)/vega-embed.min.js
+AXE_JS := node_modules/axe-core/axe.min.js
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: venv assets demo test test-leaks test-pg-restart lint bench bench-medallion load
+.PHONY: venv assets browser demo test test-browser test-leaks test-pg-restart lint bench \
+	bench-medallion load
 
 venv: $(VENV_STAMP)
 
@@ -64,11 +67,32 @@ $(VEGA_JS): package.json
 		cp node_modules/vega-embed/build/vega-embed.min.js $(VEGA_DEST)/; \
 	fi
 
+# What the browser tests (tests/browser/) need: the styles, axe-core from npm (read by the tests
+# from node_modules, never copied into static/) and Debian's Chromium, which Playwright drives
+# (Playwright's own browser downloads are never used). apt-get needs root.
+browser: venv assets $(AXE_JS)
+	@if [ -x $(CHROMIUM) ]; then \
+		echo "Chromium found: $$($(CHROMIUM) --version 2>/dev/null)"; \
+	else \
+		apt-get update && apt-get install -y chromium; \
+	fi
+
+$(AXE_JS): package.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "npm not found: skipping axe-core (the browser tests will be skipped)."; \
+	else \
+		npm install --no-audit --no-fund && touch $@; \
+	fi
+
 demo: venv assets
 	$(BIN)/allied demo
 
 test: venv
 	$(BIN)/pytest
+
+# Only the browser journeys, after installing what they need.
+test-browser: browser
+	$(BIN)/pytest -m browser tests/browser
 
 # The leak crawl as all twelve people of the cast on PostgreSQL (CI crawls four there, twelve on
 # SQLite). Needs PostgreSQL on 127.0.0.1:5432; uses its own database.

@@ -10,17 +10,31 @@ from allied.core.forms import MarkingFormField
 from allied.people.models import ContactKind
 
 
+def _input() -> forms.TextInput:
+    return forms.TextInput(attrs={"class": "usa-input"})
+
+
 class ContactForm(forms.Form):
-    kind = forms.ChoiceField(choices=ContactKind.choices)
-    title = forms.CharField(max_length=200)
-    starts = forms.DateField(help_text="YYYY-MM-DD")
-    ends = forms.DateField(required=False, help_text="For a course or exercise of several days.")
-    setting = forms.CharField(max_length=200, help_text="Where, and in what forum.")
-    summary = forms.CharField(widget=forms.Textarea, required=False)
-    participants = forms.ModelMultipleChoiceField(
-        queryset=None, help_text="At least two officials releasable to you."
+    kind = forms.ChoiceField(
+        choices=ContactKind.choices, widget=forms.Select(attrs={"class": "usa-select"})
     )
-    marking = MarkingFormField()
+    title = forms.CharField(max_length=200, widget=_input())
+    starts = forms.DateField(help_text="YYYY-MM-DD", widget=_input())
+    ends = forms.DateField(
+        required=False, help_text="For a course or exercise of several days.", widget=_input()
+    )
+    setting = forms.CharField(
+        max_length=200, help_text="Where, and in what forum.", widget=_input()
+    )
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs={"class": "usa-textarea", "rows": 3}), required=False
+    )
+    participants = forms.ModelMultipleChoiceField(
+        queryset=None,
+        help_text="At least two officials releasable to you.",
+        widget=forms.SelectMultiple(attrs={"class": "usa-select", "size": 8}),
+    )
+    marking = MarkingFormField(widget=_input())
 
     def __init__(self, *args: Any, officials: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -49,7 +49,11 @@ class QueueFilterForm(forms.Form):
     kind = forms.ChoiceField(
         required=False, choices=[("", "Every type"), *KIND_LABELS.items()], widget=_select()
     )
-    escalated = forms.BooleanField(required=False, label="Escalated only")
+    escalated = forms.BooleanField(
+        required=False,
+        label="Escalated only",
+        widget=forms.CheckboxInput(attrs={"class": "usa-checkbox__input"}),
+    )
     page = forms.IntegerField(required=False, min_value=1, max_value=1000)
 
     def clean_partner(self) -> str:

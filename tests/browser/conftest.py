@@ -1,0 +1,94 @@
+"""Browser journeys: Debian's Chromium, driven by Playwright, through a live Allied server.
+
+The demo's content is loaded once for the whole folder (``allied demo``, as a person would run
+it) and served by pytest-django's live server class on the test database; the folder's last test
+hands the database back empty, as any transactional test does. Playwright never downloads a
+browser here: it drives the Chromium that ``make browser`` installs with apt.
+
+Without Chromium, axe-core (``node_modules``) or the USWDS styles (``make assets``) the tests are
+skipped with the reason, except in CI (``CI=true``), where a missing piece is a failure.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.browser.journey import ARTIFACTS, Journey, Site
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("ALLIED_CHROMIUM", "/usr/bin/chromium"))
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+USWDS = ROOT / "allied" / "static" / "vendor" / "uswds" / "css" / "uswds.min.css"
+# Passwords are hashed with a fast hasher here only: the journeys sign in a dozen times.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _require(path: Path, what: str) -> None:
+    if path.exists():
+        return
+    reason = f"{what} is missing ({path}): run `make browser`"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason}. CI runs the browser tests, so it must have it.", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="package")
+def site(django_db_setup: None, django_db_blocker: Any) -> Iterator[Site]:
+    """The demo, loaded once, served on 127.0.0.1; emptied again after the folder's last test."""
+    from django.core.management import call_command
+    from django.test.utils import override_settings
+    from pytest_django.live_server_helper import LiveServer
+
+    for path, what in ((CHROMIUM, "Chromium"), (AXE, "axe-core"), (USWDS, "The USWDS styles")):
+        _require(path, what)
+    hashers = override_settings(PASSWORD_HASHERS=FAST_HASHERS)
+    hashers.enable()
+    with django_db_blocker.unblock():
+        try:
+            with override_settings(DEBUG=True):  # the demo refuses to run otherwise
+                call_command("demo", "--no-serve", stdout=io.StringIO())
+            server = LiveServer("127.0.0.1")
+            server._live_server_modified_settings.enable()
+            try:
+                yield Site(url=server.url, facts=Site.facts_of_demo())
+            finally:
+                server._live_server_modified_settings.disable()
+                server.stop()
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+            hashers.disable()
+
+
+@pytest.fixture(scope="package")
+def browser(site: Site) -> Iterator[Browser]:
+    """One headless Chromium for the folder (started after the demo is loaded: Playwright's
+    event loop would make Django refuse database work in this thread)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM))
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def journey(request: pytest.FixtureRequest, site: Site, browser: Browser) -> Iterator[Journey]:
+    """A fresh browser context (no cookies) whose every step is screenshotted and checked."""
+    name = re.sub(r"[^A-Za-z0-9_.]+", "-", request.node.name.removeprefix("test_")).strip("-")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    # axe-core is loaded into every page the context opens, before the page's own scripts.
+    context.add_init_script(path=AXE)
+    try:
+        yield Journey(page=context.new_page(), site=site, folder=ARTIFACTS / name)
+    finally:
+        context.close()
