@@ -13,7 +13,7 @@ HTMX_JS := $(HTMX_DEST)/htmx.min.js
 VEGA_DEST := allied/static/vendor/vega
 VEGA_JS := $(VEGA_DEST)/vega-embed.min.js
 
-.PHONY: venv assets demo test test-leaks lint bench bench-medallion
+.PHONY: venv assets demo test test-leaks test-concurrency lint bench bench-medallion
 
 venv: $(VENV_STAMP)
 
@@ -75,6 +75,11 @@ test: venv
 test-leaks: venv
 	ALLIED_FULL_CRAWL=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/allied_leaks \
 		$(BIN)/pytest allied/core/tests/test_leaks.py --create-db -p no:cacheprovider
+
+# Fifty clients at once on one product, one disclosure request and one arms case (PostgreSQL).
+test-concurrency: venv
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/allied_concurrency \
+		$(BIN)/pytest allied -k test_concurrency --create-db -p no:cacheprovider --durations=10
 
 lint: venv
 	$(BIN)/ruff check .

@@ -7,7 +7,8 @@ transaction-scoped advisory lock before it reads the last entry, and holds it un
 transaction ends (so record late in a long transaction, not early); on SQLite the database's
 single-writer lock serialises them, and on any other database the last entry is read with
 ``SELECT ... FOR UPDATE``. The unique sequence number is the last line of defence: an append that
-raced anyway fails instead of forking the chain.
+raced anyway fails instead of forking the chain. A write that locks rows takes the append lock
+first (``lock_appends``), so that every writer takes the locks in one order and none deadlocks.
 
 Entries are sealed with the ``ALLIED_AUDIT_KEY`` setting when it is set (HMAC-SHA-256), else with
 plain SHA-256; see :mod:`allied.audit_chain` for what each protects against.
