@@ -79,7 +79,7 @@ test-leaks: venv
 # Fifty clients at once on one product, one disclosure request and one arms case (PostgreSQL).
 test-concurrency: venv
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/allied_concurrency \
-		$(BIN)/pytest allied -k test_concurrency --create-db -p no:cacheprovider --durations=10
+		$(BIN)/pytest allied/intel/tests/test_concurrency.py allied/arms/tests/test_concurrency.py --create-db -p no:cacheprovider --durations=10
 
 lint: venv
 	$(BIN)/ruff check .
