@@ -193,12 +193,17 @@ class CaseViewSet(
             return AdvanceSerializer
         return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
 
-    def _change(self, request: Request, serializer_class: type[Any]) -> tuple[Case, dict[str, Any]]:
-        """The visible case (404 if hidden), the caller a U.S. case manager (403), valid input."""
+    def _manageable(self, request: Request) -> Case:
+        """The visible case (404 if hidden, like a missing one), then the role check (403)."""
         case = self.get_object()
         principal = principal_for(request.user)
         if not (principal.is_us and principal.has_role(Role.CASE_MANAGER)):
             raise PermissionDenied("Only a U.S. case manager changes a case.")
+        return case  # type: ignore[no-any-return]
+
+    def _change(self, request: Request, serializer_class: type[Any]) -> tuple[Case, dict[str, Any]]:
+        """The case as ``_manageable`` finds it, and valid input."""
+        case = self._manageable(request)
         given = serializer_class(data=request.data)
         given.is_valid(raise_exception=True)
         return case, dict(given.validated_data)
@@ -225,10 +230,25 @@ class CaseViewSet(
             return self._conflict(stale)
         return self._answer(request, case.pk)
 
-    @extend_schema(parameters=[_PK], request=AdvanceSerializer, responses=_CHANGE_RESPONSES)
-    @action(detail=True, methods=["post"])
+    @extend_schema(
+        methods=["GET"],
+        parameters=[_PK],
+        request=None,
+        responses={200: CaseDetailSerializer},
+        description="The case a stage completion would start from: its version and stage.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        parameters=[_PK],
+        request=AdvanceSerializer,
+        responses=_CHANGE_RESPONSES,
+        description="Complete the case's current stage and start the next (the forecast is "
+        "recomputed), from the version read.",
+    )
+    @action(detail=True, methods=["get", "post"])
     def advance(self, request: Request, pk: Any = None) -> Response:
-        """Complete the case's current stage and start the next (the forecast is recomputed)."""
+        if request.method == "GET":
+            return self._answer(request, self._manageable(request).pk)
         case, given = self._change(request, AdvanceSerializer)
         try:
             services.advance(

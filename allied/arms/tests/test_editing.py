@@ -104,6 +104,8 @@ def test_only_us_case_managers_edit_and_a_hidden_case_is_not_found(cast):
     assert client_for(cast["us.analyst"]).get(f"/arms/cases/{obj.pk}/edit/").status_code == 403
     hidden = case("PHL", "SECRET//NOFORN")
     assert client_for(cast["phl.liaison"]).get(f"/arms/cases/{hidden.pk}/edit/").status_code == 404
+    advance = f"/api/arms/cases/{hidden.pk}/advance/"
+    assert api_for(cast["phl.liaison"]).get(advance).status_code == 404
     response = api_for(cast["phl.liaison"]).patch(
         f"/api/arms/cases/{hidden.pk}/", {"version": 1, "title": "x"}, format="json"
     )
@@ -156,6 +158,9 @@ def test_the_api_completes_a_stage_from_a_version(cast):
     assert done.status_code == 200, done.content
     assert (done.json()["stage"], done.json()["version"]) == ("reviews", 2)
     assert api.post(url, {"version": 1}, format="json").status_code == 409
+    shown = api.get(url).json()
+    assert (shown["stage"], shown["version"]) == ("reviews", 2)
+    assert api_for(cast["phl.liaison"]).get(url).status_code == 403
     early = api.post(url, {"version": 2, "on": "2020-01-01"}, format="json")
     assert early.status_code == 400 and "cannot complete before it started" in early.json()["on"][0]
     assert stored(obj).version == 2
