@@ -15,8 +15,8 @@ VEGA_JS := $(VEGA_DEST)/vega-embed.min.js
 AXE_JS := node_modules/axe-core/axe.min.js
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: venv assets browser demo test test-browser test-leaks test-pg-restart lint bench \
-	bench-medallion load
+.PHONY: venv assets browser demo test test-browser test-leaks test-pg-restart test-concurrency \
+	lint bench bench-medallion load
 
 venv: $(VENV_STAMP)
 
@@ -107,6 +107,13 @@ test-pg-restart: venv
 	ALLIED_PG_RESTART_TEST=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/allied_pg_restart \
 		$(BIN)/pytest allied/core/tests/test_crash_safety.py -k postgresql_is_down --create-db \
 		-p no:cacheprovider
+
+# Fifty clients at once on one product, one disclosure request, one arms case and one plan
+# (PostgreSQL).
+test-concurrency: venv
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/allied_concurrency \
+		$(BIN)/pytest allied/intel/tests/test_concurrency.py allied/arms/tests/test_concurrency.py \
+		allied/planning/tests/test_concurrency.py --create-db -p no:cacheprovider --durations=10
 
 lint: venv
 	$(BIN)/ruff check .

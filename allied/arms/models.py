@@ -130,6 +130,8 @@ class Case(MarkedModel):
     offer_on_time = models.FloatField(null=True, blank=True)
     forecast_on = models.DateField(null=True, blank=True)
     fictional = models.BooleanField(default=True)
+    #: Bumped by every edit and stage change: a change made from an older version is refused.
+    version = models.PositiveIntegerField(default=1)
 
     objects = OwnNationQuerySet.as_manager()
 

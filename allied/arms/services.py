@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from allied.arms import access, stats
@@ -46,6 +46,86 @@ AOD_INDEX = {g.value: n for n, g in enumerate(AodGroup)}
 
 class StageError(ValueError):
     """A stage change that cannot be made; the message says why."""
+
+
+class StaleCase(Exception):
+    """The case changed since the person acting opened it: nothing was written.
+
+    ``opened`` is the version the change started from; ``current`` the case as stored now (None
+    when it is gone or hidden from that person).
+    """
+
+    def __init__(self, opened: int, current: Case | None) -> None:
+        self.opened, self.current = opened, current
+        if current is None:
+            now = "it is no longer there for you"
+            name = "This case"
+        else:
+            now = f"it is now at version {current.version}, stage {current.stage_label}"
+            name = f"Case {current.identifier}"
+        super().__init__(
+            f"{name} was changed after you opened it (you opened version {opened}; {now}), so "
+            "nothing was saved. Open it again to see the current version, then make your change "
+            "there."
+        )
+
+
+def claim(case: Case, user: Any, expected_version: int | None, on: datetime.date | None) -> None:
+    """Make ``case`` the stored case at its next version, locked until the transaction ends.
+
+    With ``expected_version``, the version is compared and bumped in one statement: of several
+    changes from the same version exactly one goes through, and the others raise ``StaleCase``.
+    Without it (the demo, scripts), the row is locked and bumped whatever its version. The audit
+    lock is taken first, as every writer takes it (``audit.lock_appends``). The stored values are
+    copied onto ``case``, so that the change is made to what is stored, not to what was read.
+    """
+    audit.lock_appends()
+    rows = access.cases(user, on).filter(pk=case.pk)
+    if expected_version is not None:
+        rows = rows.filter(version=expected_version)
+    if rows.update(version=models.F("version") + 1) != 1:
+        current = access.cases(user, on).filter(pk=case.pk).first()
+        raise StaleCase(expected_version if expected_version is not None else case.version, current)
+    stored = access.cases(user, on).select_related("marking").get(pk=case.pk)
+    for column in Case._meta.concrete_fields:
+        setattr(case, column.attname, getattr(stored, column.attname))
+    case.marking = stored.marking
+
+
+#: What a case manager may change on a case's page or through the API (stages change by
+#: ``advance``; values and markings come from the case's documents, not from this form).
+EDITABLE = ("title", "capability", "implementing_agency", "stage_owner", "lor_reference")
+
+
+def edit_case(
+    case: Case, user: Any, changes: dict[str, Any], *, expected_version: int | None
+) -> Case:
+    """Change the ``EDITABLE`` fields of ``case`` from ``expected_version``, audited; or raise
+    ``StaleCase`` and write nothing."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+
+    def write() -> Case:
+        claim(case, user, expected_version, None)
+        changed = {
+            name: [getattr(case, name), value]
+            for name, value in changes.items()
+            if getattr(case, name) != value
+        }
+        for name, value in changes.items():
+            setattr(case, name, value)
+        case.save()
+        audit.record(
+            "write",
+            actor=user,
+            obj=case,
+            detail={"created": False, "version": case.version, "changed": changed},
+        )
+        return case
+
+    with transaction.atomic():
+        return write_visible(write, user)  # type: ignore[no-any-return]
 
 
 def sale_of(case: Any, channel: Channel = Channel.FMS) -> Sale:
@@ -191,29 +271,38 @@ FORECAST_FIELDS = [
 
 
 def advance(
-    case: Case, user: Any, *, on: datetime.date | None = None, note: str = "", owner: str = ""
+    case: Case,
+    user: Any,
+    *,
+    on: datetime.date | None = None,
+    note: str = "",
+    owner: str = "",
+    expected_version: int | None = None,
 ) -> Case:
     """Complete ``case``'s current stage and open the next; recompute its forecast.
 
     Stages that do not apply are skipped: a case that needs no formal notification goes from
     LOA development straight to the offer. The whole change (stage records, case, history entry,
-    audit) commits together, or nothing does.
+    audit) commits together, or nothing does. The stage completed is the one stored when the row
+    is locked (``claim``); with ``expected_version`` a second submission of the same change, or
+    any change from an older version, raises ``StaleCase`` instead of completing a stage more.
     """
     day = on or timezone.localdate()
-    current = Stage(case.stage)
-    following = next_stage(current)
-    if following is None:
-        raise StageError("a closed case has no next stage")
-    if day < case.stage_entered:
-        raise StageError(f"the stage cannot complete before it started ({case.stage_entered})")
-    decision = decision_for(case)
-    if decision is not None and not decision.required:
-        while following in (Stage.INFORMAL_REVIEW, Stage.FORMAL_NOTIFICATION):
-            following = next_stage(following)  # type: ignore[arg-type]
-    assert following is not None
-    info = STAGE_INFO[following]
 
     def write() -> Case:
+        claim(case, user, expected_version, None)
+        current = Stage(case.stage)
+        following = next_stage(current)
+        if following is None:
+            raise StageError("a closed case has no next stage")
+        if day < case.stage_entered:
+            raise StageError(f"the stage cannot complete before it started ({case.stage_entered})")
+        decision = decision_for(case)
+        if decision is not None and not decision.required:
+            while following in (Stage.INFORMAL_REVIEW, Stage.FORMAL_NOTIFICATION):
+                following = next_stage(following)  # type: ignore[arg-type]
+        assert following is not None
+        info = STAGE_INFO[following]
         records = access.case_rows(StageRecord, user).filter(case=case, completed__isnull=True)
         for record in records:
             record.completed = day
@@ -275,6 +364,7 @@ def advance(
                 "stage_completed": current.value,
                 "stage_started": following.value,
                 "on": day.isoformat(),
+                "version": case.version,
             },
         )
         return case

@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/import/", views_casebook.case_import, name="case-import"),
     path("cases/<int:pk>/", views.CaseDetail.as_view(), name="case-detail"),
     path("cases/<int:pk>/advance/", views.case_advance, name="case-advance"),
+    path("cases/<int:pk>/edit/", views.case_edit, name="case-edit"),
     path("coordinated/", views.GroupList.as_view(), name="group-list"),
     path("coordinated/<int:pk>/", views.GroupDetail.as_view(), name="group-detail"),
     path("licences/", views.LicenceList.as_view(), name="licence-list"),

@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.generic import DetailView, ListView
@@ -171,6 +172,7 @@ class CaseDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
             history=rows(HistoryEntry),
             decision=services.decision_for(case),
             partner_view=not viewer.is_us,
+            can_edit=is_case_manager(self.request),
             can_advance=is_case_manager(self.request) and next_stage(Stage(case.stage)) is not None,
             next_stage=(STAGE_INFO[s].label if (s := next_stage(Stage(case.stage))) else None),
             group=self.group_of(case),
@@ -198,17 +200,35 @@ class CaseDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
         return show(self.request, rows)  # type: ignore[return-value]
 
 
+def version_field() -> forms.IntegerField:
+    """The version the form was opened at, sent back so that a change from an older one is
+    refused rather than applied over a newer one."""
+    return forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
 class AdvanceForm(forms.Form):
     on = forms.DateField(
         label="Completed on", required=False, help_text="YYYY-MM-DD; today if empty."
     )
     owner = forms.CharField(label="Owner of the next stage", max_length=80, required=False)
     note = forms.CharField(label="Note", max_length=500, required=False, widget=forms.Textarea)
+    version = version_field()
+
+
+def stale_case(request: HttpRequest, case: Case, stale: services.StaleCase) -> HttpResponse:
+    """409: the case changed since the form was opened; what it is now, and nothing saved."""
+    show(request, [case])
+    context = {"object": case, "conflict": stale}
+    return render(request, "arms/case_conflict.html", context, status=409)
 
 
 @restricted_view
 def case_advance(request: HttpRequest, pk: int) -> HttpResponse:
-    """A U.S. case manager completes the case's current stage; the forecast is recomputed."""
+    """A U.S. case manager completes the case's current stage; the forecast is recomputed.
+
+    The form carries the version it was opened at: a second submission of the same form, or one
+    from before another change, completes nothing and answers 409.
+    """
     case = visible_case(request, pk)
     if request.method != "POST" or not is_case_manager(request):
         if request.method == "POST":
@@ -226,7 +246,10 @@ def case_advance(request: HttpRequest, pk: int) -> HttpResponse:
             on=form.cleaned_data["on"],
             note=form.cleaned_data["note"],
             owner=form.cleaned_data["owner"],
+            expected_version=form.cleaned_data["version"],
         )
+    except services.StaleCase as stale:
+        return stale_case(request, visible_case(request, pk), stale)
     except services.StageError as exc:
         messages.error(request, f"Nothing was changed: {exc}")
     else:
@@ -235,6 +258,51 @@ def case_advance(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 case_advance.allied_model = Case  # type: ignore[attr-defined]
+
+
+class CaseEditForm(forms.Form):
+    """What a case manager may correct on a case (``services.EDITABLE``), from one version."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.update(forms.fields_for_model(Case, fields=list(services.EDITABLE)))
+        self.fields["version"] = version_field()
+
+
+@restricted_view
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A U.S. case manager corrects a case's title, capability, agency, owner or LOR reference.
+
+    An edit from an older version is refused whole (409) and the form is shown again with what
+    was typed and the current version named, for the manager to redo on the current case.
+    """
+    case = visible_case(request, pk)
+    if not is_case_manager(request):
+        raise PermissionDenied("Only a U.S. case manager may edit a case.")
+    if request.method != "POST":
+        show(request, [case])
+        initial = {name: getattr(case, name) for name in (*services.EDITABLE, "version")}
+        form = CaseEditForm(initial=initial)
+        return render(request, "arms/case_form.html", {"object": case, "form": form})
+    form = CaseEditForm(request.POST)
+    if not form.is_valid():
+        show(request, [case])
+        return render(request, "arms/case_form.html", {"object": case, "form": form}, status=400)
+    changes = {name: form.cleaned_data[name] for name in services.EDITABLE}
+    try:
+        services.edit_case(
+            case, request.user, changes, expected_version=form.cleaned_data["version"]
+        )
+    except services.StaleCase as stale:
+        current = visible_case(request, pk)
+        show(request, [current])
+        context = {"object": current, "form": form, "conflict": stale}
+        return render(request, "arms/case_form.html", context, status=409)
+    messages.success(request, f"Case saved (version {case.version}).")
+    return redirect("arms:case-detail", pk=case.pk)
+
+
+case_edit.allied_model = Case  # type: ignore[attr-defined]
 
 
 # --- coordinated cases ----------------------------------------------------------------------------
@@ -510,6 +578,7 @@ __all__ = [
     "LicenceDetail",
     "LicenceList",
     "case_advance",
+    "case_edit",
     "lor_check",
     "notification",
 ]

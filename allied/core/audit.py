@@ -7,7 +7,8 @@ transaction-scoped advisory lock before it reads the last entry, and holds it un
 transaction ends (so record late in a long transaction, not early); on SQLite the database's
 single-writer lock serialises them, and on any other database the last entry is read with
 ``SELECT ... FOR UPDATE``. The unique sequence number is the last line of defence: an append that
-raced anyway fails instead of forking the chain.
+raced anyway fails instead of forking the chain. A write that locks rows takes the append lock
+first (``lock_appends``), so that every writer takes the locks in one order and none deadlocks.
 
 Entries are sealed with the ``ALLIED_AUDIT_KEY`` setting when it is set (HMAC-SHA-256), else with
 plain SHA-256; see :mod:`allied.audit_chain` for what each protects against.
@@ -125,6 +126,26 @@ def _check_lengths(fields: Mapping[str, Any]) -> None:
 # --- appending -----------------------------------------------------------------------------------
 
 
+def lock_appends(using: str | None = None) -> None:
+    """Take the append lock now and hold it until the current transaction ends.
+
+    A write that locks rows (``UPDATE``, ``SELECT ... FOR UPDATE``) and then audits calls this
+    first, inside its transaction. Every writer then takes the append lock before any row lock:
+    a writer that locked a row and waited for the append lock, while another held the append lock
+    (it had already recorded a read) and waited for that row, would deadlock, and PostgreSQL
+    would break the deadlock by failing one of them. Taking it again later costs nothing. On
+    SQLite the database's single-writer lock already serialises writers, so nothing is done.
+    """
+    using = using or router.db_for_write(AuditEntry)
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock_appends() is called inside the transaction it serialises")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+
+
 def _lock_and_read_head(using: str) -> tuple[int, str]:
     """Serialise appends for the rest of the transaction; return the last sequence and hash."""
     connection = connections[using]
@@ -132,8 +153,7 @@ def _lock_and_read_head(using: str) -> tuple[int, str]:
     if connection.vendor == "postgresql":
         # A statement of its own: the read below then takes a snapshot that includes the entry of
         # whichever transaction held the lock before us.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+        lock_appends(using)
     elif connection.features.has_select_for_update:
         head = head.select_for_update()
     last = head.first()

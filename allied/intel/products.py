@@ -571,7 +571,25 @@ def release_panel(
 
 
 class StaleEdit(Exception):
-    """The product changed since its editor loaded it: nothing was written."""
+    """The product changed since its editor loaded it: nothing was written.
+
+    ``opened`` is the version the edit started from; ``current`` the version stored now (None
+    when the product is gone or hidden from the editor) and ``updated`` when it was saved.
+    """
+
+    def __init__(self, opened: int, current: int | None, updated: Any = None) -> None:
+        self.opened, self.current, self.updated = opened, current, updated
+        if current is None:
+            now = "it is no longer there for you"
+        else:
+            now = f"it is now at version {current}"
+            if updated is not None:
+                now += f", saved {updated:%Y-%m-%d %H:%M} UTC"
+        super().__init__(
+            f"This product was changed after you opened it (you opened version {opened}; {now}), "
+            "so nothing was saved. Open it again to see the current version, then make your "
+            "change there."
+        )
 
 
 @dataclass(frozen=True)
@@ -765,6 +783,8 @@ def save_product(
     ``NotVisibleAfterWrite`` and nothing is written. Every written row is audited.
     """
     with transaction.atomic():
+        # The audit lock before any row lock, as every writer takes them (see lock_appends).
+        audit.lock_appends()
         # Tell the database who writes before the first insert: on PostgreSQL the policies'
         # WITH CHECK admits only rows this viewer could read.
         visibility.bind_viewer(viewer, date.today())
@@ -782,7 +802,13 @@ def save_product(
                 .update(version=expected_version + 1)
             )
             if moved != 1:
-                raise StaleEdit(f"product {product.pk} is no longer at version {expected_version}")
+                now = (
+                    Product.objects.visible_to(viewer)
+                    .filter(pk=product.pk)
+                    .values_list("version", "updated")
+                    .first()
+                )
+                raise StaleEdit(expected_version, *(now or (None, None)))
             obj = product
             obj.version = expected_version + 1
             visible = {p.pk: p for p in Portion.objects.visible_to(viewer).filter(product=obj)}

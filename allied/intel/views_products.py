@@ -349,15 +349,8 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
             expected_version=version if version is not None else -1,
             reason=authoring.change_note,
         )
-    except StaleEdit:
-        return _render_form(
-            request,
-            authoring,
-            product=product,
-            status=409,
-            conflict="This product was changed after you opened it, so nothing was saved. "
-            "Open it again to see the current version, then make your change there.",
-        )
+    except StaleEdit as stale:
+        return _render_form(request, authoring, product=product, status=409, conflict=str(stale))
     except NotVisibleAfterWrite as exc:
         authoring.general_errors.append(f"{exc}; nothing was saved.")
         return _render_form(request, authoring, product=product, status=400)

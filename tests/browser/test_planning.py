@@ -91,3 +91,41 @@ def test_planner_reads_a_plan_and_records_an_assumption(journey: Journey, planne
     plan = choose_plan(journey)
     for step in JOURNEYS[planner]:
         step(journey, plan)
+
+
+def test_us_planner_writes_a_plan_and_assigns_a_task(journey: Journey) -> None:
+    """A new plan, a phase, a task, and the task assigned with the U.S. as lead. The plan starts
+    in 2029 so that it sorts after the demo's plans for the journeys above."""
+    page = journey.page
+    journey.sign_in("us.planner", DEMO_PASSWORD, then="/planning/", step="plans")
+    journey.follow(page.get_by_role("link", name="New plan"), "new plan form")
+    page.get_by_label("Name", exact=True).fill("Fictional typhoon relief (browser journey)")
+    page.get_by_label("Contingency type").select_option("hadr")
+    page.get_by_label("Starts").fill("2029-08-01")
+    page.get_by_label("Ends").fill("2029-09-30")
+    page.get_by_label("Marking").fill("SECRET//REL TO USA, PHL")
+    journey.follow(page.get_by_role("button", name="Create the plan"), "plan created")
+    assert "Plan created." in journey.text()
+
+    journey.follow(page.get_by_role("link", name="Add a phase"), "phase form")
+    page.get_by_label("Name", exact=True).fill("Relief")
+    journey.follow(page.get_by_role("button", name="Save"), "phase added")
+    assert "Relief" in journey.text()
+
+    journey.follow(page.get_by_role("link", name="Add a task"), "task form")
+    page.get_by_label("Name", exact=True).fill("Airlift relief supplies")
+    page.get_by_label("Phase").select_option(index=1)
+    page.get_by_label("Capability type").select_option(index=1)
+    page.get_by_label("Quantity").fill("2")
+    page.get_by_label("Location").fill("Clark")
+    journey.follow(page.get_by_role("button", name="Save"), "task added")
+    assert "Airlift relief supplies" in journey.text()
+
+    journey.follow(page.get_by_role("link", name="Assign Airlift relief supplies"), "assign form")
+    page.get_by_label("Nation").fill("USA")
+    page.get_by_label("Quantity").fill("2")
+    journey.choose("Leads the task")
+    journey.follow(page.get_by_role("button", name="Assign"), "task assigned")
+    assert "USA assigned 2" in journey.text()
+    row = page.locator("table").first.get_by_role("row").filter(has_text="Airlift relief")
+    assert "2 L" in row.inner_text()

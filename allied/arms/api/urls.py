@@ -16,7 +16,12 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -25,7 +30,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from allied.arms import access, casebook
+from allied.arms import access, casebook, services
 from allied.arms.models import Blocker, Case, Licence, Review, StageRecord
 from allied.arms.rules.notification import (
     LAW,
@@ -40,6 +45,7 @@ from allied.arms.rules.notification import (
 )
 from allied.arms.views import is_case_manager
 from allied.core.api.fields import MarkingField
+from allied.core.models.principals import Role, principal_for
 from allied.core.restricted import RestrictedViewSetMixin, show, viewer_of
 
 
@@ -100,6 +106,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "delivery_p50",
             "delivery_p90",
             "fictional",
+            "version",
         ]
         read_only_fields = fields
 
@@ -128,7 +135,43 @@ class CaseDetailSerializer(CaseSerializer):
         return BlockerSerializer(self._rows(Blocker, case), many=True).data  # type: ignore[no-any-return]
 
 
-_ID = extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
+_PK = OpenApiParameter("id", int, OpenApiParameter.PATH)
+_ID = extend_schema(parameters=[_PK])
+
+_VERSION_HELP = "The version you read: a change from an older version is refused with 409."
+
+
+class CaseEditSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """A correction of the fields a case manager may edit, from the version the caller read."""
+
+    version = serializers.IntegerField(min_value=1, help_text=_VERSION_HELP)
+    title = serializers.CharField(max_length=200, required=False)
+    capability = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    implementing_agency = serializers.CharField(max_length=40, required=False)
+    stage_owner = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    lor_reference = serializers.CharField(max_length=60, required=False, allow_blank=True)
+
+
+class AdvanceSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """Complete the case's current stage, from the version the caller read."""
+
+    version = serializers.IntegerField(min_value=1, help_text=_VERSION_HELP)
+    on = serializers.DateField(required=False, allow_null=True, help_text="Today if absent.")
+    owner = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class ConflictSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    detail = serializers.CharField()
+    version = serializers.IntegerField(allow_null=True, help_text="The version stored now.")
+
+
+_CHANGE_RESPONSES = {
+    200: CaseDetailSerializer,
+    400: OpenApiResponse(description="A field is wrong (named); nothing was saved."),
+    403: OpenApiResponse(description="Only U.S. case managers change cases."),
+    409: OpenApiResponse(ConflictSerializer, description="The case changed since `version`."),
+}
 
 
 class CsvParser(BaseParser):
@@ -156,13 +199,93 @@ class CaseViewSet(
     viewsets.GenericViewSet,
 ):  # type: ignore[type-arg]
     """FMS cases releasable to the caller (a partner: its own nation's), newest LOR first; a
-    hidden case answers 404 like a missing one. ``?stage=`` and ``?partner=`` narrow the list."""
+    hidden case answers 404 like a missing one. ``?stage=`` and ``?partner=`` narrow the list.
+
+    A U.S. case manager corrects a case (PATCH) or completes its stage (``advance``), each from
+    the ``version`` it read: a change from an older version answers 409, naming the version and
+    stage stored now, and writes nothing."""
 
     queryset_model = Case
     lookup_value_regex = "[0-9]+"
 
     def get_serializer_class(self) -> Any:
+        if self.action == "partial_update":
+            return CaseEditSerializer
+        if self.action == "advance":
+            return AdvanceSerializer
         return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
+
+    def _manageable(self, request: Request) -> Case:
+        """The visible case (404 if hidden, like a missing one), then the role check (403)."""
+        case = self.get_object()
+        principal = principal_for(request.user)
+        if not (principal.is_us and principal.has_role(Role.CASE_MANAGER)):
+            raise PermissionDenied("Only a U.S. case manager changes a case.")
+        return case  # type: ignore[no-any-return]
+
+    def _change(self, request: Request, serializer_class: type[Any]) -> tuple[Case, dict[str, Any]]:
+        """The case as ``_manageable`` finds it, and valid input."""
+        case = self._manageable(request)
+        given = serializer_class(data=request.data)
+        given.is_valid(raise_exception=True)
+        return case, dict(given.validated_data)
+
+    def _answer(self, request: Request, pk: Any) -> Response:
+        case = self.get_queryset().get(pk=pk)
+        show(request, [case])
+        return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
+
+    def _conflict(self, stale: services.StaleCase) -> Response:
+        current = stale.current
+        if current is not None:
+            show(self.request, [current])
+        version = None if current is None else current.version
+        return Response({"detail": str(stale), "version": version}, status=409)
+
+    @extend_schema(parameters=[_PK], request=CaseEditSerializer, responses=_CHANGE_RESPONSES)
+    def partial_update(self, request: Request, pk: Any = None) -> Response:
+        case, given = self._change(request, CaseEditSerializer)
+        version = given.pop("version")
+        try:
+            services.edit_case(case, request.user, given, expected_version=version)
+        except services.StaleCase as stale:
+            return self._conflict(stale)
+        return self._answer(request, case.pk)
+
+    @extend_schema(
+        methods=["GET"],
+        parameters=[_PK],
+        request=None,
+        responses={200: CaseDetailSerializer},
+        description="The case a stage completion would start from: its version and stage.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        parameters=[_PK],
+        request=AdvanceSerializer,
+        responses=_CHANGE_RESPONSES,
+        description="Complete the case's current stage and start the next (the forecast is "
+        "recomputed), from the version read.",
+    )
+    @action(detail=True, methods=["get", "post"])
+    def advance(self, request: Request, pk: Any = None) -> Response:
+        if request.method == "GET":
+            return self._answer(request, self._manageable(request).pk)
+        case, given = self._change(request, AdvanceSerializer)
+        try:
+            services.advance(
+                case,
+                request.user,
+                on=given.get("on"),
+                note=given["note"],
+                owner=given["owner"],
+                expected_version=given["version"],
+            )
+        except services.StaleCase as stale:
+            return self._conflict(stale)
+        except services.StageError as exc:
+            raise ValidationError({"on": [f"Nothing was changed: {exc}"]}) from exc
+        return self._answer(request, case.pk)
 
     def get_queryset(self) -> Any:
         rows = super().get_queryset().select_related("marking")

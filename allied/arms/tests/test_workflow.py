@@ -34,7 +34,7 @@ def stages_of(obj):
 def test_a_case_manager_completes_a_stage_and_the_next_one_opens(cast):
     obj = case("PHL", "CONFIDENTIAL//REL TO USA, PHL", stage="lor_validated")
     response = client_for(cast["us.casemgr"]).post(
-        f"/arms/cases/{obj.pk}/advance/", {"on": "2026-06-11", "note": "Validated"}
+        f"/arms/cases/{obj.pk}/advance/", {"on": "2026-06-11", "note": "Validated", "version": 1}
     )
     assert response.status_code == 302
     rows = stages_of(obj)
@@ -76,7 +76,9 @@ def test_completing_a_stage_of_a_hidden_case_is_not_found(cast):
 def test_a_stage_cannot_complete_before_it_started_and_nothing_changes(cast):
     obj = case("PHL", "CONFIDENTIAL//REL TO USA, PHL", stage="lor_validated")
     client = client_for(cast["us.casemgr"])
-    response = client.post(f"/arms/cases/{obj.pk}/advance/", {"on": "2020-01-01"}, follow=True)
+    response = client.post(
+        f"/arms/cases/{obj.pk}/advance/", {"on": "2020-01-01", "version": 1}, follow=True
+    )
     assert "cannot complete before it started" in response.content.decode()
     assert stages_of(obj)[-1] == ("lor_validated", None, None)
     bad = client.post(f"/arms/cases/{obj.pk}/advance/", {"on": "not a date"}, follow=True)

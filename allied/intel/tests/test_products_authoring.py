@@ -359,7 +359,10 @@ def test_a_stale_edit_is_refused_and_writes_nothing(analyst, product):
     writes = AuditEntry.objects.filter(action="write").count()
     response = analyst.post(reverse("intel:product-edit", args=[product.pk]), stale)
     assert response.status_code == 409
-    assert b"changed after you opened it, so nothing was saved" in response.content
+    assert b"changed after you opened it (you opened version 1; it is now at version 2, saved" in (
+        response.content
+    )
+    assert b"so nothing was saved" in response.content
     assert AuditEntry.objects.filter(action="write").count() == writes
     with system_access("test: nothing of the stale edit was written"):
         product.refresh_from_db()
