@@ -53,6 +53,10 @@ def test_chart_is_also_a_table_of_the_same_rows():
     assert '<th scope="col">Day</th>' in html
 
 
-def test_empty_chart_says_so():
+def test_empty_chart_says_so_and_draws_nothing():
+    # An empty Vega drawing has marks without text alternatives (axe: svg-img-alt), and nothing
+    # to say: the page says so in words instead.
     chart = bar("e", "T", "D", [], category=Column("a", "A"), value=Column("b", "B"))
-    assert "Nothing to show." in render(chart)
+    html = render(chart)
+    assert "Nothing to show yet" in html
+    assert "data-chart-spec" not in html and "application/json" not in html
