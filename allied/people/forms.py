@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from allied.core.forms import MarkingFormField
+from allied.core.forms import MarkingFormField, RecordsField
 from allied.people.models import ContactKind
 
 
@@ -17,7 +17,7 @@ class ContactForm(forms.Form):
     ends = forms.DateField(required=False, help_text="For a course or exercise of several days.")
     setting = forms.CharField(max_length=200, help_text="Where, and in what forum.")
     summary = forms.CharField(widget=forms.Textarea, required=False)
-    participants = forms.ModelMultipleChoiceField(
+    participants = RecordsField(
         queryset=None, help_text="At least two officials releasable to you."
     )
     marking = MarkingFormField()
