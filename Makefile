@@ -13,7 +13,7 @@ HTMX_JS := $(HTMX_DEST)/htmx.min.js
 VEGA_DEST := allied/static/vendor/vega
 VEGA_JS := $(VEGA_DEST)/vega-embed.min.js
 
-.PHONY: venv assets demo test test-leaks lint bench bench-medallion
+.PHONY: venv assets demo test test-leaks fuzz lint bench bench-medallion
 
 venv: $(VENV_STAMP)
 
@@ -75,6 +75,15 @@ test: venv
 test-leaks: venv
 	ALLIED_FULL_CRAWL=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/allied_leaks \
 		$(BIN)/pytest allied/core/tests/test_leaks.py --create-db -p no:cacheprovider
+
+# Schemathesis over every API operation as five people of the cast, with many more examples than
+# the test suite's one per operation (ALLIED_FUZZ_EXAMPLES; takes tens of minutes at 100). Runs on
+# SQLite, or on PostgreSQL with DATABASE_URL=... (add --create-db through PYTEST_ARGS).
+ALLIED_FUZZ_EXAMPLES ?= 100
+fuzz: venv
+	ALLIED_FUZZ_EXAMPLES=$(ALLIED_FUZZ_EXAMPLES) ALLIED_FUZZ_ALL=1 \
+		$(BIN)/pytest allied/core/tests/test_fuzz_api.py allied/core/tests/test_bad_input.py \
+		-p no:cacheprovider $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .
