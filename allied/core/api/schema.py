@@ -2,7 +2,8 @@
 
 drf-spectacular documents each operation's success only; the API also answers 400 (bad input,
 a JSON object keyed by field), 401 (no credentials), 403 (a role or CSRF check) and 404 (a record
-that is missing or hidden, both alike), and clients need their shapes. This post-processing hook
+that is missing or hidden, both alike), and where it reads a body 413 (too large) and 415 (a media
+type it does not read); clients need their shapes. This post-processing hook
 adds them to every operation, so a client, and the schema-driven tests, can rely on the schema.
 """
 
@@ -29,6 +30,11 @@ ERRORS: dict[str, tuple[str, str]] = {
     "403": ("ErrorDetail", "The caller lacks the role this needs, or the CSRF check failed."),
     "404": ("ErrorDetail", "No such record, or none the caller may see: both answer alike."),
 }
+#: Only operations that take a body can answer these.
+BODY_ERRORS: dict[str, tuple[str, str]] = {
+    "413": ("ValidationError", "The body is over the size limit (under the key body)."),
+    "415": ("ErrorDetail", "The body is in a media type the operation does not read."),
+}
 METHODS = ("get", "put", "post", "patch", "delete")
 
 
@@ -42,7 +48,8 @@ def document_errors(result: dict[str, Any], **_: Any) -> dict[str, Any]:
             if method not in METHODS:
                 continue
             responses = operation.setdefault("responses", {})
-            for status, (component, description) in ERRORS.items():
+            errors = {**ERRORS, **(BODY_ERRORS if "requestBody" in operation else {})}
+            for status, (component, description) in errors.items():
                 responses.setdefault(
                     status,
                     {
