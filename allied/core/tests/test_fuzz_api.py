@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -26,7 +27,8 @@ import pytest
 import schemathesis
 from django.conf import settings as django_settings
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import connection, transaction
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection, transaction
 from django.test import Client
 from django.utils.crypto import get_random_string
 from hypothesis import HealthCheck, Phase, given, settings
@@ -84,6 +86,19 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[tuple[dict[s
         transaction.set_rollback(True)
 
 
+@contextmanager
+def connection_kept_open() -> Iterator[None]:
+    """The WSGI handler closes the database connection as a request starts and finishes, which
+    would end the test's transaction; Django's test client stops that the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 def sign_in(user: Any, how: str) -> tuple[dict[str, str], dict[str, str]]:
     """Headers and cookies that authenticate ``user`` to the API."""
     if how == "token":
@@ -125,7 +140,8 @@ def fuzz_operation(operation: Any, mode: GenerationMode, headers: dict[str, str]
         suppress_health_check=list(HealthCheck),
     )
     def run(case: Any) -> None:
-        response = case.call(base_url=BASE_URL, headers=headers, cookies=cookies)
+        with connection_kept_open():
+            response = case.call(base_url=BASE_URL, headers=headers, cookies=cookies)
         case.validate_response(response, checks=CHECKS, headers=headers)
         disposition = ",".join(response.headers.get("content-disposition", []))
         content_type = ",".join(response.headers.get("content-type", []))
