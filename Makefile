@@ -16,7 +16,7 @@ AXE_JS := node_modules/axe-core/axe.min.js
 CHROMIUM := /usr/bin/chromium
 
 .PHONY: venv assets browser demo test test-browser test-leaks test-pg-restart test-concurrency \
-	lint bench bench-medallion load
+	fuzz lint bench bench-medallion load
 
 venv: $(VENV_STAMP)
 
@@ -114,6 +114,15 @@ test-concurrency: venv
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/allied_concurrency \
 		$(BIN)/pytest allied/intel/tests/test_concurrency.py allied/arms/tests/test_concurrency.py \
 		allied/planning/tests/test_concurrency.py --create-db -p no:cacheprovider --durations=10
+
+# Schemathesis over every API operation as five people of the cast, with many more examples than
+# the test suite's one per operation (ALLIED_FUZZ_EXAMPLES; takes tens of minutes at 100). Runs on
+# SQLite, or on PostgreSQL with DATABASE_URL=... (add --create-db through PYTEST_ARGS).
+ALLIED_FUZZ_EXAMPLES ?= 100
+fuzz: venv
+	ALLIED_FUZZ_EXAMPLES=$(ALLIED_FUZZ_EXAMPLES) ALLIED_FUZZ_ALL=1 \
+		$(BIN)/pytest allied/core/tests/test_fuzz_api.py allied/core/tests/test_bad_input.py \
+		-p no:cacheprovider $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -151,6 +151,9 @@ MIDDLEWARE = [
     # Every page needs a signed-in user unless its view is marked login_not_required.
     "allied.core.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Input no field accepts (NUL, unpaired surrogates, bidi controls, oversized values and
+    # bodies) is refused here, naming the field, before any view reads it.
+    "allied.core.input_limits.InputLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the locked-out page.
     "axes.middleware.AxesMiddleware",
@@ -192,6 +195,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Large enough for a TAXII envelope of the size the API root advertises (50 MiB); bigger bodies
 # are refused with a clear error before they are read.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("ALLIED_MAX_BODY_BYTES", 50 * 1024 * 1024)
+# Every other request body (page forms and the JSON API) is refused above 5 MiB, and any single
+# value in it (a form field, a JSON string or key, a query parameter) above 100,000 characters,
+# with 413 or 400 naming the field (allied.core.input_limits).
+ALLIED_MAX_INPUT_BYTES = env_int("ALLIED_MAX_INPUT_BYTES", 5 * 1024 * 1024)
+ALLIED_MAX_TEXT_CHARS = env_int("ALLIED_MAX_TEXT_CHARS", 100_000)
 
 # --- Authentication -------------------------------------------------------------------------
 
@@ -277,6 +285,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Every operation also documents its 400, 401, 403 and 404 answers.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "allied.core.api.schema.document_errors",
+    ],
 }
 
 # --- Logging --------------------------------------------------------------------------------

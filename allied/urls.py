@@ -26,3 +26,6 @@ urlpatterns = [
     path("taxii2/", include("allied.intel.urls_taxii")),
     path("", include("allied.core.urls")),
 ]
+
+# A URL under /api/ that matches no route answers JSON, like a missing record.
+handler404 = "allied.core.views.not_found"

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+
+#: The largest id a 64-bit primary key holds.
+BIGINT_MAX = 2**63 - 1
 
 
 class AsOfForm(forms.Form):
@@ -37,6 +42,26 @@ class MarkingFormField(forms.CharField):
                 errors.append(f"Canonical form: {result.canonical}")
             raise forms.ValidationError(errors)
         return text
+
+
+class RecordsField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """Records chosen by their ids. An id that is not a whole number a database can hold is
+    refused as an invalid choice before any query: Django passes the values of an ``__in``
+    lookup to the database unchecked, and a 24-digit id made the query fail (a server error)."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value if isinstance(value, (list, tuple)) else []:
+            try:
+                valid = abs(int(str(pk).strip())) <= BIGINT_MAX
+            except ValueError:
+                valid = False
+            if not valid:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
 
 
 class BulletinForm(forms.Form):

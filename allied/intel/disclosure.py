@@ -435,6 +435,12 @@ def _decide(
         .get(pk=request_id)
     )
     ctx = decision_context(req, viewer, on=day, lock=True)
+    if given.seen_number > ctx.latest_number:
+        # Not a stale form but a number no decision has: bad input, on its field.
+        latest = ctx.latest_number
+        raise Refused(
+            {"seen_number": [f"No decision {given.seen_number}; the latest is {latest}."]}
+        )
     if ctx.latest_number != given.seen_number:
         raise Conflict(
             f"Decision {ctx.latest_number} was recorded on this request after you opened it. "

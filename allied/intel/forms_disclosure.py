@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from allied.core.forms import MarkingFormField
+from allied.core.forms import MarkingFormField, RecordsField
 from allied.core.models import Nation
 from allied.intel.models import CATEGORY_CHOICES, Outcome, Portion, Product
 from allied.markings import Level, render
@@ -29,7 +29,7 @@ def partners() -> Any:
     return Nation.objects.exclude(iso3="USA").order_by("name")
 
 
-class PortionChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class PortionChoiceField(RecordsField):
     def label_from_instance(self, obj: Any) -> str:
         where = "body" if obj.section == 0 else f"tearline {obj.section}"
         text = obj.text if len(obj.text) <= 160 else obj.text[:157] + "..."

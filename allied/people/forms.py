@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from allied.core.forms import MarkingFormField
+from allied.core.forms import MarkingFormField, RecordsField
 from allied.people.models import ContactKind
 
 
@@ -29,7 +29,7 @@ class ContactForm(forms.Form):
     summary = forms.CharField(
         widget=forms.Textarea(attrs={"class": "usa-textarea", "rows": 3}), required=False
     )
-    participants = forms.ModelMultipleChoiceField(
+    participants = RecordsField(
         queryset=None,
         help_text="At least two officials releasable to you.",
         widget=forms.SelectMultiple(attrs={"class": "usa-select", "size": 8}),

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from allied.core import vocabulary
 from allied.core.models.marked import StoredMarking
 
+MAX_MARKING_LENGTH = 1000
 
+
+@extend_schema_field(
+    {"type": "string", "maxLength": MAX_MARKING_LENGTH, "example": "SECRET//REL TO USA, JPN"}
+)
 class MarkingField(serializers.Field):  # type: ignore[type-arg]
     """A marking as its canonical banner text. Input is validated strictly: every problem, with
     its rule, column and fix, comes back in one clear error on the field."""
@@ -23,7 +29,7 @@ class MarkingField(serializers.Field):  # type: ignore[type-arg]
         return value.text
 
     def to_internal_value(self, data: Any) -> StoredMarking:
-        if not isinstance(data, str) or len(data) > 1000:
+        if not isinstance(data, str) or len(data) > MAX_MARKING_LENGTH:
             self.fail("type")
         result = vocabulary.check(data)
         if result.form == "portion":

@@ -221,6 +221,37 @@ def urls_for(route: Route, planted: Planted) -> Iterator[tuple[str, Canary | Non
 
 # --- the crawl ---------------------------------------------------------------------------------
 
+
+@dataclass(frozen=True)
+class Forbidden:
+    """The canaries one viewer must not be shown on a day: those hidden from them, and those they
+    may view but not export (DISPLAY ONLY), which no export may carry."""
+
+    hidden: dict[str, Canary]
+    not_exportable: dict[str, Canary]
+
+    @classmethod
+    def of(cls, planted: Planted, viewer: Viewer, day: date) -> Forbidden:
+        return cls(
+            hidden={c.text: c for c in planted.forbidden_for(viewer, day)},
+            not_exportable={
+                c.text: c
+                for c in planted.canaries
+                if not decide(viewer, parse(c.marking), day).export
+            },
+        )
+
+    def shown_in(self, content: bytes, *, export: bool) -> list[str]:
+        """What a response body (an export when ``export``) shows that it must not, in words."""
+        body = content.decode("utf-8", "replace")
+        forbidden = self.not_exportable if export else self.hidden
+        return [
+            f"shows canary of {c.marking} ({c.model._meta.label} {c.pk})"
+            for text, c in forbidden.items()
+            if text in body
+        ]
+
+
 VARIANTS: tuple[tuple[str, dict[str, str]], ...] = (
     ("", {}),
     ("?format=json", {}),
@@ -245,10 +276,7 @@ def crawl(client: Client, person: str, viewer: Viewer, planted: Planted, *, on: 
           schema_paths: list[str] | None = None) -> list[Finding]:  # fmt: skip
     """Every leak a signed-in ``person`` can find; an empty list when there is none."""
     day = on or date.today()
-    hidden = {c.text: c for c in planted.forbidden_for(viewer, day)}
-    not_exportable = {
-        c.text: c for c in planted.canaries if not decide(viewer, parse(c.marking), day).export
-    }
+    forbidden_to = Forbidden.of(planted, viewer, day)
     findings: list[Finding] = []
     seen: set[str] = set()
 
@@ -258,12 +286,10 @@ def crawl(client: Client, person: str, viewer: Viewer, planted: Planted, *, on: 
             return
         seen.add(key)
         response = client.get(url, **headers)  # type: ignore[arg-type]
-        body = response.content.decode("utf-8", "replace")
-        forbidden = not_exportable if _is_export(response) else hidden
-        for text, leaked in forbidden.items():
-            if text in body:
-                findings.append(Finding(person, url, f"shows canary of {leaked.marking} "
-                                        f"({leaked.model._meta.label} {leaked.pk})"))  # fmt: skip
+        export = _is_export(response)
+        for problem in forbidden_to.shown_in(response.content, export=export):
+            findings.append(Finding(person, url, problem))
+        forbidden = forbidden_to.not_exportable if export else forbidden_to.hidden
         if canary is not None and canary.text in forbidden and response.status_code != 404:
             findings.append(Finding(person, url, f"a hidden record answered "
                                     f"{response.status_code}, not 404"))  # fmt: skip
@@ -310,9 +336,11 @@ def decision_kinds(planted: Planted, viewer: Viewer, day: date) -> dict[str, tup
 
 
 def _is_export(response: Any) -> bool:
+    return is_export(response.get("Content-Type", ""), response.get("Content-Disposition", ""))
+
+
+def is_export(content_type: str, disposition: str) -> bool:
     """A response meant to leave the system: an attachment, or a file format rather than a page."""
-    disposition = response.get("Content-Disposition", "")
-    content_type = response.get("Content-Type", "")
     return "attachment" in disposition or content_type.split(";")[0] in {
         "text/csv",
         "application/pdf",

@@ -73,7 +73,9 @@ class ProductSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     """A product as the caller may read it. ``banner`` is the roll-up of the portions shown."""
 
     marking = MarkingField(help_text="The marking of the title, originator and tags.")
-    originator_nation = serializers.SlugRelatedField(slug_field="iso3", read_only=True)
+    originator_nation = serializers.SlugRelatedField(
+        slug_field="iso3", read_only=True, allow_null=True
+    )
     originator_label = serializers.SerializerMethodField()
     author = serializers.CharField(source="author.get_username", read_only=True)
     banner = serializers.SerializerMethodField()

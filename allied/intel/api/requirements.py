@@ -12,7 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -105,6 +110,8 @@ class OverlapSerializer(serializers.Serializer):
     b = RequirementSerializer()
 
 
+# One object, though it answers a list action.
+@extend_schema_serializer(many=False)
 class OverlapPageSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     threshold = serializers.FloatField()
@@ -191,7 +198,7 @@ class ProductHitSerializer(serializers.Serializer):
 class RequirementHitSerializer(serializers.Serializer):
     rank = serializers.FloatField()
     requirement = RequirementSerializer()
-    snippet = SnippetSerializer()
+    snippet = SnippetSerializer(allow_null=True)
 
 
 class HitsSerializer(serializers.Serializer):
@@ -206,6 +213,8 @@ class RequirementHitsSerializer(HitsSerializer):
     results = RequirementHitSerializer(many=True)
 
 
+# One object, though it answers a list action.
+@extend_schema_serializer(many=False)
 class SearchResultsSerializer(serializers.Serializer):
     query = serializers.CharField()
     products = ProductHitsSerializer()

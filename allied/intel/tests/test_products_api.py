@@ -14,6 +14,20 @@ from allied.intel.tests.test_products import client_for, make_product
 pytestmark = pytest.mark.django_db
 
 API = "/api/intel/products/"
+#: A product the API accepts from the U.S. analyst: a NOFORN body and a tearline for Japan.
+PAYLOAD: dict[str, Any] = {
+    "marking": "SECRET//REL TO USA, JPN",
+    "title": "Written through the API (fictional)",
+    "originator": "us_agency",
+    "originator_agency": "Test analysis cell (fictional)",
+    "category": 8,
+    "topics": ["ports"],
+    "regions": ["Western Pacific"],
+    "portions": [
+        {"section": 0, "order": 1, "portion_mark": "(S//NF)", "text": "Body."},
+        {"section": 1, "order": 1, "portion_mark": "(S//REL TO USA, JPN)", "text": "Tear."},
+    ],
+}
 
 
 @pytest.fixture
@@ -70,20 +84,7 @@ def test_the_api_list_counts_only_products_the_caller_may_see(cast, product):
 
 def test_the_api_creates_a_product_with_its_portions(cast):
     analyst = client_for(cast["us.analyst"])
-    payload = {
-        "marking": "SECRET//REL TO USA, JPN",
-        "title": "Written through the API (fictional)",
-        "originator": "us_agency",
-        "originator_agency": "Test analysis cell (fictional)",
-        "category": 8,
-        "topics": ["ports"],
-        "regions": ["Western Pacific"],
-        "portions": [
-            {"section": 0, "order": 1, "portion_mark": "(S//NF)", "text": "Body."},
-            {"section": 1, "order": 1, "portion_mark": "(S//REL TO USA, JPN)", "text": "Tear."},
-        ],
-    }
-    response = analyst.post(API, payload, content_type="application/json")
+    response = analyst.post(API, PAYLOAD, content_type="application/json")
     assert response.status_code == 201, response.content
     body = response.json()
     assert [p["portion_mark"] for p in body["portions"]] == ["(S//NF)", "(S//REL TO USA, JPN)"]

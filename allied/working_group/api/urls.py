@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
@@ -65,6 +65,52 @@ def _item(item: QueueItem) -> dict[str, Any]:
     }
 
 
+class ItemSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """One open request, as ``_item`` writes it (the schema of the queue and status answers)."""
+
+    key = serializers.CharField()
+    kind = serializers.CharField()
+    partner = serializers.CharField()
+    title = serializers.CharField()
+    owner = serializers.CharField()
+    opened = serializers.DateField()
+    target = serializers.DateField(allow_null=True)
+    status = serializers.CharField()
+    blockers = serializers.ListField(child=serializers.CharField())
+    url = serializers.CharField()
+    marking = serializers.CharField()
+
+
+class ScoreSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    total = serializers.FloatField()
+    partner_weight = serializers.FloatField()
+    type_weight = serializers.FloatField()
+    age_days = serializers.IntegerField()
+    target_days = serializers.IntegerField()
+    lateness = serializers.FloatField()
+    flag_bonus = serializers.FloatField()
+    flags = serializers.ListField(child=serializers.CharField())
+    escalation = serializers.IntegerField()
+
+
+class RankedItemSerializer(ItemSerializer):
+    score = ScoreSerializer()
+
+
+# One object each, though they answer list actions.
+@extend_schema_serializer(many=False)
+class QueuePageSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    count = serializers.IntegerField()
+    escalated = serializers.IntegerField()
+    results = RankedItemSerializer(many=True)
+
+
+@extend_schema_serializer(many=False)
+class StatusSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    partner = serializers.CharField()
+    results = ItemSerializer(many=True)
+
+
 class QueueViewSet(viewsets.ViewSet):
     """The ranked queue of open allied requests the caller may see (working group only)."""
 
@@ -80,7 +126,7 @@ class QueueViewSet(viewsets.ViewSet):
             OpenApiParameter("limit", int),
             OpenApiParameter("offset", int),
         ],
-        responses=serializers.DictField(),
+        responses=QueuePageSerializer,
     )
     def list(self, request: Request) -> Response:
         _group_only(request)
@@ -131,7 +177,7 @@ class StatusViewSet(viewsets.ViewSet):
 
     allied_restricted = True
 
-    @extend_schema(parameters=[OpenApiParameter("partner", str)], responses=serializers.DictField())
+    @extend_schema(parameters=[OpenApiParameter("partner", str)], responses=StatusSerializer)
     def list(self, request: Request) -> Response:
         principal = principal_for(request.user)
         nation = principal.nation_id
