@@ -28,11 +28,14 @@ from django.db import transaction
 from django.db.models import F
 from django.http import Http404
 
-from allied.core import audit
+from allied.core import audit, vocabulary
 from allied.core.models import Nation
-from allied.core.models.marked import MarkedModel, save_visible
+from allied.core.models.marked import MarkedModel, StoredMarking, save_visible
 from allied.core.models.principals import Principal, Role
+from allied.markings import render as render_marking
+from allied.markings.rollup import rollup_portions
 from allied.planning import models as m
+from allied.planning.data import Loaded, load
 
 
 class Conflict(Exception):
@@ -234,11 +237,33 @@ def edit_task(user: Any, viewer: Any, task: m.Task, version: int, data: dict[str
 # --- assignments --------------------------------------------------------------------------------
 
 
-def assign(
-    user: Any, viewer: Any, task: m.Task, data: dict[str, Any], *, marking: str
-) -> m.Assignment:
-    """A planner assigns (part of) ``task`` to a partner, the U.S. included."""
+def derived_marking(loaded: Loaded, task: m.Task, nation: str) -> StoredMarking:
+    """The roll-up of what an assignment of ``task`` to ``nation`` relies on."""
+    texts = {task.marking.text}
+    for c in loaded.capabilities.values():
+        if (
+            c.nation_id == nation
+            and c.capability_type_id == task.capability_type_id
+            and c.available_from <= task.ends
+            and task.starts <= c.available_to
+        ):
+            texts.add(c.marking.text)
+    plan = loaded.plans[task.contingency_id]
+    for w in loaded.assessments.values():
+        if w.nation_id == nation and w.contingency_type == plan.contingency_type:
+            texts.add(w.marking.text)
+    marking = rollup_portions([vocabulary.parse(t) for t in sorted(texts)])
+    return StoredMarking.objects.intern(render_marking(marking, "banner"))
+
+
+def assign(user: Any, viewer: Any, task: m.Task, data: dict[str, Any]) -> m.Assignment:
+    """A planner assigns (part of) ``task`` to a partner, the U.S. included. Without a marking
+    the assignment gets the roll-up of what it relies on, as an applied proposal does."""
     nation = nation_code(data["nation"], "nation")
+    marking = data.get("marking")
+    if not marking:
+        loaded = load(viewer, focus=task.contingency)
+        marking = derived_marking(loaded, loaded.tasks[task.pk], str(nation)).text
     with transaction.atomic():
         audit.lock_appends()
         # Lock the task so two planners cannot both name a lead.

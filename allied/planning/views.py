@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.generic import ListView
 
-from allied.core import audit, vocabulary
+from allied.core import audit
 from allied.core.charts import Column, bar
 from allied.core.models import NotVisibleAfterWrite, StoredMarking
 from allied.core.models.marked import save_visible
@@ -30,10 +30,8 @@ from allied.core.restricted import (
     show,
     viewer_of,
 )
-from allied.markings import render as render_marking
-from allied.markings.rollup import rollup_portions
 from allied.planning import models as m
-from allied.planning.authoring import may_create_plan, may_edit
+from allied.planning.authoring import derived_marking, may_create_plan, may_edit
 from allied.planning.data import Loaded, load
 from allied.planning.forms import ApplyProposalForm, AssumptionForm
 from allied.planning.rules.checks import CHECKS, Report, Severity, coverage, run_checks
@@ -339,25 +337,6 @@ def _report_after(loaded: Loaded, plan: m.Contingency, proposal: Proposal) -> Re
     ]
     data = replace(loaded.data, assignments=tuple(kept + new))
     return run_checks(data, {plan.pk}, today=date.today())
-
-
-def derived_marking(loaded: Loaded, task: m.Task, nation: str) -> StoredMarking:
-    """The roll-up of what an assignment of ``task`` to ``nation`` relies on."""
-    texts = {task.marking.text}
-    for c in loaded.capabilities.values():
-        if (
-            c.nation_id == nation
-            and c.capability_type_id == task.capability_type_id
-            and c.available_from <= task.ends
-            and task.starts <= c.available_to
-        ):
-            texts.add(c.marking.text)
-    plan = loaded.plans[task.contingency_id]
-    for w in loaded.assessments.values():
-        if w.nation_id == nation and w.contingency_type == plan.contingency_type:
-            texts.add(w.marking.text)
-    marking = rollup_portions([vocabulary.parse(t) for t in sorted(texts)])
-    return StoredMarking.objects.intern(render_marking(marking, "banner"))
 
 
 def apply_proposal(

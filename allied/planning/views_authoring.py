@@ -25,7 +25,7 @@ from allied.core.models.principals import principal_for
 from allied.core.restricted import restricted_view, show, viewer_of
 from allied.planning import authoring
 from allied.planning import models as m
-from allied.planning.data import load, with_visible_plan
+from allied.planning.data import with_visible_plan
 from allied.planning.forms import (
     AssignmentForm,
     PhaseForm,
@@ -35,7 +35,7 @@ from allied.planning.forms import (
     TaskEditForm,
     TaskForm,
 )
-from allied.planning.views import derived_marking, visible_plan
+from allied.planning.views import visible_plan
 
 
 def _editable_plan(request: HttpRequest, pk: int) -> m.Contingency:
@@ -240,14 +240,7 @@ def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = viewer_of(request)
     form = AssignmentForm(request.POST or None)
 
-    def write(d: dict[str, Any]) -> m.Assignment:
-        marking = d["marking"]
-        if not marking:
-            loaded = load(viewer, focus=plan)
-            marking = derived_marking(loaded, loaded.tasks[task.pk], d["nation"]).text
-        return authoring.assign(request.user, viewer, task, d, marking=marking)
-
-    row = _submit(request, form, write)
+    row = _submit(request, form, lambda d: authoring.assign(request.user, viewer, task, d))
     if row is not None:
         messages.success(request, f"{row.nation_id} assigned {row.quantity} to {task.name!r}.")
         return redirect("planning:plan-detail", pk=plan.pk)

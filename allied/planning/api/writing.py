@@ -29,7 +29,6 @@ from allied.core.models.principals import Role, principal_for
 from allied.core.restricted import show, viewer_of
 from allied.planning import authoring
 from allied.planning import models as m
-from allied.planning.data import load
 from allied.planning.rules.model import CONTINGENCY_TYPES
 
 CONFLICT = OpenApiResponse(
@@ -222,13 +221,8 @@ def create_assignment(request: Request) -> m.Assignment:
     task = visible_row(request, m.Task, data["task"], "task")
     plan = visible_row(request, m.Contingency, task.contingency_id, "task")
     editable(request, plan)
-    marking = data.get("marking")
-    if not marking:
-        loaded = load(viewer, focus=plan)
-        from allied.planning.views import derived_marking
-
-        marking = derived_marking(loaded, loaded.tasks[task.pk], data["nation"].upper()).text
-    return run(lambda: authoring.assign(request.user, viewer, task, data, marking=marking))
+    task.contingency = plan
+    return run(lambda: authoring.assign(request.user, viewer, task, data))
 
 
 def delete_assignment(request: Request, row: m.Assignment) -> None:
