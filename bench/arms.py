@@ -229,8 +229,8 @@ def populate(cases: int) -> None:
                 "stage, stage_entered, stage_owner, lor_received, anticipated_offer, offered, "
                 "delivered, mde_value, total_value, design_construction_value, sensitivity, "
                 "notification_required, review_days, fictional, marking_id, capability, "
-                "lor_reference, usml_category, emergency)",
-                [(*r, "", "", "", False) for r in case_rows],
+                "lor_reference, usml_category, emergency, version)",
+                [(*r, "", "", "", False, 1) for r in case_rows],
             ),
             (
                 "arms_stagerecord (case_id, stage, entered, completed, days, owner, target_days, "
