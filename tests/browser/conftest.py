@@ -29,8 +29,6 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("ALLIED_CHROMIUM", "/usr/bin/chromium"))
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 USWDS = ROOT / "allied" / "static" / "vendor" / "uswds" / "css" / "uswds.min.css"
-# Passwords are hashed with a fast hasher here only: the journeys sign in a dozen times.
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _require(path: Path, what: str) -> None:
@@ -42,6 +40,36 @@ def _require(path: Path, what: str) -> None:
     pytest.skip(reason)
 
 
+def _one_request_at_a_time(server_class: type) -> type:
+    """The live server's class, made to run one request at a time.
+
+    With SQLite in memory, every request thread shares the test's single connection. Chromium
+    sends requests side by side (an htmx marking check can still be in flight when a form is
+    submitted), and two requests on one connection interleave their savepoints: "no such
+    savepoint". The server keeps its threads, so an idle keep-alive connection never holds the
+    others up; only the application call, body included, is serialised.
+    """
+    import threading
+
+    lock = threading.Lock()
+
+    class OneAtATime(server_class):  # type: ignore[misc,valid-type]
+        def set_app(self, application: Any) -> None:
+            def serialised(environ: Any, start_response: Any) -> list[bytes]:
+                with lock:
+                    result = application(environ, start_response)
+                    try:
+                        return list(result)
+                    finally:
+                        close = getattr(result, "close", None)
+                        if close is not None:
+                            close()
+
+            super().set_app(serialised)
+
+    return OneAtATime
+
+
 @pytest.fixture(scope="package")
 def site(django_db_setup: None, django_db_blocker: Any) -> Iterator[Site]:
     """The demo, loaded once, served on 127.0.0.1; emptied again after the folder's last test."""
@@ -51,13 +79,13 @@ def site(django_db_setup: None, django_db_blocker: Any) -> Iterator[Site]:
 
     for path, what in ((CHROMIUM, "Chromium"), (AXE, "axe-core"), (USWDS, "The USWDS styles")):
         _require(path, what)
-    hashers = override_settings(PASSWORD_HASHERS=FAST_HASHERS)
-    hashers.enable()
     with django_db_blocker.unblock():
         try:
             with override_settings(DEBUG=True):  # the demo refuses to run otherwise
                 call_command("demo", "--no-serve", stdout=io.StringIO())
-            server = LiveServer("127.0.0.1")
+            server = LiveServer("127.0.0.1", start=False)
+            server.thread.server_class = _one_request_at_a_time(server.thread.server_class)
+            server.start()
             server._live_server_modified_settings.enable()
             try:
                 yield Site(url=server.url, facts=Site.facts_of_demo())
@@ -66,7 +94,6 @@ def site(django_db_setup: None, django_db_blocker: Any) -> Iterator[Site]:
                 server.stop()
         finally:
             call_command("flush", interactive=False, verbosity=0)
-            hashers.disable()
 
 
 @pytest.fixture(scope="package")
