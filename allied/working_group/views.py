@@ -336,6 +336,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "working_group/request_detail.html", context, status=status_code)
 
 
+request_detail.allied_model = FreeformRequest  # type: ignore[attr-defined]
+
+
 def _update_status(
     request: HttpRequest, row: FreeformRequest, data: dict[str, Any], viewer: Any
 ) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -202,9 +202,11 @@ def _fill(regex: str, values: dict[str, str]) -> str | None:
 def urls_for(route: Route, planted: Planted) -> Iterator[tuple[str, Canary | None]]:
     """Concrete URLs of ``route``, with the planted row each one names when that is known.
 
-    A route of a marked model gets one URL per planted row of that model; a route whose model is
-    unknown gets one per planted row of any model (its answers are still searched for canaries).
-    Format-suffix twins (``.json``) are left out: the ``?format=`` variants cover them.
+    A route of a marked model gets one URL per planted row of that model. A route whose model is
+    unknown (unmarked records named by code, TAXII's own identifiers) gets one URL, with an id
+    that names nothing, so its answer to a wrong id is still searched for canaries; routes with
+    a parameter must otherwise name their model (``test_leaks`` checks that). Format-suffix twins
+    (``.json``) are left out: the ``?format=`` variants cover them.
     """
     if "format" in route.params:
         return
@@ -212,11 +214,15 @@ def urls_for(route: Route, planted: Planted) -> Iterator[tuple[str, Canary | Non
         yield _fill(route.regex, {}) or "", None
         return
     model = route.model
-    known = model in CANARY_FACTORIES
-    for canary in planted.by_model(model) if known else planted.canaries:
-        url = _fill(route.regex, {p: str(canary.pk) for p in route.params})
-        if url:
-            yield url, canary if known else None
+    if model in CANARY_FACTORIES:
+        for canary in planted.by_model(model):
+            url = _fill(route.regex, {p: str(canary.pk) for p in route.params})
+            if url:
+                yield url, canary
+        return
+    url = _fill(route.regex, {p: MISSING_ID for p in route.params})
+    if url:
+        yield url, None
 
 
 # --- the crawl ---------------------------------------------------------------------------------
@@ -273,8 +279,11 @@ MISSING_ID = "987654321"
 
 
 def crawl(client: Client, person: str, viewer: Viewer, planted: Planted, *, on: date | None = None,
-          schema_paths: list[str] | None = None) -> list[Finding]:  # fmt: skip
-    """Every leak a signed-in ``person`` can find; an empty list when there is none."""
+          schema_paths: list[str] | None = None, only: str = "/") -> list[Finding]:  # fmt: skip
+    """Every leak a signed-in ``person`` can find; an empty list when there is none.
+
+    ``only`` limits the crawl to URLs under one prefix (the crawl's own mutation tests use it).
+    """
     day = on or date.today()
     forbidden_to = Forbidden.of(planted, viewer, day)
     findings: list[Finding] = []
@@ -305,10 +314,11 @@ def crawl(client: Client, person: str, viewer: Viewer, planted: Planted, *, on: 
         _check_count(response, url, person, viewer, planted, day, findings)
 
     kinds = decision_kinds(planted, viewer, day)
-    for route in routes():
+
+    def visit(urls: Iterable[tuple[str, Canary | None]]) -> None:
         tried: set[tuple[Any, ...]] = set()
-        for url, canary in urls_for(route, planted):
-            if not url or url.startswith(SKIP_PATHS):
+        for url, canary in urls:
+            if not url or url.startswith(SKIP_PATHS) or not url.startswith(only):
                 continue
             if canary is not None:
                 # One record per kind of decision is enough for a record's own URL: the lists
@@ -318,10 +328,16 @@ def crawl(client: Client, person: str, viewer: Viewer, planted: Planted, *, on: 
                 if kind in tried:
                     continue
                 tried.add(kind)
-            for suffix, headers in DETAIL_VARIANTS if canary is not None else VARIANTS:
+            detail = canary is not None or url.endswith(f"/{MISSING_ID}/")
+            for suffix, headers in DETAIL_VARIANTS if detail else VARIANTS:
                 fetch(url + suffix, headers, canary if not suffix else None)
-    for path in schema_paths or []:
-        fetch(path, {}, None)
+
+    for route in routes():
+        visit(urls_for(route, planted))
+    # The schema's operations are the API's own routes, so they mostly name URLs already
+    # fetched; an operation the URL walk missed is fetched here.
+    for template in schema_paths or []:
+        visit(schema_urls(template, planted))
     return findings
 
 
@@ -382,23 +398,33 @@ def _model_for_url(url: str) -> type[Any] | None:
     return route.model
 
 
-def schema_get_paths(client: Client, planted: Planted) -> list[str]:
-    """Concrete GET paths of every operation in the OpenAPI schema, ids from planted rows."""
+def schema_get_paths(client: Client) -> list[str]:
+    """The path of every GET operation in the OpenAPI schema, as templates (``{id}``)."""
     response = client.get("/api/schema/", {"format": "json"})
     if response.status_code != 200:
         return []
     schema = response.json()
-    paths: list[str] = []
-    for template, operations in schema.get("paths", {}).items():
-        if "get" not in operations:
-            continue
-        names = re.findall(r"{(\w+)}", template)
-        if not names:
-            paths.append(template)
-            continue
-        for canary in planted.canaries:
-            path = template
-            for name in names:
-                path = path.replace("{" + name + "}", str(canary.pk))
-            paths.append(path)
-    return sorted(set(paths))
+    return sorted(t for t, operations in schema.get("paths", {}).items() if "get" in operations)
+
+
+def schema_urls(template: str, planted: Planted) -> Iterator[tuple[str, Canary | None]]:
+    """Concrete URLs for a schema path: one per planted row of the model its route serves, in
+    the order the URL walk uses; one URL with an id that names nothing when the model is unknown.
+    """
+    names = re.findall(r"{(\w+)}", template)
+    if not names:
+        yield template, None
+        return
+
+    def fill(value: str) -> str:
+        path = template
+        for name in names:
+            path = path.replace("{" + name + "}", value)
+        return path
+
+    model = _model_for_url(fill(MISSING_ID))
+    if model in CANARY_FACTORIES:
+        for canary in planted.by_model(model):
+            yield fill(str(canary.pk)), canary
+    else:
+        yield fill(MISSING_ID), None
