@@ -21,7 +21,17 @@ def pytest_configure(config: pytest.Config) -> None:
     import django
 
     django.setup()
+    _hash_passwords_quickly()
     _let_test_flushes_empty_the_audit_log()
+
+
+def _hash_passwords_quickly() -> None:
+    """Tests hash passwords with a fast hasher: Django's default (PBKDF2, a million rounds) costs
+    about a second a password on CI's machine, and the demo alone sets a dozen. What a password
+    guards is the same either way; production keeps Django's default hashers."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _let_test_flushes_empty_the_audit_log() -> None:

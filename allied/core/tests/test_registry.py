@@ -114,3 +114,39 @@ def test_year_only_dates_are_shown_as_a_year() -> None:
     assert canada.joined_display == "1948"
     sweden = Membership.objects.get(community__code="NATO", nation_id="SWE")
     assert sweden.joined_display == "2024-03-07"
+
+
+def test_the_first_load_in_bulk_writes_the_rows_that_loading_row_by_row_writes() -> None:
+    from allied.core.models import SecurityAgreement
+
+    def rows() -> list[list[tuple[object, ...]]]:
+        return [
+            sorted(Nation.objects.values_list("iso3", "name", "source")),
+            sorted(Community.objects.values_list("code", "name", "kind", "source")),
+            sorted(
+                Membership.objects.values_list(
+                    "community__code", "nation_id", "joined", "joined_precision", "left", "source"
+                )
+            ),
+            sorted(
+                SecurityAgreement.objects.values_list(
+                    "nation_id", "kind", "signed", "title", "in_force", "ended", "source"
+                )
+            ),
+        ]
+
+    def empty() -> None:
+        from allied.core.models.marked import system_access
+
+        with system_access("test: empty the registry to load it again"):
+            for model in (SecurityAgreement, Membership, Community, Nation):
+                model.objects.all().delete()
+
+    empty()
+    bulk = registry.load()  # an empty database: the bulk path
+    in_bulk = rows()
+    empty()
+    one_by_one = registry._load_row_by_row()
+    assert rows() == in_bulk
+    assert bulk == one_by_one
+    assert in_bulk[2], "no membership was loaded"
