@@ -15,8 +15,8 @@ VEGA_JS := $(VEGA_DEST)/vega-embed.min.js
 AXE_JS := node_modules/axe-core/axe.min.js
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: venv assets browser demo test test-browser test-leaks test-pg-restart test-concurrency \
-	fuzz lint bench bench-medallion load
+.PHONY: venv assets browser chromium axe demo test test-browser test-leaks test-pg-restart \
+	test-concurrency fuzz lint bench bench-medallion load
 
 venv: $(VENV_STAMP)
 
@@ -70,12 +70,16 @@ $(VEGA_JS): package.json
 # What the browser tests (tests/browser/) need: the styles, axe-core from npm (read by the tests
 # from node_modules, never copied into static/) and Debian's Chromium, which Playwright drives
 # (Playwright's own browser downloads are never used). apt-get needs root.
-browser: venv assets $(AXE_JS)
+browser: venv assets $(AXE_JS) chromium
+
+chromium:
 	@if [ -x $(CHROMIUM) ]; then \
 		echo "Chromium found: $$($(CHROMIUM) --version 2>/dev/null)"; \
 	else \
 		apt-get update && apt-get install -y chromium; \
 	fi
+
+axe: $(AXE_JS)
 
 $(AXE_JS): package.json
 	@if ! command -v npm >/dev/null 2>&1; then \
@@ -94,8 +98,8 @@ test: venv
 test-browser: browser
 	$(BIN)/pytest -m browser tests/browser
 
-# The leak crawl as all twelve people of the cast on PostgreSQL (CI crawls four there, twelve on
-# SQLite). Needs PostgreSQL on 127.0.0.1:5432; uses its own database.
+# The leak crawl as all twelve people of the cast on PostgreSQL (CI crawls each person once, half
+# on each database). Needs PostgreSQL on 127.0.0.1:5432; uses its own database.
 test-leaks: venv
 	ALLIED_FULL_CRAWL=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/allied_leaks \
 		$(BIN)/pytest allied/core/tests/test_leaks.py --create-db -p no:cacheprovider

@@ -40,6 +40,14 @@ def _require(path: Path, what: str) -> None:
     pytest.skip(reason)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test of this folder is a browser test (CI runs them apart, once Chromium is in)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+
+
 def _one_request_at_a_time(server_class: type) -> type:
     """The live server's class, made to run one request at a time.
 
