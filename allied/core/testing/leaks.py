@@ -103,11 +103,11 @@ def plant() -> Planted:
     autodiscover()
     planted = Planted()
     with system_access("leak tests: plant canaries"):
+        stored = {text: StoredMarking.objects.intern(text) for text in CANARY_MARKINGS}
         for model, factory in CANARY_FACTORIES.items():
             for text in CANARY_MARKINGS:
-                stored = StoredMarking.objects.intern(text)
                 canary = f"CANARY{uuid.uuid4().hex[:12].upper()}"
-                obj = factory(stored, canary)
+                obj = factory(stored[text], canary)
                 planted.canaries.append(Canary(model, obj.pk, text, canary))
     return planted
 
@@ -145,6 +145,14 @@ class Route:
     @property
     def view_class(self) -> type[Any] | None:
         return getattr(self.callback, "view_class", None) or getattr(self.callback, "cls", None)
+
+    @property
+    def is_api(self) -> bool:
+        """Served by Django REST framework (which reads ``?format=``), not a page."""
+        from rest_framework.views import APIView
+
+        cls = getattr(self.callback, "cls", None)
+        return isinstance(cls, type) and issubclass(cls, APIView)
 
     @property
     def model(self) -> type[Any] | None:
@@ -258,17 +266,26 @@ class Forbidden:
         ]
 
 
-VARIANTS: tuple[tuple[str, dict[str, str]], ...] = (
+#: A list on the API is fetched in each of its renderers (JSON, the browsable API, CSV where a
+#: view offers it), on its second page and as an htmx request; a list page as itself, as JSON
+#: (should a page ever answer it), on its second page and as an htmx partial. ``api`` and
+#: ``csv`` are renderer names of Django REST framework, which pages ignore; exports have URLs
+#: of their own (a product's export, the brief's PDF), which the crawl fetches as routes.
+API_VARIANTS: tuple[tuple[str, dict[str, str]], ...] = (
     ("", {}),
     ("?format=json", {}),
     ("?format=api", {}),
     ("?format=csv", {}),
-    ("?export=csv", {}),
     ("?page=2", {}),
     ("", {"HTTP_HX_REQUEST": "true"}),
 )
-# A record's own URL is fetched as a page, as JSON and as an htmx partial; list URLs get every
-# variant (formats, exports, pages). This keeps the crawl within CI's time on two cores.
+PAGE_VARIANTS: tuple[tuple[str, dict[str, str]], ...] = (
+    ("", {}),
+    ("?format=json", {}),
+    ("?page=2", {}),
+    ("", {"HTTP_HX_REQUEST": "true"}),
+)
+#: A record's own URL is fetched as a page, as JSON and as an htmx partial.
 DETAIL_VARIANTS: tuple[tuple[str, dict[str, str]], ...] = (
     ("", {}),
     ("?format=json", {}),
@@ -315,7 +332,7 @@ def crawl(client: Client, person: str, viewer: Viewer, planted: Planted, *, on: 
 
     kinds = decision_kinds(planted, viewer, day)
 
-    def visit(urls: Iterable[tuple[str, Canary | None]]) -> None:
+    def visit(urls: Iterable[tuple[str, Canary | None]], *, api: bool) -> None:
         tried: set[tuple[Any, ...]] = set()
         for url, canary in urls:
             if not url or url.startswith(SKIP_PATHS) or not url.startswith(only):
@@ -329,15 +346,16 @@ def crawl(client: Client, person: str, viewer: Viewer, planted: Planted, *, on: 
                     continue
                 tried.add(kind)
             detail = canary is not None or url.endswith(f"/{MISSING_ID}/")
-            for suffix, headers in DETAIL_VARIANTS if detail else VARIANTS:
+            variants = DETAIL_VARIANTS if detail else API_VARIANTS if api else PAGE_VARIANTS
+            for suffix, headers in variants:
                 fetch(url + suffix, headers, canary if not suffix else None)
 
     for route in routes():
-        visit(urls_for(route, planted))
+        visit(urls_for(route, planted), api=route.is_api)
     # The schema's operations are the API's own routes, so they mostly name URLs already
     # fetched; an operation the URL walk missed is fetched here.
     for template in schema_paths or []:
-        visit(schema_urls(template, planted))
+        visit(schema_urls(template, planted), api=True)
     return findings
 
 
