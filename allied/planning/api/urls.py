@@ -476,11 +476,13 @@ class RequestViewSet(_ReadOnly, mixins.CreateModelMixin):
     @extend_schema(
         methods=["POST"],
         parameters=ID,
-        request=writing.DecisionSerializer,
+        request=writing.PlanningDecisionSerializer,
         responses={200: RequestSerializer, 403: REFUSED},
         description="Accept or decline an open request (U.S. planners and the working group).",
     )
-    @action(detail=True, methods=["get", "post"], serializer_class=writing.DecisionSerializer)
+    @action(
+        detail=True, methods=["get", "post"], serializer_class=writing.PlanningDecisionSerializer
+    )
     def decide(self, request: Request, pk: str | None = None) -> Response:
         row = self.get_object()
         if request.method == "GET":

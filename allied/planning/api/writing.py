@@ -161,7 +161,7 @@ class AssumptionWriteSerializer(serializers.Serializer):  # type: ignore[type-ar
     marking = MarkingField()
 
 
-class DecisionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class PlanningDecisionSerializer(serializers.Serializer):  # type: ignore[type-arg]
     decision = serializers.ChoiceField(choices=["accept", "decline"])
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
@@ -259,7 +259,7 @@ def create_assumption(request: Request) -> m.Assumption:
 def decide(request: Request, row: m.PlanningRequest) -> m.PlanningRequest:
     if not authoring.may_decide(principal_for(request.user)):
         raise PermissionDenied("U.S. planners and the working group decide planning requests.")
-    data = body(request, DecisionSerializer)
+    data = body(request, PlanningDecisionSerializer)
     today = timezone.localdate()
     return run(
         lambda: authoring.decide_request(

@@ -81,7 +81,7 @@ class ItemSerializer(serializers.Serializer):  # type: ignore[type-arg]
     marking = serializers.CharField()
 
 
-class ScoreSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class QueueScoreSerializer(serializers.Serializer):  # type: ignore[type-arg]
     total = serializers.FloatField()
     partner_weight = serializers.FloatField()
     type_weight = serializers.FloatField()
@@ -94,7 +94,7 @@ class ScoreSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class RankedItemSerializer(ItemSerializer):
-    score = ScoreSerializer()
+    score = QueueScoreSerializer()
 
 
 # One object each, though they answer list actions.
