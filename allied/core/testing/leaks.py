@@ -255,10 +255,14 @@ class Forbidden:
             },
         )
 
+    def of_kind(self, *, export: bool) -> dict[str, Canary]:
+        """The canaries a response must not carry: an export (``export``) or a page."""
+        return self.not_exportable if export else self.hidden
+
     def shown_in(self, content: bytes, *, export: bool) -> list[str]:
         """What a response body (an export when ``export``) shows that it must not, in words."""
         body = content.decode("utf-8", "replace")
-        forbidden = self.not_exportable if export else self.hidden
+        forbidden = self.of_kind(export=export)
         return [
             f"shows canary of {c.marking} ({c.model._meta.label} {c.pk})"
             for text, c in forbidden.items()
@@ -315,7 +319,7 @@ def crawl(client: Client, person: str, viewer: Viewer, planted: Planted, *, on: 
         export = _is_export(response)
         for problem in forbidden_to.shown_in(response.content, export=export):
             findings.append(Finding(person, url, problem))
-        forbidden = forbidden_to.not_exportable if export else forbidden_to.hidden
+        forbidden = forbidden_to.of_kind(export=export)
         if canary is not None and canary.text in forbidden and response.status_code != 404:
             findings.append(Finding(person, url, f"a hidden record answered "
                                     f"{response.status_code}, not 404"))  # fmt: skip
