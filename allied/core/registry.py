@@ -372,14 +372,11 @@ def load() -> LoadResult:
 def _load_row_by_row() -> LoadResult:
     source = _nation_source()
     for iso3 in nation_codes():
-        Nation.objects.update_or_create(
-            iso3=iso3, defaults={"name": nation_name(iso3), "source": source}
-        )
+        Nation.objects.update_or_create(iso3=iso3, defaults=_nation_values(iso3, source))
     memberships = 0
     for facts in COMMUNITIES:
         community, _ = Community.objects.update_or_create(
-            code=facts.code,
-            defaults={"name": facts.name, "kind": facts.kind, "source": facts.source},
+            code=facts.code, defaults=_community_values(facts)
         )
         for member in facts.members:
             if facts.code in LOCALLY_CONFIGURED:
@@ -391,9 +388,7 @@ def _load_row_by_row() -> LoadResult:
                         community=community,
                         nation_id=member.iso3,
                         joined=member.joined,
-                        joined_precision=member.precision,
-                        left=member.left,
-                        source=member.source,
+                        **_membership_values(member),
                     )
                 memberships += 1
                 continue
@@ -401,11 +396,7 @@ def _load_row_by_row() -> LoadResult:
                 community=community,
                 nation_id=member.iso3,
                 joined=member.joined,
-                defaults={
-                    "joined_precision": member.precision,
-                    "left": member.left,
-                    "source": member.source,
-                },
+                defaults=_membership_values(member),
             )
             memberships += 1
     for agreement in SECURITY_AGREEMENTS:
@@ -413,12 +404,7 @@ def _load_row_by_row() -> LoadResult:
             nation_id=agreement.iso3,
             kind=agreement.kind,
             signed=agreement.signed,
-            defaults={
-                "title": agreement.title,
-                "in_force": agreement.in_force,
-                "ended": agreement.ended,
-                "source": agreement.source,
-            },
+            defaults=_agreement_values(agreement),
         )
     return LoadResult(
         nations=len(nation_codes()),
@@ -433,36 +419,25 @@ def _load_into_empty() -> LoadResult:
     handful of statements instead of several hundred)."""
     source = _nation_source()
     Nation.objects.bulk_create(
-        Nation(iso3=iso3, name=nation_name(iso3), source=source) for iso3 in nation_codes()
+        Nation(iso3=iso3, **_nation_values(iso3, source)) for iso3 in nation_codes()
     )
+    # SQLite and PostgreSQL both return the new ids from a bulk insert.
     communities = Community.objects.bulk_create(
-        Community(code=f.code, name=f.name, kind=f.kind, source=f.source) for f in COMMUNITIES
+        Community(code=facts.code, **_community_values(facts)) for facts in COMMUNITIES
     )
     by_code = {c.code: c for c in communities}
-    if any(c.pk is None for c in communities):  # backends that return no ids from bulk inserts
-        by_code = {c.code: c for c in Community.objects.all()}
     memberships = Membership.objects.bulk_create(
         Membership(
             community=by_code[facts.code],
             nation_id=member.iso3,
             joined=member.joined,
-            joined_precision=member.precision,
-            left=member.left,
-            source=member.source,
+            **_membership_values(member),
         )
         for facts in COMMUNITIES
         for member in facts.members
     )
     SecurityAgreement.objects.bulk_create(
-        SecurityAgreement(
-            nation_id=a.iso3,
-            kind=a.kind,
-            signed=a.signed,
-            title=a.title,
-            in_force=a.in_force,
-            ended=a.ended,
-            source=a.source,
-        )
+        SecurityAgreement(nation_id=a.iso3, kind=a.kind, signed=a.signed, **_agreement_values(a))
         for a in SECURITY_AGREEMENTS
     )
     return LoadResult(
@@ -471,3 +446,27 @@ def _load_into_empty() -> LoadResult:
         memberships=len(memberships),
         agreements=len(SECURITY_AGREEMENTS),
     )
+
+
+# What each kind of row holds besides the fields that identify it: both loads write these.
+
+
+def _nation_values(iso3: str, source: str) -> dict[str, object]:
+    return {"name": nation_name(iso3), "source": source}
+
+
+def _community_values(facts: CommunityFacts) -> dict[str, object]:
+    return {"name": facts.name, "kind": facts.kind, "source": facts.source}
+
+
+def _membership_values(member: Member) -> dict[str, object]:
+    return {"joined_precision": member.precision, "left": member.left, "source": member.source}
+
+
+def _agreement_values(agreement: AgreementFacts) -> dict[str, object]:
+    return {
+        "title": agreement.title,
+        "in_force": agreement.in_force,
+        "ended": agreement.ended,
+        "source": agreement.source,
+    }
