@@ -7,7 +7,10 @@ Discovery at ``/taxii2/``, one API root at ``/taxii2/api/`` with two collections
 * ``imports``: STIX objects imported into Allied (writable by U.S. authors and administrators),
   each served only to principals its marking admits.
 
-Authentication: a session, an API token (``Authorization: Token ...``) or HTTP Basic.
+Authentication: an API token (``Authorization: Token ...``) or HTTP Basic, as TAXII clients send,
+or a signed-in session; a request that carries an ``Authorization`` header is authenticated by it
+alone. A write on a session must pass Django's CSRF check, as DRF's ``SessionAuthentication``
+requires on the REST API: a page on another site cannot make a signed-in browser import objects.
 Pagination follows TAXII 2.1: ``limit``, ``added_after`` and an opaque ``next``; the
 ``X-TAXII-Date-Added-First`` and ``-Last`` headers are set. Objects a principal may not see are
 not counted, paged or hinted at.
@@ -30,6 +33,8 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import PermissionDenied
 
 from allied.core import audit
 from allied.core.models.principals import Role, principal_for
@@ -73,16 +78,25 @@ def error(status: int, title: str, description: str = "") -> JsonResponse:
 
 
 def _authenticated(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Session, token or Basic authentication; 401 with a TAXII error otherwise."""
+    """Token, Basic or session authentication; 401 with a TAXII error otherwise.
+
+    Credentials in the ``Authorization`` header come first (a browser does not add them to a
+    request another site makes). A session write passes the CSRF check first (403 otherwise).
+    """
 
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
+        if request.META.get("HTTP_AUTHORIZATION") or not request.user.is_authenticated:
             user = _from_header(request)
             if user is None:
                 response = error(401, "Authentication required")
                 response["WWW-Authenticate"] = 'Basic realm="Allied TAXII"'
                 return response
             request.user = user
+        else:
+            try:
+                SessionAuthentication().enforce_csrf(request)
+            except PermissionDenied as refused:
+                return error(403, "A write with a session needs the CSRF token", str(refused))
         try:
             principal_for(request.user)
         except Exception:
@@ -94,6 +108,9 @@ def _authenticated(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     # Not behind the sign-in redirect: a TAXII client gets a 401 it can answer with credentials.
     wrapped.login_required = False  # type: ignore[attr-defined]
     wrapped.authenticates_itself = True  # type: ignore[attr-defined]
+    # Exempt from the middleware's check, which would refuse token and Basic writes too: the
+    # check runs above, for sessions only.
+    wrapped.checks_csrf_itself = True  # type: ignore[attr-defined]
     return restricted_view(csrf_exempt(wrapped))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 
@@ -283,3 +284,77 @@ def test_a_tlp_red_object_stops_the_whole_import(cast):
     assert "TLP:RED" in response.json()["description"]
     with system_access("test: nothing stored"):
         assert not StixObject.objects.exists()
+
+
+# --- CSRF: a session write needs the token, a TAXII client's token or Basic does not ----------
+
+
+def imports_url(marking="SECRET//NOFORN"):
+    return f"{ROOT}{collection_id('imports')}/objects/?marking={marking}"
+
+
+def test_a_session_write_from_another_site_is_refused_and_stores_nothing(cast):
+    browser = Client(enforce_csrf_checks=True, HTTP_ORIGIN="https://evil.example")
+    browser.force_login(cast["us.analyst"])
+    response = browser.post(
+        imports_url("UNCLASSIFIED"),
+        envelope(indicator("planted (fictional)")),
+        content_type="application/taxii+json;version=2.1",
+    )
+    assert response.status_code == 403, response.content
+    assert "CSRF" in response.json()["description"]
+    with system_access("test: nothing stored"):
+        assert not StixObject.objects.exists()
+    # Reads on the same session still work: only writes need the token.
+    assert browser.get(f"{ROOT}{collection_id('imports')}/objects/").status_code == 200
+
+
+def test_a_session_write_with_the_csrf_token_is_accepted(cast):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(cast["us.analyst"])
+    browser.get("/")  # any page sets the CSRF cookie
+    token = browser.cookies["csrftoken"].value
+    response = browser.post(
+        imports_url(),
+        envelope(indicator("from a page (fictional)")),
+        content_type="application/taxii+json;version=2.1",
+        headers={"X-CSRFToken": token},
+    )
+    assert response.status_code == 202, response.content
+
+
+def test_a_taxii_client_writes_with_a_token_or_basic_and_no_csrf_token(cast):
+    from rest_framework.authtoken.models import Token
+
+    key = Token.objects.create(user=cast["us.analyst"]).key
+    client = Client(enforce_csrf_checks=True, HTTP_ORIGIN="https://feeds.example")
+    response = client.post(
+        imports_url(),
+        envelope(indicator("by token (fictional)")),
+        content_type="application/taxii+json;version=2.1",
+        headers={"Authorization": f"Token {key}"},
+    )
+    assert response.status_code == 202, response.content
+    user = cast["us.analyst"]
+    user.set_password("taxii-test-password-1")
+    user.save()
+    basic = base64.b64encode(b"us.analyst:taxii-test-password-1").decode()
+    response = client.post(
+        imports_url(),
+        envelope(indicator("by basic (fictional)")),
+        content_type="application/taxii+json;version=2.1",
+        headers={"Authorization": f"Basic {basic}"},
+    )
+    assert response.status_code == 202, response.content
+
+
+def test_the_rest_api_refuses_a_session_write_without_the_csrf_token(cast):
+    browser = Client(enforce_csrf_checks=True, HTTP_ORIGIN="https://evil.example")
+    browser.force_login(cast["kor.liaison"])
+    response = browser.post(
+        "/api/intel/requirements/",
+        {"marking": "SECRET//REL TO USA, KOR", "kind": "collect", "topic": "x", "region": "y",
+         "starts": "2026-01-01", "ends": "2026-12-31", "priority": 5, "description": "z"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 403 and "CSRF" in response.json()["detail"]
