@@ -12,7 +12,9 @@ used yet: its property set does not map CAPCO REL TO and DISPLAY ONLY lists one 
 * ``import_bundle`` stores a bundle's objects, each marked, in one transaction: all or nothing.
   Objects keep Allied's marking extension where they carry it and take the importer's marking
   otherwise; their TLP markings (MISP, OpenCTI and the standard definitions) may only narrow that
-  marking or refuse the object (``allied.intel.stix_markings``).
+  marking or refuse the object, and a marking definition Allied cannot map refuses it unless the
+  importer states the marking (``allied.intel.stix_markings``). Each object is stored, and so
+  served, with Allied's marking extension rewritten to the marking it was stored with.
 """
 
 from __future__ import annotations
@@ -29,7 +31,13 @@ from allied.core.models.marked import StoredMarking
 from allied.core.vocabulary import check
 from allied.intel.models import Portion, Product
 from allied.intel.models_stix import StixObject
-from allied.intel.stix_markings import TlpRefused, apply_tlp, definitions_of, tlp_of
+from allied.intel.stix_markings import (
+    TlpRefused,
+    apply_tlp,
+    definitions_of,
+    tlp_of,
+    unmapped_of,
+)
 from allied.markings import Marking, render
 from allied.markings.access import Viewer, decide
 from allied.markings.release import banner_for_viewer
@@ -42,6 +50,10 @@ EPOCH = "2026-01-01T00:00:00.000Z"
 
 class ImportError_(ValueError):
     """A bundle that cannot be imported as it stands; nothing of it was stored."""
+
+
+class MarkingNeeded(ImportError_):
+    """An object carries no marking Allied can read and the importer stated none."""
 
 
 def stix_time(moment: datetime) -> str:
@@ -94,6 +106,12 @@ def marking_extension(marking: Marking) -> dict[str, Any]:
     # STIX forbids empty lists: a property that would be empty is left out.
     properties.update({name: values for name, values in lists.items() if values})
     return {ALLIED_MARKING_EXTENSION: properties}
+
+
+def with_marking(obj: dict[str, Any], extension: dict[str, Any]) -> dict[str, Any]:
+    """``obj`` (unchanged) with Allied's marking ``extension`` (``marking_extension``) in place
+    of its own, its other extensions kept: the form in which Allied stores and serves an object."""
+    return {**obj, "extensions": {**(obj.get("extensions") or {}), **extension}}
 
 
 def marking_of(obj: dict[str, Any]) -> str | None:
@@ -163,28 +181,33 @@ def import_bundle(
     bundle: dict[str, Any] | list[dict[str, Any]],
     *,
     collection: str,
-    default_marking: str,
+    default_marking: str | None,
     user: Any,
     viewer: Viewer,
 ) -> list[StixObject]:
     """Store every object of ``bundle`` (a STIX bundle or a list of objects) in one transaction.
 
     An object carrying Allied's marking extension keeps that marking; any other object gets
-    ``default_marking``, which the importer must give (there is no default default: an unmarked
-    import would otherwise be releasable to everyone). An object's TLP marking may narrow that
-    marking or refuse the object (``allied.intel.stix_markings``). The importer must be able to
-    read every marking it imports. Any invalid object stops the whole import with a clear error
-    and stores nothing.
+    ``default_marking``, the marking the importer states (there is no default default: an
+    unmarked import would otherwise be releasable to everyone; ``MarkingNeeded`` without it). An
+    object's TLP marking may narrow that marking or refuse the object; an object that refers to a
+    marking definition Allied cannot map is refused unless the importer stated the marking
+    (``allied.intel.stix_markings``). The importer must be able to read every marking it imports.
+    Each object is stored with Allied's marking extension set to its stored marking, so every
+    reader gets the marking with the object. Any invalid object stops the whole import with a
+    clear error and stores nothing.
     """
     objects = bundle.get("objects") if isinstance(bundle, dict) else bundle
     if not isinstance(objects, list) or not objects:
         raise ImportError_("a bundle holds a non-empty list of objects")
-    fallback = check(default_marking)
-    if not fallback.valid or fallback.form != "banner":
-        raise ImportError_(f"default marking {default_marking!r} is not a valid banner marking")
+    if default_marking is not None:
+        fallback = check(default_marking)
+        if not fallback.valid or fallback.form != "banner":
+            raise ImportError_(f"default marking {default_marking!r} is not a valid banner marking")
     now = datetime.now(UTC)
     rows: list[StixObject] = []
     markings: dict[tuple[str, str | None], StoredMarking] = {}
+    extensions: dict[int, dict[str, Any]] = {}
     tlp_definitions = definitions_of(objects)
     for index, obj in enumerate(objects):
         if not isinstance(obj, dict):
@@ -198,7 +221,16 @@ def import_bundle(
         if obj.get("spec_version", "2.1") != "2.1":
             raise ImportError_(f"{obj_id}: only STIX 2.1 is imported")
         modified = _parse_time(obj.get("modified", obj.get("created", EPOCH)), "modified", obj_id)
+        unmapped = unmapped_of(obj, tlp_definitions)
+        if unmapped and default_marking is None:
+            raise ImportError_(
+                f"{obj_id}: Allied cannot map the marking definition {', '.join(unmapped)} onto "
+                "a classification marking; state the marking of the envelope (marking=...) to "
+                "import it"
+            )
         text = marking_of(obj) or default_marking
+        if text is None:
+            raise MarkingNeeded(f"{obj_id}: carries no Allied marking and the envelope states none")
         tlp = tlp_of(obj, tlp_definitions)
         stored = markings.get((text, tlp))
         if stored is None:
@@ -221,6 +253,7 @@ def import_bundle(
                     "cannot import one"
                 )
             stored = markings[(text, tlp)] = StoredMarking.objects.intern(marking)
+            extensions[stored.pk] = marking_extension(marking)
         rows.append(
             StixObject(
                 collection=collection,
@@ -228,7 +261,7 @@ def import_bundle(
                 stix_type=obj_type,
                 modified=modified,
                 date_added=now,
-                body=obj,
+                body=with_marking(obj, extensions[stored.pk]),
                 imported_by=user,
                 marking=stored,
             )

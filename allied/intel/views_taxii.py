@@ -409,20 +409,23 @@ def _add_objects(request: HttpRequest, name: str) -> HttpResponse:
         return error(413, "The envelope is larger than max_content_length")
     except ValueError:
         return error(400, "The body is not JSON")
+    # The importer states the marking of objects that carry no Allied marking, and so of those
+    # whose marking definitions Allied cannot map; an envelope of Allied-marked objects needs none.
     marking = request.GET.get("marking") or request.headers.get("X-Allied-Default-Marking")
-    if not marking:
-        return error(
-            400,
-            "Give the marking of objects that carry none",
-            "Set ?marking=... or the X-Allied-Default-Marking header, e.g. 'SECRET//NOFORN'.",
-        )
     try:
         rows = stix.import_bundle(
             envelope,
             collection="imports",
-            default_marking=marking,
+            default_marking=marking or None,
             user=request.user,
             viewer=viewer_of(request),
+        )
+    except stix.MarkingNeeded as exc:
+        return error(
+            400,
+            "Give the marking of objects that carry none",
+            f"{exc}. Set ?marking=... or the X-Allied-Default-Marking header, e.g. "
+            "'SECRET//NOFORN'.",
         )
     except stix.ImportError_ as exc:
         return error(422, "The envelope was not imported; nothing was stored", str(exc))

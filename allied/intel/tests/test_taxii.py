@@ -358,3 +358,139 @@ def test_the_rest_api_refuses_a_session_write_without_the_csrf_token(cast):
         content_type="application/json",
     )  # fmt: skip
     assert response.status_code == 403 and "CSRF" in response.json()["detail"]
+
+
+# --- every object served carries its Allied marking; unmapped marking definitions -------------
+
+
+def extension_of(obj):
+    return obj["extensions"][stix.ALLIED_MARKING_EXTENSION]
+
+
+def test_an_object_imported_with_a_stated_marking_is_served_with_it(cast):
+    # Rule 8: the extension carries the canonical banner, REL TO with USA first.
+    obj = indicator("stated marking (fictional)")
+    assert "extensions" not in obj
+    analyst = client_for(cast["us.analyst"])
+    response = post(analyst, envelope(obj), marking="SECRET//REL TO USA, JPN")
+    assert response.status_code == 202, response.content
+    jpn = client_for(cast["jpn.liaison"])
+    (served,) = objects(jpn, "imports")["objects"]
+    detail = jpn.get(f"{ROOT}{collection_id('imports')}/objects/{obj['id']}/").json()["objects"]
+    for copy in (served, *detail):
+        extension = extension_of(copy)
+        assert extension["banner"] == "SECRET//REL TO USA, JPN"
+        assert extension["releasable_to"] == ["USA", "JPN"]
+        assert extension["classification"] == "S"
+        result = validate_instance(copy, OPTIONS)
+        assert result.is_valid, [str(e) for e in result.errors]
+
+
+def test_an_object_is_served_with_the_marking_it_was_stored_with_not_the_one_it_came_with(cast):
+    # Rules 14 and 24(a): TLP:AMBER+STRICT made it NOFORN, so its REL TO extension must not
+    # travel with it; the object's other extensions stay.
+    obj = tlp_indicator("strict (fictional)", AMBER_STRICT, marking="SECRET//REL TO USA, JPN")
+    obj["extensions"]["extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e"] = {
+        "extension_type": "property-extension",
+        "rank": 5,
+    }
+    analyst = client_for(cast["us.analyst"])
+    assert post(analyst, envelope(obj)).status_code == 202
+    (served,) = objects(analyst, "imports")["objects"]
+    assert extension_of(served)["banner"] == "SECRET//NOFORN"
+    assert "releasable_to" not in extension_of(served)
+    assert served["extensions"]["extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e"]
+    assert objects(client_for(cast["jpn.liaison"]), "imports")["objects"] == []
+
+
+def test_every_stix_object_served_carries_the_allied_marking_it_is_stored_with(cast):
+    from allied.core.testing import leaks
+
+    leaks.plant()
+    post(client_for(cast["us.analyst"]), envelope(indicator("unmarked (fictional)")))
+    with system_access("test: the stored markings"):
+        stored = dict(StixObject.objects.values_list("stix_id", "marking__text"))
+    for username in ("us.analyst", "jpn.liaison", "gbr.liaison"):
+        client = client_for(cast[username])
+        for name in ("products", "imports"):
+            served = objects(client, name, limit=1000)["objects"]
+            assert served, (username, name)
+            for obj in served:
+                banner = extension_of(obj)["banner"]
+                if name == "imports":
+                    assert banner == stored[obj["id"]], (username, obj["id"])
+
+
+def statement(text="Copyright 2026, a fictional vendor"):
+    return {
+        "type": "marking-definition",
+        "spec_version": "2.1",
+        "id": f"marking-definition--{uuid.uuid4()}",
+        "created": "2026-11-01T00:00:00.000Z",
+        "definition_type": "statement",
+        "definition": {"statement": text},
+    }
+
+
+def test_an_object_with_a_marking_definition_allied_cannot_map_is_refused_by_name(cast):
+    # Rule 29: Allied does not guess what an unmapped marking would hand on; nothing is stored.
+    own = statement("PARTNER EYES ONLY (fictional)")
+    own["extensions"] = indicator("", "SECRET//NOFORN")["extensions"]
+    marked = tlp_indicator("statement (fictional)", own["id"], marking="SECRET//REL TO USA, JPN")
+    absent = tlp_indicator(
+        "absent (fictional)", f"marking-definition--{uuid.uuid4()}", marking="SECRET//NOFORN"
+    )
+    analyst = client_for(cast["us.analyst"])
+    for bad in (marked, absent):
+        response = analyst.post(
+            f"{ROOT}{collection_id('imports')}/objects/",
+            envelope(own, indicator("fine", "SECRET//NOFORN"), bad),
+            content_type="application/taxii+json;version=2.1",
+        )
+        assert response.status_code == 422, response.content
+        description = response.json()["description"]
+        assert bad["id"] in description and bad["object_marking_refs"][0] in description
+        assert "state the marking" in description
+    with system_access("test: nothing stored"):
+        assert not StixObject.objects.exists()
+
+
+def test_a_granular_marking_allied_cannot_map_refuses_the_object_too(cast):
+    obj = indicator("granular (fictional)", "SECRET//NOFORN")
+    obj["granular_markings"] = [
+        {"lang": "en", "selectors": ["name"]},
+        {"marking_ref": f"marking-definition--{uuid.uuid4()}", "selectors": ["pattern"]},
+    ]
+    response = client_for(cast["us.analyst"]).post(
+        f"{ROOT}{collection_id('imports')}/objects/",
+        envelope(obj),
+        content_type="application/taxii+json;version=2.1",
+    )
+    assert response.status_code == 422 and obj["id"] in response.json()["description"]
+
+
+def test_the_importer_who_states_the_marking_imports_objects_with_unmapped_definitions(cast):
+    own = statement()
+    obj = tlp_indicator("vendor feed (fictional)", own["id"])
+    response = post(
+        client_for(cast["us.analyst"]), envelope(own, obj), marking="SECRET//REL TO USA, KOR"
+    )
+    assert response.status_code == 202, response.content
+    names = {o.get("name") for o in objects(client_for(cast["kor.liaison"]), "imports")["objects"]}
+    assert names == {"vendor feed (fictional)", None}  # the statement travels with the feed too
+
+
+def test_an_envelope_of_allied_marked_objects_needs_no_stated_marking(cast):
+    response = client_for(cast["us.analyst"]).post(
+        f"{ROOT}{collection_id('imports')}/objects/",
+        envelope(indicator("own marking (fictional)", "SECRET//REL TO USA, JPN")),
+        content_type="application/taxii+json;version=2.1",
+    )
+    assert response.status_code == 202, response.content
+    unmarked = indicator("unmarked (fictional)")
+    response = client_for(cast["us.analyst"]).post(
+        f"{ROOT}{collection_id('imports')}/objects/",
+        envelope(unmarked),
+        content_type="application/taxii+json;version=2.1",
+    )
+    assert response.status_code == 400 and unmarked["id"] in response.json()["description"]
