@@ -14,7 +14,10 @@ used yet: its property set does not map CAPCO REL TO and DISPLAY ONLY lists one 
   otherwise; their TLP markings (MISP, OpenCTI and the standard definitions) may only narrow that
   marking or refuse the object, and a marking definition Allied cannot map refuses it unless the
   importer states the marking (``allied.intel.stix_markings``). Each object is stored, and so
-  served, with Allied's marking extension rewritten to the marking it was stored with.
+  served, with Allied's marking extension rewritten to the marking it was stored with. A version
+  (id and ``modified``) is stored once: a changed copy, a new marking included, is a new version
+  with a later ``modified``, and a version already stored refuses the import with the same answer
+  whoever may read the stored one (``taken_versions``).
 """
 
 from __future__ import annotations
@@ -24,10 +27,10 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from allied.core import audit
-from allied.core.models.marked import StoredMarking
+from allied.core.models.marked import StoredMarking, system_access
 from allied.core.vocabulary import check
 from allied.intel.models import Portion, Product
 from allied.intel.models_stix import StixObject
@@ -177,6 +180,36 @@ def _parse_time(value: Any, what: str, obj_id: str) -> datetime:
         raise ImportError_(f"{obj_id}: {what} {value!r} is not a STIX timestamp") from exc
 
 
+def taken_versions(
+    collection: str, versions: Iterable[tuple[str, datetime]]
+) -> set[tuple[str, datetime]]:
+    """Which of ``versions`` (id, modified) ``collection`` already holds, whoever may read them.
+
+    The answer is the same whether or not the importer may read the stored version (it holds
+    the object it imports, id and ``modified`` included, and learns nothing of the stored
+    copy: not its marking, importer or content); answering a hidden version like a fresh one
+    would silently drop the import or store two copies of one version.
+    """
+    wanted = set(versions)
+    ids = sorted({stix_id for stix_id, _ in wanted})
+    found: set[tuple[str, datetime]] = set()
+    with system_access("STIX import: versions already stored"):
+        for start in range(0, len(ids), 2000):
+            found.update(
+                StixObject.objects.filter(
+                    collection=collection, stix_id__in=ids[start : start + 2000]
+                ).values_list("stix_id", "modified")
+            )
+    return found & wanted
+
+
+def _version_taken(obj_id: str, modified: datetime) -> str:
+    return (
+        f"{obj_id}: version {stix_time(modified)} is already stored; a changed copy (a new "
+        "marking included) is a new version: give it a later modified"
+    )
+
+
 def import_bundle(
     bundle: dict[str, Any] | list[dict[str, Any]],
     *,
@@ -194,8 +227,9 @@ def import_bundle(
     marking definition Allied cannot map is refused unless the importer stated the marking
     (``allied.intel.stix_markings``). The importer must be able to read every marking it imports.
     Each object is stored with Allied's marking extension set to its stored marking, so every
-    reader gets the marking with the object. Any invalid object stops the whole import with a
-    clear error and stores nothing.
+    reader gets the marking with the object. A version (id and ``modified``) already stored, or
+    given twice, is refused (``taken_versions``). Any invalid object stops the whole import with
+    a clear error and stores nothing.
     """
     objects = bundle.get("objects") if isinstance(bundle, dict) else bundle
     if not isinstance(objects, list) or not objects:
@@ -209,6 +243,7 @@ def import_bundle(
     markings: dict[tuple[str, str | None], StoredMarking] = {}
     extensions: dict[int, dict[str, Any]] = {}
     tlp_definitions = definitions_of(objects)
+    versions: set[tuple[str, datetime]] = set()
     for index, obj in enumerate(objects):
         if not isinstance(obj, dict):
             raise ImportError_(f"object {index} is not a JSON object")
@@ -221,6 +256,11 @@ def import_bundle(
         if obj.get("spec_version", "2.1") != "2.1":
             raise ImportError_(f"{obj_id}: only STIX 2.1 is imported")
         modified = _parse_time(obj.get("modified", obj.get("created", EPOCH)), "modified", obj_id)
+        if (obj_id, modified) in versions:
+            raise ImportError_(
+                f"{obj_id}: version {stix_time(modified)} appears twice in the envelope"
+            )
+        versions.add((obj_id, modified))
         unmapped = unmapped_of(obj, tlp_definitions)
         if unmapped and default_marking is None:
             raise ImportError_(
@@ -266,15 +306,27 @@ def import_bundle(
                 marking=stored,
             )
         )
-    with transaction.atomic():
-        StixObject.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
-        audit.record(
-            "write",
-            actor=user,
-            object_type="intel.stixobject",
-            object_id=collection,
-            detail={"imported": len(rows), "collection": collection},
-        )
+    taken = taken_versions(collection, versions)
+    if taken:
+        first = min(taken)
+        more = f" (and {len(taken) - 1} more)" if len(taken) > 1 else ""
+        raise ImportError_(_version_taken(*first) + more)
+    try:
+        with transaction.atomic():
+            StixObject.objects.bulk_create(rows, batch_size=2000)
+            audit.record(
+                "write",
+                actor=user,
+                object_type="intel.stixobject",
+                object_id=collection,
+                detail={"imported": len(rows), "collection": collection},
+            )
+    except IntegrityError as exc:
+        # Another import stored one of these versions since they were looked up.
+        raise ImportError_(
+            "a version in this envelope was stored by another import at the same time; send "
+            "the envelope again to learn which"
+        ) from exc
     return rows
 
 

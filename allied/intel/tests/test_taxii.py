@@ -494,3 +494,88 @@ def test_an_envelope_of_allied_marked_objects_needs_no_stated_marking(cast):
         content_type="application/taxii+json;version=2.1",
     )
     assert response.status_code == 400 and unmarked["id"] in response.json()["description"]
+
+
+# --- re-imports: a new version or a refusal that is the same whoever may read the stored one --
+
+
+def importer_cleared_secret(cast):
+    principal = cast["us.casemgr"].principal  # cleared SECRET, no SCI
+    principal.roles = [*principal.roles, "author"]
+    principal.save()
+    return client_for(cast["us.casemgr"])
+
+
+def stored_versions():
+    with system_access("test: the stored versions"):
+        return sorted(
+            StixObject.objects.values_list("stix_id", "modified", "marking__text", "body__name")
+        )
+
+
+def test_a_re_import_of_a_stored_version_is_refused_and_the_stored_copy_is_untouched(cast):
+    analyst = client_for(cast["us.analyst"])
+    obj = indicator("first copy (fictional)")
+    assert post(analyst, envelope(obj)).status_code == 202
+    before = stored_versions()
+    again = {**obj, "name": "second copy (fictional)"}
+    response = post(
+        analyst, envelope(indicator("fresh (fictional)"), again), "SECRET//REL TO USA, JPN"
+    )
+    assert response.status_code == 422, response.content
+    description = response.json()["description"]
+    assert obj["id"] in description and "already stored" in description
+    assert "later modified" in description
+    assert stored_versions() == before  # nothing of the envelope was stored
+
+
+def test_the_refusal_is_the_same_whether_or_not_the_importer_may_read_the_stored_version(cast):
+    # Threat model, breach 3: a version the importer may not read answers like one it may.
+    analyst = client_for(cast["us.analyst"])
+    readable = indicator("secret (fictional)", "SECRET//NOFORN")
+    hidden = indicator("top secret (fictional)", "TOP SECRET//SI//NOFORN")
+    assert post(analyst, envelope(readable, hidden)).status_code == 202
+    importer = importer_cleared_secret(cast)
+    answers = []
+    for obj in (readable, hidden):
+        copy = {**obj, "extensions": indicator("", "SECRET//NOFORN")["extensions"]}
+        response = post(importer, envelope(copy))
+        answers.append((response.status_code, response.content.decode().replace(obj["id"], "ID")))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 422
+
+
+def test_a_later_modified_is_a_new_version_with_its_own_marking(cast):
+    analyst = client_for(cast["us.analyst"])
+    obj = indicator("assessment (fictional)")
+    assert post(analyst, envelope(obj)).status_code == 202  # SECRET//NOFORN
+    newer = {**obj, "modified": "2026-11-02T00:00:00.000Z", "name": "released (fictional)"}
+    response = post(analyst, envelope(newer), marking="SECRET//REL TO USA, JPN")
+    assert response.status_code == 202, response.content
+    assert [v[2] for v in stored_versions()] == ["SECRET//NOFORN", "SECRET//REL TO USA, JPN"]
+    url = f"{ROOT}{collection_id('imports')}/objects/{obj['id']}/"
+    (seen,) = client_for(cast["jpn.liaison"]).get(url).json()["objects"]
+    assert seen["name"] == "released (fictional)"
+    assert seen["modified"] == "2026-11-02T00:00:00.000Z"
+    assert len(analyst.get(url).json()["objects"]) == 2
+
+
+def test_one_version_given_twice_in_an_envelope_is_refused(cast):
+    obj = indicator("twice (fictional)")
+    response = post(client_for(cast["us.analyst"]), envelope(obj, {**obj, "name": "other"}))
+    assert response.status_code == 422
+    assert obj["id"] in response.json()["description"]
+    assert "twice" in response.json()["description"]
+    assert stored_versions() == []
+
+
+def test_a_version_stored_by_another_import_meanwhile_refuses_the_import(cast, monkeypatch):
+    # The look-up and the insert are not one step: the unique constraint has the last word.
+    analyst = client_for(cast["us.analyst"])
+    obj = indicator("raced (fictional)")
+    assert post(analyst, envelope(obj)).status_code == 202
+    monkeypatch.setattr(stix, "taken_versions", lambda collection, versions: set())
+    response = post(analyst, envelope(indicator("fresh (fictional)"), {**obj, "name": "late"}))
+    assert response.status_code == 422, response.content
+    assert "another import" in response.json()["description"]
+    assert [v[3] for v in stored_versions()] == ["raced (fictional)"]
