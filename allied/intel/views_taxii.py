@@ -401,7 +401,10 @@ def object_detail(request: HttpRequest, collection_id: str, object_id: str) -> H
 def _add_objects(request: HttpRequest, name: str) -> HttpResponse:
     if name != "imports" or not _may_import(request):
         return error(403, "This collection is not writable for you")
-    if request.content_type and "json" not in request.content_type:
+    # A JSON media type is required, never assumed: a body sent with none (or a form's type) is
+    # what another site's page can make a browser send without asking, with the Basic
+    # credentials it has cached; a JSON type makes the browser ask first, and Allied says no.
+    if "json" not in (request.content_type or ""):
         return error(415, "Send a TAXII envelope as application/taxii+json;version=2.1")
     try:
         envelope = json.loads(request.body or b"{}")

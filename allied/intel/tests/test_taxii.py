@@ -579,3 +579,24 @@ def test_a_version_stored_by_another_import_meanwhile_refuses_the_import(cast, m
     assert response.status_code == 422, response.content
     assert "another import" in response.json()["description"]
     assert [v[3] for v in stored_versions()] == ["raced (fictional)"]
+
+
+def test_a_write_without_a_json_media_type_is_refused_even_with_basic_credentials(cast):
+    # A browser that cached Basic credentials sends them on another site's simple request,
+    # which may carry no Content-Type at all or a form's.
+    user = cast["us.analyst"]
+    user.set_password("taxii-test-password-1")
+    user.save()
+    basic = base64.b64encode(b"us.analyst:taxii-test-password-1").decode()
+    client = Client(enforce_csrf_checks=True, HTTP_ORIGIN="https://evil.example")
+    for content_type in ("", "text/plain", "application/x-www-form-urlencoded"):
+        response = client.generic(
+            "POST",
+            imports_url(),
+            envelope(indicator("planted (fictional)")),
+            content_type=content_type,
+            headers={"Authorization": f"Basic {basic}"},
+        )
+        assert response.status_code == 415, (content_type, response.content)
+    with system_access("test: nothing stored"):
+        assert not StixObject.objects.exists()
