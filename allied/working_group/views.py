@@ -419,6 +419,15 @@ def brief(request: HttpRequest) -> HttpResponse:
     content = brief_module.compose(request, timezone.localdate())
     if request.GET.get("format") == "pdf":
         pdf = brief_module.render_pdf(content)
+        # A download leaves the system: an export entry, beside the reads of what it quotes.
+        audit.record(
+            "export",
+            actor=request.user,
+            object_type="working_group.brief",
+            object_id=content.day.isoformat(),
+            marking=content.banner,
+            detail={"format": "pdf", **content.quoted()},
+        )
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = (
             f'attachment; filename="allied-weekly-brief-{content.day.isoformat()}.pdf"'
