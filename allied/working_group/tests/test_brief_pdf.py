@@ -99,3 +99,22 @@ def test_the_download_is_an_audited_export_of_what_it_quotes(cast):
     # The page is read, not exported.
     client_for(cast["wg.member"]).get("/working-group/brief/")
     assert AuditEntry.objects.filter(action="export").count() == 1
+
+
+def test_a_statement_the_brief_does_not_quote_neither_raises_its_banner_nor_is_read(cast):
+    freeform(cast, "PHL", "Blocked course (fictional)", "SECRET//REL TO USA, PHL", days=90,
+             blockers="Instructor not confirmed")  # fmt: skip
+    alone = statement(cast, "JPN", "state", "supports", "Shipbuilding", days=5,
+                      marking="TOP SECRET//NOFORN")  # fmt: skip
+    before = AuditEntry.objects.order_by("-sequence").values_list("sequence", flat=True).first()
+    content = brief_pdf(cast)
+    # Rule 28: without a compilation reason the banner equals the roll-up of what is shown.
+    strings = text_of(content)
+    assert strings.count("SECRET//REL TO USA, PHL") == 2 * pages_of(content)
+    assert not any("TOP SECRET" in s or "Shipbuilding" in s for s in strings)
+    html = client_for(cast["wg.member"]).get("/working-group/guidance/conflicts/").content.decode()
+    assert "TOP SECRET" not in html
+    assert not AuditEntry.objects.filter(
+        sequence__gt=before or 0, action="read", object_id=str(alone.pk),
+        object_type="working_group.guidancestatement",
+    ).exists()  # fmt: skip
