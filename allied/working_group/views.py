@@ -250,8 +250,9 @@ def request_create(request: HttpRequest) -> HttpResponse:
     principal = principal_for(request.user)
     if not _can_create(principal):
         require_role(request, *GROUP, Role.LIAISON_OFFICER)
-    form = FreeformRequestForm(request.POST or None, initial={"opened": timezone.localdate()})
     foreign = principal.nation_id != "USA"
+    group = not foreign and any(principal.has_role(r) for r in GROUP)
+    form = FreeformRequestForm(request.POST or None, opened=timezone.localdate(), group=group)
     if foreign:
         form.fields["partner"].queryset = form.fields["partner"].queryset.filter(
             iso3=principal.nation_id
@@ -265,10 +266,10 @@ def request_create(request: HttpRequest) -> HttpResponse:
             title=data["title"],
             description=data["description"],
             owner=data["owner"],
-            opened=data["opened"],
-            target=data["target"],
+            opened=form.opened,
+            target=data.get("target"),
             blockers=data["blockers"],
-            flags=FreeformRequest.flags_text(data["flags"]) if not foreign else "",
+            flags=FreeformRequest.flags_text(data.get("flags", ())),
             created_by=request.user,
         )
         if save_marked(request, form, row, data["marking"]):
@@ -418,6 +419,15 @@ def brief(request: HttpRequest) -> HttpResponse:
     content = brief_module.compose(request, timezone.localdate())
     if request.GET.get("format") == "pdf":
         pdf = brief_module.render_pdf(content)
+        # A download leaves the system: an export entry, beside the reads of what it quotes.
+        audit.record(
+            "export",
+            actor=request.user,
+            object_type="working_group.brief",
+            object_id=content.day.isoformat(),
+            marking=content.banner,
+            detail={"format": "pdf", **content.quoted()},
+        )
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = (
             f'attachment; filename="allied-weekly-brief-{content.day.isoformat()}.pdf"'

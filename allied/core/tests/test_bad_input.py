@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -198,9 +198,9 @@ SURFACES: tuple[Surface, ...] = (
     Surface("working-group request page", "wg.member", _static("/working-group/requests/new/"),
             lambda w: {"kind": "liaison", "title": "Liaison visit (fictional)",
                        "description": "A visit.", "owner": "OSD (fictional)",
-                       "opened": "2026-01-05", "partner": "JPN",
-                       "marking": "SECRET//REL TO USA, JPN"},
-            "form", ("title", "description", "blockers"), ("marking",), ("opened", "kind")),
+                       "target": (date.today() + timedelta(days=30)).isoformat(),
+                       "partner": "JPN", "marking": "SECRET//REL TO USA, JPN"},
+            "form", ("title", "description", "blockers"), ("marking",), ("target", "kind")),
     Surface("guidance page", "wg.member", _static("/working-group/guidance/"),
             lambda w: {"body": "state", "speaker": "Spokesperson (fictional)",
                        "topic": "Port access", "partner": "JPN", "position": "supports",
