@@ -41,8 +41,10 @@ from allied.intel.products import (
     release_panel,
     render_export,
     save_product,
+    shown_authority,
     typed_marks,
 )
+from allied.markings.authority import authority_lines
 
 MARK_FIELD = re.compile(rf"^{PORTION_PREFIX}-\d{{1,3}}-mark$")
 
@@ -104,8 +106,10 @@ class ProductDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
             not_found()
         assert reading is not None
         show(self.request, reading.portions)
+        authority = shown_authority(product, reading.banner)
         context.update(
             reading=reading,
+            authority=[] if authority is None else authority_lines(authority),
             originator=originator_label(product),
             category=category_label(product.category),
             can_edit=_may_edit(self.request, product),
@@ -308,6 +312,12 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "regions": ", ".join(product.regions),
         "marking": product.marking.text,
         "version": product.version,
+        "classified_by": product.classified_by,
+        "derived_from": product.derived_from,
+        "classification_reason": product.classification_reason,
+        "declassify_on": product.declassify_on,
+        "declassify_event": product.declassify_event,
+        "declass_exemption": product.declass_exemption,
     }
     in_order = sorted(portions, key=lambda p: places[p.pk])
     # The form names portions by their place in this list, never by id: ids are global and
@@ -328,7 +338,13 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = _more_rows(data)
     authoring = _with_live_checks(
         ProductAuthoring(
-            data, viewer=viewer, editing=True, initial=initial, portions=rows, keys=keys
+            data,
+            viewer=viewer,
+            editing=True,
+            initial=initial,
+            portions=rows,
+            keys=keys,
+            decided_on=timezone.localdate(product.created),
         )
     )
     if data is None:
