@@ -3,6 +3,9 @@
 Every portion mark is checked by the markings engine as the form is cleaned, and every problem is
 shown with its rule and fix. The rules that span fields (originator and FGI, read-back by the
 author, one place per portion) are ``allied.intel.products.validate_draft``, shared with the API.
+The classification authority block (required when the product is classified) is checked by
+``allied.intel.products.authority_problems``, also shared with the API, and its problems are shown
+on the fields they name.
 """
 
 from __future__ import annotations
