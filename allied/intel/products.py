@@ -876,6 +876,10 @@ def save_product(
         obj.regions = list(draft.regions)
         obj.set_marking(draft.marking)
         authority = draft.authority.normalised()
+        if authority.empty and hidden:
+            # The editor was not given the block (all it may see is unclassified), but portions
+            # it may not see keep the product classified: their block stays as it was.
+            authority = obj.authority
         obj.classified_by = authority.classified_by
         obj.derived_from = authority.derived_from
         obj.classification_reason = authority.classification_reason

@@ -44,6 +44,7 @@ from allied.intel.products import (
     shown_authority,
     typed_marks,
 )
+from allied.markings import Level
 from allied.markings.authority import authority_lines
 
 MARK_FIELD = re.compile(rf"^{PORTION_PREFIX}-\d{{1,3}}-mark$")
@@ -312,13 +313,18 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "regions": ", ".join(product.regions),
         "marking": product.marking.text,
         "version": product.version,
-        "classified_by": product.classified_by,
-        "derived_from": product.derived_from,
-        "classification_reason": product.classification_reason,
-        "declassify_on": product.declassify_on,
-        "declassify_event": product.declassify_event,
-        "declass_exemption": product.declass_exemption,
     }
+    # The authority block goes with a classified view only: an editor shown nothing classified
+    # is not told that the rest is (``save_product`` keeps the block of what it was not shown).
+    if max([product.marking.level, *(p.marking.level for p in portions)]) > Level.U:
+        initial.update(
+            classified_by=product.classified_by,
+            derived_from=product.derived_from,
+            classification_reason=product.classification_reason,
+            declassify_on=product.declassify_on,
+            declassify_event=product.declassify_event,
+            declass_exemption=product.declass_exemption,
+        )
     in_order = sorted(portions, key=lambda p: places[p.pk])
     # The form names portions by their place in this list, never by id: ids are global and
     # their gaps could hint at rows the author may not see.

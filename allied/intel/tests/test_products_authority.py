@@ -21,7 +21,7 @@ from allied.core.models import StoredMarking, system_access
 from allied.intel import stix
 from allied.intel.models import Product
 from allied.intel.tests.test_products import AUTHORITY, client_for, make_product, page
-from allied.intel.tests.test_products_authoring import form_data, row, stored_products
+from allied.intel.tests.test_products_authoring import edit_data, form_data, row, stored_products
 from allied.markings import Level
 from allied.markings.authority import Authority, check_authority, years_after
 
@@ -289,3 +289,23 @@ def test_rule_32_every_classified_demo_product_carries_a_valid_block(cast):
 def test_make_product_gives_a_classified_test_product_the_shared_block(cast):
     made = make_product(cast["us.analyst"], [(0, "(S//NF)", "x")])
     assert made.authority == AUTHORITY.normalised()
+
+
+def test_an_editor_shown_nothing_classified_is_not_given_the_block_and_it_stays(cast):
+    analyst = client_for(cast["us.analyst"])
+    product = make_product(
+        cast["us.analyst"],
+        [(0, "(U)", "Open text."), (0, "(TS//SI-G//NF)", "Compartmented.")],
+        authority=EXEMPT,
+    )
+    principal = cast["us.analyst"].principal
+    principal.accesses = ["SI", "TK"]  # the author loses SI-G
+    principal.save()
+    data = edit_data(product, analyst, title="Retitled (fictional)")
+    html = page(analyst, product, "intel:product-edit").content.decode()
+    assert EXEMPT.classified_by not in html and "25X1" not in data.get("declass_exemption", "")
+    assert analyst.post(reverse("intel:product-edit", args=[product.pk]), data).status_code == 302
+    with system_access("test: the block of the hidden portion stays"):
+        product.refresh_from_db()
+    assert product.title == "Retitled (fictional)"
+    assert product.authority == EXEMPT.normalised()
