@@ -34,6 +34,7 @@ from allied.core.models.marked import StoredMarking, system_access
 from allied.core.vocabulary import check
 from allied.intel.models import Portion, Product
 from allied.intel.models_stix import StixObject
+from allied.intel.products import shown_authority
 from allied.intel.stix_markings import (
     TlpRefused,
     apply_tlp,
@@ -43,6 +44,7 @@ from allied.intel.stix_markings import (
 )
 from allied.markings import Marking, render
 from allied.markings.access import Viewer, decide
+from allied.markings.authority import Authority, ism_attributes
 from allied.markings.release import banner_for_viewer
 
 NAMESPACE = uuid.UUID("5d2c8f0e-6d0b-4a7e-9b53-1c4b8a0f3e21")
@@ -93,8 +95,14 @@ def allied_identity() -> dict[str, Any]:
     }
 
 
-def marking_extension(marking: Marking) -> dict[str, Any]:
-    """The property extension that carries ``marking`` on a STIX object."""
+def marking_extension(marking: Marking, authority: Authority | None = None) -> dict[str, Any]:
+    """The property extension that carries ``marking`` on a STIX object.
+
+    A classified document's object (a product's report) also carries its classification
+    authority block, as the IC-ISM attributes ``classified_by``, ``derived_from``,
+    ``classification_reason``, ``declass_date``, ``declass_event``, ``declass_exception``
+    (rule 32; EO 13526 sec. 1.6).
+    """
     properties: dict[str, Any] = {
         "extension_type": "property-extension",
         "banner": render(marking, "banner"),
@@ -108,7 +116,22 @@ def marking_extension(marking: Marking) -> dict[str, Any]:
     }
     # STIX forbids empty lists: a property that would be empty is left out.
     properties.update({name: values for name, values in lists.items() if values})
+    if authority is not None:
+        properties.update(
+            {AUTHORITY_PROPERTIES[name]: value for name, value in ism_attributes(authority).items()}
+        )
     return {ALLIED_MARKING_EXTENSION: properties}
+
+
+#: The IC-ISM names of the authority block, as the extension's snake_case properties.
+AUTHORITY_PROPERTIES = {
+    "classifiedBy": "classified_by",
+    "derivedFrom": "derived_from",
+    "classificationReason": "classification_reason",
+    "declassDate": "declass_date",
+    "declassEvent": "declass_event",
+    "declassException": "declass_exception",
+}
 
 
 def with_marking(obj: dict[str, Any], extension: dict[str, Any]) -> dict[str, Any]:
@@ -166,7 +189,7 @@ def product_objects(
         "published": when,
         "labels": [*product.topics, *product.regions],
         "object_refs": [n["id"] for n in notes],
-        "extensions": marking_extension(banner),
+        "extensions": marking_extension(banner, shown_authority(product, banner)),
     }
     return [report, *notes]
 

@@ -41,8 +41,11 @@ from allied.intel.products import (
     release_panel,
     render_export,
     save_product,
+    shown_authority,
     typed_marks,
 )
+from allied.markings import Level
+from allied.markings.authority import authority_lines
 
 MARK_FIELD = re.compile(rf"^{PORTION_PREFIX}-\d{{1,3}}-mark$")
 
@@ -104,8 +107,10 @@ class ProductDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
             not_found()
         assert reading is not None
         show(self.request, reading.portions)
+        authority = shown_authority(product, reading.banner)
         context.update(
             reading=reading,
+            authority=[] if authority is None else authority_lines(authority),
             originator=originator_label(product),
             category=category_label(product.category),
             can_edit=_may_edit(self.request, product),
@@ -309,6 +314,17 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "marking": product.marking.text,
         "version": product.version,
     }
+    # The authority block goes with a classified view only: an editor shown nothing classified
+    # is not told that the rest is (``save_product`` keeps the block of what it was not shown).
+    if max([product.marking.level, *(p.marking.level for p in portions)]) > Level.U:
+        initial.update(
+            classified_by=product.classified_by,
+            derived_from=product.derived_from,
+            classification_reason=product.classification_reason,
+            declassify_on=product.declassify_on,
+            declassify_event=product.declassify_event,
+            declass_exemption=product.declass_exemption,
+        )
     in_order = sorted(portions, key=lambda p: places[p.pk])
     # The form names portions by their place in this list, never by id: ids are global and
     # their gaps could hint at rows the author may not see.
@@ -328,7 +344,13 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = _more_rows(data)
     authoring = _with_live_checks(
         ProductAuthoring(
-            data, viewer=viewer, editing=True, initial=initial, portions=rows, keys=keys
+            data,
+            viewer=viewer,
+            editing=True,
+            initial=initial,
+            portions=rows,
+            keys=keys,
+            decided_on=timezone.localdate(product.created),
         )
     )
     if data is None:
