@@ -286,3 +286,28 @@ def test_the_crawl_reads_the_text_of_a_pdf():
     )
     assert b"CANARY0123456789AB" not in out.getvalue()
     assert "CANARY0123456789AB" in leaks.readable(out.getvalue(), "application/pdf")
+
+
+@pytest.mark.django_db
+def test_an_audit_entry_must_name_each_row_shown_and_an_export_needs_its_own():
+    from datetime import date
+
+    from allied.core.models import Bulletin
+    from allied.markings import Level
+    from allied.markings.access import Viewer
+
+    canary = leaks.Canary(Bulletin, 7, "SECRET", "CANARY0123456789AB")
+    planted = leaks.Planted([canary], rows={canary.text: frozenset({"core.bulletin:7"})})
+    checks = leaks.ResponseChecks("us.analyst", Viewer("USA", Level.TS), planted, date.today())
+    read = [("read", "core.bulletin", "7", {})]
+    feed = [("read", "people.coverage", "feed page of 1",
+             {"objects_by_marking": {"SECRET": ["core.bulletin:7"]}})]  # fmt: skip
+    assert checks.audit_problems([canary], read, export=False) == []
+    assert checks.audit_problems([canary], feed, export=False) == []
+    other = checks.audit_problems([canary], [("read", "core.bulletin", "8", {})], export=False)
+    assert other == ["audit check: no audit entry for rows shown: SECRET (core.Bulletin 7)"]
+    assert checks.audit_problems([canary], read, export=True) == [
+        "audit check: an export with no export entry, of SECRET (core.Bulletin 7)"
+    ]
+    exported = [*read, ("export", "core.bulletin", "7", {})]
+    assert checks.audit_problems([canary], exported, export=True) == []
