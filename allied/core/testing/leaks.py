@@ -21,12 +21,13 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, cast
 
 from django.db.models.signals import post_save
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from allied.core.models.marked import MarkedModel, StoredMarking, marked_models, system_access
 from allied.core.vocabulary import parse
@@ -415,8 +416,8 @@ class ResponseChecks:
       (``Planted.rows``): an entry of its own (``record_reads``, ``record``) or a feed page's
       entry listing it (``record_feed_read``).
 
-    Each response costs one query (the audit entries since the last one) and one scan of its
-    body for canary texts; markings are compared once per pair.
+    Each response costs one scan of its body for canary texts; one that shows a canary, one
+    query (the audit entries since the last such query). Markings are compared once per pair.
     """
 
     def __init__(self, person: str, viewer: Viewer, planted: Planted, day: date) -> None:
@@ -439,19 +440,21 @@ class ResponseChecks:
                 return getattr(client, name)
 
             def get(self, path: str, *args: Any, **extra: Any) -> Any:
+                started = timezone.now()
                 response = client.get(path, *args, **extra)
-                checks.check(path, response)
+                checks.check(path, response, started)
                 return response
 
         return cast(Client, Checked())
 
-    def check(self, url: str, response: Any) -> None:
-        entries = self._entries_since_last()
+    def check(self, url: str, response: Any, started: datetime) -> None:
+        """Check a ``response`` to a request made at ``started``."""
         export = _is_export(response)
         body = readable(response.content, response.get("Content-Type", ""))
         shown = [self.by_text[t] for t in set(CANARY_TEXT.findall(body)) if t in self.by_text]
         if not shown:
             return
+        entries = self._entries_since(started)
         problems = self.audit_problems(shown, entries, export=export)
         if response.get("Content-Type", "").startswith("text/html") and not export:
             problems += self.banner_problems(shown, body)
@@ -511,18 +514,27 @@ class ResponseChecks:
         last = AuditEntry.objects.order_by("-sequence").values_list("sequence", flat=True).first()
         return last or 0
 
-    def _entries_since_last(self) -> list[tuple[str, str, str, Any]]:
-        """The person's audit entries since the last response: those its request wrote."""
+    def _entries_since(self, started: datetime) -> list[tuple[str, str, str, Any]]:
+        """The person's audit entries appended since ``started``: those its request wrote.
+
+        Only responses that show a canary ask; the entries of the responses between are read
+        past (they were appended before ``started``).
+        """
         from allied.core.models.audit import AuditEntry
 
+        columns = ("sequence", "at", "actor_name", "action", "object_type", "object_id", "detail")
         rows = list(
             AuditEntry.objects.filter(sequence__gt=self._head)
             .order_by("sequence")
-            .values_list("sequence", "actor_name", "action", "object_type", "object_id", "detail")
+            .values_list(*columns)
         )
         if rows:
             self._head = rows[-1][0]
-        return [(a, t, i, d) for _, actor, a, t, i, d in rows if actor == self.person]
+        return [
+            (action, object_type, object_id, detail)
+            for _, at, actor, action, object_type, object_id, detail in rows
+            if at >= started and actor == self.person
+        ]
 
 
 PDF_STREAM = re.compile(rb"<<([^<>]*)>>\s*stream\r?\n(.*?)endstream", re.S)
