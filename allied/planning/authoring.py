@@ -35,7 +35,8 @@ from allied.core.models.principals import Principal, Role
 from allied.markings import render as render_marking
 from allied.markings.rollup import rollup_portions
 from allied.planning import models as m
-from allied.planning.data import Loaded, load
+from allied.planning.data import Loaded, load, nation_viewer
+from allied.planning.rules.roles import RoleMarking, role_marking
 
 
 class Conflict(Exception):
@@ -256,14 +257,36 @@ def derived_marking(loaded: Loaded, task: m.Task, nation: str) -> StoredMarking:
     return StoredMarking.objects.intern(render_marking(marking, "banner"))
 
 
+def default_role_marking(
+    loaded: Loaded, task: m.Task, nation: str, on: date | None = None
+) -> RoleMarking:
+    """The marking a role of ``nation`` on ``task`` gets by default: the roll-up of what it relies
+    on, widened to ``nation`` where the rules allow so that the partner reads its own role
+    (``allied.planning.rules.roles``); where they do not, the answer says why."""
+    derived = derived_marking(loaded, task, nation).marking
+    if nation == "USA":
+        return RoleMarking(derived, True)
+    return role_marking(derived, nation_viewer(nation, on), on)
+
+
+def role_readable(row: m.Assignment, on: date | None = None) -> RoleMarking:
+    """Whether the nation of ``row`` may read the assignment as it is marked, and why not."""
+    from allied.planning.data import unreadable_by_nation
+
+    reason = unreadable_by_nation([row], on).get(row.pk, "")
+    return RoleMarking(row.marking.marking, not reason, reason)
+
+
 def assign(user: Any, viewer: Any, task: m.Task, data: dict[str, Any]) -> m.Assignment:
     """A planner assigns (part of) ``task`` to a partner, the U.S. included. Without a marking
-    the assignment gets the roll-up of what it relies on, as an applied proposal does."""
+    the assignment gets the roll-up of what it relies on, widened to the partner where the rules
+    allow, as an applied proposal does."""
     nation = nation_code(data["nation"], "nation")
     marking = data.get("marking")
     if not marking:
         loaded = load(viewer, focus=task.contingency)
-        marking = derived_marking(loaded, loaded.tasks[task.pk], str(nation)).text
+        chosen = default_role_marking(loaded, loaded.tasks[task.pk], str(nation))
+        marking = render_marking(chosen.marking, "banner")
     with transaction.atomic():
         audit.lock_appends()
         # Lock the task so two planners cannot both name a lead.

@@ -17,8 +17,11 @@ from typing import Any
 from django.db.models import Q
 
 from allied.core.models.marked import MarkedModel
+from allied.markings import Level
+from allied.markings.access import Viewer
 from allied.planning import models as m
 from allied.planning.rules import model as pure
+from allied.planning.rules.roles import nation_reads
 
 
 @dataclass
@@ -31,6 +34,8 @@ class Loaded:
     capabilities: dict[int, m.PartnerCapability] = field(default_factory=dict)
     assessments: dict[int, m.Willingness] = field(default_factory=dict)
     assumptions: dict[int, m.Assumption] = field(default_factory=dict)
+    #: Why the assigned nation cannot read an assignment, by assignment id (readable: absent).
+    unreadable: dict[int, str] = field(default_factory=dict)
 
     def rows(self) -> list[MarkedModel]:
         out: list[MarkedModel] = []
@@ -55,6 +60,48 @@ class Loaded:
         out += [a for a in self.assignments.values() if a.task_id in tasks]
         out += [a for a in self.assumptions.values() if a.contingency_id == plan]
         return out
+
+    def rows_of_findings(self, findings: Any) -> list[MarkedModel]:
+        """The rows the evidence of ``findings`` quotes (willingness, capabilities...)."""
+        lookup: dict[str, dict[int, Any]] = {
+            "task": self.tasks,
+            "assignment": self.assignments,
+            "capability": self.capabilities,
+            "willingness": self.assessments,
+            "assumption": self.assumptions,
+        }
+        seen: dict[tuple[str, int], MarkedModel] = {}
+        for f in findings:
+            for e in f.evidence:
+                row = lookup.get(e.kind, {}).get(e.key)
+                if row is not None:
+                    seen[(e.kind, e.key)] = row
+        return list(seen.values())
+
+
+def nation_viewer(iso3: str, on: date | None = None) -> Viewer:
+    """A nation as the releasability rules see it: its communities on ``on`` (today)."""
+    from allied.intel.disclosure import partner_viewer
+
+    return partner_viewer(iso3, Level.TS, on or date.today())
+
+
+def unreadable_by_nation(
+    rows: Any, on: date | None = None, cache: dict[str, Viewer] | None = None
+) -> dict[int, str]:
+    """For each assignment its nation cannot read, why (``allied.planning.rules.roles``)."""
+    cache = {} if cache is None else cache
+    out: dict[int, str] = {}
+    for a in rows:
+        if a.nation_id == pure.US:
+            continue
+        nation = cache.get(a.nation_id)
+        if nation is None:
+            nation = cache[a.nation_id] = nation_viewer(a.nation_id, on)
+        readable, reason, rule = nation_reads(nation, a.marking.marking, on)
+        if not readable:
+            out[a.pk] = f"{reason} (rule {rule})" if rule else reason
+    return out
 
 
 def load(viewer: Any, *, focus: m.Contingency | None = None, on: date | None = None) -> Loaded:
@@ -104,6 +151,7 @@ def load(viewer: Any, *, focus: m.Contingency | None = None, on: date | None = N
         .select_related("marking")
         .filter(contingency_type__in=kinds)
     }
+    loaded.unreadable = unreadable_by_nation(loaded.assignments.values(), on)
     loaded.data = to_pure(loaded)
     return loaded
 
@@ -130,7 +178,9 @@ def to_pure(loaded: Loaded) -> pure.PlanningData:
             for t in loaded.tasks.values()
         ),
         assignments=tuple(
-            pure.Assignment(a.pk, a.task_id, a.nation_id, a.quantity, a.is_lead)
+            pure.Assignment(
+                a.pk, a.task_id, a.nation_id, a.quantity, a.is_lead, loaded.unreadable.get(a.pk, "")
+            )
             for a in loaded.assignments.values()
         ),
         capabilities=tuple(

@@ -33,7 +33,8 @@ from allied.planning import authoring
 from allied.planning import models as m
 from allied.planning.api import writing
 from allied.planning.api.writing import CONFLICT, REFUSED
-from allied.planning.data import load, with_visible_plan
+from allied.planning.authoring import default_role_marking
+from allied.planning.data import load, unreadable_by_nation, with_visible_plan
 from allied.planning.rules.checks import run_checks
 from allied.planning.rules.optimiser import propose
 
@@ -99,9 +100,36 @@ class AssignmentSerializer(serializers.ModelSerializer):
     task = serializers.IntegerField(source="task_id", read_only=True)
     nation = serializers.CharField(source="nation_id", read_only=True)
 
+    partner_can_read = serializers.SerializerMethodField(
+        help_text="Whether the assigned nation may read this assignment as it is marked."
+    )
+    partner_reason = serializers.SerializerMethodField(
+        help_text="Why the assigned nation cannot read it (empty when it can)."
+    )
+
     class Meta:
         model = m.Assignment
-        fields = ["id", "marking", "task", "nation", "quantity", "is_lead", "origin"]
+        fields = [
+            "id",
+            "marking",
+            "task",
+            "nation",
+            "quantity",
+            "is_lead",
+            "origin",
+            "partner_can_read",
+            "partner_reason",
+        ]
+
+    def _reason(self, row: m.Assignment) -> str:
+        nations = self.context.setdefault("allied_nations", {})
+        return unreadable_by_nation([row], cache=nations).get(row.pk, "")
+
+    def get_partner_can_read(self, row: m.Assignment) -> bool:
+        return not self._reason(row)
+
+    def get_partner_reason(self, row: m.Assignment) -> str:
+        return self._reason(row)
 
 
 class AssumptionSerializer(serializers.ModelSerializer):
@@ -283,7 +311,8 @@ class PlanViewSet(_Versioned):
         plan = self.get_object()
         loaded = load(viewer_of(request), focus=plan)
         report = run_checks(loaded.data, {plan.pk}, today=date.today())
-        show(request, loaded.rows_of_plan(plan.pk))
+        # The rows the findings quote (willingness, capabilities) are shown too.
+        show(request, [*loaded.rows_of_plan(plan.pk), *loaded.rows_of_findings(report.findings)])
         return Response(
             {
                 "plan": plan.pk,
@@ -330,6 +359,9 @@ class PlanViewSet(_Versioned):
                         "nation": a.nation,
                         "quantity": a.quantity,
                         "is_lead": a.is_lead,
+                        "default_marking": default_role_marking(
+                            loaded, loaded.tasks[a.task], a.nation
+                        ).as_dict(),
                     }
                     for a in p.assignments
                 ],
