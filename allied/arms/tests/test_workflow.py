@@ -246,6 +246,41 @@ def test_analytics_for_a_partner_aggregate_its_own_rows_only(cast):
     assert "CONFIDENTIAL//REL TO USA, PHL" in phl
 
 
+def test_analytics_audit_the_rows_behind_every_figure(cast):
+    ours = case(
+        "PHL",
+        "CONFIDENTIAL//REL TO USA, PHL",
+        stage="loa_offered",
+        offered=DAY,
+        anticipated_offer=DAY + datetime.timedelta(days=5),
+    )
+    theirs = case("JPN", "CONFIDENTIAL//REL TO USA, JPN", stage="loa_offered", offered=DAY,
+                  anticipated_offer=DAY)  # fmt: skip
+    with system_access("tests: an overdue open stage"):
+        late = StageRecord(case=ours, stage="lor_received", entered=DAY - datetime.timedelta(
+            days=40), owner="Navy (NIPO)", target_days=5, marking=ours.marking)  # fmt: skip
+        late.save()
+    stats.rebuild()
+    client_for(cast["phl.liaison"]).get("/arms/analytics/")
+    entries = {
+        e.object_type: e for e in AuditEntry.objects.filter(action="read", actor_name="phl.liaison")
+    }
+    assert set(entries) >= {"arms.stagestat", "arms.stagerecord", "arms.case"}
+    cases = entries["arms.case"].detail["objects_by_marking"]
+    assert cases == {"CONFIDENTIAL//REL TO USA, PHL": [str(ours.pk)]}
+    assert str(theirs.pk) not in str(entries["arms.case"].detail)
+    assert (
+        str(late.pk)
+        in entries["arms.stagerecord"].detail["objects_by_marking"]["CONFIDENTIAL//REL TO USA, PHL"]
+    )
+    with system_access("tests: the partner's roll-up rows"):
+        mine = {str(pk) for pk in StageStat.objects.filter(partner_id="PHL").values_list(
+            "pk", flat=True)}  # fmt: skip
+    listed = {i for ids in entries["arms.stagestat"].detail["objects_by_marking"].values()
+              for i in ids}  # fmt: skip
+    assert mine and listed == mine
+
+
 def _rollup():
     with system_access("tests: read the roll-up"):
         return sorted(
