@@ -198,11 +198,14 @@ class WillingnessSerializer(serializers.ModelSerializer):
 class RequestSerializer(serializers.ModelSerializer):
     marking = MarkingField()
     nation = serializers.CharField(source="nation_id", read_only=True)
+    # A typed id, not a list of choices: the browsable API's form would otherwise list the name
+    # of every plan the caller may see, unrecorded.
     plan = serializers.PrimaryKeyRelatedField(
         source="contingency",
         queryset=m.Contingency.objects.none(),
         required=False,
         allow_null=True,
+        style={"base_template": "input.html"},
     )
 
     class Meta:

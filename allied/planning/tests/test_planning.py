@@ -480,3 +480,12 @@ def test_the_readiness_api_audits_the_willingness_rows_its_findings_quote(seeded
         ).values_list("object_id", flat=True)
     )
     assert quoted <= read
+
+
+def test_the_browsable_api_form_lists_no_plan_names(seeded):
+    client = client_for(seeded["cast"]["jpn.liaison"])
+    html = client.get("/api/planning/requests/?format=api").content.decode()
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", html)
+    assert "Join the planning of a contingency" in options  # the form is there
+    assert not any(demo.PLAN_A in o for o in options)
+    assert demo.PLAN_A not in html
