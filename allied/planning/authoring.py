@@ -35,7 +35,7 @@ from allied.core.models.principals import Principal, Role
 from allied.markings import render as render_marking
 from allied.markings.rollup import rollup_portions
 from allied.planning import models as m
-from allied.planning.data import Loaded, load, nation_viewer
+from allied.planning.data import Loaded, load, nation_viewer, role_parents
 from allied.planning.rules.roles import RoleMarking, role_marking
 
 
@@ -266,14 +266,18 @@ def default_role_marking(
     derived = derived_marking(loaded, task, nation).marking
     if nation == "USA":
         return RoleMarking(derived, True)
-    return role_marking(derived, nation_viewer(nation, on), on)
+    parents = role_parents(task, loaded.plans[task.contingency_id])
+    return role_marking(derived, nation_viewer(nation, on), on, parents)
 
 
-def role_readable(row: m.Assignment, on: date | None = None) -> RoleMarking:
-    """Whether the nation of ``row`` may read the assignment as it is marked, and why not."""
+def role_readable(loaded: Loaded, row: m.Assignment, on: date | None = None) -> RoleMarking:
+    """Whether the nation of ``row`` (an assignment of a task in ``loaded``) sees it as it is
+    marked, with its task and plan, and why not."""
     from allied.planning.data import unreadable_by_nation
 
-    reason = unreadable_by_nation([row], on).get(row.pk, "")
+    task = loaded.tasks[row.task_id]
+    parents = role_parents(task, loaded.plans[task.contingency_id])
+    reason = unreadable_by_nation([row], on, parents=lambda _: parents).get(row.pk, "")
     return RoleMarking(row.marking.marking, not reason, reason)
 
 

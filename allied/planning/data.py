@@ -21,7 +21,7 @@ from allied.markings import Level
 from allied.markings.access import Viewer
 from allied.planning import models as m
 from allied.planning.rules import model as pure
-from allied.planning.rules.roles import nation_reads
+from allied.planning.rules.roles import role_visibility
 
 
 @dataclass
@@ -86,10 +86,22 @@ def nation_viewer(iso3: str, on: date | None = None) -> Viewer:
     return partner_viewer(iso3, Level.TS, on or date.today())
 
 
+def role_parents(task: m.Task, plan: m.Contingency) -> list[tuple[str, Any]]:
+    """What a role is read in, for ``allied.planning.rules.roles.role_visibility``."""
+    return [("plan", plan.marking.marking), ("task", task.marking.marking)]
+
+
 def unreadable_by_nation(
-    rows: Any, on: date | None = None, cache: dict[str, Viewer] | None = None
+    rows: Any,
+    on: date | None = None,
+    cache: dict[str, Viewer] | None = None,
+    parents: Any = None,
 ) -> dict[int, str]:
-    """For each assignment its nation cannot read, why (``allied.planning.rules.roles``)."""
+    """For each assignment its nation cannot see, why (``allied.planning.rules.roles``).
+
+    ``parents(assignment)`` gives the markings of its task and plan (``role_parents``); without
+    it they are read from the assignment's task and the task's plan, as the caller loaded them.
+    """
     cache = {} if cache is None else cache
     out: dict[int, str] = {}
     for a in rows:
@@ -98,7 +110,8 @@ def unreadable_by_nation(
         nation = cache.get(a.nation_id)
         if nation is None:
             nation = cache[a.nation_id] = nation_viewer(a.nation_id, on)
-        readable, reason, rule = nation_reads(nation, a.marking.marking, on)
+        around = parents(a) if parents else role_parents(a.task, a.task.contingency)
+        readable, reason, rule = role_visibility(nation, a.marking.marking, around, on)
         if not readable:
             out[a.pk] = f"{reason} (rule {rule})" if rule else reason
     return out
@@ -151,7 +164,12 @@ def load(viewer: Any, *, focus: m.Contingency | None = None, on: date | None = N
         .select_related("marking")
         .filter(contingency_type__in=kinds)
     }
-    loaded.unreadable = unreadable_by_nation(loaded.assignments.values(), on)
+
+    def parents(a: m.Assignment) -> list[tuple[str, Any]]:
+        task = loaded.tasks[a.task_id]
+        return role_parents(task, loaded.plans[task.contingency_id])
+
+    loaded.unreadable = unreadable_by_nation(loaded.assignments.values(), on, parents=parents)
     loaded.data = to_pure(loaded)
     return loaded
 

@@ -373,7 +373,7 @@ def apply_proposal(
             )
             save_visible(row, viewer)
             created.append(row.pk)
-            reads = role_readable(row)
+            reads = role_readable(loaded, row)
             if not reads.readable:
                 unseen.append(
                     f"{p.nation} cannot see its role on {task.name}: {reads.reason}. "

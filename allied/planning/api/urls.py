@@ -122,8 +122,11 @@ class AssignmentSerializer(serializers.ModelSerializer):
         ]
 
     def _reason(self, row: m.Assignment) -> str:
-        nations = self.context.setdefault("allied_nations", {})
-        return unreadable_by_nation([row], cache=nations).get(row.pk, "")
+        reasons = self.context.setdefault("allied_reasons", {})
+        if row.pk not in reasons:
+            nations = self.context.setdefault("allied_nations", {})
+            reasons[row.pk] = unreadable_by_nation([row], cache=nations).get(row.pk, "")
+        return str(reasons[row.pk])
 
     def get_partner_can_read(self, row: m.Assignment) -> bool:
         return not self._reason(row)
@@ -424,7 +427,17 @@ class AssignmentViewSet(_ReadOnly):
     serializer_class = AssignmentSerializer
 
     def get_queryset(self) -> Any:
-        rows = super().get_queryset().select_related("marking", "task", "task__contingency")
+        viewer = viewer_of(self.request)
+        # Only assignments of tasks of plans the caller may see: an assignment is read in its
+        # task and plan, and says whether its nation sees those (``partner_can_read``).
+        plans = m.Contingency.objects.visible_to(viewer).values("pk")
+        tasks = m.Task.objects.visible_to(viewer).filter(contingency__in=plans).values("pk")
+        rows = (
+            super()
+            .get_queryset()
+            .filter(task__in=tasks)
+            .select_related("marking", "task__marking", "task__contingency__marking")
+        )
         return _plan_filter(rows, self.request, "task__contingency_id").order_by("pk")
 
     @extend_schema(

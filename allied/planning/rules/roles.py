@@ -15,6 +15,7 @@ nation's).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -54,10 +55,40 @@ def nation_reads(nation: Viewer, marking: Marking, on: date | None = None) -> tu
     return decision.view, "" if decision.view else decision.reason, decision.rule or ""
 
 
-def role_marking(derived: Marking, nation: Viewer, on: date | None = None) -> RoleMarking:
+def role_visibility(
+    nation: Viewer, role: Marking, parents: Sequence[tuple[str, Marking]], on: date | None = None
+) -> tuple[bool, str, str]:
+    """Whether ``nation`` sees its role: the role's own marking and those of what it is read in
+    (``parents``: the task, the plan, as (what, marking)), since a role of a task the nation
+    cannot read is hidden with its task. With the reason and rule when it does not."""
+    for what, marking in (*parents, ("role", role)):
+        readable, reason, rule = nation_reads(nation, marking, on)
+        if not readable:
+            return False, f"the {what} is marked {render(marking, 'banner')}: {reason}", rule
+    return True, "", ""
+
+
+def role_marking(
+    derived: Marking,
+    nation: Viewer,
+    on: date | None = None,
+    parents: Sequence[tuple[str, Marking]] = (),
+) -> RoleMarking:
     """The default marking of a role given to ``nation``: ``derived`` (the roll-up of what the
     role rests on) if the nation reads it, else ``derived`` widened to the nation where the
-    rules allow; where they do not, ``derived`` unchanged, not readable, with the reason."""
+    rules allow; where they do not, ``derived`` unchanged, not readable, with the reason. A role
+    whose task or plan (``parents``) the nation cannot read is not readable either: widening the
+    role alone would not show it; the planner re-marks the task or plan."""
+    role = _role_marking(derived, nation, on)
+    if not role.readable:
+        return role
+    readable, reason, rule = role_visibility(nation, role.marking, parents, on)
+    if readable:
+        return role
+    return RoleMarking(role.marking, False, f"{nation.nation} cannot see it: {reason}", rule)
+
+
+def _role_marking(derived: Marking, nation: Viewer, on: date | None) -> RoleMarking:
     readable, reason, rule = nation_reads(nation, derived, on)
     if readable:
         return RoleMarking(derived, True)

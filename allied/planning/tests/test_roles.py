@@ -6,7 +6,7 @@ from __future__ import annotations
 from allied.markings import parse
 from allied.markings.access import Membership, Viewer
 from allied.markings.vocab import Level
-from allied.planning.rules.roles import nation_reads, role_marking
+from allied.planning.rules.roles import nation_reads, role_marking, role_visibility
 
 JPN = Viewer("JPN", Level.U)
 AUS = Viewer("AUS", Level.U, memberships=(Membership("FVEY"),))
@@ -38,3 +38,13 @@ def test_a_nation_reads_by_releasability_not_a_persons_clearance():
     assert nation_reads(JPN, parse("TOP SECRET//REL TO USA, JPN"))[0]
     readable, reason, rule = nation_reads(JPN, parse("SECRET//REL TO USA, AUS"))
     assert not readable and rule == "24(b)" and "JPN" in reason
+
+
+def test_a_role_of_a_task_the_partner_cannot_read_is_not_readable_rule_24a():
+    # The role itself could be widened, but Japan would not see the NOFORN task it belongs to.
+    parents = [("plan", parse("SECRET//REL TO USA, JPN")), ("task", parse("SECRET//NOFORN"))]
+    role = role_marking(parse("SECRET//NOFORN"), JPN, parents=parents)
+    assert not role.readable and role.rule == "24(a)"
+    assert "the task is marked SECRET//NOFORN" in role.reason
+    readable, reason, _ = role_visibility(JPN, parse("SECRET//REL TO USA, JPN"), parents)
+    assert not readable and reason.startswith("the task is marked SECRET//NOFORN")
