@@ -30,8 +30,9 @@ from django.http import Http404
 
 from allied.core import audit, vocabulary
 from allied.core.models import Nation
-from allied.core.models.marked import MarkedModel, StoredMarking, save_visible
+from allied.core.models.marked import MarkedModel, save_visible
 from allied.core.models.principals import Principal, Role
+from allied.markings import Marking
 from allied.markings import render as render_marking
 from allied.markings.rollup import rollup_portions
 from allied.planning import models as m
@@ -238,8 +239,8 @@ def edit_task(user: Any, viewer: Any, task: m.Task, version: int, data: dict[str
 # --- assignments --------------------------------------------------------------------------------
 
 
-def derived_marking(loaded: Loaded, task: m.Task, nation: str) -> StoredMarking:
-    """The roll-up of what an assignment of ``task`` to ``nation`` relies on."""
+def derived_rollup(loaded: Loaded, task: m.Task, nation: str) -> Marking:
+    """The roll-up of what an assignment of ``task`` to ``nation`` relies on (a ``Marking``)."""
     texts = {task.marking.text}
     for c in loaded.capabilities.values():
         if (
@@ -253,8 +254,7 @@ def derived_marking(loaded: Loaded, task: m.Task, nation: str) -> StoredMarking:
     for w in loaded.assessments.values():
         if w.nation_id == nation and w.contingency_type == plan.contingency_type:
             texts.add(w.marking.text)
-    marking = rollup_portions([vocabulary.parse(t) for t in sorted(texts)])
-    return StoredMarking.objects.intern(render_marking(marking, "banner"))
+    return rollup_portions([vocabulary.parse(t) for t in sorted(texts)])
 
 
 def default_role_marking(
@@ -263,7 +263,7 @@ def default_role_marking(
     """The marking a role of ``nation`` on ``task`` gets by default: the roll-up of what it relies
     on, widened to ``nation`` where the rules allow so that the partner reads its own role
     (``allied.planning.rules.roles``); where they do not, the answer says why."""
-    derived = derived_marking(loaded, task, nation).marking
+    derived = derived_rollup(loaded, task, nation)
     if nation == "USA":
         return RoleMarking(derived, True)
     parents = role_parents(task, loaded.plans[task.contingency_id])
