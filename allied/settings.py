@@ -4,8 +4,11 @@ Everything that differs between a laptop and a deployment comes from an ``ALLIED
 ``DATABASE_URL`` through the small strict helpers below. A malformed value stops start-up with an
 ``ImproperlyConfigured`` error instead of quietly falling back to a default.
 
-Defaults are for the offline demo: debug on, an SQLite file in ``var/``, a fixed insecure secret
-key. With ``ALLIED_DEBUG=false`` the secret key must be given.
+Defaults are for the offline demo (``ALLIED_DEBUG=true``, local mode): an SQLite file in ``var/``,
+a fixed insecure secret key, plain HTTP on localhost, and the demo's public password allowed. With
+``ALLIED_DEBUG=false`` the secret key must be given and HTTPS settings apply. Django's own debug
+mode (tracebacks, settings and SQL on error pages) is separate and off unless
+``ALLIED_DJANGO_DEBUG=true`` asks for it on a developer's machine: error pages are the site's own.
 """
 
 from __future__ import annotations
@@ -110,17 +113,24 @@ def sqlite_database(path: Path) -> dict[str, Any]:
 
 # --- Core -----------------------------------------------------------------------------------
 
-DEBUG = env_bool("ALLIED_DEBUG", default=True)
+# Local mode, for the offline demo on one machine: a known secret key, localhost, plain HTTP and
+# the demo's public password. It does not switch on Django's debug pages.
+ALLIED_LOCAL = env_bool("ALLIED_DEBUG", default=True)
+# Django's debug mode shows whoever meets an error a traceback, the settings, the environment
+# (API tokens included) and the SQL: only on explicit request, and only in local mode.
+DEBUG = env_bool("ALLIED_DJANGO_DEBUG", default=False)
+if DEBUG and not ALLIED_LOCAL:
+    raise ImproperlyConfigured("ALLIED_DJANGO_DEBUG=true needs ALLIED_DEBUG=true (local mode).")
 
-# A known key is only acceptable while debugging the offline demo; anything else must set one.
+# A known key is only acceptable in local mode, for the offline demo; anything else must set one.
 _DEV_SECRET_KEY = "django-insecure-allied-demo-key-do-not-use-outside-a-laptop"
-SECRET_KEY = env_str("ALLIED_SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else None)
+SECRET_KEY = env_str("ALLIED_SECRET_KEY", default=_DEV_SECRET_KEY if ALLIED_LOCAL else None)
 # Keys the audit log's hash chain (HMAC), so that write access to the database is not enough to
 # rewrite history and recompute the chain. Unset, the chain is a plain SHA-256 chain.
 ALLIED_AUDIT_KEY = env_str("ALLIED_AUDIT_KEY", default="") or None
 
 ALLOWED_HOSTS = env_list(
-    "ALLIED_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
+    "ALLIED_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if ALLIED_LOCAL else []
 )
 
 INSTALLED_APPS = [
@@ -233,13 +243,36 @@ AXES_ENABLE_ADMIN = False
 # --- Security -------------------------------------------------------------------------------
 
 # Outside the demo Allied is served over HTTPS only; ALLIED_HTTPS=false is for a test rig.
-HTTPS = env_bool("ALLIED_HTTPS", default=not DEBUG)
+HTTPS = env_bool("ALLIED_HTTPS", default=not ALLIED_LOCAL)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
-# HSTS is hard to undo once browsers have seen it, so it is opt-in with a number of seconds.
-SECURE_HSTS_SECONDS = env_int("ALLIED_HSTS_SECONDS", default=0)
+# Served over HTTPS, browsers are told to keep to it (a year unless ALLIED_HSTS_SECONDS says
+# otherwise; 0 switches HSTS off, which only takes effect once the old header has expired).
+SECURE_HSTS_SECONDS = env_int("ALLIED_HSTS_SECONDS", default=365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ALLIED_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = False
+
+
+def proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """The header a TLS-terminating proxy sets to ``https`` (``off``: no proxy is trusted)."""
+    if name.strip().lower() in _FALSE:
+        return None
+    if not name.replace("-", "").replace("_", "").isalnum():
+        raise ImproperlyConfigured("ALLIED_PROXY_SSL_HEADER must be a header name or off.")
+    return ("HTTP_" + name.strip().upper().replace("-", "_"), "https")
+
+
+# Behind a reverse proxy that terminates TLS, every request reaches Allied over plain HTTP; without
+# trusting the proxy's X-Forwarded-Proto, SECURE_SSL_REDIRECT would redirect each one for ever.
+# The proxy must set the header itself (overwriting any a client sent).
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header(
+    env_str("ALLIED_PROXY_SSL_HEADER", default="X-Forwarded-Proto" if HTTPS else "off")
+)
+# A signed-in session ends after a working day, and after half an hour without a request.
+SESSION_COOKIE_AGE = env_int("ALLIED_SESSION_SECONDS", default=8 * 3600)
+ALLIED_SESSION_IDLE_SECONDS = env_int("ALLIED_SESSION_IDLE_SECONDS", default=30 * 60)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
