@@ -165,6 +165,8 @@ MIDDLEWARE = [
     # bodies) is refused here, naming the field, before any view reads it.
     "allied.core.input_limits.InputLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A view's 404 or 403 is the site's own page in every mode (allied.core.errors).
+    "allied.core.errors.ErrorPagesMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the locked-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -226,6 +228,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
+# A form that fails the CSRF check is answered by a page of the site saying what to do.
+CSRF_FAILURE_VIEW = "allied.core.errors.csrf_failure"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
