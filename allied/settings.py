@@ -154,10 +154,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response: local scripts and styles only, none inline.
+    "allied.core.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A session ends a working day after sign-in, or after half an hour idle (allied.core.security).
+    "allied.core.security.SessionTimeoutMiddleware",
     # Every page needs a signed-in user unless its view is marked login_not_required.
     "allied.core.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
