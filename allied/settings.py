@@ -128,6 +128,9 @@ SECRET_KEY = env_str("ALLIED_SECRET_KEY", default=_DEV_SECRET_KEY if ALLIED_LOCA
 # Keys the audit log's hash chain (HMAC), so that write access to the database is not enough to
 # rewrite history and recompute the chain. Unset, the chain is a plain SHA-256 chain.
 ALLIED_AUDIT_KEY = env_str("ALLIED_AUDIT_KEY", default="") or None
+# Refused attempts are audited (`denied`), at most this many a minute per person, so that a crawl
+# of missing records cannot flood the log.
+ALLIED_AUDIT_DENIED_PER_MINUTE = env_int("ALLIED_AUDIT_DENIED_PER_MINUTE", 30)
 
 ALLOWED_HOSTS = env_list(
     "ALLIED_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if ALLIED_LOCAL else []
@@ -171,6 +174,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A view's 404 or 403 is the site's own page in every mode (allied.core.errors).
     "allied.core.errors.ErrorPagesMiddleware",
+    # Refused attempts (403, 404, a refused export) are audited as `denied`, rate-limited.
+    "allied.core.audit.DeniedAuditMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the locked-out page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -65,7 +65,7 @@ def _back(request: HttpRequest) -> str:
     if referer and url_has_allowed_host_and_scheme(
         referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return referer
+        return str(referer)
     return ""
 
 
@@ -95,7 +95,7 @@ def error_response(
         "offline": offline,
     }
     try:
-        body = render_to_string("error.html", context, request=request)
+        body: str = render_to_string("error.html", context, request=request)
     except Exception:
         logger.exception("The error page could not be rendered; answering a plain one.")
         body = (
