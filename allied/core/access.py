@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, resolve, reverse
 
@@ -81,11 +81,12 @@ def may_open(request: HttpRequest, url_name: str) -> bool:
     access = access_of(match.func)
     if access is None:
         return True
-    principal = getattr(request, "allied_principal", None)
-    if principal is None:
-        try:
-            principal = principal_for(request.user)
-        except PermissionDenied:
-            return False
-        request.allied_principal = principal  # type: ignore[attr-defined]
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    try:
+        # The user's own cached principal: the page's header reads it too, at no further query.
+        principal = user.principal
+    except (AttributeError, ObjectDoesNotExist):
+        return False
     return access.allows(principal)
