@@ -148,3 +148,24 @@ def test_every_link_of_the_navigation_opens_for_every_person(cast):
         for href in nav_hrefs(client.get("/").content.decode()):
             status = client.get(href).status_code
             assert status == 200, f"{username}: {href} answers {status}"
+
+
+def test_a_body_too_large_is_the_sites_page_naming_the_limit(cast, settings):
+    settings.ALLIED_MAX_INPUT_BYTES = 1000
+    response = client_for(cast["kor.liaison"]).post(
+        "/working-group/requests/new/", {"title": "x" * 2000}
+    )
+    content = assert_site_page(response, 413, "At most 1,000 bytes")
+    assert nav_hrefs(content)
+
+
+def test_a_refused_export_is_the_sites_page_with_the_reason(cast):
+    from allied.intel.tests.test_products import make_product
+
+    product = make_product(
+        cast["us.analyst"], [(0, "(C//DISPLAY ONLY KOR)", "Shown, never given (fictional).")]
+    )
+    response = client_for(cast["kor.liaison"]).get(f"/intel/products/{product.pk}/export/")
+    content = response.content.decode()
+    assert response.status_code == 409 and "none of it may be exported" in content
+    assert len(BANNERS.findall(content)) == 2 and nav_hrefs(content)
