@@ -14,9 +14,10 @@ Entries are sealed with the ``ALLIED_AUDIT_KEY`` setting when it is set (HMAC-SH
 plain SHA-256; see :mod:`allied.audit_chain` for what each protects against.
 
 Refused attempts are recorded too (``DeniedAuditMiddleware``): a signed-in person's request
-answered 403 or 404, or a refused export (409 to a read), gives a ``denied`` entry naming the
-method, path and status, at most ``ALLIED_AUDIT_DENIED_PER_MINUTE`` a minute per person
-(``record_denied``), so that a crawl of missing records cannot flood the log.
+answered 403, or 404 at an address that names a record, or a refused export (409 to a read),
+gives a ``denied`` entry naming the method, path and status, at most
+``ALLIED_AUDIT_DENIED_PER_MINUTE`` a minute per person (``record_denied``), so that a crawl of
+missing records cannot flood the log.
 
 Sign-ins, failed sign-ins and sign-outs are recorded from Django's auth signals (connected by
 ``CoreConfig.ready``). A failed sign-in records the username tried and the client address
@@ -354,9 +355,8 @@ def record_denied(
     )
 
 
-#: The answers that record a refusal: any method for 403 and 404, reads only for 409 (a refused
-#: export; a 409 to a write is a stale version, not a refusal).
-DENIED_STATUSES = frozenset({403, 404})
+#: A 409 records a refusal only in answer to a read (a refused export); to a write it is a stale
+#: version, not a refusal.
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -373,7 +373,14 @@ class DeniedAuditMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         status = response.status_code
-        if status in DENIED_STATUSES or (status == 409 and request.method in READ_METHODS):
+        # A 404 counts when the address named a record (it matched a route): not a stray URL
+        # such as the /favicon.ico a browser asks for on its own.
+        routed = getattr(request, "resolver_match", None) is not None
+        if (
+            status == 403
+            or (status == 404 and routed)
+            or (status == 409 and request.method in READ_METHODS)
+        ):
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated:
                 object_type, object_id = _target(request)

@@ -473,3 +473,12 @@ def test_rotating_a_token_is_recorded_without_the_token(analyst) -> None:
     entries = list(AuditEntry.objects.filter(object_type="authtoken.token"))
     assert len(entries) == 2 and entries[-1].detail == {"token": "rotated", "user": "us.analyst"}
     assert all(key not in json.dumps(e.detail) for e in entries)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fresh_limits")
+def test_a_stray_address_no_route_matches_is_not_a_denied_entry(cast) -> None:
+    client = Client()
+    client.force_login(cast["jpn.liaison"])
+    assert client.get("/favicon.ico").status_code == 404
+    assert denied() == []
