@@ -108,3 +108,17 @@ def test_the_demo_serves_its_static_files_without_djangos_debug_mode(monkeypatch
             addrport="127.0.0.1:8000", no_serve=False, verbosity=0
         )
     assert served["runserver"]["insecure_serving"] is True
+
+
+def test_allied_serve_in_local_mode_serves_static_files_without_djangos_debug(monkeypatch) -> None:
+    import django.core.management
+
+    from allied import cli
+
+    ran: list[list[str]] = []
+    monkeypatch.setattr(django.core.management, "execute_from_command_line", ran.append)
+    with override_settings(ALLIED_LOCAL=True, DEBUG=False):
+        cli.main(["serve", "127.0.0.1:8001"])
+    with override_settings(ALLIED_LOCAL=False, DEBUG=False):
+        cli.main(["serve"])
+    assert ran == [["allied", "runserver", "127.0.0.1:8001", "--insecure"], ["allied", "runserver"]]
