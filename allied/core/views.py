@@ -52,7 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "nation_count": Nation.objects.count(),
         "community_count": Community.objects.count(),
         "principal": principal,
-        "sections": home_sections(principal),
+        "sections": home_sections(principal, request),
     }
     if principal is not None:
         context["communities"] = (

@@ -169,3 +169,15 @@ def test_a_refused_export_is_the_sites_page_with_the_reason(cast):
     content = response.content.decode()
     assert response.status_code == 409 and "none of it may be exported" in content
     assert len(BANNERS.findall(content)) == 2 and nav_hrefs(content)
+
+
+@pytest.mark.usefixtures("loaded_registry")
+def test_every_link_of_the_home_page_opens_for_every_person(cast):
+    """The home page's sections offer only pages that answer the person, as the navigation."""
+    for username, user in cast.items():
+        client = client_for(user)
+        home = client.get("/")
+        for section in home.context["sections"]:
+            for link in section.links:
+                status = client.get(link.url).status_code
+                assert status == 200, f"{username}: {section.heading}: {link.url} answers {status}"
