@@ -237,10 +237,10 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-# A form that fails the CSRF check is answered by a page of the site saying what to do.
-CSRF_FAILURE_VIEW = "allied.core.errors.csrf_failure"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# A form that fails the CSRF check is answered by a page of the site saying what to do.
+CSRF_FAILURE_VIEW = "allied.core.errors.csrf_failure"
 
 # Lockout after repeated failed sign-ins (django-axes). Five failures for one username from one
 # address lock that pair out for 30 minutes; a failure while locked out restarts the 30 minutes.
@@ -270,11 +270,12 @@ SECURE_HSTS_PRELOAD = False
 
 def proxy_ssl_header(name: str) -> tuple[str, str] | None:
     """The header a TLS-terminating proxy sets to ``https`` (``off``: no proxy is trusted)."""
-    if name.strip().lower() in _FALSE:
+    name = name.strip()
+    if name.lower() in _FALSE:
         return None
     if not name.replace("-", "").replace("_", "").isalnum():
         raise ImproperlyConfigured("ALLIED_PROXY_SSL_HEADER must be a header name or off.")
-    return ("HTTP_" + name.strip().upper().replace("-", "_"), "https")
+    return ("HTTP_" + name.upper().replace("-", "_"), "https")
 
 
 # Behind a reverse proxy that terminates TLS, every request reaches Allied over plain HTTP; without
