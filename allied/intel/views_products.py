@@ -20,9 +20,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django.views.generic import DetailView, ListView
 
-from allied.core import audit
+from allied.core import audit, vocabulary
 from allied.core.models import NotVisibleAfterWrite, Role, principal_for
-from allied.core.restricted import RestrictedMixin, not_found, restricted_view, show, viewer_of
+from allied.core.restricted import (
+    RestrictedMixin,
+    not_found,
+    restricted_view,
+    show,
+    shown,
+    viewer_of,
+)
 from allied.intel.forms_products import PORTION_PREFIX, ProductAuthoring
 from allied.intel.models import Originator, Portion, Product
 from allied.intel.products import (
@@ -227,10 +234,18 @@ def _render_form(
 ) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     rows = []
+    typed = shown(request)
     for index, form in enumerate(authoring.formset.forms):
         value = form["mark"].value() or ""
         check = check_portion_mark(str(value)) if value else None
         rows.append({"form": form, "index": index, "check": check})
+        if check is not None and check.valid and check.marking is not None:
+            # What the form shows back is marked as typed: the banner is their roll-up.
+            typed.add(check.marking)
+    if data is not None:
+        banner = vocabulary.check(str(data.get("marking", "") or "").strip())
+        if banner.valid and banner.marking is not None:
+            typed.add(banner.marking)
     context = {
         "authoring": authoring,
         "form": authoring.form,

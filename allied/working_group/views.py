@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from allied.core import audit
+from allied.core.access import role_required
 from allied.core.models.marked import NotVisibleAfterWrite
 from allied.core.models.principals import Role, principal_for
 from allied.core.queue import QueueItem, open_requests, split_key
@@ -77,9 +78,9 @@ def save_marked(request: HttpRequest, form: Any, row: Any, marking: Any) -> bool
 
 
 @restricted_view
+@role_required(*GROUP)
 def queue(request: HttpRequest) -> HttpResponse:
     """Every open allied request the member may see, highest score first, with its parts."""
-    require_role(request, *GROUP)
     form = QueueFilterForm(request.GET or None)
     filters, page_number = Filters(), 1
     if form.is_valid():
