@@ -159,6 +159,11 @@ def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) 
     sources: set[str] = set()
     concealed = False
     noforn = unmarked = False
+    # Whether any portion carries an IC FD&R marking (rule 23), and the co-owners when every
+    # portion is JOINT with the same ones (rule 13: the banner stays JOINT).
+    ic_fdr = False
+    first = portions[0]
+    joint_owners: tuple[str, ...] | None = first.owners if first.kind == "joint" else None
     all_relido = True
     lists: set[tuple[_List, _List]] = set()
     for p in portions:
@@ -182,6 +187,8 @@ def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) 
                 concealed = True
         elif p.kind == "joint":
             sources.update(p.owners)
+        if joint_owners is not None and (p.kind != "joint" or p.owners != joint_owners):
+            joint_owners = None
         if p.fgi is not None:
             if p.fgi:
                 sources.update(p.fgi)
@@ -191,6 +198,8 @@ def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) 
         dissem = p.dissem
         has_fdr = not _FDR.isdisjoint(dissem)
         fisa = "FISA" in dissem
+        if has_fdr or fisa:
+            ic_fdr = True
         if p.nonic and not _NONIC_NF.isdisjoint(p.nonic):
             noforn = True  # SBU-NF and LES-NF count as NOFORN (rule 23)
         elif not has_fdr and not fisa:
@@ -212,7 +221,10 @@ def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) 
                 )
             )
     sources.discard("USA")
-    explicit_nf = "NF" in others
+    if joint_owners is not None:
+        # Rule 13 (CAPCO16 H.3): portions all JOINT with the same co-owners keep the JOINT
+        # banner; rule 20 makes co-owners FGI only beside other portions.
+        sources -= set(joint_owners)
     others -= _FDR
     fgi: tuple[str, ...] | None = None
     if concealed:
@@ -234,9 +246,10 @@ def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) 
     for plain, nf in (("SBU", "SBU-NF"), ("LES", "LES-NF")):
         if nf in nonic:
             nonic.discard(plain)
-            if level > Level.U:
-                # Rule 23: a classified banner gains NOFORN (the FD&R roll-up gave it) and the
-                # non-IC part loses its NF.
+            if level > Level.U or ic_fdr:
+                # Rule 23: a classified banner, or one beside IC FD&R markings (CAPCO 2016
+                # p.53, example 4), gains IC NOFORN (the FD&R roll-up gave it) and the non-IC
+                # part loses its NF.
                 nonic.discard(nf)
                 nonic.add(plain)
     if level > Level.U:
@@ -247,13 +260,15 @@ def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) 
             others -= {"FOUO", "CUI"}
         elif "CUI" in others:
             others.discard("FOUO")
-        if fdr == {"NF"} and not explicit_nf and not _NONIC_NF.isdisjoint(nonic):
-            # Rule 23: an unclassified banner keeps SBU NOFORN / LES NOFORN as its only NOFORN.
+        if fdr == {"NF"} and not ic_fdr and not _NONIC_NF.isdisjoint(nonic):
+            # Rule 23: an unclassified banner with no IC FD&R keeps SBU NOFORN / LES NOFORN as
+            # its only NOFORN.
             fdr = set()
     dissem = tuple(c for c in DISSEM_ORDER if c in others or c in fdr)
     return Marking(
         level=level,
-        kind="us",
+        kind="joint" if joint_owners is not None else "us",
+        owners=joint_owners or (),
         sci=merge_controls(sci),
         sap=merge_controls(sap),
         aea=tuple(a for a in AEA_ORDER if a in aea),
