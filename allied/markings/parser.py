@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 
 from allied.markings.model import (
@@ -24,7 +25,7 @@ from allied.markings.model import (
     MarkingError,
     Problem,
 )
-from allied.markings.render import render_control, render_dissem
+from allied.markings.render import render, render_control, render_dissem
 from allied.markings.rollup import merge_controls
 from allied.markings.vocab import (
     AEA_ORDER,
@@ -695,13 +696,38 @@ def _validate(b: _Builder, m: Marking) -> None:
         token, position = b.where(category)
         b.problem(rule, message, token, position, mechanical=False)
 
-    # Rule 14: foreign disclosure and release markings that cannot share a marking.
+    # Rule 14: foreign disclosure and release markings that cannot share a marking. The fix
+    # proposed for the whole marking keeps the most protective of them (rule 24(h)); a person
+    # must choose it, so it is never applied silently.
+    conflicts: list[str] = []
     if "NF" in dissem:
         for other, name in (("REL", "REL TO"), ("RELIDO", "RELIDO"), ("DISPLAY", "DISPLAY ONLY")):
             if other in dissem:
-                bad("14", f"NOFORN cannot appear with {name}")
-    if "RELIDO" in dissem and "DISPLAY" in dissem:
-        bad("14", "RELIDO cannot appear with DISPLAY ONLY")
+                conflicts.append(f"NOFORN cannot appear with {name}")
+    elif "RELIDO" in dissem and "DISPLAY" in dissem:
+        conflicts.append("RELIDO cannot appear with DISPLAY ONLY")
+    if conflicts:
+        dropped = {"REL", "RELIDO", "DISPLAY"} if "NF" in dissem else {"DISPLAY"}
+        protective = replace(
+            m,
+            dissem=tuple(c for c in m.dissem if c not in dropped),
+            rel_to=() if "REL" in dropped else m.rel_to,
+            rel_short=m.rel_short and "REL" not in dropped,
+            display_to=(),
+        )
+        whole = b.text.strip()
+        position = len(b.text) - len(b.text.lstrip())
+        for message in conflicts:
+            token, at = b.where(DISSEM)
+            b.problem("14", message, token, at, mechanical=False)
+        b.problem(
+            "14",
+            "of conflicting release markings, the most protective is kept (rule 24(h))",
+            whole,
+            position,
+            render(protective, form),
+            mechanical=False,
+        )
     # Rule 15: floors and ceilings.
     for mark, (floor, name) in _FLOORS.items():
         if mark in dissem and level < floor:
@@ -813,7 +839,8 @@ def _assemble(b: _Builder) -> Marking:
     )
 
 
-def _check(text: str, vocabulary: Vocabulary) -> CheckResult:
+def _check(text: str, vocabulary: Vocabulary, *, vet: bool = True) -> CheckResult:
+    """Check ``text``; with ``vet``, keep only the fixes that lead to a valid marking."""
     raw = text
     stripped = raw.strip()
     lead = len(raw) - len(raw.lstrip())
@@ -895,8 +922,37 @@ def _check(text: str, vocabulary: Vocabulary) -> CheckResult:
     _validate(b, marking)
     fixed = marking if b.fixable else None
     problems = _dedupe(b.problems)
+    if vet and problems:
+        closing = ")" if form == "portion" and stripped.endswith(")") else ""
+        problems = _vet_fixes(raw, raw[:start] + body + closing, problems, vocabulary)
     # A marking in a non-canonical spelling (a full title) is valid; its canonical form differs.
     return CheckResult(raw, form, fixed, problems, repairable=b.fixable and b.silent_repair)
+
+
+def apply_fix(text: str, problem: Problem) -> str | None:
+    """``text`` with ``problem``'s fix in place of its token (None without a fix or token)."""
+    if problem.fix is None:
+        return None
+    end = problem.position + len(problem.token)
+    if text[problem.position : end].upper() != problem.token.upper():
+        return None
+    return text[: problem.position] + problem.fix + text[end:]
+
+
+def _vet_fixes(
+    raw: str, normal: str, problems: tuple[Problem, ...], vocabulary: Vocabulary
+) -> tuple[Problem, ...]:
+    """The problems, each fix kept only if the marking it gives is valid or mechanically
+    repairable to a valid one: a suggestion never proposes an invalid marking (such as NOFORN
+    beside REL TO, rule 14)."""
+    out: list[Problem] = []
+    for p in problems:
+        if p.fix is not None:
+            candidate = apply_fix(raw, p) or apply_fix(normal, p)
+            if candidate is None or _check(candidate, vocabulary, vet=False).marking is None:
+                p = replace(p, fix=None)
+        out.append(p)
+    return tuple(out)
 
 
 def _dedupe(problems: list[Problem]) -> tuple[Problem, ...]:
