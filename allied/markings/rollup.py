@@ -9,6 +9,7 @@ from functools import lru_cache
 from allied.markings.model import Compartment, Control, Marking
 from allied.markings.vocab import (
     AEA_ORDER,
+    CUI_LDCS,
     DISSEM_ORDER,
     EXPANDABLE_TETRAGRAPHS,
     NONIC_ORDER,
@@ -157,6 +158,8 @@ def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) 
     others: set[str] = set()
     nonic: set[str] = set()
     sources: set[str] = set()
+    # Rule 30, P4: categories of portions in the CUI registry's form (None when there is none).
+    cui: set[str] | None = None
     concealed = False
     noforn = unmarked = False
     # Whether any portion carries an IC FD&R marking (rule 23), and the co-owners when every
@@ -179,6 +182,8 @@ def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) 
             others.update(p.dissem)
         if p.nonic:
             nonic.update(p.nonic)
+        if p.cui is not None:
+            cui = set(p.cui) if cui is None else cui | set(p.cui)
         # Rule 20: FGI sources, from non-U.S. portions, the FGI category and JOINT co-owners.
         if p.kind == "fgi":
             if p.owners:
@@ -252,6 +257,8 @@ def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) 
                 # part loses its NF.
                 nonic.discard(nf)
                 nonic.add(plain)
+    ldcs = others & CUI_LDCS
+    others -= CUI_LDCS
     if level > Level.U:
         # Rule 22 and P4: FOUO and CUI never appear in a classified banner.
         others -= {"FOUO", "CUI"}
@@ -260,6 +267,18 @@ def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) 
             others -= {"FOUO", "CUI"}
         elif "CUI" in others:
             others.discard("FOUO")
+    if cui is not None and "CUI" in others:
+        # Rule 30: an unclassified banner over CUI marks is itself a CUI mark: the union of the
+        # categories and of the limited dissemination controls (FED ONLY before FEDCON).
+        if "FED ONLY" in ldcs or "NOCON" in ldcs:
+            ldcs.discard("FEDCON")
+        others |= ldcs
+    else:
+        cui = None
+        if ldcs:
+            # P4: a banner that does not carry CUI cannot carry its limited dissemination
+            # controls; each keeps CUI from foreign viewers, so the banner is NOFORN (24(h)).
+            fdr, rel_to, display_to = {"NF"}, (), ()
         if fdr == {"NF"} and not ic_fdr and not _NONIC_NF.isdisjoint(nonic):
             # Rule 23: an unclassified banner with no IC FD&R keeps SBU NOFORN / LES NOFORN as
             # its only NOFORN.
@@ -277,7 +296,13 @@ def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) 
         rel_to=rel_to,
         display_to=display_to,
         nonic=tuple(c for c in NONIC_ORDER if c in nonic),
+        cui=None if cui is None else tuple(sorted(cui, key=cui_category_key)),
     )
+
+
+def cui_category_key(category: str) -> tuple[int, str]:
+    """CUI Specified categories first, then basic ones, each alphabetical (rule 30)."""
+    return (0 if category.startswith("SP-") else 1, category)
 
 
 def rollup(

@@ -188,7 +188,9 @@ def test_every_suggested_fix_gives_a_valid_marking(marking, mutations, as_banner
         if problem.fix is None:
             continue
         # Positions after a spacing problem refer to the text with its spacing repaired (rule 2).
-        spaced = re.sub(" {2,}", " ", re.sub(r" *(//?) *", r"\1", text.upper()))
+        body = text.strip().upper()
+        lead = text[: len(text) - len(text.lstrip())]
+        spaced = lead + re.sub(" {2,}", " ", re.sub(r" *(//?) *", r"\1", body))
         candidate = apply_fix(text, problem) or apply_fix(spaced, problem)
         assert candidate is not None, (text, problem)
         repaired = check(candidate)
