@@ -942,3 +942,24 @@ def test_two_officers_deciding_at_once_record_one_decision_and_one_conflict(cast
     assert sorted(results) == ["conflict", "decided"]
     with system_access("tests: count decisions"):
         assert DisclosureDecision.objects.filter(request=req).count() == 1
+
+
+def test_a_partner_asks_for_more_of_a_cui_product_and_the_officer_releases_it(cast, japan):
+    """Rule 30: CUI marks in the registry's form are stored, shown and released like others."""
+    prod, portions = make_product(
+        cast["us.analyst"],
+        ["CUI//SP-CTI//REL TO USA, JPN", "CUI//SP-PRVCY//NOFORN", "CUI//SP-CTI//FED ONLY"],
+        metadata="CUI//REL TO USA, JPN",
+    )
+    assert reload(prod).banner.text == "CUI//SP-CTI/SP-PRVCY//NOFORN/FED ONLY"
+    assert [jpn_sees(cast, p) for p in portions] == [True, False, False]
+    assert partner_asks(cast, prod).status_code == 302
+    with system_access("tests: read the request"):
+        req = DisclosureRequest.objects.get()
+    assert req.marking.text == "CUI//REL TO USA, JPN"
+    officer = client_for(cast["us.fdo"])
+    ctx = officer.get(decide_url(req)).context["ctx"]
+    assert [c.portion.pk for c in ctx.portions] == [portions[1].pk, portions[2].pk]
+    assert any("FED ONLY" in b and "rule 30" in b for b in ctx.blockers)
+    response = post_decision(officer, req, outcome="deny", reason="FED ONLY stays.")
+    assert response.status_code == 302 and reload(req).status == "denied"
