@@ -261,6 +261,8 @@ def test_a_partner_that_reads_part_of_a_product_asks_for_more_of_it_with_its_pur
     for trace in hidden_traces(portions, {portions[2].pk, portions[3].pk}):
         assert trace not in html
     assert "NOFORN" not in html
+    # Nor the product's version, which moves when a hidden portion changes.
+    assert "version" not in html.split("<main")[-1]
 
     response = partner_asks(cast, prod)
     assert response.status_code == 302
@@ -279,6 +281,7 @@ def test_a_partner_that_reads_part_of_a_product_asks_for_more_of_it_with_its_pur
     for trace in hidden_traces(portions, set()):
         assert trace not in html
     assert "NOFORN" not in html and "None of the requested portions" not in html
+    assert "version" not in html.split("<main")[-1]
     mine = client.get(reverse("intel:disclosure-request-list"))
     assert [r.pk for r in mine.context["object_list"]] == [req.pk]
     assert not DisclosureRequest.objects.visible_to(cast["kor.liaison"]).exists()
