@@ -285,6 +285,14 @@ def test_a_partner_that_reads_part_of_a_product_asks_for_more_of_it_with_its_pur
     mine = client.get(reverse("intel:disclosure-request-list"))
     assert [r.pk for r in mine.context["object_list"]] == [req.pk]
     assert not DisclosureRequest.objects.visible_to(cast["kor.liaison"]).exists()
+    # The working group's status page lists it among Japan's requests, and only there.
+    stand = client.get(reverse("wg:status"))
+    keys = [row["item"].key for row in stand.context["rows"]]
+    assert f"intel.disclosurerequest:{req.pk}" in keys
+    for trace in hidden_traces(portions, set()):
+        assert trace not in stand.content.decode()
+    kor = client_for(cast["kor.liaison"]).get(reverse("wg:status"))
+    assert f"intel.disclosurerequest:{req.pk}" not in [r["item"].key for r in kor.context["rows"]]
 
 
 def test_a_partners_request_answers_alike_whatever_the_rest_of_the_product_holds(cast):
