@@ -184,7 +184,11 @@ def test_every_suggested_fix_gives_a_valid_marking(marking, mutations, as_banner
     text = render(marking, "banner" if as_banner else "portion")
     for name in mutations:
         text = _MUTATIONS[name](text)
-    for problem in check(text).problems:
+    result = check(text)
+    if result.canonical is not None:
+        # The repair the engine proposes for the whole marking is valid too.
+        assert check(result.canonical).valid, (text, result.canonical)
+    for problem in result.problems:
         if problem.fix is None:
             continue
         # Positions after a spacing problem refer to the text with its spacing repaired (rule 2).
