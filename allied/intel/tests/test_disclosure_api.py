@@ -114,6 +114,16 @@ def test_a_partner_names_no_portion_and_asks_only_for_itself(cast, product):
     assert hidden.content.replace(str(portions[0].pk).encode(), b"N") == missing.content.replace(
         b"987654321", b"N"
     )
+    # So does a product it may not see at all.
+    secret, _ = make_product(cast["us.analyst"], ["SECRET//NOFORN"], metadata="SECRET//NOFORN")
+    answers = [
+        partner.post(REQUESTS, {"product": pk, "purpose": "x"}, format="json")
+        for pk in (secret.pk, 987654321)
+    ]
+    assert [a.status_code for a in answers] == [400, 400]
+    assert answers[0].content.replace(str(secret.pk).encode(), b"N") == answers[1].content.replace(
+        b"987654321", b"N"
+    )
     with system_access("tests: count requests"):
         assert not DisclosureRequest.objects.exists()
 
