@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("intel", "0003_stix_objects"),
+        ("intel", "0004_product_classification_authority"),
     ]
 
     operations = [
