@@ -974,3 +974,13 @@ def test_a_partner_asks_for_more_of_a_cui_product_and_the_officer_releases_it(ca
     assert any("FED ONLY" in b and "rule 30" in b for b in ctx.blockers)
     response = post_decision(officer, req, outcome="deny", reason="FED ONLY stays.")
     assert response.status_code == 302 and reload(req).status == "denied"
+
+
+def test_a_liaison_officers_home_page_offers_to_ask_for_more_of_a_product(cast):
+    home = client_for(cast["jpn.liaison"]).get("/")
+    assert home.status_code == 200
+    assert reverse("intel:disclosure-request-create").encode() in home.content
+    assert (
+        client_for(cast["jpn.liaison"]).get(reverse("intel:disclosure-request-create")).status_code
+        == 200
+    )
