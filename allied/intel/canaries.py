@@ -20,6 +20,7 @@ from allied.intel.models import (
     Portion,
     PortionRevision,
     Product,
+    RequestScope,
 )
 from allied.intel.models_stix import StixObject
 from allied.markings import render
@@ -139,7 +140,19 @@ def _request(marking: StoredMarking, text: str) -> DisclosureRequest:
 
 @canary_factory(DisclosureRequest)
 def request(marking: StoredMarking, text: str) -> DisclosureRequest:
-    return _request(marking, text)
+    obj = _request(marking, text)
+    # Beside it, a partner's request for the rest of the same product: it names no portion, and
+    # its pages read the product's portions instead, so the crawl covers that path too.
+    rest = DisclosureRequest(
+        product=obj.product,
+        partner=_nation(),
+        purpose=f"Rest of the product {text}",
+        requested_by=_author(),
+        scope=RequestScope.REST,
+        marking=marking,
+    )
+    rest.save()
+    return obj
 
 
 @canary_factory(DisclosureDecision)

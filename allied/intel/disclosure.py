@@ -19,7 +19,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
@@ -34,6 +33,7 @@ from allied.intel.models import (
     Portion,
     PortionRevision,
     Product,
+    RequestScope,
     RequestStatus,
 )
 from allied.intel.rules import Category, Widening, effective_ceiling, widen_release
@@ -108,23 +108,47 @@ def request_marking(portions: Sequence[Portion]) -> Marking:
     return rollup_portions([p.marking.marking for p in portions])
 
 
+def partner_request_marking(product: Product, partner: str, viewer: Viewer, on: date) -> Marking:
+    """The marking of ``partner``'s request for the rest of ``product``: the product's own
+    marking narrowed to the United States and that partner (rule 24(b)), so that the asker and
+    U.S. officers read it and no other partner learns that it asked. Where narrowing would hide
+    the request from its asker (it reads the product through a community code, P7), the
+    product's marking, which the asker reads, is kept."""
+    own = product.marking.marking
+    narrowed = rollup_portions(
+        [own, Marking(level=Level.U, dissem=("REL",), rel_to=("USA", partner))]
+    )
+    return narrowed if decide(viewer, narrowed, on).view else own
+
+
 def create_request(
     *,
     user: Any,
     viewer: Viewer,
     product: Product,
     portions: Sequence[Portion],
-    partner: Nation,
+    partner: Nation | None,
     purpose: str,
 ) -> DisclosureRequest:
     """Ask that ``portions`` of ``product`` be released to ``partner`` for ``purpose``.
 
-    Only a U.S. person may ask (``PermissionDenied`` otherwise). ``product`` and ``portions``
-    must come from the asker's restricted querysets; the request is re-read through them too.
+    A U.S. person names the portions and the partner. A partner asks for itself, naming no
+    portion: it reads part of the product (its tearline) and asks for the rest, which it never
+    learns about (see ``create_partner_request``). ``product`` and ``portions`` must come from
+    the asker's restricted querysets; the request is re-read through them too.
     """
     if not viewer.is_us:
-        raise PermissionDenied("Only U.S. users ask for the release of U.S. information here.")
+        return create_partner_request(
+            user=user,
+            viewer=viewer,
+            product=product,
+            portions=portions,
+            partner=partner,
+            purpose=purpose,
+        )
     errors: dict[str, list[str]] = {}
+    if partner is None:
+        raise Refused({"partner": ["Choose the partner nation."]})
     if not portions:
         errors["portions"] = ["Choose at least one portion."]
     elif any(p.product_id != product.pk for p in portions):
@@ -167,6 +191,82 @@ def create_request(
             },
         )
     return obj
+
+
+def create_partner_request(
+    *,
+    user: Any,
+    viewer: Viewer,
+    product: Product,
+    portions: Sequence[Portion] = (),
+    partner: Nation | None = None,
+    purpose: str,
+) -> DisclosureRequest:
+    """A partner's request that more of ``product`` be released to it, for ``purpose``.
+
+    The partner asks for its own nation and names no portion; every answer is the same whatever
+    the product holds beyond what the partner reads (no count, id or marking of the rest), so
+    that asking tells it nothing. A U.S. disclosure officer sees the portions the partner cannot
+    read yet and decides as on any request.
+    """
+    errors: dict[str, list[str]] = {}
+    if partner is not None and partner.iso3 != viewer.nation:
+        errors["partner"] = ["A partner asks for release to its own nation only."]
+    if portions:
+        errors["portions"] = [
+            "Name no portion: what you read is released to you already. The request asks for "
+            "the rest of the product."
+        ]
+    if not purpose.strip():
+        errors["purpose"] = ["Say what you need this for."]
+    if errors:
+        raise Refused(errors)
+    day = timezone.localdate()
+    with transaction.atomic():
+        obj = DisclosureRequest(
+            product=product,
+            partner_id=viewer.nation,
+            purpose=purpose.strip(),
+            requested_by=user,
+            scope=RequestScope.REST,
+        )
+        obj.set_marking(partner_request_marking(product, viewer.nation, viewer, day))
+
+        def write() -> DisclosureRequest:
+            obj.save()
+            return obj
+
+        write_visible(write, viewer, on=day)
+        audit.record(
+            "write",
+            actor=user,
+            obj=obj,
+            detail={
+                "created": True,
+                "product": product.pk,
+                "scope": RequestScope.REST.value,
+                "partner": viewer.nation,
+            },
+        )
+    return obj
+
+
+def requested_portions(req: DisclosureRequest, viewer: Viewer, day: date) -> Any:
+    """The portions a request asks for, as far as ``viewer`` may see them: those it names, or
+    for a partner's request, the product's portions the partner cannot read yet."""
+    portions = Portion.objects.visible_to(viewer, on=day)
+    if req.scope != RequestScope.REST:
+        return portions.filter(requests=req)
+    return portions.filter(product_id=req.product_id)
+
+
+def _asked_count(req: DisclosureRequest) -> int:
+    """How many portions a request asks for, whether or not the officer may see them (ids only)."""
+    if req.scope != RequestScope.REST:
+        through = DisclosureRequest.portions.through.objects
+        return int(through.filter(disclosurerequest_id=req.pk).count())
+    with system_access(f"disclosure: count the portions of request {req.pk}'s product"):
+        return int(Portion.objects.filter(product_id=req.product_id).count())
 
 
 # --- what an officer sees -------------------------------------------------------------------
@@ -250,6 +350,8 @@ class DecisionContext:
                 )
         if self.portions and not any(c.changes for c in self.portions) and not found:
             found.append(f"Every requested portion is already releasable to {self.partner}.")
+        if not self.portions and not found:
+            found.append(f"{self.partner} reads every portion of this product already.")
         return found
 
     @property
@@ -299,8 +401,7 @@ def decision_context(
     partner = str(req.partner_id)
     products = Product.objects.visible_to(viewer, on=day).select_related("marking")
     portions = (
-        Portion.objects.visible_to(viewer, on=day)
-        .filter(requests=req)
+        requested_portions(req, viewer, day)
         .select_related("marking")
         .order_by("section", "order", "pk")
     )
@@ -313,10 +414,13 @@ def decision_context(
     effective = effective_ceiling(
         None if ceiling is None else Level(ceiling.level), None if tier is None else tier.tier
     )
-    visible = list(portions)
-    # The join table holds only ids: how many portions were chosen, whether or not the officer
-    # may see each of them.
-    chosen = DisclosureRequest.portions.through.objects.filter(disclosurerequest_id=req.pk)
+    seen = list(portions)
+    visible = seen
+    # Ids only: how many portions were asked for, whether or not the officer may see each.
+    asked = _asked_count(req)
+    if req.scope == RequestScope.REST:
+        # What the partner reads already is not part of its request.
+        visible = [p for p in seen if not already_releasable(p.marking.marking, partner, day)]
     checks = [
         PortionCheck(p, widen_release(p.marking.marking, partner, effective)) for p in visible
     ]
@@ -340,7 +444,7 @@ def decision_context(
         tier=tier,
         effective=effective,
         portions=checks,
-        hidden_portions=max(chosen.count() - len(visible), 0),
+        hidden_portions=max(asked - len(seen), 0),
         metadata=metadata,
         metadata_releasable=releasable,
         latest=decisions[-1] if decisions else None,

@@ -81,6 +81,19 @@ class DisclosureRequestForm(forms.Form):
         partner.queryset = partners()
 
 
+class PartnerRequestForm(forms.Form):
+    """Step two for a partner: only the purpose. The partner asks for itself, for the rest of a
+    product it reads in part; it chooses no portion, so the form lists none."""
+
+    purpose = forms.CharField(
+        widget=forms.Textarea(attrs=_TEXTAREA),
+        help_text="What your nation needs more of this product for.",
+    )
+
+    def __init__(self, viewer: Viewer, product: Product, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
 class DecisionForm(forms.Form):
     """A disclosure officer's decision, with the state the page was shown in."""
 

@@ -151,10 +151,20 @@ class RequestStatus(models.TextChoices):
     ESCALATED = "escalated", "Escalated (exception to policy)"
 
 
+class RequestScope(models.TextChoices):
+    #: A U.S. user names the portions to release: the request is marked with their roll-up.
+    PORTIONS = "portions", "Chosen portions"
+    #: A partner that reads part of a product (its tearline) asks for more of it. It names no
+    #: portion, since it may not know of any: the officer sees what the partner cannot read yet.
+    REST = "rest", "The rest of the product"
+
+
 class DisclosureRequest(MarkedModel):
     """A request that a product, or chosen portions, be released to a partner for a purpose.
 
-    Marked with the roll-up of the portions it names: the request reveals that they exist.
+    Marked with the roll-up of the portions it names: the request reveals that they exist. A
+    partner's request for the rest of a product names none, and is marked so that the partner
+    (and no other partner) may read it.
     """
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="requests")
@@ -169,6 +179,9 @@ class DisclosureRequest(MarkedModel):
         max_length=24, choices=RequestStatus.choices, default=RequestStatus.PENDING
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    scope = models.CharField(
+        max_length=16, choices=RequestScope.choices, default=RequestScope.PORTIONS
+    )
 
     class Meta:
         ordering = ["-requested_at", "-pk"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from enum import IntEnum
 
 from allied.markings import Level, Marking, render
-from allied.markings.vocab import DISSEM_ORDER, rel_sort_key
+from allied.markings.vocab import CUI_LDCS, DISSEM_ORDER, rel_sort_key
 
 
 class Category(IntEnum):
@@ -118,6 +118,13 @@ def widen_release(marking: Marking, partner: str, ceiling: Level) -> Widening:
     for control, why in _NEEDS_ESCALATION.items():
         if control in marking.dissem:
             return Widening(None, why, "21")
+    ldcs = CUI_LDCS.intersection(marking.dissem)
+    if ldcs:
+        return Widening(
+            None,
+            f"CUI {'/'.join(sorted(ldcs))} is lifted only by the CUI's designating agency",
+            "30",
+        )
     if set(marking.nonic) & {"SBU-NF", "LES-NF", "ND", "XD"}:
         return Widening(None, "non-IC NOFORN controls are lifted by their own originators", "23")
     if marking.level == Level.U and not marking.has_fdr:

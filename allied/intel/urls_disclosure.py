@@ -33,6 +33,18 @@ register(
 )
 register(
     Section(
+        Role.LIAISON_OFFICER,
+        "More of a product for your nation",
+        "Ask that more of a product you read in part be released to your nation, with your "
+        "purpose; a U.S. disclosure officer decides.",
+        (
+            Link("Ask for more of a product", "intel:disclosure-request-create"),
+            Link("Your disclosure requests", "intel:disclosure-request-list"),
+        ),
+    )
+)
+register(
+    Section(
         Role.WORKING_GROUP,
         "Disclosure cycle time",
         "How long partners wait for disclosure decisions: median and 90th percentile, by "

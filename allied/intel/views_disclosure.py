@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -36,6 +35,7 @@ from allied.intel.forms_disclosure import (
     CeilingForm,
     DecisionForm,
     DisclosureRequestForm,
+    PartnerRequestForm,
     ProductPickForm,
     TrustTierForm,
 )
@@ -43,8 +43,8 @@ from allied.intel.models import (
     DisclosureCeiling,
     DisclosureDecision,
     DisclosureRequest,
-    Portion,
     Product,
+    RequestScope,
 )
 from allied.intel.rules import CATEGORY_LABELS, Category, effective_ceiling
 from allied.markings import Level
@@ -123,14 +123,14 @@ class MyDisclosureRequests(RestrictedMixin, ListView):  # type: ignore[type-arg]
 
 @restricted_view
 def request_create(request: HttpRequest) -> HttpResponse:
-    """Ask that chosen portions of a product be released to a partner (U.S. users only).
+    """Ask that a product, or chosen portions of it, be released to a partner.
 
-    Step one picks a product (``?product=<id>``, as the product page links it); step two the
-    portions, the partner and the purpose. A product the asker may not see is a 404.
+    Step one picks a product (``?product=<id>``, as the product page links it). Step two: a U.S.
+    user chooses the portions, the partner and the purpose; a partner gives only its purpose,
+    asking that more of a product it reads in part be released to it, and the form shows
+    nothing of the rest. A product the asker may not see is a 404.
     """
     viewer = viewer_of(request)
-    if not viewer.is_us:
-        raise PermissionDenied("Only U.S. users ask for the release of U.S. information here.")
     product_id = request.GET.get("product") or request.POST.get("product")
     if not product_id:
         pick = ProductPickForm(viewer)
@@ -144,18 +144,23 @@ def request_create(request: HttpRequest) -> HttpResponse:
     if product is None:
         not_found()
     show(request, [product])
-    form = DisclosureRequestForm(viewer, product, request.POST or None)
-    portions_field = form.fields["portions"]
-    show(request, portions_field.queryset)  # type: ignore[attr-defined]
+    form: DisclosureRequestForm | PartnerRequestForm
+    if viewer.is_us:
+        form = DisclosureRequestForm(viewer, product, request.POST or None)
+        portions_field = form.fields["portions"]
+        show(request, portions_field.queryset)  # type: ignore[attr-defined]
+    else:
+        form = PartnerRequestForm(viewer, product, request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
             made = disclosure.create_request(
                 user=request.user,
                 viewer=viewer,
                 product=product,
-                portions=list(form.cleaned_data["portions"]),
-                partner=form.cleaned_data["partner"],
-                purpose=form.cleaned_data["purpose"],
+                portions=list(data.get("portions") or ()),
+                partner=data.get("partner"),
+                purpose=data["purpose"],
             )
         except disclosure.Refused as refused:
             _add_errors(form, refused.errors)
@@ -165,7 +170,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Request sent to the disclosure officers.")
             return redirect("intel:disclosure-request-detail", pk=made.pk)
     status = 400 if form.errors else 200
-    context = {"form": form, "product": product}
+    context = {"form": form, "product": product, "partner_asks": not viewer.is_us}
     return render(request, "intel/disclosure/request_form.html", context, status=status)
 
 
@@ -199,11 +204,22 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Product.objects.visible_to(viewer).select_related("marking").filter(pk=req.product_id)
     ).first()
     portions = (
-        Portion.objects.visible_to(viewer)
-        .filter(requests=req)
+        disclosure.requested_portions(req, viewer, timezone.localdate())
         .select_related("marking")
         .order_by("section", "order", "pk")
     )
+    if req.scope == RequestScope.REST:
+        if viewer.is_us:
+            # What the partner reads already is not part of its request.
+            day = timezone.localdate()
+            portions = [
+                p
+                for p in portions
+                if not disclosure.already_releasable(p.marking.marking, str(req.partner_id), day)
+            ]
+        else:
+            # The partner reads its part on the product's page; of the rest it learns nothing.
+            portions = portions.none()
     decisions = (
         DisclosureDecision.objects.visible_to(viewer)
         .filter(request=req)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from allied.markings.model import Marking
-from allied.markings.vocab import EXPANDABLE_TETRAGRAPHS, Level, expand
+from allied.markings.vocab import CUI_LDCS, EXPANDABLE_TETRAGRAPHS, Level, expand
 
 US = "USA"
 # RD access covers FRD and TFNI: a banner that keeps only RD (rule 19) still guards them.
@@ -121,6 +121,10 @@ def foreign_rule(marking: Marking) -> tuple[str, str] | None:
         return "NOFORN: not releasable to foreign nationals", "24(a)"
     if marking.rel_short:
         return "a (REL) portion is releasable only as its banner says", "10"
+    ldcs = CUI_LDCS.intersection(marking.dissem)
+    if ldcs:
+        listed = "/".join(sorted(ldcs))
+        return f"CUI {listed}: for U.S. federal employees, contractors or a list only", "30"
     if not marking.has_fdr:
         if marking.is_foreign or marking.fgi is not None:
             return "foreign government information without a release marking", "P3"

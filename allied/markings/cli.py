@@ -125,6 +125,7 @@ def main(
                         "valid": result.valid,
                         "canonical": result.canonical,
                         "problems": [p.as_dict() for p in result.problems],
+                        "notices": [p.as_dict() for p in result.notices],
                     }
                 ),
                 file=out,
@@ -132,6 +133,8 @@ def main(
             return 0 if result.valid else 1
         if result.valid:
             print(result.canonical, file=out)
+            for notice in result.notices:
+                print(f"note: {notice}", file=err)  # valid, but due for a change (rule 30)
             return 0
         print(MarkingError(result), file=err)
         return 1

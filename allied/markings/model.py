@@ -49,6 +49,10 @@ class Marking:
     * ``dissem``: dissemination controls as portion marks in Register order; ``REL`` stands for
       REL TO (its list in ``rel_to``, USA first) and ``DISPLAY`` for DISPLAY ONLY (``display_to``).
     * ``rel_short``: a portion that wrote just ``REL``: its list is the banner's (rule 10).
+    * ``cui``: ``None`` for a classification marking; for a mark in the CUI registry's form
+      (``CUI//SP-CTI//NOFORN``, ``(CUI)``, rule 30) its categories, CUI Specified (``SP-``)
+      first; such a marking is UNCLASSIFIED, with ``CUI`` and its limited dissemination
+      controls in ``dissem``.
     """
 
     level: Level
@@ -63,6 +67,7 @@ class Marking:
     display_to: tuple[str, ...] = ()
     nonic: tuple[str, ...] = ()
     rel_short: bool = False
+    cui: tuple[str, ...] | None = None
 
     def has(self, control: str) -> bool:
         return control in self.dissem or control in self.nonic
@@ -142,6 +147,8 @@ class CheckResult:
     problems: tuple[Problem, ...] = field(default=())
     # Whether lenient parsing may accept the repaired marking (never for EYES ONLY, P5).
     repairable: bool = True
+    # What is valid but ought to change, with its replacement (the obsolete FOUO, rule 30).
+    notices: tuple[Problem, ...] = field(default=())
 
     @property
     def valid(self) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 
 from allied.markings.model import (
@@ -24,10 +25,12 @@ from allied.markings.model import (
     MarkingError,
     Problem,
 )
-from allied.markings.render import render_control, render_dissem
-from allied.markings.rollup import merge_controls
+from allied.markings.render import render, render_control, render_dissem
+from allied.markings.rollup import cui_category_key, merge_controls
 from allied.markings.vocab import (
     AEA_ORDER,
+    CUI_EXCLUSIVE,
+    CUI_LDCS,
     DISSEM_BANNER,
     DISSEM_ORDER,
     DISSEM_TITLES,
@@ -77,8 +80,19 @@ def _spellings(
 
 
 _DISSEM_SPELLINGS = _spellings(
-    tuple(c for c in DISSEM_ORDER if c not in ("REL", "DISPLAY")), DISSEM_BANNER, DISSEM_TITLES
+    tuple(c for c in DISSEM_ORDER if c not in ("REL", "DISPLAY") and c not in CUI_LDCS),
+    DISSEM_BANNER,
+    DISSEM_TITLES,
 )
+# A CUI mark's limited dissemination controls (rule 30): NOFORN (NF in a portion) and the
+# registry's own; REL TO and DISPLAY ONLY are read as in any marking.
+_CUI_LDC_SPELLINGS: dict[str, tuple[str, frozenset[Form]]] = {
+    "NOFORN": ("NF", _BANNER),
+    "NF": ("NF", _PORTION),
+    **{ldc: (ldc, _BOTH) for ldc in CUI_LDCS},
+}
+_CUI_CATEGORY_RE = re.compile(r"^(?:SP-)?[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$")
+_CUI_CONTROL = ("CUI", "CONTROLLED")
 _NONIC_SPELLINGS = _spellings(NONIC_ORDER, NONIC_BANNER, NONIC_TITLES)
 _AEA_SPELLINGS: dict[str, tuple[str, frozenset[Form]]] = {
     **{mark: (mark, _BOTH) for mark in AEA_ORDER},
@@ -106,6 +120,7 @@ class _Builder:
     __slots__ = (
         "aea",
         "categories_seen",
+        "cui",
         "display_to",
         "dissem",
         "fgi",
@@ -146,6 +161,7 @@ class _Builder:
         self.display_to: tuple[str, ...] = ()
         self.nonic: list[str] = []
         self.categories_seen: list[tuple[int, int, str]] = []
+        self.cui: list[str] | None = None
 
     def where(self, category: int) -> tuple[str, int]:
         """The text and position of a category, for problems about the category as a whole."""
@@ -643,6 +659,83 @@ def _read_value(b: _Builder, category: int, token: str, position: int) -> None:
     b.dissem.append(mark)
 
 
+def _is_cui_ldc(token: str) -> bool:
+    return token in _CUI_LDC_SPELLINGS or token.startswith(("REL TO", "DISPLAY ONLY"))
+
+
+def _read_cui(b: _Builder, segments: list[tuple[str, int]]) -> None:
+    """A mark in the CUI registry's form: ``CUI[//categories][//limited dissemination controls]``
+    (rule 30, P4): UNCLASSIFIED, with ``CUI`` among its dissemination controls."""
+    control, position = segments[0]
+    if control != "CUI" and b.form == "portion":
+        b.problem("30", "a portion marks CUI as CUI", control, position, "CUI")
+    b.level = Level.U
+    b.cui = []
+    b.dissem.append("CUI")
+    seen_ldcs = False
+    for seg, pos in segments[1:]:
+        if not seg:
+            b.problem("2", "empty category between separators", "//", pos - 2)
+            continue
+        values = _split(seg, "/", pos)
+        if all(_is_cui_ldc(v) for v, _ in values if v):
+            if seen_ldcs:
+                b.problem(
+                    "1", "a category appears twice; list its values once, divided by /", seg, pos
+                )
+            seen_ldcs = True
+            b.categories_seen.append((DISSEM, pos, seg))
+            for token, at in values:
+                if token in _CUI_LDC_SPELLINGS:
+                    mark, forms = _CUI_LDC_SPELLINGS[token]
+                    if b.form not in forms:
+                        want = mark if b.form == "portion" else "NOFORN"
+                        b.problem(
+                            "4" if b.form == "portion" else "5",
+                            f"use {want} in a {b.form}",
+                            token,
+                            at,
+                            want,
+                        )
+                    b.dissem.append(mark)
+                elif token:
+                    _read_value(b, DISSEM, token, at)
+            continue
+        if seen_ldcs:
+            b.problem(
+                "30",
+                "CUI categories come before the limited dissemination controls",
+                seg,
+                pos,
+                mechanical=False,
+            )
+        if b.cui:
+            b.problem("1", "a category appears twice; list its values once, divided by /", seg, pos)
+        found: list[str] = []
+        for token, at in values:
+            if not token:
+                b.problem("2", "empty value between separators", "/", at - 1)
+            elif not _CUI_CATEGORY_RE.match(token) or _classify_value(token) is not None:
+                b.problem(
+                    "30", f"{token} is not a CUI category marking", token, at, mechanical=False
+                )
+            else:
+                found.append(token)
+        unique = list(dict.fromkeys(found))
+        ordered = sorted(unique, key=cui_category_key)
+        if unique != found:
+            b.problem("16", "duplicate CUI category", seg, pos, "/".join(ordered))
+        if ordered != unique:
+            b.problem(
+                "30",
+                "CUI categories are listed CUI Specified (SP-) first, then basic, alphabetical",
+                seg,
+                pos,
+                "/".join(ordered),
+            )
+        b.cui.extend(c for c in ordered if c not in b.cui)
+
+
 def _read_category(b: _Builder, text: str, start: int) -> None:
     if text.startswith(("SAR-", "SPECIAL ACCESS REQUIRED-")):
         b.categories_seen.append((SAP, start, text))
@@ -695,13 +788,42 @@ def _validate(b: _Builder, m: Marking) -> None:
         token, position = b.where(category)
         b.problem(rule, message, token, position, mechanical=False)
 
-    # Rule 14: foreign disclosure and release markings that cannot share a marking.
+    # Rule 14: foreign disclosure and release markings that cannot share a marking. The fix
+    # proposed for the whole marking keeps the most protective of them (rule 24(h)); a person
+    # must choose it, so it is never applied silently.
+    conflicts: list[str] = []
     if "NF" in dissem:
         for other, name in (("REL", "REL TO"), ("RELIDO", "RELIDO"), ("DISPLAY", "DISPLAY ONLY")):
             if other in dissem:
-                bad("14", f"NOFORN cannot appear with {name}")
-    if "RELIDO" in dissem and "DISPLAY" in dissem:
-        bad("14", "RELIDO cannot appear with DISPLAY ONLY")
+                conflicts.append(f"NOFORN cannot appear with {name}")
+    elif "RELIDO" in dissem and "DISPLAY" in dissem:
+        conflicts.append("RELIDO cannot appear with DISPLAY ONLY")
+    if conflicts:
+        dropped = {"REL", "RELIDO", "DISPLAY"} if "NF" in dissem else {"DISPLAY"}
+        protective = replace(
+            m,
+            dissem=tuple(c for c in m.dissem if c not in dropped),
+            rel_to=() if "REL" in dropped else m.rel_to,
+            rel_short=m.rel_short and "REL" not in dropped,
+            display_to=(),
+        )
+        whole = b.text.strip()
+        position = len(b.text) - len(b.text.lstrip())
+        for message in conflicts:
+            token, at = b.where(DISSEM)
+            b.problem("14", message, token, at, mechanical=False)
+        b.problem(
+            "14",
+            "of conflicting release markings, the most protective is kept (rule 24(h))",
+            whole,
+            position,
+            render(protective, form),
+            mechanical=False,
+        )
+    # Rule 30: CUI limited dissemination controls that exclude one another.
+    for one, other in CUI_EXCLUSIVE:
+        if one in dissem and other in dissem:
+            bad("30", f"{one} cannot appear with {other}")
     # Rule 15: floors and ceilings.
     for mark, (floor, name) in _FLOORS.items():
         if mark in dissem and level < floor:
@@ -810,10 +932,12 @@ def _assemble(b: _Builder) -> Marking:
         display_to=b.display_to if "DISPLAY" in b.dissem else (),
         nonic=ordered(b.nonic, NONIC_ORDER, "6", "non-IC controls", NONIC),
         rel_short=b.rel_short and "REL" in b.dissem,
+        cui=None if b.cui is None else tuple(b.cui),
     )
 
 
-def _check(text: str, vocabulary: Vocabulary) -> CheckResult:
+def _check(text: str, vocabulary: Vocabulary, *, vet: bool = True) -> CheckResult:
+    """Check ``text``; with ``vet``, keep only the fixes that lead to a valid marking."""
     raw = text
     stripped = raw.strip()
     lead = len(raw) - len(raw.lstrip())
@@ -862,6 +986,9 @@ def _check(text: str, vocabulary: Vocabulary) -> CheckResult:
             )
             return CheckResult(raw, form, None, tuple(b.problems))
         _read_nonus_classification(b, *segments[0])
+    elif segments[0][0] in _CUI_CONTROL:
+        _read_cui(b, segments)
+        segments = segments[:1]
     elif segments[0][0] not in _US_LEVELS and _is_category(segments[0][0]):
         b.problem(
             "3",
@@ -895,8 +1022,62 @@ def _check(text: str, vocabulary: Vocabulary) -> CheckResult:
     _validate(b, marking)
     fixed = marking if b.fixable else None
     problems = _dedupe(b.problems)
+    if vet and problems:
+        closing = ")" if form == "portion" and stripped.endswith(")") else ""
+        problems = _vet_fixes(raw, raw[:start] + body + closing, problems, vocabulary)
     # A marking in a non-canonical spelling (a full title) is valid; its canonical form differs.
-    return CheckResult(raw, form, fixed, problems, repairable=b.fixable and b.silent_repair)
+    notices = _fouo_notice(b, fixed) if fixed is not None and "FOUO" in fixed.dissem else ()
+    return CheckResult(
+        raw, form, fixed, problems, repairable=b.fixable and b.silent_repair, notices=notices
+    )
+
+
+def _fouo_notice(b: _Builder, marking: Marking) -> tuple[Problem, ...]:
+    """FOUO is obsolete: DoD replaced it with CUI (DoDI 5200.48, rule 30 and P4). The notice
+    proposes the CUI mark: ``(U//FOUO)`` becomes ``(CUI)``, keeping every other control."""
+    kept = {*marking.dissem, "CUI"} - {"FOUO"}
+    dissem = tuple(c for c in DISSEM_ORDER if c in kept)
+    replacement = replace(marking, dissem=dissem)
+    others = set(dissem) - {"CUI", "NF", "REL", "DISPLAY"}
+    if not others and not marking.nonic and marking.kind == "us" and marking.cui is None:
+        replacement = replace(replacement, cui=())
+    whole = b.text.strip()
+    fix = render(replacement, b.form)
+    return (
+        Problem(
+            "30",
+            "FOUO is obsolete: CUI replaces it (DoDI 5200.48)",
+            whole,
+            len(b.text) - len(b.text.lstrip()),
+            fix,
+        ),
+    )
+
+
+def apply_fix(text: str, problem: Problem) -> str | None:
+    """``text`` with ``problem``'s fix in place of its token (None without a fix or token)."""
+    if problem.fix is None:
+        return None
+    end = problem.position + len(problem.token)
+    if text[problem.position : end].upper() != problem.token.upper():
+        return None
+    return text[: problem.position] + problem.fix + text[end:]
+
+
+def _vet_fixes(
+    raw: str, normal: str, problems: tuple[Problem, ...], vocabulary: Vocabulary
+) -> tuple[Problem, ...]:
+    """The problems, each fix kept only if the marking it gives is valid or mechanically
+    repairable to a valid one: a suggestion never proposes an invalid marking (such as NOFORN
+    beside REL TO, rule 14)."""
+    out: list[Problem] = []
+    for p in problems:
+        if p.fix is not None:
+            candidate = apply_fix(raw, p) or apply_fix(normal, p)
+            if candidate is None or _check(candidate, vocabulary, vet=False).marking is None:
+                p = replace(p, fix=None)
+        out.append(p)
+    return tuple(out)
 
 
 def _dedupe(problems: list[Problem]) -> tuple[Problem, ...]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from allied.markings.model import Control, Form, Marking
 from allied.markings.vocab import DISSEM_BANNER, NONIC_BANNER, Level
 
@@ -42,8 +44,22 @@ def render_dissem(marking: Marking, form: Form) -> str:
     return "/".join(values)
 
 
+def render_cui(marking: Marking, form: Form) -> str:
+    """A mark in the CUI registry's form: ``CUI//SP-CTI/PRVCY//NOFORN`` (rule 30)."""
+    categories = ["CUI"]
+    if marking.cui:
+        categories.append("/".join(marking.cui))
+    ldcs = tuple(c for c in marking.dissem if c != "CUI")
+    if ldcs:
+        categories.append(render_dissem(replace(marking, dissem=ldcs), form))
+    text = "//".join(categories)
+    return f"({text})" if form == "portion" else text
+
+
 def render(marking: Marking, form: Form = "banner") -> str:
     """The canonical text of ``marking``: a banner line, or a portion mark in parentheses."""
+    if marking.cui is not None:
+        return render_cui(marking, form)
     categories = [render_classification(marking, form)]
     if marking.sci:
         categories.append("/".join(render_control(c) for c in marking.sci))

@@ -9,6 +9,7 @@ from functools import lru_cache
 from allied.markings.model import Compartment, Control, Marking
 from allied.markings.vocab import (
     AEA_ORDER,
+    CUI_LDCS,
     DISSEM_ORDER,
     EXPANDABLE_TETRAGRAPHS,
     NONIC_ORDER,
@@ -157,8 +158,15 @@ def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) 
     others: set[str] = set()
     nonic: set[str] = set()
     sources: set[str] = set()
+    # Rule 30, P4: categories of portions in the CUI registry's form (None when there is none).
+    cui: set[str] | None = None
     concealed = False
     noforn = unmarked = False
+    # Whether any portion carries an IC FD&R marking (rule 23), and the co-owners when every
+    # portion is JOINT with the same ones (rule 13: the banner stays JOINT).
+    ic_fdr = False
+    first = portions[0]
+    joint_owners: tuple[str, ...] | None = first.owners if first.kind == "joint" else None
     all_relido = True
     lists: set[tuple[_List, _List]] = set()
     for p in portions:
@@ -174,6 +182,8 @@ def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) 
             others.update(p.dissem)
         if p.nonic:
             nonic.update(p.nonic)
+        if p.cui is not None:
+            cui = set(p.cui) if cui is None else cui | set(p.cui)
         # Rule 20: FGI sources, from non-U.S. portions, the FGI category and JOINT co-owners.
         if p.kind == "fgi":
             if p.owners:
@@ -182,6 +192,8 @@ def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) 
                 concealed = True
         elif p.kind == "joint":
             sources.update(p.owners)
+        if joint_owners is not None and (p.kind != "joint" or p.owners != joint_owners):
+            joint_owners = None
         if p.fgi is not None:
             if p.fgi:
                 sources.update(p.fgi)
@@ -191,6 +203,8 @@ def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) 
         dissem = p.dissem
         has_fdr = not _FDR.isdisjoint(dissem)
         fisa = "FISA" in dissem
+        if has_fdr or fisa:
+            ic_fdr = True
         if p.nonic and not _NONIC_NF.isdisjoint(p.nonic):
             noforn = True  # SBU-NF and LES-NF count as NOFORN (rule 23)
         elif not has_fdr and not fisa:
@@ -212,7 +226,10 @@ def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) 
                 )
             )
     sources.discard("USA")
-    explicit_nf = "NF" in others
+    if joint_owners is not None:
+        # Rule 13 (CAPCO16 H.3): portions all JOINT with the same co-owners keep the JOINT
+        # banner; rule 20 makes co-owners FGI only beside other portions.
+        sources -= set(joint_owners)
     others -= _FDR
     fgi: tuple[str, ...] | None = None
     if concealed:
@@ -234,11 +251,14 @@ def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) 
     for plain, nf in (("SBU", "SBU-NF"), ("LES", "LES-NF")):
         if nf in nonic:
             nonic.discard(plain)
-            if level > Level.U:
-                # Rule 23: a classified banner gains NOFORN (the FD&R roll-up gave it) and the
-                # non-IC part loses its NF.
+            if level > Level.U or ic_fdr:
+                # Rule 23: a classified banner, or one beside IC FD&R markings (CAPCO 2016
+                # p.53, example 4), gains IC NOFORN (the FD&R roll-up gave it) and the non-IC
+                # part loses its NF.
                 nonic.discard(nf)
                 nonic.add(plain)
+    ldcs = others & CUI_LDCS
+    others -= CUI_LDCS
     if level > Level.U:
         # Rule 22 and P4: FOUO and CUI never appear in a classified banner.
         others -= {"FOUO", "CUI"}
@@ -247,13 +267,27 @@ def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) 
             others -= {"FOUO", "CUI"}
         elif "CUI" in others:
             others.discard("FOUO")
-        if fdr == {"NF"} and not explicit_nf and not _NONIC_NF.isdisjoint(nonic):
-            # Rule 23: an unclassified banner keeps SBU NOFORN / LES NOFORN as its only NOFORN.
+    if cui is not None and "CUI" in others:
+        # Rule 30: an unclassified banner over CUI marks is itself a CUI mark: the union of the
+        # categories and of the limited dissemination controls (FED ONLY before FEDCON).
+        if "FED ONLY" in ldcs or "NOCON" in ldcs:
+            ldcs.discard("FEDCON")
+        others |= ldcs
+    else:
+        cui = None
+        if ldcs:
+            # P4: a banner that does not carry CUI cannot carry its limited dissemination
+            # controls; each keeps CUI from foreign viewers, so the banner is NOFORN (24(h)).
+            fdr, rel_to, display_to = {"NF"}, (), ()
+        if fdr == {"NF"} and not ic_fdr and not _NONIC_NF.isdisjoint(nonic):
+            # Rule 23: an unclassified banner with no IC FD&R keeps SBU NOFORN / LES NOFORN as
+            # its only NOFORN.
             fdr = set()
     dissem = tuple(c for c in DISSEM_ORDER if c in others or c in fdr)
     return Marking(
         level=level,
-        kind="us",
+        kind="joint" if joint_owners is not None else "us",
+        owners=joint_owners or (),
         sci=merge_controls(sci),
         sap=merge_controls(sap),
         aea=tuple(a for a in AEA_ORDER if a in aea),
@@ -262,7 +296,13 @@ def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) 
         rel_to=rel_to,
         display_to=display_to,
         nonic=tuple(c for c in NONIC_ORDER if c in nonic),
+        cui=None if cui is None else tuple(sorted(cui, key=cui_category_key)),
     )
+
+
+def cui_category_key(category: str) -> tuple[int, str]:
+    """CUI Specified categories first, then basic ones, each alphabetical (rule 30)."""
+    return (0 if category.startswith("SP-") else 1, category)
 
 
 def rollup(

@@ -87,6 +87,11 @@ DISSEM_ORDER = (
     "OC-USGOV",
     "IMC",
     "NF",
+    # CUI limited dissemination controls (rule 30), in the CUI registry's order, only in CUI marks.
+    "FED ONLY",
+    "FEDCON",
+    "NOCON",
+    "DL ONLY",
     "PR",
     "REL",
     "RELIDO",
@@ -106,6 +111,10 @@ DISSEM_BANNER = {
     "RELIDO": "RELIDO",
     "DSEN": "DEA SENSITIVE",
     "FISA": "FISA",
+    "FED ONLY": "FED ONLY",
+    "FEDCON": "FEDCON",
+    "NOCON": "NOCON",
+    "DL ONLY": "DL ONLY",
 }
 DISSEM_TITLES = {
     "RS": "RISK SENSITIVE",
@@ -121,6 +130,12 @@ DISSEM_TITLES = {
 }
 # Controls that decide foreign disclosure and release (rule 24).
 FDR_CONTROLS = frozenset({"NF", "REL", "RELIDO", "DISPLAY"})
+# The CUI registry's limited dissemination controls beside NOFORN, REL TO and DISPLAY ONLY
+# (rule 30): each limits CUI to U.S. federal employees, contractors or a list, so none of them
+# reaches a foreign viewer.
+CUI_LDCS = frozenset({"FED ONLY", "FEDCON", "NOCON", "DL ONLY"})
+#: Controls of a CUI mark that exclude one another (rule 30).
+CUI_EXCLUSIVE = (("FED ONLY", "FEDCON"), ("NOCON", "FEDCON"))
 
 NONIC_ORDER = ("DS", "XD", "ND", "SBU", "SBU-NF", "LES", "LES-NF", "SSI")
 NONIC_BANNER = {

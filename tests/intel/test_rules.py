@@ -39,6 +39,9 @@ def test_a_rising_tier_raises_the_ceiling_and_a_recorded_ceiling_is_never_lowere
         pytest.param("(C//DISPLAY ONLY JPN)", "JPN", "(C//REL TO USA, JPN)", id="display-to-rel"),
         pytest.param("(U)", "IND", "(U)", id="unclassified-unchanged"),
         pytest.param("(S//NF/PR)", "AUS", "(S//PR/REL TO USA, AUS)", id="other-controls-kept"),
+        pytest.param(
+            "(CUI//SP-CTI//NF)", "JPN", "(CUI//SP-CTI//REL TO USA, JPN)", id="rule-30-cui-noforn"
+        ),
     ],
 )
 def test_approval_widens_the_portion_marking(before, partner, after):
@@ -54,6 +57,7 @@ def test_approval_widens_the_portion_marking(before, partner, after):
         pytest.param("(S//OC/NF)", "21", id="orcon-needs-originator"),
         pytest.param("(//GBR S//REL TO USA, GBR)", "P3", id="fgi-needs-originator"),
         pytest.param("(S//RD//NF)", "15", id="atomic-energy"),
+        pytest.param("(CUI//SP-CTI//FED ONLY)", "30", id="rule-30-cui-fed-only"),
     ],
 )
 def test_approval_is_blocked_with_the_rule_that_blocks_it(before, rule):

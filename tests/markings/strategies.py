@@ -20,9 +20,45 @@ def _ordered(values: set[str], order: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(v for v in order if v in values)
 
 
+CUI_CATEGORIES = ("SP-CTI", "SP-EXPT", "SP-PRVCY", "PRVCY", "OPSEC")
+
+
+@st.composite
+def cui_portions(draw: st.DrawFn) -> Marking:
+    """A valid portion in the CUI registry's form (rule 30): categories, limited dissemination."""
+    categories = draw(st.sets(st.sampled_from(CUI_CATEGORIES), max_size=3))
+    dissem = {"CUI"}
+    rel_to: tuple[str, ...] = ()
+    display_to: tuple[str, ...] = ()
+    fdr = draw(st.sampled_from(["none", "none", "NF", "REL", "DISPLAY", "REL+DISPLAY"]))
+    if fdr == "NF":
+        dissem.add("NF")
+    if "REL" in fdr:
+        dissem.add("REL")
+        codes = draw(st.sets(st.sampled_from(CODES), min_size=1, max_size=3))
+        rel_to = tuple(sorted({"USA", *codes}, key=rel_sort_key))
+    if "DISPLAY" in fdr:
+        dissem.add("DISPLAY")
+        display_to = tuple(sorted(draw(st.sets(st.sampled_from(CODES), min_size=1, max_size=2))))
+        display_to = tuple(sorted(display_to, key=code_sort_key))
+    ldc = draw(st.sampled_from(["", "", "FED ONLY", "FEDCON", "NOCON", "DL ONLY"]))
+    if ldc:
+        dissem.add(ldc)
+    return Marking(
+        level=Level.U,
+        dissem=_ordered(dissem, DISSEM_ORDER),
+        rel_to=rel_to,
+        display_to=display_to,
+        cui=tuple(sorted(categories, key=lambda c: (not c.startswith("SP-"), c))),
+    )
+
+
 @st.composite
 def portions(draw: st.DrawFn, *, allow_short_rel: bool = False) -> Marking:
-    """A valid portion mark: classification, SCI, AEA, FGI, dissemination and non-IC controls."""
+    """A valid portion mark: classification, SCI, AEA, FGI, dissemination and non-IC controls;
+    now and then a CUI mark in the registry's form."""
+    if draw(st.integers(0, 7)) == 0:
+        return draw(cui_portions())
     level = draw(st.sampled_from(Level))
     kind = draw(st.sampled_from(["us"] * 6 + ["fgi", "joint"])) if level > Level.U else "us"
     owners: tuple[str, ...] = ()

@@ -339,3 +339,12 @@ def test_help_exits_0(capsys):
     code, out, _ = run_usage(capsys, "--help")
     assert code == 0
     assert "check" in out and "banner" in out and "release" in out
+
+
+def test_check_notes_the_obsolete_fouo_with_its_cui_replacement_and_exits_0():
+    """Rule 30: FOUO still parses (legacy records), and the check names its replacement."""
+    code, out, err = run("check", "(U//FOUO)")
+    assert (code, out.strip()) == (0, "(U//FOUO)")
+    assert "FOUO is obsolete" in err and "did you mean (CUI)?" in err
+    code, out, err = run("check", "CUI//SP-CTI//NOFORN")
+    assert (code, out.strip(), err) == (0, "CUI//SP-CTI//NOFORN", "")

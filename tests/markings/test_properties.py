@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from allied.markings import Marking, check, parse, render
+from allied.markings import Marking, MarkingError, check, parse, render
 from allied.markings.access import compile_marking, compile_viewer, decide, may_export, may_view
+from allied.markings.parser import apply_fix
 from allied.markings.release import analyse_release, as_seen_by, banner_for_viewer
 from allied.markings.rollup import rollup_portions
 from allied.markings.vocab import DISSEM_ORDER
@@ -152,3 +155,60 @@ def test_a_page_banner_is_accessible_to_its_viewer_when_every_item_is(document, 
     """A page showing a viewer only what it may see carries a banner that viewer may see."""
     if all(decide(viewer, p, ON).view for p in document):
         assert decide(viewer, banner_for_viewer(document, viewer, ON), ON).view
+
+
+_MUTATIONS = {
+    "add-noforn": lambda t: t[:-1] + "//NF)" if t.endswith(")") else t + "//NOFORN",
+    "add-relido": lambda t: t[:-1] + "/RELIDO)" if t.endswith(")") else t + "/RELIDO",
+    "lower-case": str.lower,
+    "no-space-after-comma": lambda t: t.replace(", ", ","),
+    "spaced-separator": lambda t: t.replace("//", " // ", 1),
+    "misspelt-code": lambda t: t.replace("JPN", "JAP").replace("GBR", "UK"),
+    "duplicate-code": lambda t: t.replace("USA, ", "USA, USA, ", 1),
+    "unordered-rel-to": lambda t: t.replace("REL TO USA, ", "REL TO ", 1).replace(")", ", USA)"),
+    "title-in-portion": lambda t: t.replace("NF", "NOFORN"),
+    "abbreviated-banner": lambda t: t.replace("SECRET", "S", 1),
+}
+
+
+@SETTINGS
+@given(
+    portions(),
+    st.lists(st.sampled_from(sorted(_MUTATIONS)), min_size=1, max_size=3),
+    st.booleans(),
+)
+def test_every_suggested_fix_gives_a_valid_marking(marking, mutations, as_banner):
+    """Rules 1-17: a fix the engine proposes, put in place of its token, gives a marking that is
+    valid or mechanically repairable into a valid one; never, say, NOFORN beside REL TO (rule 14).
+    """
+    text = render(marking, "banner" if as_banner else "portion")
+    for name in mutations:
+        text = _MUTATIONS[name](text)
+    result = check(text)
+    if result.canonical is not None:
+        # The repair the engine proposes for the whole marking is valid too.
+        assert check(result.canonical).valid, (text, result.canonical)
+    for problem in result.problems:
+        if problem.fix is None:
+            continue
+        # Positions after a spacing problem refer to the text with its spacing repaired (rule 2).
+        body = text.strip().upper()
+        lead = text[: len(text) - len(text.lstrip())]
+        spaced = lead + re.sub(" {2,}", " ", re.sub(r" *(//?) *", r"\1", body))
+        candidate = apply_fix(text, problem) or apply_fix(spaced, problem)
+        assert candidate is not None, (text, problem)
+        repaired = check(candidate)
+        assert repaired.marking is not None, (text, str(problem), candidate)
+        canonical = repaired.canonical
+        assert canonical is not None and check(canonical).valid, (text, str(problem), canonical)
+
+
+def test_rule_14_the_fix_for_noforn_beside_rel_to_is_the_most_protective_valid_marking():
+    """Rule 14 with rule 24(h): ``(S//REL TO USA, FVEY//NF)`` never proposes
+    ``NF/REL TO USA, FVEY``; it proposes ``(S//NF)``."""
+    text = "(S//REL TO USA, FVEY//NF)"
+    fixes = {p.fix for p in check(text).problems} - {None}
+    assert "NF/REL TO USA, FVEY" not in fixes
+    assert fixes == {"(S//NF)"}
+    with pytest.raises(MarkingError):
+        parse(text, lenient=True)  # the choice is a person's, never applied silently

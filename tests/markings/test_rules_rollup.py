@@ -97,9 +97,23 @@ ROLLUPS = [
         id="rule-20-joint-co-owners-become-fgi",
     ),
     row(
-        ("(//JOINT S CAN GBR USA//REL TO USA, CAN, GBR)",),
-        "SECRET//FGI CAN GBR//REL TO USA, CAN, GBR",
-        id="rule-20-joint-banner-is-a-us-classification",
+        ("(//JOINT S CAN GBR USA//REL TO USA, CAN, GBR)", "(//JOINT C CAN USA//REL TO USA, CAN)"),
+        "SECRET//FGI CAN GBR//REL TO USA, CAN",
+        id="rule-20-joint-portions-of-different-co-owners-give-a-us-banner",
+    ),
+    # Rule 13 (CAPCO16 H.3): portions all JOINT with the same co-owners keep the JOINT banner.
+    row(
+        ("(//JOINT S CAN GBR USA//REL TO USA, CAN, GBR)",) * 2,
+        "//JOINT SECRET CAN GBR USA//REL TO USA, CAN, GBR",
+        id="rule-13-all-joint-same-co-owners-keep-the-joint-banner",
+    ),
+    row(
+        (
+            "(//JOINT S CAN GBR USA//REL TO USA, CAN, GBR)",
+            "(//JOINT C CAN GBR USA//REL TO USA, CAN)",
+        ),
+        "//JOINT SECRET CAN GBR USA//REL TO USA, CAN",
+        id="rule-13-all-joint-takes-the-highest-level-and-common-release",
     ),
     # Rule 21: non-FD&R dissemination controls are a union, with three exceptions.
     row(("(S//OC/NF)", "(S//IMC/NF)"), "SECRET//ORCON/IMCON/NOFORN", id="rule-21-union-oc-imc"),
@@ -174,6 +188,21 @@ ROLLUPS = [
     ),
     row(("(U)", "(U//LES-NF)"), "UNCLASSIFIED//LES NOFORN", id="rule-23-unclassified-keeps-les-nf"),
     row(("(U//SBU-NF)",), "UNCLASSIFIED//SBU NOFORN", id="rule-23-unclassified-keeps-sbu-nf"),
+    row(
+        ("(U//SBU-NF)", "(U//REL TO USA, FVEY)"),
+        "UNCLASSIFIED//NOFORN//SBU",
+        id="rule-23-capco-p53-example-4-sbu-nf-beside-rel-to",
+    ),
+    row(
+        ("(U//LES-NF)", "(U//NF)"),
+        "UNCLASSIFIED//NOFORN//LES",
+        id="rule-23-les-nf-beside-ic-noforn",
+    ),
+    row(
+        ("(U//SBU-NF)", "(U//FOUO)"),
+        "UNCLASSIFIED//SBU NOFORN",
+        id="rule-23-unclassified-without-ic-fdr-keeps-sbu-nf",
+    ),
     # Rule 24(a): any NOFORN wins.
     row(("(S//REL TO USA, GBR)", "(C//NF)"), "SECRET//NOFORN", id="rule-24a-noforn-beside-rel-to"),
     row(("(S//RELIDO)", "(S//NF)"), "SECRET//NOFORN", id="rule-24a-noforn-beside-relido"),
@@ -486,10 +515,19 @@ def test_rule_18_every_portion_unclassified_gives_unclassified():
     assert marking.level == Level.U
 
 
-def test_rule_20_a_joint_portion_rolls_up_to_a_us_banner():
-    marking = rollup_portions([parse("(//JOINT S CAN GBR USA//REL TO USA, CAN, GBR)")])
+def test_rule_20_a_joint_portion_beside_a_us_portion_rolls_up_to_a_us_banner():
+    marking = rollup_portions(
+        [parse("(//JOINT S CAN GBR USA//REL TO USA, CAN, GBR)"), parse("(S//REL TO USA, CAN)")]
+    )
     assert marking.kind == "us"
     assert marking.fgi == ("CAN", "GBR")
+
+
+def test_rule_13_a_document_of_one_joint_portion_keeps_its_joint_owners():
+    marking = rollup_portions([parse("(//JOINT S CAN GBR USA//REL TO USA, CAN, GBR)")])
+    assert marking.kind == "joint"
+    assert marking.owners == ("CAN", "GBR", "USA")
+    assert marking.fgi is None
 
 
 def test_rule_26_P7_a_project_community_code_matches_only_itself():

@@ -83,10 +83,18 @@ class DisclosureRequestSerializer(serializers.ModelSerializer):  # type: ignore[
         queryset=Product.objects.all(), style={"base_template": "input.html"}
     )
     portions = VisiblePortionField(
-        queryset=Portion.objects.all(), many=True, style={"base_template": "input.html"}
+        queryset=Portion.objects.all(),
+        many=True,
+        required=False,
+        style={"base_template": "input.html"},
+        help_text="U.S. askers: the portions to release. A partner names none: it asks for the "
+        "rest of a product it reads in part.",
     )
     partner = serializers.SlugRelatedField(
-        slug_field="iso3", queryset=Nation.objects.exclude(iso3="USA")
+        slug_field="iso3",
+        queryset=Nation.objects.exclude(iso3="USA"),
+        required=False,
+        help_text="U.S. askers: the partner to release to. A partner asks for itself.",
     )
     requested_by = serializers.CharField(source="requested_by.get_username", read_only=True)
 
@@ -103,8 +111,9 @@ class DisclosureRequestSerializer(serializers.ModelSerializer):  # type: ignore[
             "requested_at",
             "status",
             "decided_at",
+            "scope",
         ]
-        read_only_fields = ["id", "requested_by", "requested_at", "status", "decided_at"]
+        read_only_fields = ["id", "requested_by", "requested_at", "status", "decided_at", "scope"]
 
 
 class DisclosureDecisionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -205,7 +214,8 @@ class DisclosureRequestViewSet(
     viewsets.GenericViewSet,  # type: ignore[type-arg]
 ):
     """Requests that portions of a product be released to a partner, as far as each is visible
-    to the caller. Only U.S. users create them; only disclosure officers decide them."""
+    to the caller. U.S. users name portions and a partner; a partner asks for the rest of a
+    product it reads in part, naming none. Only disclosure officers decide them."""
 
     queryset_model = DisclosureRequest
     serializer_class = DisclosureRequestSerializer
@@ -223,8 +233,6 @@ class DisclosureRequestViewSet(
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         viewer = viewer_of(request)
-        if not viewer.is_us:
-            raise PermissionDenied("Only U.S. users ask for the release of U.S. information here.")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -233,8 +241,8 @@ class DisclosureRequestViewSet(
                 user=request.user,
                 viewer=viewer,
                 product=data["product"],
-                portions=list(data["portions"]),
-                partner=data["partner"],
+                portions=list(data.get("portions") or ()),
+                partner=data.get("partner"),
                 purpose=data["purpose"],
             )
         except disclosure.Refused as refused:

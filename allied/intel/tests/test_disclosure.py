@@ -231,12 +231,150 @@ def test_a_request_for_portions_already_releasable_to_the_partner_is_refused(cas
     assert b"already releasable to JPN" in response.content
 
 
-def test_foreign_users_cannot_ask_for_the_release_of_us_products(cast, product):
-    prod, _ = product
+def partner_asks(cast: dict[str, Any], product: Product, who: str = "jpn.liaison") -> Any:
+    url = reverse("intel:disclosure-request-create") + f"?product={product.pk}"
+    return client_for(cast[who]).post(
+        url, {"product": product.pk, "purpose": "Exercise (fictional)."}
+    )
+
+
+def hidden_traces(portions: list[Portion], shown: set[int]) -> list[str]:
+    """What a page must not hold about the portions a partner may not read: text and ids."""
+    return [
+        t
+        for p in portions
+        if p.pk not in shown
+        for t in (p.text, f'name="portions" value="{p.pk}"', f"portion {p.pk}")
+    ]
+
+
+def test_a_partner_that_reads_part_of_a_product_asks_for_more_of_it_with_its_purpose(cast, product):
+    prod, portions = product  # Japan reads portions 3 and 4 (its tearline), not 1 and 2
     client = client_for(cast["jpn.liaison"])
     url = reverse("intel:disclosure-request-create")
-    assert client.get(url).status_code == 403
-    assert client.get(url + f"?product={prod.pk}").status_code == 403
+    pick = client.get(url)
+    assert pick.status_code == 200 and prod.title.encode() in pick.content
+    form = client.get(url + f"?product={prod.pk}")
+    assert form.status_code == 200
+    assert list(form.context["form"].fields) == ["purpose"]  # no portion, no partner to choose
+    html = form.content.decode()
+    for trace in hidden_traces(portions, {portions[2].pk, portions[3].pk}):
+        assert trace not in html
+    assert "NOFORN" not in html
+    # Nor the product's version, which moves when a hidden portion changes.
+    assert "version" not in html.split("<main")[-1]
+
+    response = partner_asks(cast, prod)
+    assert response.status_code == 302
+    with system_access("tests: read the request"):
+        req = DisclosureRequest.objects.get()
+        assert (req.partner_id, req.scope, req.requested_by) == ("JPN", "rest", cast["jpn.liaison"])
+        assert not req.portions.exists()
+        assert AuditEntry.objects.filter(
+            action="write", object_id=str(req.pk), detail__scope="rest"
+        ).exists()
+    # Marked so that Japan and the U.S. read it, and no other partner learns that Japan asked.
+    assert req.marking.text == "CONFIDENTIAL//REL TO USA, JPN"
+    detail = client.get(reverse("intel:disclosure-request-detail", args=[req.pk]))
+    assert detail.status_code == 200 and b"Pending" in detail.content
+    html = detail.content.decode()
+    for trace in hidden_traces(portions, set()):
+        assert trace not in html
+    assert "NOFORN" not in html and "None of the requested portions" not in html
+    assert "version" not in html.split("<main")[-1]
+    mine = client.get(reverse("intel:disclosure-request-list"))
+    assert [r.pk for r in mine.context["object_list"]] == [req.pk]
+    assert not DisclosureRequest.objects.visible_to(cast["kor.liaison"]).exists()
+    # The working group's status page lists it among Japan's requests, and only there.
+    stand = client.get(reverse("wg:status"))
+    keys = [row["item"].key for row in stand.context["rows"]]
+    assert f"intel.disclosurerequest:{req.pk}" in keys
+    for trace in hidden_traces(portions, set()):
+        assert trace not in stand.content.decode()
+    kor = client_for(cast["kor.liaison"]).get(reverse("wg:status"))
+    assert f"intel.disclosurerequest:{req.pk}" not in [r["item"].key for r in kor.context["rows"]]
+
+
+def test_a_partners_request_answers_alike_whatever_the_rest_of_the_product_holds(cast):
+    """Asking tells the partner nothing: a product it reads whole and one with hidden portions
+    give the same form and the same answer."""
+    whole, _ = make_product(cast["us.analyst"], ["SECRET//REL TO USA, JPN"])
+    part, _ = make_product(cast["us.analyst"], ["SECRET//REL TO USA, JPN", "TOP SECRET//NOFORN"])
+    client = client_for(cast["jpn.liaison"])
+    url = reverse("intel:disclosure-request-create")
+    forms = [client.get(url + f"?product={p.pk}") for p in (whole, part)]
+    assert [f.status_code for f in forms] == [200, 200]
+    assert list(forms[0].context["form"].fields) == list(forms[1].context["form"].fields)
+    answers = [partner_asks(cast, p) for p in (whole, part)]
+    assert [a.status_code for a in answers] == [302, 302]
+    details = [client.get(a["Location"]).content.decode() for a in answers]
+    sections = [d.split("<h2>Requested portions</h2>")[1].split("<h2>")[0] for d in details]
+    assert sections[0] == sections[1]
+    with system_access("tests: read the requests"):
+        marks = [r.marking.text for r in DisclosureRequest.objects.order_by("pk")]
+    assert marks[0] == marks[1] == "CONFIDENTIAL//REL TO USA, JPN"
+
+
+def test_a_partner_asks_only_for_itself_and_names_no_portion(cast, product):
+    from allied.core.models import Nation
+
+    prod, portions = product
+    liaison = cast["jpn.liaison"]
+    viewer = liaison.principal.viewer()
+    with pytest.raises(disclosure.Refused) as refused:
+        disclosure.create_request(
+            user=liaison,
+            viewer=viewer,
+            product=prod,
+            portions=[portions[2]],
+            partner=Nation.objects.get(iso3="KOR"),
+            purpose=" ",
+        )
+    assert set(refused.value.errors) == {"partner", "portions", "purpose"}
+    with system_access("tests: count requests"):
+        assert not DisclosureRequest.objects.exists()
+
+
+def test_an_officer_sees_and_approves_what_the_partner_could_not_read(cast, japan):
+    prod, portions = make_product(
+        cast["us.analyst"],
+        ["SECRET//REL TO USA, GBR", "SECRET//REL TO USA, JPN"],
+        metadata="SECRET//REL TO USA, JPN",
+    )
+    assert not jpn_sees(cast, portions[0])
+    assert partner_asks(cast, prod).status_code == 302
+    with system_access("tests: read the request"):
+        req = DisclosureRequest.objects.get()
+    officer = client_for(cast["us.fdo"])
+    queue = officer.get(reverse("intel:disclosure-queue"))
+    assert [r.pk for r in queue.context["object_list"]] == [req.pk]
+    page = officer.get(decide_url(req))
+    ctx = page.context["ctx"]
+    # Only what Japan cannot read yet is part of the request.
+    assert [c.portion.pk for c in ctx.portions] == [portions[0].pk]
+    assert ctx.can_approve, ctx.blockers
+    detail = officer.get(reverse("intel:disclosure-request-detail", args=[req.pk]))
+    assert portions[0].text.encode() in detail.content
+    assert portions[1].text.encode() not in detail.content
+    response = post_decision(officer, req, outcome="approve")
+    assert response.status_code == 302
+    assert jpn_sees(cast, reload(portions[0]))
+    assert reload(req).status == "approved"
+    # Japan sees the outcome on its request, never the deliberation.
+    mine = client_for(cast["jpn.liaison"]).get(
+        reverse("intel:disclosure-request-detail", args=[req.pk])
+    )
+    assert b"Approved" in mine.content and b"No decision you may see yet" in mine.content
+
+
+def test_a_partner_request_for_a_product_it_reads_whole_cannot_be_approved(cast, japan):
+    prod, _ = make_product(cast["us.analyst"], ["SECRET//REL TO USA, JPN"])
+    assert partner_asks(cast, prod).status_code == 302
+    with system_access("tests: read the request"):
+        req = DisclosureRequest.objects.get()
+    ctx = client_for(cast["us.fdo"]).get(decide_url(req)).context["ctx"]
+    assert not ctx.can_approve
+    assert ctx.blockers == ["JPN reads every portion of this product already."]
 
 
 def test_a_product_the_asker_may_not_see_answers_like_a_missing_one(cast):
@@ -249,17 +387,19 @@ def test_a_product_the_asker_may_not_see_answers_like_a_missing_one(cast):
     assert hidden.content == missing.content
 
 
-def test_the_product_page_action_links_us_users_to_a_request(cast, product, rf):
+def test_the_product_page_action_links_to_a_request_us_users_and_partners_alike(cast, product, rf):
     from django.template.loader import render_to_string
 
     prod, _ = product
-    for username, expected in (("us.analyst", True), ("jpn.liaison", False)):
+    for username, label in (
+        ("us.analyst", "Request release to a partner"),
+        ("jpn.liaison", "Ask for more of this product"),
+    ):
         html = render_to_string(
             "intel/_product_actions.html", {"product": prod, "user": cast[username]}
         )
-        assert ("Request release to a partner" in html) is expected, username
-        if expected:
-            assert f"?product={prod.pk}" in html
+        assert label in html, username
+        assert f"?product={prod.pk}" in html
 
 
 # --- approving ---------------------------------------------------------------------------------
@@ -720,9 +860,10 @@ def test_a_partner_does_not_see_its_noforn_ceiling(cast, japan):
 
 def test_the_officers_home_links_the_queue_and_the_stats(cast):
     body = client_for(cast["us.fdo"]).get(reverse("home")).content.decode()
-    assert reverse("intel:disclosure-queue") in body
+    assert f'href="{reverse("intel:disclosure-queue")}"' in body
     assert reverse("intel:disclosure-stats") in body
-    assert reverse("intel:disclosure-queue") not in (
+    # The queue's address is a prefix of the request form's, which a liaison officer is offered.
+    assert f'href="{reverse("intel:disclosure-queue")}"' not in (
         client_for(cast["jpn.liaison"]).get(reverse("home")).content.decode()
     )
 
@@ -813,3 +954,34 @@ def test_two_officers_deciding_at_once_record_one_decision_and_one_conflict(cast
     assert sorted(results) == ["conflict", "decided"]
     with system_access("tests: count decisions"):
         assert DisclosureDecision.objects.filter(request=req).count() == 1
+
+
+def test_a_partner_asks_for_more_of_a_cui_product_and_the_officer_releases_it(cast, japan):
+    """Rule 30: CUI marks in the registry's form are stored, shown and released like others."""
+    prod, portions = make_product(
+        cast["us.analyst"],
+        ["CUI//SP-CTI//REL TO USA, JPN", "CUI//SP-PRVCY//NOFORN", "CUI//SP-CTI//FED ONLY"],
+        metadata="CUI//REL TO USA, JPN",
+    )
+    assert reload(prod).banner.text == "CUI//SP-CTI/SP-PRVCY//NOFORN/FED ONLY"
+    assert [jpn_sees(cast, p) for p in portions] == [True, False, False]
+    assert partner_asks(cast, prod).status_code == 302
+    with system_access("tests: read the request"):
+        req = DisclosureRequest.objects.get()
+    assert req.marking.text == "CUI//REL TO USA, JPN"
+    officer = client_for(cast["us.fdo"])
+    ctx = officer.get(decide_url(req)).context["ctx"]
+    assert [c.portion.pk for c in ctx.portions] == [portions[1].pk, portions[2].pk]
+    assert any("FED ONLY" in b and "rule 30" in b for b in ctx.blockers)
+    response = post_decision(officer, req, outcome="deny", reason="FED ONLY stays.")
+    assert response.status_code == 302 and reload(req).status == "denied"
+
+
+def test_a_liaison_officers_home_page_offers_to_ask_for_more_of_a_product(cast):
+    home = client_for(cast["jpn.liaison"]).get("/")
+    assert home.status_code == 200
+    assert reverse("intel:disclosure-request-create").encode() in home.content
+    assert (
+        client_for(cast["jpn.liaison"]).get(reverse("intel:disclosure-request-create")).status_code
+        == 200
+    )

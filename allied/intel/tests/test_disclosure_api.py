@@ -66,14 +66,64 @@ def test_a_request_cannot_name_a_portion_its_asker_may_not_see(cast):
     assert "portions" in response.json()
 
 
-def test_foreign_users_cannot_create_requests(cast, product):
-    prod, portions = product
-    response = api_for(cast["jpn.liaison"]).post(
-        REQUESTS,
-        {"product": prod.pk, "portions": [portions[2].pk], "partner": "KOR", "purpose": "x"},
-        format="json",
+def test_a_partner_asks_for_more_of_a_product_it_reads_in_part_and_learns_nothing_of_it(
+    cast, product
+):
+    prod, portions = product  # Japan reads portions 3 and 4, not the NOFORN 1 and 2
+    partner = api_for(cast["jpn.liaison"])
+    response = partner.post(
+        REQUESTS, {"product": prod.pk, "purpose": "Exercise planning (fictional)."}, format="json"
     )
-    assert response.status_code == 403
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["partner"], body["scope"], body["portions"]) == ("JPN", "rest", [])
+    assert body["marking"] == "CONFIDENTIAL//REL TO USA, JPN"
+    seen = [partner.get(REQUESTS).content, partner.get(f"{REQUESTS}{body['id']}/").content]
+    for content in seen:
+        text = content.decode()
+        assert "NOFORN" not in text
+        for hidden in portions[:2]:
+            assert hidden.text not in text
+    # The officers' context is not the partner's to read: 403 as for any non-officer, with no
+    # count of hidden portions.
+    assert partner.get(f"{REQUESTS}{body['id']}/decide/").status_code == 403
+    assert "hidden_portions" not in partner.get(f"{REQUESTS}{body['id']}/decide/").content.decode()
+    officer = api_for(cast["us.fdo"]).get(f"{REQUESTS}{body['id']}/decide/").json()
+    assert [c["portion"] for c in officer["portions"]] == [portions[0].pk, portions[1].pk]
+
+
+def test_a_partner_names_no_portion_and_asks_only_for_itself(cast, product):
+    prod, portions = product
+    partner = api_for(cast["jpn.liaison"])
+    other = partner.post(
+        REQUESTS, {"product": prod.pk, "partner": "KOR", "purpose": "x"}, format="json"
+    )
+    assert other.status_code == 400 and "partner" in other.json()
+    named = partner.post(
+        REQUESTS, {"product": prod.pk, "portions": [portions[2].pk], "purpose": "x"}, format="json"
+    )
+    assert named.status_code == 400 and "portions" in named.json()
+    # A hidden portion's id answers exactly like an id no portion has.
+    hidden = partner.post(
+        REQUESTS, {"product": prod.pk, "portions": [portions[0].pk], "purpose": "x"}, format="json"
+    )
+    missing = partner.post(
+        REQUESTS, {"product": prod.pk, "portions": [987654321], "purpose": "x"}, format="json"
+    )
+    assert hidden.status_code == missing.status_code == 400
+    assert hidden.content.replace(str(portions[0].pk).encode(), b"N") == missing.content.replace(
+        b"987654321", b"N"
+    )
+    # So does a product it may not see at all.
+    secret, _ = make_product(cast["us.analyst"], ["SECRET//NOFORN"], metadata="SECRET//NOFORN")
+    answers = [
+        partner.post(REQUESTS, {"product": pk, "purpose": "x"}, format="json")
+        for pk in (secret.pk, 987654321)
+    ]
+    assert [a.status_code for a in answers] == [400, 400]
+    assert answers[0].content.replace(str(secret.pk).encode(), b"N") == answers[1].content.replace(
+        b"987654321", b"N"
+    )
     with system_access("tests: count requests"):
         assert not DisclosureRequest.objects.exists()
 
