@@ -497,7 +497,9 @@ class ResponseChecks:
             named.add(f"{object_type}:{object_id}")
             feed = detail.get("objects_by_marking") if isinstance(detail, dict) else None
             if isinstance(feed, dict):
-                named.update(str(i) for ids in feed.values() for i in ids)
+                # A feed lists STIX ids, or the primary keys of rows of ``object_type``.
+                for i in (i for ids in feed.values() for i in ids):
+                    named.update((str(i), f"{object_type}:{i}"))
         problems = []
         missing = [c for c in shown if not named & self.planted.rows.get(c.text, frozenset())]
         if missing:
