@@ -33,10 +33,11 @@ from django.views.decorators.csrf import csrf_exempt
 
 from allied.core import audit
 from allied.core.models.principals import Role, principal_for
-from allied.core.restricted import restricted_view, show, viewer_of
+from allied.core.restricted import export_view, restricted_view, show, viewer_of
 from allied.intel import stix
 from allied.intel.models import Portion, Product
 from allied.intel.models_stix import StixObject
+from allied.intel.products import read_products
 
 MEDIA_TYPE = "application/taxii+json;version=2.1"
 STIX_MEDIA_TYPE = "application/stix+json;version=2.1"
@@ -94,7 +95,8 @@ def _authenticated(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     # Not behind the sign-in redirect: a TAXII client gets a 401 it can answer with credentials.
     wrapped.login_required = False  # type: ignore[attr-defined]
     wrapped.authenticates_itself = True  # type: ignore[attr-defined]
-    return restricted_view(csrf_exempt(wrapped))
+    # Every TAXII response is an export: no DISPLAY ONLY, in either collection.
+    return export_view(restricted_view(csrf_exempt(wrapped)))
 
 
 def _from_header(request: HttpRequest) -> Any:
@@ -242,16 +244,11 @@ def _products_page(
     page = list(products.select_related("marking").order_by("updated", "pk")[: limit + 1])
     more = len(page) > limit
     page = page[:limit]
-    portions = (
-        Portion.objects.visible_to(viewer)
-        .filter(product__in=[p.pk for p in page])
-        .select_related("marking")
-        .order_by("product", "section", "order")
-    )
-    by_product: dict[int, list[Portion]] = {}
-    for portion in portions:
-        by_product.setdefault(portion.product_id, []).append(portion)
-    return [(p, by_product.get(p.pk, [])) for p in page], more
+    # The portions its page shows this viewer (its body or its tearline), less what it may not
+    # export: the same version of the product as every other surface. A product left with none
+    # stays in the page, empty, so that the cursor still moves past it.
+    readings = read_products(page, viewer)
+    return [(p, readings[p.pk].portions if p.pk in readings else []) for p in page], more
 
 
 def _audit_feed(request: HttpRequest, rows: list[FeedRow]) -> None:
@@ -299,8 +296,9 @@ def objects(request: HttpRequest, collection_id: str) -> HttpResponse:
     viewer = viewer_of(request)
     out: list[dict[str, Any]] = []
     for product, portions in pairs:
-        show(request, [product, *portions])
-        out.extend(stix.product_objects(product, portions, viewer))
+        if portions:
+            show(request, [product, *portions])
+            out.extend(stix.product_objects(product, portions, viewer))
     body = {"more": more, "objects": out}
     if more and pairs:
         body["next"] = _encode_next(pairs[-1][0].updated, pairs[-1][0].pk)
@@ -336,7 +334,8 @@ def manifest(request: HttpRequest, collection_id: str) -> HttpResponse:
         pairs, more = _products_page(request, limit, after, next_token)
         viewer = viewer_of(request)
         for product, portions in pairs:
-            show(request, [product, *portions])
+            if portions:
+                show(request, [product, *portions])
             for obj in stix.product_objects(product, portions, viewer):
                 entries.append(
                     {
