@@ -8,6 +8,8 @@ Discovery at ``/taxii2/``, one API root at ``/taxii2/api/`` with two collections
   each served only to principals its marking admits.
 
 Authentication: a session, an API token (``Authorization: Token ...``) or HTTP Basic.
+Each object's own URL and its ``versions/`` answer as TAXII 2.1 says. Every TAXII answer is an
+export (``allied.core.restricted.export_view``): DISPLAY ONLY content is never served.
 Pagination follows TAXII 2.1: ``limit``, ``added_after`` and an opaque ``next``; the
 ``X-TAXII-Date-Added-First`` and ``-Last`` headers are set. Objects a principal may not see are
 not counted, paged or hinted at.
@@ -378,6 +380,35 @@ def object_detail(request: HttpRequest, collection_id: str, object_id: str) -> H
     if not found:
         return error(404, "Object not found")
     return taxii({"more": False, "objects": found})
+
+
+@_authenticated
+def object_versions(request: HttpRequest, collection_id: str, object_id: str) -> HttpResponse:
+    """The versions (``modified``) of one object this principal may see, oldest first (an
+    export like every TAXII answer: an object it may not see answers 404 like a missing one)."""
+    name = BY_ID.get(collection_id)
+    if name is None:
+        return error(404, "Collection not found")
+    if name == "imports":
+        rows = list(
+            StixObject.objects.visible_to(viewer_of(request))
+            .filter(collection="imports", stix_id=object_id)
+            .order_by("modified")
+        )
+        show(request, rows)
+        versions = [stix.stix_time(row.modified) for row in rows]
+    else:
+        versions = []
+        pairs, _ = _products_page(request, MAX_PAGE, None, None)
+        viewer = viewer_of(request)
+        for product, portions in pairs:
+            for obj in stix.product_objects(product, portions, viewer):
+                if obj["id"] == object_id:
+                    show(request, [product, *portions])
+                    versions.append(obj["modified"])
+    if not versions:
+        return error(404, "Object not found")
+    return taxii({"more": False, "versions": sorted(set(versions))})
 
 
 def _add_objects(request: HttpRequest, name: str) -> HttpResponse:

@@ -85,6 +85,7 @@ PARAMETERISED_WITHOUT_MODEL = {
     "taxii-objects": "TAXII ids: allied/intel/tests/test_taxii.py crawls them with canaries",
     "taxii-manifest": "TAXII ids: allied/intel/tests/test_taxii.py crawls them with canaries",
     "taxii-object": "TAXII ids: allied/intel/tests/test_taxii.py crawls them with canaries",
+    "taxii-object-versions": "TAXII ids: leaks.crawl_taxii asks for them by the ids of canaries",
 }
 
 

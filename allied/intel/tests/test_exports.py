@@ -68,6 +68,33 @@ def test_rule_24f_taxii_gives_korea_no_display_only_portion(cast, korea_display_
     us_notes = us.get(f"{PRODUCTS}objects/", {"limit": 1000}).json()["objects"]
     hidden = next(o["id"] for o in us_notes if "KORDISPLAYONLY" in o.get("content", ""))
     assert kor.get(f"{PRODUCTS}objects/{hidden}/").status_code == 404
+    assert kor.get(f"{PRODUCTS}objects/{hidden}/versions/").status_code == 404
+    released = next(o for o in objects if "KORRELEASED" in o.get("content", ""))
+    versions = kor.get(f"{PRODUCTS}objects/{released['id']}/versions/").json()
+    assert versions == {"more": False, "versions": [released["modified"]]}
+
+
+def test_rule_24f_taxii_serves_no_display_only_import(cast):
+    from allied.intel.tests.stix_objects import indicator
+
+    imports = f"{TAXII}{COLLECTIONS['imports']['id']}/"
+    shown_only = indicator("Shown to Japan SHOWNONLY", "CONFIDENTIAL//DISPLAY ONLY JPN")
+    released = indicator("Released to Japan RELEASEDJPN", "SECRET//REL TO USA, JPN")
+    analyst = client_for(cast["us.analyst"])
+    posted = analyst.post(
+        f"{imports}objects/?marking=SECRET//NOFORN",
+        json.dumps({"objects": [shown_only, released]}),
+        content_type="application/taxii+json;version=2.1",
+    )
+    assert posted.status_code == 202, posted.content
+    jpn = client_for(cast["jpn.liaison"])
+    for url in (f"{imports}objects/", f"{imports}manifest/"):
+        body = jpn.get(url, {"limit": 1000}).content
+        assert b"SHOWNONLY" not in body and shown_only["id"].encode() not in body, url
+        assert released["id"].encode() in body, url
+    for suffix in ("", "versions/"):
+        assert jpn.get(f"{imports}objects/{shown_only['id']}/{suffix}").status_code == 404
+        assert jpn.get(f"{imports}objects/{released['id']}/{suffix}").status_code == 200
 
 
 def test_rule_24f_no_display_only_on_any_page_of_the_feed_or_after_added_after(cast):
