@@ -202,3 +202,39 @@ def test_a_us_reader_still_gets_every_portion_everywhere(cast, japan_tearline):
             assert word in text, (surface, word)
     with system_access("test: the product is unchanged"):
         assert Product.objects.filter(pk=japan_tearline.pk).exists()
+
+
+@pytest.mark.parametrize("username", ["kor.liaison", "jpn.liaison"])
+def test_rule_24f_the_demo_gives_no_display_only_text_to_any_machine_surface(cast, username):
+    """As the demo is seen: Korea's DISPLAY ONLY portion of the maritime summary and the
+    DISPLAY ONLY bulletin, on no TAXII page (``next``, ``added_after``), nor in the API."""
+    from allied.core import demo_content
+    from allied.intel.demo import products as demo
+
+    demo_content.seed()
+    demo.seed()
+    nation = username[:3].upper()
+    secrets = [
+        text
+        for product in demo.PRODUCTS
+        for _, mark, text in product.portions
+        if "DISPLAY ONLY" in mark and nation in mark
+    ] + [
+        title
+        for marking, title, _ in demo_content.BULLETINS
+        if "DISPLAY ONLY" in marking and nation in marking
+    ]
+    assert secrets
+    client = client_for(cast[username])
+    page = client.get("/bulletins/").content.decode()  # a page shows it, marked display only
+    feeds = [
+        json.dumps(taxii_pages(client, "objects")),
+        json.dumps(taxii_pages(client, "manifest")),
+        json.dumps(taxii_pages(client, "objects", added_after="2000-01-01T00:00:00Z")),
+        client.get(API, {"limit": 1000}).content.decode(),
+        client.get("/api/bulletins/", {"limit": 1000}).content.decode(),
+    ]
+    for text in secrets:
+        for feed in feeds:
+            assert text not in feed
+    assert any(text in page for text in secrets)
