@@ -48,6 +48,9 @@ CANARY_MARKINGS: tuple[str, ...] = (
     "CONFIDENTIAL//REL TO USA, IND",
     "SECRET//REL TO USA, AUS",
     "CONFIDENTIAL//DISPLAY ONLY JPN",
+    # Released to Japan, view only for Korea: one row that is an export for one partner and
+    # display only for another.
+    "SECRET//REL TO USA, JPN/DISPLAY ONLY KOR",
     "UNCLASSIFIED",
 )
 

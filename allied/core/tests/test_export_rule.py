@@ -82,3 +82,17 @@ def test_the_weekly_briefs_pdf_is_an_export_and_its_page_is_not(cast):
     as_page = exporting_seen(client, "/working-group/brief/")
     assert as_pdf and all(as_pdf)
     assert as_page and not any(as_page)
+
+
+def test_on_an_export_show_stops_a_row_the_queryset_let_through(cast, display_only_bulletin):
+    """With the queryset guard broken (every marking visible), the API still shows Japan no
+    DISPLAY ONLY row: show() answers 404 instead. Pages keep only the first wall."""
+    from allied.core.models import marked
+
+    everything = lambda viewer, *, export=False, using=None: list(marked._CACHE.refresh(using))  # noqa: E731
+    client = Client()
+    client.force_login(cast["jpn.liaison"])
+    with mock.patch.object(marked, "visible_marking_ids", everything):
+        response = client.get("/api/bulletins/")
+    assert response.status_code == 404
+    assert b"SHOWNTOJAPAN" not in response.content
