@@ -77,15 +77,16 @@ def test_every_url_either_is_restricted_or_shows_nothing_marked():
     assert unrestricted == []
 
 
+TAXII_IDS = "TAXII ids: leaks.crawl_taxii walks every collection and asks for canaries' objects"
 #: Routes with a parameter whose model the crawl cannot know, and what covers them instead.
 PARAMETERISED_WITHOUT_MODEL = {
     "nation-detail": "unmarked: the public registry, by ISO code",
     "community-detail": "unmarked: the public registry, by code",
-    "taxii-collection": "TAXII ids: allied/intel/tests/test_taxii.py crawls them with canaries",
-    "taxii-objects": "TAXII ids: allied/intel/tests/test_taxii.py crawls them with canaries",
-    "taxii-manifest": "TAXII ids: allied/intel/tests/test_taxii.py crawls them with canaries",
-    "taxii-object": "TAXII ids: allied/intel/tests/test_taxii.py crawls them with canaries",
-    "taxii-object-versions": "TAXII ids: leaks.crawl_taxii asks for them by the ids of canaries",
+    "taxii-collection": TAXII_IDS,
+    "taxii-objects": TAXII_IDS,
+    "taxii-manifest": TAXII_IDS,
+    "taxii-object": TAXII_IDS,
+    "taxii-object-versions": TAXII_IDS,
 }
 
 
