@@ -238,3 +238,22 @@ def test_rule_24f_the_demo_gives_no_display_only_text_to_any_machine_surface(cas
         for feed in feeds:
             assert text not in feed
     assert any(text in page for text in secrets)
+
+
+def test_rule_24f_the_search_api_finds_no_display_only_portion(cast):
+    make_product(
+        cast["us.analyst"],
+        [
+            (0, "(S//REL TO USA, JPN)", "Released SEARCHRELEASED."),
+            (0, "(C//DISPLAY ONLY JPN)", "Shown only SEARCHSHOWNONLY."),
+        ],
+    )
+    jpn = client_for(cast["jpn.liaison"])
+    page = jpn.get(reverse("intel:search"), {"q": "SEARCHSHOWNONLY"}).content.decode()
+    assert "Shown only" in page  # the hit and its snippet, on the page
+    nowhere = jpn.get("/api/intel/search/", {"q": "NOWHERE000"}).json()
+    found = jpn.get("/api/intel/search/", {"q": "SEARCHSHOWNONLY"}).json()
+    found["query"] = nowhere["query"]
+    assert found == nowhere
+    released = jpn.get("/api/intel/search/", {"q": "SEARCHRELEASED"}).json()
+    assert released["products"]["count"] == 1
