@@ -26,6 +26,12 @@ def main(argv: list[str] | None = None) -> int:
 
     if args and args[0] == "serve":
         args[0] = "runserver"
+        from django.conf import settings
+
+        if settings.ALLIED_LOCAL and not settings.DEBUG and "--insecure" not in args:
+            # Local mode serves its own static files, which runserver otherwise does only in
+            # Django's debug mode; a deployment has its proxy serve them (collectstatic).
+            args.append("--insecure")
     execute_from_command_line(["allied", *args])
     return 0
 

@@ -4,8 +4,11 @@ Everything that differs between a laptop and a deployment comes from an ``ALLIED
 ``DATABASE_URL`` through the small strict helpers below. A malformed value stops start-up with an
 ``ImproperlyConfigured`` error instead of quietly falling back to a default.
 
-Defaults are for the offline demo: debug on, an SQLite file in ``var/``, a fixed insecure secret
-key. With ``ALLIED_DEBUG=false`` the secret key must be given.
+Defaults are for the offline demo (``ALLIED_DEBUG=true``, local mode): an SQLite file in ``var/``,
+a fixed insecure secret key, plain HTTP on localhost, and the demo's public password allowed. With
+``ALLIED_DEBUG=false`` the secret key must be given and HTTPS settings apply. Django's own debug
+mode (tracebacks, settings and SQL on error pages) is separate and off unless
+``ALLIED_DJANGO_DEBUG=true`` asks for it on a developer's machine: error pages are the site's own.
 """
 
 from __future__ import annotations
@@ -110,17 +113,27 @@ def sqlite_database(path: Path) -> dict[str, Any]:
 
 # --- Core -----------------------------------------------------------------------------------
 
-DEBUG = env_bool("ALLIED_DEBUG", default=True)
+# Local mode, for the offline demo on one machine: a known secret key, localhost, plain HTTP and
+# the demo's public password. It does not switch on Django's debug pages.
+ALLIED_LOCAL = env_bool("ALLIED_DEBUG", default=True)
+# Django's debug mode shows whoever meets an error a traceback, the settings, the environment
+# (API tokens included) and the SQL: only on explicit request, and only in local mode.
+DEBUG = env_bool("ALLIED_DJANGO_DEBUG", default=False)
+if DEBUG and not ALLIED_LOCAL:
+    raise ImproperlyConfigured("ALLIED_DJANGO_DEBUG=true needs ALLIED_DEBUG=true (local mode).")
 
-# A known key is only acceptable while debugging the offline demo; anything else must set one.
+# A known key is only acceptable in local mode, for the offline demo; anything else must set one.
 _DEV_SECRET_KEY = "django-insecure-allied-demo-key-do-not-use-outside-a-laptop"
-SECRET_KEY = env_str("ALLIED_SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else None)
+SECRET_KEY = env_str("ALLIED_SECRET_KEY", default=_DEV_SECRET_KEY if ALLIED_LOCAL else None)
 # Keys the audit log's hash chain (HMAC), so that write access to the database is not enough to
 # rewrite history and recompute the chain. Unset, the chain is a plain SHA-256 chain.
 ALLIED_AUDIT_KEY = env_str("ALLIED_AUDIT_KEY", default="") or None
+# Refused attempts are audited (`denied`), at most this many a minute per person, so that a crawl
+# of missing records cannot flood the log.
+ALLIED_AUDIT_DENIED_PER_MINUTE = env_int("ALLIED_AUDIT_DENIED_PER_MINUTE", 30)
 
 ALLOWED_HOSTS = env_list(
-    "ALLIED_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
+    "ALLIED_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if ALLIED_LOCAL else []
 )
 
 INSTALLED_APPS = [
@@ -144,10 +157,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response: local scripts and styles only, none inline.
+    "allied.core.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A session ends a working day after sign-in, or after half an hour idle (allied.core.security).
+    "allied.core.security.SessionTimeoutMiddleware",
     # Every page needs a signed-in user unless its view is marked login_not_required.
     "allied.core.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -155,6 +172,10 @@ MIDDLEWARE = [
     # bodies) is refused here, naming the field, before any view reads it.
     "allied.core.input_limits.InputLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A view's 404 or 403 is the site's own page in every mode (allied.core.errors).
+    "allied.core.errors.ErrorPagesMiddleware",
+    # Refused attempts (403, 404, a refused export) are audited as `denied`, rate-limited.
+    "allied.core.audit.DeniedAuditMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the locked-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -218,6 +239,8 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# A form that fails the CSRF check is answered by a page of the site saying what to do.
+CSRF_FAILURE_VIEW = "allied.core.errors.csrf_failure"
 
 # Lockout after repeated failed sign-ins (django-axes). Five failures for one username from one
 # address lock that pair out for 30 minutes; a failure while locked out restarts the 30 minutes.
@@ -233,13 +256,37 @@ AXES_ENABLE_ADMIN = False
 # --- Security -------------------------------------------------------------------------------
 
 # Outside the demo Allied is served over HTTPS only; ALLIED_HTTPS=false is for a test rig.
-HTTPS = env_bool("ALLIED_HTTPS", default=not DEBUG)
+HTTPS = env_bool("ALLIED_HTTPS", default=not ALLIED_LOCAL)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
-# HSTS is hard to undo once browsers have seen it, so it is opt-in with a number of seconds.
-SECURE_HSTS_SECONDS = env_int("ALLIED_HSTS_SECONDS", default=0)
+# Served over HTTPS, browsers are told to keep to it (a year unless ALLIED_HSTS_SECONDS says
+# otherwise; 0 switches HSTS off, which only takes effect once the old header has expired).
+SECURE_HSTS_SECONDS = env_int("ALLIED_HSTS_SECONDS", default=365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ALLIED_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = False
+
+
+def proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """The header a TLS-terminating proxy sets to ``https`` (``off``: no proxy is trusted)."""
+    name = name.strip()
+    if name.lower() in _FALSE:
+        return None
+    if not name.replace("-", "").replace("_", "").isalnum():
+        raise ImproperlyConfigured("ALLIED_PROXY_SSL_HEADER must be a header name or off.")
+    return ("HTTP_" + name.upper().replace("-", "_"), "https")
+
+
+# Behind a reverse proxy that terminates TLS, every request reaches Allied over plain HTTP; without
+# trusting the proxy's X-Forwarded-Proto, SECURE_SSL_REDIRECT would redirect each one for ever.
+# The proxy must set the header itself (overwriting any a client sent).
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header(
+    env_str("ALLIED_PROXY_SSL_HEADER", default="X-Forwarded-Proto" if HTTPS else "off")
+)
+# A signed-in session ends after a working day, and after half an hour without a request.
+SESSION_COOKIE_AGE = env_int("ALLIED_SESSION_SECONDS", default=8 * 3600)
+ALLIED_SESSION_IDLE_SECONDS = env_int("ALLIED_SESSION_IDLE_SECONDS", default=30 * 60)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

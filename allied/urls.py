@@ -2,16 +2,27 @@
 
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-# A request that fails because the database is out of reach answers 503 (allied.core.errors).
+# Errors are pages of the site, JSON under /api/ and TAXII errors under /taxii2/
+# (allied.core.errors); a request that fails because the database is out of reach answers 503.
+handler400 = "allied.core.errors.bad_request"
+handler403 = "allied.core.errors.permission_denied"
+handler404 = "allied.core.errors.page_not_found"
 handler500 = "allied.core.errors.server_error"
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="schema", template_name="core/swagger_ui.html"
+        ),
+        name="api-docs",
+    ),
     path("api/intel/", include("allied.intel.api.urls")),
     path("api/arms/", include("allied.arms.api.urls")),
     path("api/planning/", include("allied.planning.api.urls")),
@@ -26,6 +37,3 @@ urlpatterns = [
     path("taxii2/", include("allied.intel.urls_taxii")),
     path("", include("allied.core.urls")),
 ]
-
-# A URL under /api/ that matches no route answers JSON, like a missing record.
-handler404 = "allied.core.views.not_found"

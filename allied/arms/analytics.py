@@ -5,6 +5,10 @@ Every figure is aggregated in the database from querysets already restricted to 
 (``allied.arms.access``): a partner's charts count its own nation's releasable rows, nothing else.
 Time in stage and in review come from the roll-up of completed stages (``allied.arms.stats``,
 kept in the same transaction as each stage completion), so the page stays fast at 50,000 cases.
+
+The figures show what marked rows hold, so the rows behind them are read as every shown row is:
+their markings roll up into the banner and their reads are audited, one entry per kind of row
+listing every id under its marking (``audit.record_feed_read``, as the coverage pages do).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from allied.arms.rules.lifecycle import (
     ReviewType,
     Stage,
 )
-from allied.core import charts
+from allied.core import audit, charts
 from allied.core.charts import Column
 from allied.core.models import StoredMarking
 from allied.core.restricted import restricted_view, shown, viewer_of
@@ -38,16 +42,44 @@ from allied.core.restricted import restricted_view, shown, viewer_of
 MONTHS = 96
 
 
+class Sources:
+    """The marked rows behind the page's figures: their markings (for the banner) and, per kind
+    of row, their ids with the marking of each (for the audit log)."""
+
+    def __init__(self) -> None:
+        self.markings: set[int] = set()
+        self.rows: dict[str, dict[str, int]] = defaultdict(dict)
+
+    def add(self, object_type: str, pk: Any, *marking_ids: int) -> None:
+        self.markings.update(marking_ids)
+        self.rows[object_type][str(pk)] = marking_ids[0]
+
+    def update(self, marking_ids: Any) -> None:
+        self.markings.update(marking_ids)
+
+    def record(self, request: HttpRequest) -> None:
+        """The banner rolls up the markings; each kind of row gets one audited read."""
+        texts = dict(StoredMarking.objects.filter(pk__in=self.markings).values_list("pk", "text"))
+        collector = shown(request)
+        for text in sorted(texts.values()):
+            collector.add(text)
+        for object_type, ids in sorted(self.rows.items()):
+            if ids:
+                items = [(pk, texts[mid]) for pk, mid in ids.items()]
+                audit.record_feed_read(request.user, object_type, items)
+
+
 def _mean(total: int, count: int) -> float:
     return round(total / count, 1) if count else 0.0
 
 
-def _stats(viewer: Any, kind: str, markings: set[int]) -> list[dict[str, Any]]:
+def _stats(viewer: Any, kind: str, markings: Sources) -> list[dict[str, Any]]:
     """The viewer's rows of the roll-up (``StageStat``) of one kind; their markings noted."""
     rows = list(
         StageStat.objects.visible_to(viewer)
         .filter(kind=kind, count__gt=0)
         .values(
+            "pk",
             "key",
             "owner",
             "partner_id",
@@ -59,7 +91,7 @@ def _stats(viewer: Any, kind: str, markings: set[int]) -> list[dict[str, Any]]:
         )
     )
     for r in rows:
-        markings.update((r["marking_id"], r["case_marking_id"]))
+        markings.add("arms.stagestat", r["pk"], r["marking_id"], r["case_marking_id"])
     return rows
 
 
@@ -73,7 +105,7 @@ def _rollup(rows: list[dict[str, Any]], field: str) -> dict[str, list[int]]:
     return out
 
 
-def time_in_stage(viewer: Any, markings: set[int]) -> dict[str, list[dict[str, Any]]]:
+def time_in_stage(viewer: Any, markings: Sources) -> dict[str, list[dict[str, Any]]]:
     """Mean days in completed stages, by stage, by owning agency and by partner.
 
     Read from the roll-up of completed stages; the markings of the rows it sums are added to
@@ -111,7 +143,7 @@ def time_in_stage(viewer: Any, markings: set[int]) -> dict[str, list[dict[str, A
     }
 
 
-def review_times(viewer: Any, markings: set[int]) -> list[dict[str, Any]]:
+def review_times(viewer: Any, markings: Sources) -> list[dict[str, Any]]:
     """Mean days from start to decision of each kind of parallel review."""
     by = _rollup(_stats(viewer, StatKind.REVIEW, markings), "key")
     out = [
@@ -121,7 +153,7 @@ def review_times(viewer: Any, markings: set[int]) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: -r["days"])
 
 
-def overdue(viewer: Any, today: datetime.date, markings: set[int]) -> list[dict[str, Any]]:
+def overdue(viewer: Any, today: datetime.date, markings: Sources) -> list[dict[str, Any]]:
     """Open stages already past their target, by stage (one query on the open-stage index)."""
     targets = sorted({t for s in STAGE_INFO.values() if (t := s.target_days)} | {15, 30})
     late = Q()
@@ -130,34 +162,35 @@ def overdue(viewer: Any, today: datetime.date, markings: set[int]) -> list[dict[
     found = (
         access.case_rows(StageRecord, viewer)
         .filter(late, completed__isnull=True)
-        .values("stage", "marking_id", "case__marking_id")
-        .annotate(n=Count("id"))
+        .values_list("pk", "stage", "marking_id", "case__marking_id")
         .order_by()
     )
     counts: dict[str, int] = defaultdict(int)
-    for r in found:
-        markings.update((r["marking_id"], r["case__marking_id"]))
-        counts[r["stage"]] += r["n"]
+    for pk, stage, marking_id, case_marking_id in found:
+        markings.add("arms.stagerecord", pk, marking_id, case_marking_id)
+        counts[stage] += 1
     return [
         {"stage": STAGE_INFO[Stage(k)].label, "state": "Open and overdue", "cases": n}
         for k, n in counts.items()
     ]
 
 
-def offer_goal(viewer: Any, today: datetime.date, markings: set[int]) -> list[dict[str, Any]]:
+def offer_goal(viewer: Any, today: datetime.date, markings: Sources) -> list[dict[str, Any]]:
     """Share of LOAs offered on or before their AOD, by quarter of offer, with the 85% goal."""
     since = (today.replace(day=1) - datetime.timedelta(days=31 * MONTHS)).replace(day=1)
+    offered = access.cases(viewer).filter(
+        offered__isnull=False, anticipated_offer__isnull=False, offered__gte=since
+    )
+    for pk, marking_id in offered.values_list("pk", "marking_id").order_by():
+        markings.add("arms.case", pk, marking_id)
     rows = (
-        access.cases(viewer)
-        .filter(offered__isnull=False, anticipated_offer__isnull=False, offered__gte=since)
-        .annotate(month=TruncQuarter("offered"))
+        offered.annotate(month=TruncQuarter("offered"))
         .values("month", "marking_id")
         .annotate(n=Count("id"), on_time=Count("id", filter=Q(offered__lte=F("anticipated_offer"))))
         .order_by("month")
     )
     by_month: dict[Any, list[int]] = {}
     for r in rows:
-        markings.add(r["marking_id"])
         acc = by_month.setdefault(r["month"], [0, 0])
         acc[0] += r["n"]
         acc[1] += r["on_time"]
@@ -174,15 +207,14 @@ def offer_goal(viewer: Any, today: datetime.date, markings: set[int]) -> list[di
 def analytics(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     today = datetime.date.today()
-    markings: set[int] = set()
+    markings = Sources()
     times = time_in_stage(viewer, markings)
     reviews = review_times(viewer, markings)
     late = times["late"] + overdue(viewer, today, markings)
     goal = offer_goal(viewer, today, markings)
-    # The charts show figures drawn from these rows: the banner rolls up their markings.
-    collector = shown(request)
-    for text in StoredMarking.objects.filter(pk__in=markings).values_list("text", flat=True):
-        collector.add(text)
+    # The charts show figures drawn from these rows: the banner rolls up their markings and the
+    # reads of the rows are audited.
+    markings.record(request)
     days = Column("days", "Mean days")
     page_charts = [
         charts.bar(

@@ -17,14 +17,18 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from allied.arms import access, stats
-from allied.arms.models import Case, HistoryEntry, StageRecord
+from allied.arms.models import Blocker, Case, HistoryEntry, Review, ReviewDecision, StageRecord
 from allied.arms.rules import forecast as mc
 from allied.arms.rules.lifecycle import (
     ORDER,
+    REVIEW_LABELS,
     STAGE_INFO,
     AodGroup,
+    Holds,
+    ReviewType,
     Stage,
     anticipated_offer_date,
+    completion_holds,
     next_stage,
     offer_expiration,
 )
@@ -46,6 +50,22 @@ AOD_INDEX = {g.value: n for n, g in enumerate(AodGroup)}
 
 class StageError(ValueError):
     """A stage change that cannot be made; the message says why."""
+
+
+class StageHeld(StageError):
+    """A review stage with a pending required review or an open blocker: nothing was written.
+
+    ``reviews`` and ``blockers`` are the rows that hold it (read through the person's restricted
+    querysets, so a page or response naming them shows only what that person may see).
+    """
+
+    def __init__(self, stage: Stage, holds: Holds, reviews: list[Any], blockers: list[Any]) -> None:
+        self.stage, self.holds, self.reviews, self.blockers = stage, holds, reviews, blockers
+        super().__init__(
+            f"{STAGE_INFO[stage].label} cannot complete while there are {holds.describe()}. "
+            "Record the reviews' decisions and resolve the blockers, or, as the case manager, "
+            "override with a reason"
+        )
 
 
 class StaleCase(Exception):
@@ -270,6 +290,47 @@ FORECAST_FIELDS = [
 # --- completing a stage -------------------------------------------------------------------------
 
 
+def review_name(review: Review) -> str:
+    label = REVIEW_LABELS.get(ReviewType(review.review_type), review.review_type)
+    return f"{label} (owner {review.owner}, since {review.started:%Y-%m-%d})"
+
+
+def blocker_name(blocker: Blocker) -> str:
+    text = " ".join(blocker.text.split())
+    text = text if len(text) <= 120 else text[:119] + "\u2026"
+    return f"{text} (owner {blocker.owner}, since {blocker.opened:%Y-%m-%d})"
+
+
+def holds_of(case: Case, user: Any, stage: Stage) -> tuple[Holds, list[Review], list[Blocker]]:
+    """What holds ``stage`` of ``case`` open, as ``user`` may see it."""
+    reviews = list(
+        access.case_rows(Review, user)
+        .filter(case=case, decision=ReviewDecision.PENDING)
+        .select_related("marking")
+        .order_by("started", "pk")
+    )
+    blockers = list(
+        access.case_rows(Blocker, user)
+        .filter(case=case, resolved__isnull=True)
+        .select_related("marking")
+        .order_by("opened", "pk")
+    )
+    holds = completion_holds(
+        stage, [review_name(r) for r in reviews], [blocker_name(b) for b in blockers]
+    )
+    if not holds:
+        return holds, [], []
+    return holds, reviews, blockers
+
+
+def may_override(user: Any) -> bool:
+    """Only a U.S. case manager overrides a held review stage."""
+    from allied.core.models.principals import Role, principal_for
+
+    principal = principal_for(user)
+    return bool(principal.is_us and principal.has_role(Role.CASE_MANAGER))
+
+
 def advance(
     case: Case,
     user: Any,
@@ -278,16 +339,22 @@ def advance(
     note: str = "",
     owner: str = "",
     expected_version: int | None = None,
+    override_reason: str = "",
 ) -> Case:
     """Complete ``case``'s current stage and open the next; recompute its forecast.
 
     Stages that do not apply are skipped: a case that needs no formal notification goes from
-    LOA development straight to the offer. The whole change (stage records, case, history entry,
-    audit) commits together, or nothing does. The stage completed is the one stored when the row
-    is locked (``claim``); with ``expected_version`` a second submission of the same change, or
-    any change from an older version, raises ``StaleCase`` instead of completing a stage more.
+    LOA development straight to the offer. A review stage (``REVIEW_STAGES``) does not complete
+    while a required review is pending or a blocker is open (``StageHeld`` names them), unless a
+    case manager gives ``override_reason``: the override is then a recorded decision (history
+    entry and audit, with the reason and what was still open). The whole change (stage records,
+    case, history entry, audit) commits together, or nothing does. The stage completed is the one
+    stored when the row is locked (``claim``); with ``expected_version`` a second submission of
+    the same change, or any change from an older version, raises ``StaleCase`` instead of
+    completing a stage more.
     """
     day = on or timezone.localdate()
+    override_reason = " ".join(override_reason.split())
 
     def write() -> Case:
         claim(case, user, expected_version, None)
@@ -297,6 +364,18 @@ def advance(
             raise StageError("a closed case has no next stage")
         if day < case.stage_entered:
             raise StageError(f"the stage cannot complete before it started ({case.stage_entered})")
+        holds, held_reviews, held_blockers = holds_of(case, user, current)
+        overridden: dict[str, Any] | None = None
+        if holds:
+            if not override_reason:
+                raise StageHeld(current, holds, held_reviews, held_blockers)
+            if not may_override(user):
+                raise StageError("only a U.S. case manager may override a held review stage")
+            overridden = {
+                "reason": override_reason,
+                "pending_reviews": [r.pk for r in held_reviews],
+                "open_blockers": [b.pk for b in held_blockers],
+            }
         decision = decision_for(case)
         if decision is not None and not decision.required:
             while following in (Stage.INFORMAL_REVIEW, Stage.FORMAL_NOTIFICATION):
@@ -354,19 +433,20 @@ def advance(
             actor=user,
             marking=case.marking,
             text=f"{STAGE_INFO[current].label} completed; {info.label} started"
-            + (f" ({note})" if note else ""),
+            + (f" ({note})" if note else "")
+            # The names of what was open stay in the audit entry: the history entry carries the
+            # case's marking, and a review or blocker may be marked higher than its case.
+            + (f"; completed by the case manager's override: {override_reason}" * bool(overridden)),
         ).save()
-        audit.record(
-            "decision",
-            actor=user,
-            obj=case,
-            detail={
-                "stage_completed": current.value,
-                "stage_started": following.value,
-                "on": day.isoformat(),
-                "version": case.version,
-            },
-        )
+        detail: dict[str, Any] = {
+            "stage_completed": current.value,
+            "stage_started": following.value,
+            "on": day.isoformat(),
+            "version": case.version,
+        }
+        if overridden:
+            detail["override"] = overridden
+        audit.record("decision", actor=user, obj=case, detail=detail)
         return case
 
     with transaction.atomic():

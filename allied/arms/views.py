@@ -28,6 +28,7 @@ from allied.arms.models import (
     Item,
     Licence,
     Review,
+    ReviewDecision,
     StageRecord,
 )
 from allied.arms.rules import lor
@@ -38,6 +39,7 @@ from allied.arms.rules.lifecycle import (
     STAGE_INFO,
     STAGES,
     Stage,
+    completion_holds,
     next_stage,
 )
 from allied.arms.rules.notification import (
@@ -164,9 +166,16 @@ class CaseDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
         waits = waiting_on(self.request, blockers)
         for blocker in blockers:
             blocker.waits_case = waits.get(blocker.waits_on_id)
+        reviews = rows(Review)
+        holds = completion_holds(
+            Stage(case.stage),
+            [services.review_name(r) for r in reviews if r.decision == ReviewDecision.PENDING],
+            [services.blocker_name(b) for b in blockers if b.resolved is None],
+        )
         context.update(
+            holds=holds,
             stages=stages,
-            reviews=rows(Review),
+            reviews=reviews,
             blockers=blockers,
             items=rows(Item),
             history=rows(HistoryEntry),
@@ -212,6 +221,9 @@ class AdvanceForm(forms.Form):
     )
     owner = forms.CharField(label="Owner of the next stage", max_length=80, required=False)
     note = forms.CharField(label="Note", max_length=500, required=False, widget=forms.Textarea)
+    override_reason = forms.CharField(
+        label="Override reason", max_length=500, required=False, widget=forms.Textarea
+    )
     version = version_field()
 
 
@@ -247,13 +259,19 @@ def case_advance(request: HttpRequest, pk: int) -> HttpResponse:
             note=form.cleaned_data["note"],
             owner=form.cleaned_data["owner"],
             expected_version=form.cleaned_data["version"],
+            override_reason=form.cleaned_data["override_reason"],
         )
     except services.StaleCase as stale:
         return stale_case(request, visible_case(request, pk), stale)
     except services.StageError as exc:
-        messages.error(request, f"Nothing was changed: {exc}")
+        messages.error(request, f"Nothing was changed: {exc}.")
     else:
-        messages.success(request, f"Stage completed; the case is now at {case.stage_label}.")
+        done = (
+            "Stage completed by your recorded override"
+            if form.cleaned_data["override_reason"].strip()
+            else "Stage completed"
+        )
+        messages.success(request, f"{done}; the case is now at {case.stage_label}.")
     return redirect("arms:case-detail", pk=case.pk)
 
 

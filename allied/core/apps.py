@@ -12,7 +12,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from allied.core import audit  # noqa: F401 - connects the sign-in audit receivers
+        from allied.core import (
+            audit,  # noqa: F401 - connects the sign-in audit receivers
+            security,  # noqa: F401 - notes each sign-in's time in its session
+        )
 
         post_migrate.connect(_install_rls, dispatch_uid="allied-install-rls")
 

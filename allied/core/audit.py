@@ -13,6 +13,12 @@ first (``lock_appends``), so that every writer takes the locks in one order and 
 Entries are sealed with the ``ALLIED_AUDIT_KEY`` setting when it is set (HMAC-SHA-256), else with
 plain SHA-256; see :mod:`allied.audit_chain` for what each protects against.
 
+Refused attempts are recorded too (``DeniedAuditMiddleware``): a signed-in person's request
+answered 403, or 404 at an address that names a record, or a refused export (409 to a read),
+gives a ``denied`` entry naming the method, path and status, at most
+``ALLIED_AUDIT_DENIED_PER_MINUTE`` a minute per person (``record_denied``), so that a crawl of
+missing records cannot flood the log.
+
 Sign-ins, failed sign-ins and sign-outs are recorded from Django's auth signals (connected by
 ``CoreConfig.ready``). A failed sign-in records the username tried and the client address
 (``REMOTE_ADDR``); no password or other credential is ever written.
@@ -21,16 +27,18 @@ Sign-ins, failed sign-ins and sign-outs are recorded from Django's auth signals 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.core.cache import caches
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import connections, models, router, transaction
 from django.dispatch import receiver
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from allied.audit_chain import GENESIS, ChainEntry, entry_hash, plain
@@ -287,6 +295,121 @@ def record_feed_read(actor: Any, object_type: str, items: Iterable[tuple[str, st
         object_id=f"feed page of {count}",
         detail={"objects_by_marking": by_marking},
     )
+
+
+# --- refused attempts ----------------------------------------------------------------------------
+
+#: How long one rate-limit window of ``denied`` entries lasts.
+DENIED_WINDOW_SECONDS = 60
+
+
+def _denied_allowance(actor: Any) -> int:
+    """How many ``denied`` entries ``actor`` has had in this window, this one included.
+
+    Counted in Django's cache (per process with the default local-memory cache, shared with a
+    shared cache), so no lock is taken and nothing is read from the audit table.
+    """
+    window = int(time.time()) // DENIED_WINDOW_SECONDS
+    key = f"allied:audit-denied:{actor.pk}:{window}"
+    cache = caches["default"]
+    cache.add(key, 0, timeout=DENIED_WINDOW_SECONDS * 2)
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=DENIED_WINDOW_SECONDS * 2)
+        return 1
+
+
+def record_denied(
+    actor: Any,
+    *,
+    method: str,
+    path: str,
+    status: int,
+    object_type: str = "",
+    object_id: Any = None,
+    reason: str = "",
+) -> AuditEntry | None:
+    """Record a refused attempt by a signed-in ``actor``, unless it is over this minute's limit.
+
+    The entry carries no marking: a refusal says nothing about the record, which may not exist.
+    The first attempt over the limit is recorded saying that the rest of the minute's are not.
+    """
+    if actor is None or not getattr(actor, "is_authenticated", False) or actor.pk is None:
+        return None
+    limit = int(getattr(settings, "ALLIED_AUDIT_DENIED_PER_MINUTE", 30))
+    count = _denied_allowance(actor)
+    if count > limit + 1:
+        return None
+    detail: dict[str, Any] = {"method": method, "path": path[:500], "status": status}
+    if reason:
+        detail["reason"] = reason[:300]
+    if count == limit + 1:
+        detail["suppressed"] = f"over {limit} a minute: further refusals this minute not recorded"
+    return record(
+        AuditAction.DENIED,
+        actor=actor,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail,
+    )
+
+
+#: A 409 records a refusal only in answer to a read (a refused export); to a write it is a stale
+#: version, not a refusal.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class DeniedAuditMiddleware:
+    """Audit every refused attempt of a signed-in person (see ``record_denied``).
+
+    Runs after the view's own transaction has ended, so the entry is kept even when the view's
+    work was rolled back.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        status = response.status_code
+        # A 404 counts when the address named a record (it matched a route): not a stray URL
+        # such as the /favicon.ico a browser asks for on its own.
+        routed = getattr(request, "resolver_match", None) is not None
+        if (
+            status == 403
+            or (status == 404 and routed)
+            or (status == 409 and request.method in READ_METHODS)
+        ):
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                object_type, object_id = _target(request)
+                record_denied(
+                    user,
+                    method=request.method or "",
+                    path=request.path,
+                    status=status,
+                    object_type=object_type,
+                    object_id=object_id,
+                )
+        return response
+
+
+def _target(request: HttpRequest) -> tuple[str, Any]:
+    """The kind of record and the id a refused URL named, when its view says (``allied_model``)."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return "", None
+    model = getattr(match.func, "allied_model", None) or getattr(
+        getattr(match.func, "view_class", None), "model", None
+    )
+    if not (isinstance(model, type) and issubclass(model, models.Model)):
+        return "", None
+    return _object_type_of(model), match.kwargs.get("pk")
+
+
+def _object_type_of(model: type[models.Model]) -> str:
+    return f"{model._meta.app_label}.{model._meta.model_name}"
 
 
 # --- reading the chain ----------------------------------------------------------------------

@@ -70,7 +70,19 @@ def register(section: Section) -> None:
         SECTIONS.append(section)
 
 
-def home_sections(principal: Any) -> list[Section]:
+def home_sections(principal: Any, request: Any = None) -> list[Section]:
+    """The sections for ``principal``'s roles; with ``request``, each offers only the links whose
+    pages would answer that person (the rule each page's view declares, as the navigation)."""
     if principal is None:
         return []
-    return [s for s in SECTIONS if principal.has_role(s.role)]
+    sections = [s for s in SECTIONS if principal.has_role(s.role)]
+    if request is None:
+        return sections
+    from dataclasses import replace
+
+    from allied.core.access import may_open
+
+    return [
+        replace(s, links=tuple(link for link in s.links if may_open(request, link.url_name)))
+        for s in sections
+    ]

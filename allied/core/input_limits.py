@@ -7,10 +7,12 @@ view runs, input that no field of Allied accepts, and names the field at fault:
 * any single value (query parameter, form field, JSON string or key) longer than
   ``ALLIED_MAX_TEXT_CHARS`` characters;
 * NUL and the other C0 control characters except tab, line feed and carriage return (PostgreSQL
-  cannot store NUL in text);
+  cannot store NUL in text), DEL (U+007F) and the C1 controls (U+0080-U+009F: NEL U+0085 breaks
+  a line where none is seen, CSI U+009B starts a terminal escape);
 * lone UTF-16 surrogates (``"\\ud800"`` in JSON), which no database can store as text;
-* the bidirectional embedding, override and isolate controls (U+202A-U+202E, U+2066-U+2069):
-  text shown to other people, a marking beside a title above all, must read as it is stored;
+* the bidirectional embedding, override and isolate controls (U+202A-U+202E, U+2066-U+2069)
+  and the bidirectional marks (LRM U+200E, RLM U+200F, ALM U+061C): text shown to other people,
+  a marking beside a title above all, must read as it is stored;
 * JSON nested deeper than ``MAX_JSON_DEPTH``.
 
 The answer is 400 (413 for a body too large): for the API a JSON object keyed by the field, as
@@ -31,10 +33,14 @@ from django.shortcuts import render
 
 MAX_JSON_DEPTH = 32
 
-# C0 controls but tab, line feed and carriage return; lone surrogates; bidi controls.
-_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+# C0 controls but tab, line feed and carriage return; DEL and the C1 controls; lone surrogates;
+# bidi marks and controls.
+_REFUSED = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 _NAMES = {
     "\x00": "a null character (U+0000)",
+    **{chr(c): f"a bidirectional mark (U+{c:04X})" for c in (0x061C, 0x200E, 0x200F)},
     **{chr(c): f"a bidirectional control (U+{c:04X})" for c in range(0x202A, 0x202F)},
     **{chr(c): f"a bidirectional control (U+{c:04X})" for c in range(0x2066, 0x206A)},
 }

@@ -194,13 +194,9 @@ def viewer_of(request: HttpRequest, on: date | None = None) -> Viewer:
 
 def require_role(request: HttpRequest, *roles: Any) -> None:
     """403 unless the signed-in person holds one of ``roles`` (a role check, not a record's)."""
-    from django.core.exceptions import PermissionDenied
+    from allied.core.access import check, for_roles
 
-    from allied.core.models.principals import principal_for
-
-    principal = principal_for(request.user)
-    if not any(principal.has_role(role) for role in roles):
-        raise PermissionDenied("This page is for " + " and ".join(r.label for r in roles) + ".")
+    check(request, for_roles(*roles))
 
 
 # --- pages --------------------------------------------------------------------------------------

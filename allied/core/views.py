@@ -52,7 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "nation_count": Nation.objects.count(),
         "community_count": Community.objects.count(),
         "principal": principal,
-        "sections": home_sections(principal),
+        "sections": home_sections(principal, request),
     }
     if principal is not None:
         context["communities"] = (
@@ -153,14 +153,3 @@ def partners(request: HttpRequest) -> HttpResponse:
         if iso3 in nations
     ]
     return render(request, "core/partners.html", {"rows": rows})
-
-
-def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """Django's 404 page, except under /api/, where a URL that matches no route answers in JSON
-    exactly as a missing record does (an API client never gets an HTML page)."""
-    from django.http import JsonResponse
-    from django.views import defaults
-
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
-    return defaults.page_not_found(request, exception)

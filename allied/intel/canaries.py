@@ -183,6 +183,8 @@ def stix_object(marking: StoredMarking, text: str) -> StixObject:
 
     from django.utils import timezone
 
+    from allied.intel.stix import marking_extension, with_marking
+
     stix_id = f"indicator--{uuid.uuid4()}"
     obj = StixObject(
         collection="imports",
@@ -190,17 +192,21 @@ def stix_object(marking: StoredMarking, text: str) -> StixObject:
         stix_type="indicator",
         modified=timezone.now(),
         date_added=timezone.now(),
-        body={
-            "type": "indicator",
-            "spec_version": "2.1",
-            "id": stix_id,
-            "name": f"Indicator {text}",
-            "created": "2026-01-01T00:00:00.000Z",
-            "modified": "2026-01-01T00:00:00.000Z",
-            "pattern": "[ipv4-addr:value = '198.51.100.7']",
-            "pattern_type": "stix",
-            "valid_from": "2026-01-01T00:00:00Z",
-        },
+        # Stored as an import stores it: with Allied's marking extension.
+        body=with_marking(
+            {
+                "type": "indicator",
+                "spec_version": "2.1",
+                "id": stix_id,
+                "name": f"Indicator {text}",
+                "created": "2026-01-01T00:00:00.000Z",
+                "modified": "2026-01-01T00:00:00.000Z",
+                "pattern": "[ipv4-addr:value = '198.51.100.7']",
+                "pattern_type": "stix",
+                "valid_from": "2026-01-01T00:00:00Z",
+            },
+            marking_extension(marking.marking),
+        ),
         imported_by=_author(),
         marking=marking,
     )

@@ -3,10 +3,14 @@
 Every portion mark is checked by the markings engine as the form is cleaned, and every problem is
 shown with its rule and fix. The rules that span fields (originator and FGI, read-back by the
 author, one place per portion) are ``allied.intel.products.validate_draft``, shared with the API.
+The classification authority block (required when the product is classified) is checked by
+``allied.intel.products.authority_problems``, also shared with the API, and its problems are shown
+on the fields they name.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -18,6 +22,7 @@ from allied.intel.models import CATEGORY_CHOICES, Originator
 from allied.intel.products import (
     PortionDraft,
     ProductDraft,
+    authority_problems,
     check_portion_mark,
     split_tags,
     tag_problems,
@@ -25,6 +30,7 @@ from allied.intel.products import (
 )
 from allied.intel.rules import Category
 from allied.markings.access import Viewer
+from allied.markings.authority import EXEMPTIONS, Authority
 
 PORTION_PREFIX = "portions"
 UNKNOWN_PORTION = -1  # a row key this form never gave out: refused as "not part of the product"
@@ -71,6 +77,51 @@ class ProductForm(forms.Form):
         help_text="Banner form, e.g. UNCLASSIFIED or SECRET//REL TO USA, JPN. A partner sees "
         "the product only if it may see this marking and at least one portion.",
         widget=_input(),
+    )
+    # The classification authority block, required when the product is classified (EO 13526;
+    # checked with the rest of the draft by ``authority_problems``).
+    classified_by = forms.CharField(
+        label="Classified By",
+        required=False,
+        max_length=200,
+        help_text="Name and position (or personal identifier) of who classified the product.",
+        widget=_input(),
+    )
+    derived_from = forms.CharField(
+        label="Derived From",
+        required=False,
+        max_length=300,
+        help_text="Derivative classification: the source or classification guide, or "
+        "Multiple Sources.",
+        widget=_input(),
+    )
+    classification_reason = forms.CharField(
+        label="Reason",
+        required=False,
+        max_length=120,
+        help_text="Original classification: the EO 13526 sec. 1.4 category, e.g. 1.4(c).",
+        widget=_input(),
+    )
+    declassify_on = forms.DateField(
+        label="Declassify On",
+        required=False,
+        help_text="No more than 25 years after the product is written, unless an exemption "
+        "is cited.",
+        widget=forms.DateInput(attrs={"class": "usa-input", "type": "date"}, format="%Y-%m-%d"),
+    )
+    declassify_event = forms.CharField(
+        label="Or: declassify on an event",
+        required=False,
+        max_length=200,
+        widget=_input(),
+    )
+    declass_exemption = forms.ChoiceField(
+        label="Exemption from automatic declassification",
+        required=False,
+        choices=[("", "None"), *((code, code) for code in EXEMPTIONS)],
+        help_text="25X1 to 25X9 allow up to 50 years with a date or event; 50X1-HUM and "
+        "50X2-WMD need no date (EO 13526 sec. 3.3).",
+        widget=forms.Select(attrs={"class": "usa-select"}),
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     change_note = forms.CharField(
@@ -169,8 +220,10 @@ class ProductAuthoring:
         initial: dict[str, Any] | None = None,
         portions: list[dict[str, Any]] | None = None,
         keys: dict[int, int] | None = None,
+        decided_on: date | None = None,
     ) -> None:
         self.viewer = viewer
+        self.decided_on = decided_on
         self.editing = editing
         self.keys = keys or {}
         self.form = ProductForm(data, initial=initial)
@@ -197,8 +250,13 @@ class ProductAuthoring:
         for position, (_, form) in enumerate(self.formset.rows()):
             for field, problem in per_portion.get(position, []):
                 form.add_error(field, problem)
+        authority = authority_problems(
+            self.product_draft(), self.portion_drafts(), decided_on=self.decided_on
+        )
+        for field, problems in authority.items():
+            self.form.add_error(field, problems)
         self.general_errors = general
-        return not general and not per_portion
+        return not general and not per_portion and not authority
 
     def product_draft(self) -> ProductDraft:
         data = self.form.cleaned_data
@@ -212,6 +270,14 @@ class ProductAuthoring:
             topics=data.get("topics") or [],
             regions=data.get("regions") or [],
             marking=data["marking"],
+            authority=Authority(
+                classified_by=data.get("classified_by") or "",
+                derived_from=data.get("derived_from") or "",
+                classification_reason=data.get("classification_reason") or "",
+                declassify_on=data.get("declassify_on"),
+                declassify_event=data.get("declassify_event") or "",
+                declass_exemption=data.get("declass_exemption") or "",
+            ),
         )
 
     def portion_drafts(self) -> list[PortionDraft]:

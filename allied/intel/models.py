@@ -13,6 +13,7 @@ from django.db import models
 
 from allied.core.models.marked import MarkedModel, MarkedQuerySet, StoredMarking
 from allied.intel.rules import Category
+from allied.markings.authority import Authority
 
 CATEGORY_CHOICES = [(c.value, c.label) for c in Category]
 
@@ -53,6 +54,15 @@ class Product(MarkedModel):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
+    # The classification authority block (EO 13526 sec. 1.6; ``allied.markings.authority``),
+    # required on a classified product when it is written. Covered by the product's own marking,
+    # like the title: it is shown wherever the title is, on a classified view of the product.
+    classified_by = models.CharField("Classified By", max_length=200, blank=True)
+    derived_from = models.CharField("Derived From", max_length=300, blank=True)
+    classification_reason = models.CharField("Reason", max_length=120, blank=True)
+    declassify_on = models.DateField("Declassify On", null=True, blank=True)
+    declassify_event = models.CharField("Declassification event", max_length=200, blank=True)
+    declass_exemption = models.CharField("Exemption (25X, 50X)", max_length=16, blank=True)
 
     objects = ProductQuerySet.as_manager()
 
@@ -62,6 +72,17 @@ class Product(MarkedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def authority(self) -> Authority:
+        return Authority(
+            classified_by=self.classified_by,
+            derived_from=self.derived_from,
+            classification_reason=self.classification_reason,
+            declassify_on=self.declassify_on,
+            declassify_event=self.declassify_event,
+            declass_exemption=self.declass_exemption,
+        )
 
 
 class Portion(MarkedModel):

@@ -11,6 +11,9 @@
   what is exported.
 * ``release_panel`` answers, for marks an author has typed (never for stored rows), what each key
   partner would be given and which portions block release of the whole (rules 24-26, 31, P8).
+* ``shown_authority`` is the classification authority block that goes with a view of a product
+  (page, API, download, STIX): the product's block when that view is classified, else none.
+  ``authority_problems`` checks the block of a draft (EO 13526; ``allied.markings.authority``).
 * ``save_product`` writes a product and its portions in one transaction. Each row is re-read by
   its author (``write_visible``) and audited. The banner is rolled up from every portion (P8). The
   version is compared and bumped (optimistic concurrency). Changed portions are kept as revisions.
@@ -36,6 +39,7 @@ from allied.intel.rules import Category
 from allied.markings import Level, Marking
 from allied.markings.access import Decision, Viewer, decide
 from allied.markings.access import Membership as ViewerMembership
+from allied.markings.authority import Authority, authority_lines, check_authority
 from allied.markings.release import analyse_release, banner_for_viewer
 from allied.markings.rollup import rollup_portions
 
@@ -275,6 +279,18 @@ def category_label(value: int) -> str:
         return str(value)
 
 
+def shown_authority(product: Product, banner: Marking) -> Authority | None:
+    """The authority block that goes with a view of ``product`` whose banner is ``banner``.
+
+    A classified view carries the product's block; an unclassified one (a partner's unclassified
+    tearline, say) carries none, so that it does not tell its viewer the rest is classified.
+    """
+    authority = product.authority
+    if banner.level <= Level.U or authority.empty:
+        return None
+    return authority.normalised()
+
+
 def render_export(export: Export, fmt: str, *, who: str, on: date) -> str:
     """The exported file: banner, title and tags (when they may travel), numbered portions."""
     product = export.product
@@ -289,6 +305,9 @@ def render_export(export: Export, fmt: str, *, who: str, on: date) -> str:
             ("Topics", ", ".join(product.topics) or "none"),
             ("Regions", ", ".join(product.regions) or "none"),
         ]
+        authority = shown_authority(product, export.banner)
+        if authority is not None:  # EO 13526 sec. 1.6: it travels with the banner and title
+            facts += authority_lines(authority)
         lines += [f"# {title}" if md else title, ""]
         lines += [f"- {name}: {value}" if md else f"{name}: {value}" for name, value in facts]
     else:
@@ -632,6 +651,7 @@ class ProductDraft:
     topics: list[str]
     regions: list[str]
     marking: str
+    authority: Authority = dataclasses.field(default_factory=Authority)
 
 
 @dataclass(frozen=True)
@@ -724,6 +744,29 @@ def validate_draft(
     if kept == 0:
         general.append("A product needs at least one portion.")
     return general, per_portion
+
+
+def authority_problems(
+    draft: ProductDraft, portions: Sequence[PortionDraft], *, decided_on: date | None = None
+) -> dict[str, list[str]]:
+    """Problems of the draft's classification authority block, by field (EO 13526, rule 32).
+
+    The product is classified when its title's marking or any kept portion is: then the block
+    is required; an unclassified product carries none. ``decided_on`` is the day the product
+    was first written (today for a new one): the 25 years run from it.
+    """
+    levels = [Level.U]
+    metadata, _ = check_banner(draft.marking)
+    if metadata is not None:
+        levels.append(metadata.level)
+    for portion in portions:
+        check = check_portion_mark(portion.mark) if not portion.delete else None
+        if check is not None and check.marking is not None:
+            levels.append(check.marking.level)
+    today = date.today()
+    return check_authority(
+        draft.authority, max(levels), decided_on=decided_on or today, today=today
+    )
 
 
 def display_places(portions: Sequence[Portion]) -> dict[int, tuple[int, int]]:
@@ -862,6 +905,17 @@ def save_product(
         obj.topics = list(draft.topics)
         obj.regions = list(draft.regions)
         obj.set_marking(draft.marking)
+        authority = draft.authority.normalised()
+        if authority.empty and hidden:
+            # The editor was not given the block (all it may see is unclassified), but portions
+            # it may not see keep the product classified: their block stays as it was.
+            authority = obj.authority
+        obj.classified_by = authority.classified_by
+        obj.derived_from = authority.derived_from
+        obj.classification_reason = authority.classification_reason
+        obj.declassify_on = authority.declassify_on
+        obj.declassify_event = authority.declassify_event
+        obj.declass_exemption = authority.declass_exemption
         everything = [row.marking for row in stored.values()]
         everything += [vocabulary.parse(text) for _, _, text in hidden]
         obj.banner = StoredMarking.objects.intern(rollup_portions(everything))  # P8

@@ -12,7 +12,12 @@ used yet: its property set does not map CAPCO REL TO and DISPLAY ONLY lists one 
 * ``import_bundle`` stores a bundle's objects, each marked, in one transaction: all or nothing.
   Objects keep Allied's marking extension where they carry it and take the importer's marking
   otherwise; their TLP markings (MISP, OpenCTI and the standard definitions) may only narrow that
-  marking or refuse the object (``allied.intel.stix_markings``).
+  marking or refuse the object, and a marking definition Allied cannot map refuses it unless the
+  importer states the marking (``allied.intel.stix_markings``). Each object is stored, and so
+  served, with Allied's marking extension rewritten to the marking it was stored with. A version
+  (id and ``modified``) is stored once: a changed copy, a new marking included, is a new version
+  with a later ``modified``, and a version already stored refuses the import with the same answer
+  whoever may read the stored one (``taken_versions``).
 """
 
 from __future__ import annotations
@@ -22,16 +27,24 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from allied.core import audit
-from allied.core.models.marked import StoredMarking
+from allied.core.models.marked import StoredMarking, system_access
 from allied.core.vocabulary import check
 from allied.intel.models import Portion, Product
 from allied.intel.models_stix import StixObject
-from allied.intel.stix_markings import TlpRefused, apply_tlp, definitions_of, tlp_of
+from allied.intel.products import shown_authority
+from allied.intel.stix_markings import (
+    TlpRefused,
+    apply_tlp,
+    definitions_of,
+    tlp_of,
+    unmapped_of,
+)
 from allied.markings import Marking, render
 from allied.markings.access import Viewer, decide
+from allied.markings.authority import Authority, ism_attributes
 from allied.markings.release import banner_for_viewer
 
 NAMESPACE = uuid.UUID("5d2c8f0e-6d0b-4a7e-9b53-1c4b8a0f3e21")
@@ -42,6 +55,10 @@ EPOCH = "2026-01-01T00:00:00.000Z"
 
 class ImportError_(ValueError):
     """A bundle that cannot be imported as it stands; nothing of it was stored."""
+
+
+class MarkingNeeded(ImportError_):
+    """An object carries no marking Allied can read and the importer stated none."""
 
 
 def stix_time(moment: datetime) -> str:
@@ -78,8 +95,14 @@ def allied_identity() -> dict[str, Any]:
     }
 
 
-def marking_extension(marking: Marking) -> dict[str, Any]:
-    """The property extension that carries ``marking`` on a STIX object."""
+def marking_extension(marking: Marking, authority: Authority | None = None) -> dict[str, Any]:
+    """The property extension that carries ``marking`` on a STIX object.
+
+    A classified document's object (a product's report) also carries its classification
+    authority block, as the IC-ISM attributes ``classified_by``, ``derived_from``,
+    ``classification_reason``, ``declass_date``, ``declass_event``, ``declass_exception``
+    (rule 32; EO 13526 sec. 1.6).
+    """
     properties: dict[str, Any] = {
         "extension_type": "property-extension",
         "banner": render(marking, "banner"),
@@ -93,7 +116,28 @@ def marking_extension(marking: Marking) -> dict[str, Any]:
     }
     # STIX forbids empty lists: a property that would be empty is left out.
     properties.update({name: values for name, values in lists.items() if values})
+    if authority is not None:
+        properties.update(
+            {AUTHORITY_PROPERTIES[name]: value for name, value in ism_attributes(authority).items()}
+        )
     return {ALLIED_MARKING_EXTENSION: properties}
+
+
+#: The IC-ISM names of the authority block, as the extension's snake_case properties.
+AUTHORITY_PROPERTIES = {
+    "classifiedBy": "classified_by",
+    "derivedFrom": "derived_from",
+    "classificationReason": "classification_reason",
+    "declassDate": "declass_date",
+    "declassEvent": "declass_event",
+    "declassException": "declass_exception",
+}
+
+
+def with_marking(obj: dict[str, Any], extension: dict[str, Any]) -> dict[str, Any]:
+    """``obj`` (unchanged) with Allied's marking ``extension`` (``marking_extension``) in place
+    of its own, its other extensions kept: the form in which Allied stores and serves an object."""
+    return {**obj, "extensions": {**(obj.get("extensions") or {}), **extension}}
 
 
 def marking_of(obj: dict[str, Any]) -> str | None:
@@ -145,7 +189,7 @@ def product_objects(
         "published": when,
         "labels": [*product.topics, *product.regions],
         "object_refs": [n["id"] for n in notes],
-        "extensions": marking_extension(banner),
+        "extensions": marking_extension(banner, shown_authority(product, banner)),
     }
     return [report, *notes]
 
@@ -159,33 +203,70 @@ def _parse_time(value: Any, what: str, obj_id: str) -> datetime:
         raise ImportError_(f"{obj_id}: {what} {value!r} is not a STIX timestamp") from exc
 
 
+def taken_versions(
+    collection: str, versions: Iterable[tuple[str, datetime]]
+) -> set[tuple[str, datetime]]:
+    """Which of ``versions`` (id, modified) ``collection`` already holds, whoever may read them.
+
+    The answer is the same whether or not the importer may read the stored version (it holds
+    the object it imports, id and ``modified`` included, and learns nothing of the stored
+    copy: not its marking, importer or content); answering a hidden version like a fresh one
+    would silently drop the import or store two copies of one version.
+    """
+    wanted = set(versions)
+    ids = sorted({stix_id for stix_id, _ in wanted})
+    found: set[tuple[str, datetime]] = set()
+    with system_access("STIX import: versions already stored"):
+        for start in range(0, len(ids), 2000):
+            found.update(
+                StixObject.objects.filter(
+                    collection=collection, stix_id__in=ids[start : start + 2000]
+                ).values_list("stix_id", "modified")
+            )
+    return found & wanted
+
+
+def _version_taken(obj_id: str, modified: datetime) -> str:
+    return (
+        f"{obj_id}: version {stix_time(modified)} is already stored; a changed copy (a new "
+        "marking included) is a new version: give it a later modified"
+    )
+
+
 def import_bundle(
     bundle: dict[str, Any] | list[dict[str, Any]],
     *,
     collection: str,
-    default_marking: str,
+    default_marking: str | None,
     user: Any,
     viewer: Viewer,
 ) -> list[StixObject]:
     """Store every object of ``bundle`` (a STIX bundle or a list of objects) in one transaction.
 
     An object carrying Allied's marking extension keeps that marking; any other object gets
-    ``default_marking``, which the importer must give (there is no default default: an unmarked
-    import would otherwise be releasable to everyone). An object's TLP marking may narrow that
-    marking or refuse the object (``allied.intel.stix_markings``). The importer must be able to
-    read every marking it imports. Any invalid object stops the whole import with a clear error
-    and stores nothing.
+    ``default_marking``, the marking the importer states (there is no default default: an
+    unmarked import would otherwise be releasable to everyone; ``MarkingNeeded`` without it). An
+    object's TLP marking may narrow that marking or refuse the object; an object that refers to a
+    marking definition Allied cannot map is refused unless the importer stated the marking
+    (``allied.intel.stix_markings``). The importer must be able to read every marking it imports.
+    Each object is stored with Allied's marking extension set to its stored marking, so every
+    reader gets the marking with the object. A version (id and ``modified``) already stored, or
+    given twice, is refused (``taken_versions``). Any invalid object stops the whole import with
+    a clear error and stores nothing.
     """
     objects = bundle.get("objects") if isinstance(bundle, dict) else bundle
     if not isinstance(objects, list) or not objects:
         raise ImportError_("a bundle holds a non-empty list of objects")
-    fallback = check(default_marking)
-    if not fallback.valid or fallback.form != "banner":
-        raise ImportError_(f"default marking {default_marking!r} is not a valid banner marking")
+    if default_marking is not None:
+        fallback = check(default_marking)
+        if not fallback.valid or fallback.form != "banner":
+            raise ImportError_(f"default marking {default_marking!r} is not a valid banner marking")
     now = datetime.now(UTC)
     rows: list[StixObject] = []
     markings: dict[tuple[str, str | None], StoredMarking] = {}
+    extensions: dict[int, dict[str, Any]] = {}
     tlp_definitions = definitions_of(objects)
+    versions: set[tuple[str, datetime]] = set()
     for index, obj in enumerate(objects):
         if not isinstance(obj, dict):
             raise ImportError_(f"object {index} is not a JSON object")
@@ -198,7 +279,21 @@ def import_bundle(
         if obj.get("spec_version", "2.1") != "2.1":
             raise ImportError_(f"{obj_id}: only STIX 2.1 is imported")
         modified = _parse_time(obj.get("modified", obj.get("created", EPOCH)), "modified", obj_id)
+        if (obj_id, modified) in versions:
+            raise ImportError_(
+                f"{obj_id}: version {stix_time(modified)} appears twice in the envelope"
+            )
+        versions.add((obj_id, modified))
+        unmapped = unmapped_of(obj, tlp_definitions)
+        if unmapped and default_marking is None:
+            raise ImportError_(
+                f"{obj_id}: Allied cannot map the marking definition {', '.join(unmapped)} onto "
+                "a classification marking; state the marking of the envelope (marking=...) to "
+                "import it"
+            )
         text = marking_of(obj) or default_marking
+        if text is None:
+            raise MarkingNeeded(f"{obj_id}: carries no Allied marking and the envelope states none")
         tlp = tlp_of(obj, tlp_definitions)
         stored = markings.get((text, tlp))
         if stored is None:
@@ -221,6 +316,7 @@ def import_bundle(
                     "cannot import one"
                 )
             stored = markings[(text, tlp)] = StoredMarking.objects.intern(marking)
+            extensions[stored.pk] = marking_extension(marking)
         rows.append(
             StixObject(
                 collection=collection,
@@ -228,20 +324,32 @@ def import_bundle(
                 stix_type=obj_type,
                 modified=modified,
                 date_added=now,
-                body=obj,
+                body=with_marking(obj, extensions[stored.pk]),
                 imported_by=user,
                 marking=stored,
             )
         )
-    with transaction.atomic():
-        StixObject.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
-        audit.record(
-            "write",
-            actor=user,
-            object_type="intel.stixobject",
-            object_id=collection,
-            detail={"imported": len(rows), "collection": collection},
-        )
+    taken = taken_versions(collection, versions)
+    if taken:
+        first = min(taken)
+        more = f" (and {len(taken) - 1} more)" if len(taken) > 1 else ""
+        raise ImportError_(_version_taken(*first) + more)
+    try:
+        with transaction.atomic():
+            StixObject.objects.bulk_create(rows, batch_size=2000)
+            audit.record(
+                "write",
+                actor=user,
+                object_type="intel.stixobject",
+                object_id=collection,
+                detail={"imported": len(rows), "collection": collection},
+            )
+    except IntegrityError as exc:
+        # Another import stored one of these versions since they were looked up.
+        raise ImportError_(
+            "a version in this envelope was stored by another import at the same time; send "
+            "the envelope again to learn which"
+        ) from exc
     return rows
 
 

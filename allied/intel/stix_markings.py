@@ -18,6 +18,12 @@ TLP may only narrow it, never widen it. Project policy:
 
 An object with several TLP markings (whole or granular) takes the most restrictive: a granular
 marking on one field narrows the whole object, since Allied marks objects, not fields.
+
+A reference to any other marking definition (a statement, a platform's own PAP or handling
+marking, a definition the bundle does not hold) says something Allied cannot map onto a
+classification marking, so it cannot tell whether the given marking is wide enough: the object is
+refused, naming it, unless the importer states the marking of the envelope and so takes the
+decision (``unmapped_of``).
 """
 
 from __future__ import annotations
@@ -88,15 +94,27 @@ def definitions_of(objects: list[Any]) -> dict[str, str]:
     return found
 
 
-def tlp_of(obj: Mapping[str, Any], definitions: Mapping[str, str]) -> str | None:
-    """The most restrictive TLP level ``obj`` is marked with (whole or granular), or None."""
+def _refs(obj: Mapping[str, Any]) -> list[Any]:
+    """The marking definitions ``obj`` refers to, whole and granular (language markings aside)."""
     refs = list(obj.get("object_marking_refs") or [])
     for granular in obj.get("granular_markings") or []:
-        if isinstance(granular, Mapping):
+        if isinstance(granular, Mapping) and "marking_ref" in granular:
             refs.append(granular.get("marking_ref"))
+    return refs
+
+
+def tlp_of(obj: Mapping[str, Any], definitions: Mapping[str, str]) -> str | None:
+    """The most restrictive TLP level ``obj`` is marked with (whole or granular), or None."""
+    refs = _refs(obj)
     levels = [definitions.get(ref) or STANDARD.get(ref) for ref in refs if isinstance(ref, str)]
     known = [level for level in levels if level is not None]
     return max(known, key=LEVELS.index) if known else None
+
+
+def unmapped_of(obj: Mapping[str, Any], definitions: Mapping[str, str]) -> list[str]:
+    """The marking definitions ``obj`` refers to that are not TLP, so Allied cannot map them."""
+    refs = dict.fromkeys(str(ref) for ref in _refs(obj))
+    return [ref for ref in refs if ref not in definitions and ref not in STANDARD]
 
 
 def noforn(marking: Marking) -> Marking:

@@ -20,9 +20,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django.views.generic import DetailView, ListView
 
-from allied.core import audit
+from allied.core import audit, vocabulary
 from allied.core.models import NotVisibleAfterWrite, Role, principal_for
-from allied.core.restricted import RestrictedMixin, not_found, restricted_view, show, viewer_of
+from allied.core.restricted import (
+    RestrictedMixin,
+    not_found,
+    restricted_view,
+    show,
+    shown,
+    viewer_of,
+)
 from allied.intel.forms_products import PORTION_PREFIX, ProductAuthoring
 from allied.intel.models import Originator, Portion, Product
 from allied.intel.products import (
@@ -41,8 +48,11 @@ from allied.intel.products import (
     release_panel,
     render_export,
     save_product,
+    shown_authority,
     typed_marks,
 )
+from allied.markings import Level
+from allied.markings.authority import authority_lines
 
 MARK_FIELD = re.compile(rf"^{PORTION_PREFIX}-\d{{1,3}}-mark$")
 
@@ -104,8 +114,10 @@ class ProductDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
             not_found()
         assert reading is not None
         show(self.request, reading.portions)
+        authority = shown_authority(product, reading.banner)
         context.update(
             reading=reading,
+            authority=[] if authority is None else authority_lines(authority),
             originator=originator_label(product),
             category=category_label(product.category),
             can_edit=_may_edit(self.request, product),
@@ -222,10 +234,18 @@ def _render_form(
 ) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     rows = []
+    typed = shown(request)
     for index, form in enumerate(authoring.formset.forms):
         value = form["mark"].value() or ""
         check = check_portion_mark(str(value)) if value else None
         rows.append({"form": form, "index": index, "check": check})
+        if check is not None and check.valid and check.marking is not None:
+            # What the form shows back is marked as typed: the banner is their roll-up.
+            typed.add(check.marking)
+    if data is not None:
+        banner = vocabulary.check(str(data.get("marking", "") or "").strip())
+        if banner.valid and banner.marking is not None:
+            typed.add(banner.marking)
     context = {
         "authoring": authoring,
         "form": authoring.form,
@@ -309,6 +329,17 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "marking": product.marking.text,
         "version": product.version,
     }
+    # The authority block goes with a classified view only: an editor shown nothing classified
+    # is not told that the rest is (``save_product`` keeps the block of what it was not shown).
+    if max([product.marking.level, *(p.marking.level for p in portions)]) > Level.U:
+        initial.update(
+            classified_by=product.classified_by,
+            derived_from=product.derived_from,
+            classification_reason=product.classification_reason,
+            declassify_on=product.declassify_on,
+            declassify_event=product.declassify_event,
+            declass_exemption=product.declass_exemption,
+        )
     in_order = sorted(portions, key=lambda p: places[p.pk])
     # The form names portions by their place in this list, never by id: ids are global and
     # their gaps could hint at rows the author may not see.
@@ -328,7 +359,13 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = _more_rows(data)
     authoring = _with_live_checks(
         ProductAuthoring(
-            data, viewer=viewer, editing=True, initial=initial, portions=rows, keys=keys
+            data,
+            viewer=viewer,
+            editing=True,
+            initial=initial,
+            portions=rows,
+            keys=keys,
+            decided_on=timezone.localdate(product.created),
         )
     )
     if data is None:

@@ -7,7 +7,10 @@ Discovery at ``/taxii2/``, one API root at ``/taxii2/api/`` with two collections
 * ``imports``: STIX objects imported into Allied (writable by U.S. authors and administrators),
   each served only to principals its marking admits.
 
-Authentication: a session, an API token (``Authorization: Token ...``) or HTTP Basic.
+Authentication: an API token (``Authorization: Token ...``) or HTTP Basic, as TAXII clients send,
+or a signed-in session; a request that carries an ``Authorization`` header is authenticated by it
+alone. A write on a session must pass Django's CSRF check, as DRF's ``SessionAuthentication``
+requires on the REST API: a page on another site cannot make a signed-in browser import objects.
 Each object's own URL and its ``versions/`` answer as TAXII 2.1 says. Every TAXII answer is an
 export (``allied.core.restricted.export_view``): DISPLAY ONLY content is never served.
 Pagination follows TAXII 2.1: ``limit``, ``added_after`` and an opaque ``next``; the
@@ -32,6 +35,8 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import PermissionDenied
 
 from allied.core import audit
 from allied.core.models.principals import Role, principal_for
@@ -76,16 +81,25 @@ def error(status: int, title: str, description: str = "") -> JsonResponse:
 
 
 def _authenticated(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Session, token or Basic authentication; 401 with a TAXII error otherwise."""
+    """Token, Basic or session authentication; 401 with a TAXII error otherwise.
+
+    Credentials in the ``Authorization`` header come first (a browser does not add them to a
+    request another site makes). A session write passes the CSRF check first (403 otherwise).
+    """
 
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
+        if request.META.get("HTTP_AUTHORIZATION") or not request.user.is_authenticated:
             user = _from_header(request)
             if user is None:
                 response = error(401, "Authentication required")
                 response["WWW-Authenticate"] = 'Basic realm="Allied TAXII"'
                 return response
             request.user = user
+        else:
+            try:
+                SessionAuthentication().enforce_csrf(request)
+            except PermissionDenied as refused:
+                return error(403, "A write with a session needs the CSRF token", str(refused))
         try:
             principal_for(request.user)
         except Exception:
@@ -97,6 +111,9 @@ def _authenticated(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     # Not behind the sign-in redirect: a TAXII client gets a 401 it can answer with credentials.
     wrapped.login_required = False  # type: ignore[attr-defined]
     wrapped.authenticates_itself = True  # type: ignore[attr-defined]
+    # Exempt from the middleware's check, which would refuse token and Basic writes too: the
+    # check runs above, for sessions only.
+    wrapped.checks_csrf_itself = True  # type: ignore[attr-defined]
     # Every TAXII response is an export: no DISPLAY ONLY, in either collection.
     return export_view(restricted_view(csrf_exempt(wrapped)))
 
@@ -414,7 +431,10 @@ def object_versions(request: HttpRequest, collection_id: str, object_id: str) ->
 def _add_objects(request: HttpRequest, name: str) -> HttpResponse:
     if name != "imports" or not _may_import(request):
         return error(403, "This collection is not writable for you")
-    if request.content_type and "json" not in request.content_type:
+    # A JSON media type is required, never assumed: a body sent with none (or a form's type) is
+    # what another site's page can make a browser send without asking, with the Basic
+    # credentials it has cached; a JSON type makes the browser ask first, and Allied says no.
+    if "json" not in (request.content_type or ""):
         return error(415, "Send a TAXII envelope as application/taxii+json;version=2.1")
     try:
         envelope = json.loads(request.body or b"{}")
@@ -422,20 +442,23 @@ def _add_objects(request: HttpRequest, name: str) -> HttpResponse:
         return error(413, "The envelope is larger than max_content_length")
     except ValueError:
         return error(400, "The body is not JSON")
+    # The importer states the marking of objects that carry no Allied marking, and so of those
+    # whose marking definitions Allied cannot map; an envelope of Allied-marked objects needs none.
     marking = request.GET.get("marking") or request.headers.get("X-Allied-Default-Marking")
-    if not marking:
-        return error(
-            400,
-            "Give the marking of objects that carry none",
-            "Set ?marking=... or the X-Allied-Default-Marking header, e.g. 'SECRET//NOFORN'.",
-        )
     try:
         rows = stix.import_bundle(
             envelope,
             collection="imports",
-            default_marking=marking,
+            default_marking=marking or None,
             user=request.user,
             viewer=viewer_of(request),
+        )
+    except stix.MarkingNeeded as exc:
+        return error(
+            400,
+            "Give the marking of objects that carry none",
+            f"{exc}. Set ?marking=... or the X-Allied-Default-Marking header, e.g. "
+            "'SECRET//NOFORN'.",
         )
     except stix.ImportError_ as exc:
         return error(422, "The envelope was not imported; nothing was stored", str(exc))

@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
+from allied.core.access import Access
 from allied.core.models.principals import Principal, Role, principal_for
 
 REFUSED = "People and ties are open to U.S. staff and to partners' liaison officers."
@@ -21,6 +22,10 @@ REFUSED = "People and ties are open to U.S. staff and to partners' liaison offic
 
 def may_use(principal: Principal) -> bool:
     return principal.is_us or principal.has_role(Role.LIAISON_OFFICER)
+
+
+#: The rule as the pages declare it (``allied.core.access``), read by the navigation too.
+PEOPLE = Access(allows=may_use, reason=REFUSED)
 
 
 def require(request: HttpRequest) -> Principal:

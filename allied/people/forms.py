@@ -14,6 +14,12 @@ def _input() -> forms.TextInput:
     return forms.TextInput(attrs={"class": "usa-input"})
 
 
+def _label(official: Any) -> str:
+    """An official as a choice: after its portion mark, like every marked row a page shows."""
+    mark = official.marking.portion()
+    return f"{mark} {official.name} ({official.nation_id}), {official.organisation}"
+
+
 class ContactForm(forms.Form):
     kind = forms.ChoiceField(
         choices=ContactKind.choices, widget=forms.Select(attrs={"class": "usa-select"})
@@ -42,7 +48,7 @@ class ContactForm(forms.Form):
         # listed nor chosen by id.
         field = self.fields["participants"]
         field.queryset = officials  # type: ignore[attr-defined]
-        field.label_from_instance = lambda o: f"{o.name} ({o.nation_id}), {o.organisation}"  # type: ignore[attr-defined]
+        field.label_from_instance = _label  # type: ignore[attr-defined]
 
     def clean_participants(self) -> Any:
         chosen = self.cleaned_data["participants"]

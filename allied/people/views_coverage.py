@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from allied.core import audit
+from allied.core.access import access_required
 from allied.core.charts import Column, bar
 from allied.core.models.marked import MarkedModel
 from allied.core.models.principals import US
@@ -152,9 +153,9 @@ def _partners_choice(request: HttpRequest, summaries: Iterable[Any]) -> list[str
 
 
 @restricted_view
+@access_required(access.PEOPLE)
 def coverage(request: HttpRequest) -> HttpResponse:
     """The landing page: coverage of crisis pairs by partner, with the gaps."""
-    access.require(request)
     viewer = viewer_of(request)
     partner = _partner_param(request)
     data = ties.compute(viewer, partner=partner)

@@ -241,6 +241,9 @@ def contact_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Contact logged.")
             return redirect("people:contact-detail", pk=contact.pk)
+    # The form lists every official the author may choose: each is shown (an audited read, and
+    # its marking joins the page's banner), as on the officials' list.
+    show(request, officials)
     return render(
         request, "people/contact_form.html", {"form": form}, status=400 if form.errors else 200
     )

@@ -30,12 +30,14 @@ from django.http import Http404
 
 from allied.core import audit, vocabulary
 from allied.core.models import Nation
-from allied.core.models.marked import MarkedModel, StoredMarking, save_visible
+from allied.core.models.marked import MarkedModel, save_visible
 from allied.core.models.principals import Principal, Role
+from allied.markings import Marking
 from allied.markings import render as render_marking
 from allied.markings.rollup import rollup_portions
 from allied.planning import models as m
-from allied.planning.data import Loaded, load
+from allied.planning.data import Loaded, load, nation_viewer, role_parents
+from allied.planning.rules.roles import RoleMarking, role_marking
 
 
 class Conflict(Exception):
@@ -237,8 +239,8 @@ def edit_task(user: Any, viewer: Any, task: m.Task, version: int, data: dict[str
 # --- assignments --------------------------------------------------------------------------------
 
 
-def derived_marking(loaded: Loaded, task: m.Task, nation: str) -> StoredMarking:
-    """The roll-up of what an assignment of ``task`` to ``nation`` relies on."""
+def derived_rollup(loaded: Loaded, task: m.Task, nation: str) -> Marking:
+    """The roll-up of what an assignment of ``task`` to ``nation`` relies on (a ``Marking``)."""
     texts = {task.marking.text}
     for c in loaded.capabilities.values():
         if (
@@ -252,18 +254,43 @@ def derived_marking(loaded: Loaded, task: m.Task, nation: str) -> StoredMarking:
     for w in loaded.assessments.values():
         if w.nation_id == nation and w.contingency_type == plan.contingency_type:
             texts.add(w.marking.text)
-    marking = rollup_portions([vocabulary.parse(t) for t in sorted(texts)])
-    return StoredMarking.objects.intern(render_marking(marking, "banner"))
+    return rollup_portions([vocabulary.parse(t) for t in sorted(texts)])
+
+
+def default_role_marking(
+    loaded: Loaded, task: m.Task, nation: str, on: date | None = None
+) -> RoleMarking:
+    """The marking a role of ``nation`` on ``task`` gets by default: the roll-up of what it relies
+    on, widened to ``nation`` where the rules allow so that the partner reads its own role
+    (``allied.planning.rules.roles``); where they do not, the answer says why."""
+    derived = derived_rollup(loaded, task, nation)
+    if nation == "USA":
+        return RoleMarking(derived, True)
+    parents = role_parents(task, loaded.plans[task.contingency_id])
+    return role_marking(derived, nation_viewer(nation, on), on, parents)
+
+
+def role_readable(loaded: Loaded, row: m.Assignment, on: date | None = None) -> RoleMarking:
+    """Whether the nation of ``row`` (an assignment of a task in ``loaded``) sees it as it is
+    marked, with its task and plan, and why not."""
+    from allied.planning.data import unreadable_by_nation
+
+    task = loaded.tasks[row.task_id]
+    parents = role_parents(task, loaded.plans[task.contingency_id])
+    reason = unreadable_by_nation([row], on, parents=lambda _: parents).get(row.pk, "")
+    return RoleMarking(row.marking.marking, not reason, reason)
 
 
 def assign(user: Any, viewer: Any, task: m.Task, data: dict[str, Any]) -> m.Assignment:
     """A planner assigns (part of) ``task`` to a partner, the U.S. included. Without a marking
-    the assignment gets the roll-up of what it relies on, as an applied proposal does."""
+    the assignment gets the roll-up of what it relies on, widened to the partner where the rules
+    allow, as an applied proposal does."""
     nation = nation_code(data["nation"], "nation")
     marking = data.get("marking")
     if not marking:
         loaded = load(viewer, focus=task.contingency)
-        marking = derived_marking(loaded, loaded.tasks[task.pk], str(nation)).text
+        chosen = default_role_marking(loaded, loaded.tasks[task.pk], str(nation))
+        marking = render_marking(chosen.marking, "banner")
     with transaction.atomic():
         audit.lock_appends()
         # Lock the task so two planners cannot both name a lead.

@@ -17,8 +17,11 @@ from typing import Any
 from django.db.models import Q
 
 from allied.core.models.marked import MarkedModel
+from allied.markings import Level
+from allied.markings.access import Viewer
 from allied.planning import models as m
 from allied.planning.rules import model as pure
+from allied.planning.rules.roles import role_visibility
 
 
 @dataclass
@@ -31,6 +34,8 @@ class Loaded:
     capabilities: dict[int, m.PartnerCapability] = field(default_factory=dict)
     assessments: dict[int, m.Willingness] = field(default_factory=dict)
     assumptions: dict[int, m.Assumption] = field(default_factory=dict)
+    #: Why the assigned nation cannot read an assignment, by assignment id (readable: absent).
+    unreadable: dict[int, str] = field(default_factory=dict)
 
     def rows(self) -> list[MarkedModel]:
         out: list[MarkedModel] = []
@@ -55,6 +60,61 @@ class Loaded:
         out += [a for a in self.assignments.values() if a.task_id in tasks]
         out += [a for a in self.assumptions.values() if a.contingency_id == plan]
         return out
+
+    def rows_of_findings(self, findings: Any) -> list[MarkedModel]:
+        """The rows the evidence of ``findings`` quotes (willingness, capabilities...)."""
+        lookup: dict[str, dict[int, Any]] = {
+            "task": self.tasks,
+            "assignment": self.assignments,
+            "capability": self.capabilities,
+            "willingness": self.assessments,
+            "assumption": self.assumptions,
+        }
+        seen: dict[tuple[str, int], MarkedModel] = {}
+        for f in findings:
+            for e in f.evidence:
+                row = lookup.get(e.kind, {}).get(e.key)
+                if row is not None:
+                    seen[(e.kind, e.key)] = row
+        return list(seen.values())
+
+
+def nation_viewer(iso3: str, on: date | None = None) -> Viewer:
+    """A nation as the releasability rules see it: its communities on ``on`` (today)."""
+    from allied.intel.disclosure import partner_viewer
+
+    return partner_viewer(iso3, Level.TS, on or date.today())
+
+
+def role_parents(task: m.Task, plan: m.Contingency) -> list[tuple[str, Any]]:
+    """What a role is read in, for ``allied.planning.rules.roles.role_visibility``."""
+    return [("plan", plan.marking.marking), ("task", task.marking.marking)]
+
+
+def unreadable_by_nation(
+    rows: Any,
+    on: date | None = None,
+    cache: dict[str, Viewer] | None = None,
+    parents: Any = None,
+) -> dict[int, str]:
+    """For each assignment its nation cannot see, why (``allied.planning.rules.roles``).
+
+    ``parents(assignment)`` gives the markings of its task and plan (``role_parents``); without
+    it they are read from the assignment's task and the task's plan, as the caller loaded them.
+    """
+    cache = {} if cache is None else cache
+    out: dict[int, str] = {}
+    for a in rows:
+        if a.nation_id == pure.US:
+            continue
+        nation = cache.get(a.nation_id)
+        if nation is None:
+            nation = cache[a.nation_id] = nation_viewer(a.nation_id, on)
+        around = parents(a) if parents else role_parents(a.task, a.task.contingency)
+        readable, reason, rule = role_visibility(nation, a.marking.marking, around, on)
+        if not readable:
+            out[a.pk] = f"{reason} (rule {rule})" if rule else reason
+    return out
 
 
 def load(viewer: Any, *, focus: m.Contingency | None = None, on: date | None = None) -> Loaded:
@@ -104,6 +164,12 @@ def load(viewer: Any, *, focus: m.Contingency | None = None, on: date | None = N
         .select_related("marking")
         .filter(contingency_type__in=kinds)
     }
+
+    def parents(a: m.Assignment) -> list[tuple[str, Any]]:
+        task = loaded.tasks[a.task_id]
+        return role_parents(task, loaded.plans[task.contingency_id])
+
+    loaded.unreadable = unreadable_by_nation(loaded.assignments.values(), on, parents=parents)
     loaded.data = to_pure(loaded)
     return loaded
 
@@ -130,7 +196,9 @@ def to_pure(loaded: Loaded) -> pure.PlanningData:
             for t in loaded.tasks.values()
         ),
         assignments=tuple(
-            pure.Assignment(a.pk, a.task_id, a.nation_id, a.quantity, a.is_lead)
+            pure.Assignment(
+                a.pk, a.task_id, a.nation_id, a.quantity, a.is_lead, loaded.unreadable.get(a.pk, "")
+            )
             for a in loaded.assignments.values()
         ),
         capabilities=tuple(

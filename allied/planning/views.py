@@ -30,8 +30,9 @@ from allied.core.restricted import (
     show,
     viewer_of,
 )
+from allied.markings import render as render_marking
 from allied.planning import models as m
-from allied.planning.authoring import derived_marking, may_create_plan, may_edit
+from allied.planning.authoring import default_role_marking, may_create_plan, may_edit
 from allied.planning.data import Loaded, load
 from allied.planning.forms import ApplyProposalForm, AssumptionForm
 from allied.planning.rules.checks import CHECKS, Report, Severity, coverage, run_checks
@@ -203,6 +204,11 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_apply": may_apply(principal),
             "may_edit": may_edit(principal, plan),
             "assignments": assignments_of(loaded, plan),
+            "unseen_roles": [
+                (a, task, loaded.unreadable[a.pk])
+                for a, task in assignments_of(loaded, plan)
+                if a.pk in loaded.unreadable
+            ],
         },
     )
 
@@ -216,7 +222,7 @@ def plan_readiness(request: HttpRequest, pk: int) -> HttpResponse:
     plan = visible_plan(request, pk)
     loaded = load(viewer_of(request), focus=plan)
     report = report_for(loaded, plan)
-    used = _rows_of_findings(loaded, report)
+    used = loaded.rows_of_findings(report.findings)
     show(request, [plan, *used])
     rows = [
         {"check": CHECKS[c], "severity": s.label, "findings": n}
@@ -244,23 +250,6 @@ def plan_readiness(request: HttpRequest, pk: int) -> HttpResponse:
 plan_readiness.allied_model = m.Contingency  # type: ignore[attr-defined]
 
 
-def _rows_of_findings(loaded: Loaded, report: Report) -> list[Any]:
-    lookup = {
-        "task": loaded.tasks,
-        "assignment": loaded.assignments,
-        "capability": loaded.capabilities,
-        "willingness": loaded.assessments,
-        "assumption": loaded.assumptions,
-    }
-    seen: dict[tuple[str, int], Any] = {}
-    for f in report.findings:
-        for e in f.evidence:
-            row = lookup.get(e.kind, {}).get(e.key)
-            if row is not None:
-                seen[(e.kind, e.key)] = row
-    return list(seen.values())
-
-
 @restricted_view
 def plan_proposal(request: HttpRequest, pk: int) -> HttpResponse:
     """The optimiser's proposal for the plan; a U.S. planner may apply it as the assignments."""
@@ -284,7 +273,7 @@ def plan_proposal(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             else:
                 try:
-                    count = apply_proposal(
+                    count, unseen = apply_proposal(
                         request, plan, loaded, proposal, form.cleaned_data["marking"]
                     )
                 except NotVisibleAfterWrite:
@@ -294,6 +283,8 @@ def plan_proposal(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                 else:
                     messages.success(request, f"{count} assignment(s) applied from the proposal.")
+                    for text in unseen:
+                        messages.warning(request, text)
                     return redirect("planning:plan-detail", pk=plan.pk)
         status = 400
     after = None
@@ -308,7 +299,11 @@ def plan_proposal(request: HttpRequest, pk: int) -> HttpResponse:
             "plan": plan,
             "proposal": proposal,
             "tasks": tasks,
-            "rows": [(tasks[a.task], a) for a in proposal.assignments if a.task in tasks],
+            "rows": [
+                (tasks[a.task], a, default_role_marking(loaded, tasks[a.task], a.nation))
+                for a in proposal.assignments
+                if a.task in tasks
+            ],
             "uncovered": [(tasks[u.task], u) for u in proposal.uncovered if u.task in tasks],
             "before": before.counts(),
             "after": after.counts() if after else None,
@@ -341,14 +336,20 @@ def _report_after(loaded: Loaded, plan: m.Contingency, proposal: Proposal) -> Re
 
 def apply_proposal(
     request: HttpRequest, plan: m.Contingency, loaded: Loaded, proposal: Proposal, marking: str
-) -> int:
+) -> tuple[int, list[str]]:
     """Replace the plan's assignments the planner can see with the proposal's; all or nothing.
 
     Assignments the planner cannot see are left as they are (they were never part of the data
-    the proposal was built on). The decision is audited with the proposal's figures.
+    the proposal was built on). Without a chosen marking each role is marked so that its partner
+    can read it where the rules allow (``default_role_marking``). The decision is audited with the
+    proposal's figures. Returns how many were created and, in words, each role its partner cannot
+    read.
     """
+    from allied.planning.authoring import role_readable
+
     viewer = viewer_of(request)
     chosen = StoredMarking.objects.intern(marking) if marking else None
+    unseen: list[str] = []
     with transaction.atomic():
         old = m.Assignment.objects.visible_to(viewer).filter(task__contingency=plan)
         removed = [a.pk for a in old]
@@ -356,6 +357,11 @@ def apply_proposal(
         created = []
         for p in proposal.assignments:
             task = loaded.tasks[p.task]
+            if chosen is None:
+                role = default_role_marking(loaded, task, p.nation)
+                stored = StoredMarking.objects.intern(render_marking(role.marking, "banner"))
+            else:
+                stored = chosen
             row = m.Assignment(
                 task=task,
                 nation_id=p.nation,
@@ -363,10 +369,16 @@ def apply_proposal(
                 is_lead=p.is_lead,
                 origin=m.AssignmentOrigin.OPTIMISER,
                 assigned_by=request.user,
-                marking=chosen or derived_marking(loaded, task, p.nation),
+                marking=stored,
             )
             save_visible(row, viewer)
             created.append(row.pk)
+            reads = role_readable(loaded, row)
+            if not reads.readable:
+                unseen.append(
+                    f"{p.nation} cannot see its role on {task.name}: {reads.reason}. "
+                    "Re-mark the assignment or ask a disclosure officer."
+                )
         audit.record(
             "decision",
             actor=request.user,
@@ -381,7 +393,7 @@ def apply_proposal(
                 "uncovered": [u.task for u in proposal.uncovered],
             },
         )
-    return len(created)
+    return len(created), unseen
 
 
 @restricted_view

@@ -171,9 +171,15 @@ def phase_create(request: HttpRequest, pk: int) -> HttpResponse:
 phase_create.allied_model = m.Contingency  # type: ignore[attr-defined]
 
 
-def _phases(viewer: Any, plan: m.Contingency) -> list[tuple[int, str]]:
-    rows = m.Phase.objects.visible_to(viewer).filter(contingency=plan).order_by("order", "pk")
-    return [(p.pk, str(p)) for p in rows]
+def _phases(request: HttpRequest, plan: m.Contingency) -> list[tuple[int, str]]:
+    """The plan's phases as the form's choices: shown on the page, so recorded as shown."""
+    rows = (
+        m.Phase.objects.visible_to(viewer_of(request))
+        .filter(contingency=plan)
+        .select_related("marking")
+        .order_by("order", "pk")
+    )
+    return [(p.pk, str(p)) for p in show(request, rows)]
 
 
 @restricted_view
@@ -182,7 +188,7 @@ def task_create(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = viewer_of(request)
     form = TaskForm(
         request.POST or None,
-        phases=_phases(viewer, plan),
+        phases=_phases(request, plan),
         initial={"starts": plan.starts, "ends": plan.ends, "marking": plan.marking.text},
     )
     task = _submit(request, form, lambda d: authoring.create_task(request.user, viewer, plan, d))
@@ -215,7 +221,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
         marking=task.marking.text,
         version=task.version,
     )
-    form = TaskEditForm(request.POST or None, phases=_phases(viewer, plan), initial=initial)
+    form = TaskEditForm(request.POST or None, phases=_phases(request, plan), initial=initial)
     saved = _submit(
         request, form, lambda d: authoring.edit_task(request.user, viewer, task, d["version"], d)
     )

@@ -54,6 +54,15 @@ class Brief:
     def total_escalated(self) -> int:
         return sum(p.escalated for p in self.partners)
 
+    def quoted(self) -> dict[str, list[str]]:
+        """The keys of the requests and statements the brief quotes, for its export entry."""
+        statements = {c.first.pk for c in self.conflicts} | {c.second.pk for c in self.conflicts}
+        statements |= {s.pk for s, _ in self.overdue}
+        return {
+            "requests": [r.item.key for r in self.most_blocked],
+            "statements": [f"working_group.guidancestatement:{pk}" for pk in sorted(statements)],
+        }
+
 
 def compose(request: HttpRequest, day: date) -> Brief:
     """The brief's content for the signed-in member: counts per partner and type computed in the
@@ -122,54 +131,59 @@ def charts(brief: Brief) -> list[Chart]:
 
 
 def render_pdf(brief: Brief) -> bytes:
-    """The brief as a PDF (ReportLab): banner at the top and bottom of every page, tables and a
-    bar chart of open requests per partner."""
-    from xml.sax.saxutils import escape
-
+    """The brief as a PDF (ReportLab): the page's content, each request and statement it quotes
+    after its portion mark, the banner (the roll-up of what the brief shows) at the top and
+    bottom of every page, tables and a bar chart of open requests per partner. Built with
+    ``allied.core.pdf``, so that no text a partner typed can break it."""
     from reportlab.graphics.charts.barcharts import HorizontalBarChart
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import SimpleDocTemplate, Spacer
 
-    styles = getSampleStyleSheet()
+    from allied.core import pdf
+
+    styles = pdf.styles()
+    body = styles["BodyText"]
     out = io.BytesIO()
+    page_width, page_height = A4
+    margin = 15 * mm
+    top_lines, _ = pdf.banner_lines(brief.banner, page_width - 2 * margin)
+    room = 10 * mm + 4 * mm * len(top_lines)
 
     def banner(canvas: Any, doc: Any) -> None:
-        canvas.saveState()
-        canvas.setFont("Helvetica-Bold", 9)
-        width, height = A4
-        canvas.drawCentredString(width / 2, height - 10 * mm, brief.banner)
-        canvas.drawCentredString(width / 2, 8 * mm, brief.banner)
-        canvas.restoreState()
+        pdf.draw_banner(
+            canvas, brief.banner, page_width=page_width, margin=margin,
+            top=page_height - 10 * mm, bottom=8 * mm,
+        )  # fmt: skip
 
     doc = SimpleDocTemplate(
         out,
         pagesize=A4,
         title=f"Allied weekly brief {brief.day.isoformat()}",
         author="Allied",
-        topMargin=18 * mm,
-        bottomMargin=16 * mm,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=room,
+        bottomMargin=room,
     )
 
-    def p(text: str, style: str = "BodyText") -> Paragraph:
-        return Paragraph(escape(text), styles[style])
+    def p(text: str, style: str = "BodyText") -> Any:
+        return pdf.paragraph(text, styles[style])
 
-    def table(header: list[str], rows: list[list[str]]) -> Table:
-        data = [[p(h) for h in header]] + [[p(str(c)) for c in row] for row in rows]
-        t = Table(data, repeatRows=1)
-        t.setStyle(
-            TableStyle(
-                [
-                    ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
-                    ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ]
-            )
+    def marked(text: str, portion: str) -> Any:
+        return pdf.paragraph(text, body, portion=portion)
+
+    def table(header: list[str], shares: list[float], rows: list[list[Any]]) -> Any:
+        return pdf.table(header, rows, width=doc.width, shares=shares, style=body)
+
+    def said(s: GuidanceStatement) -> Any:
+        return marked(
+            f"{s.get_body_display()}: {s.get_position_display()} ({s.said_on.isoformat()}). "
+            f"{s.summary}",
+            s.marking.portion(),
         )
-        return t
 
     story: list[Any] = [
         p(f"Allied weekly brief, {brief.day.isoformat()}", "Title"),
@@ -184,6 +198,7 @@ def render_pdf(brief: Brief) -> bytes:
         story.append(
             table(
                 ["Partner", "Open", "Past target", "Oldest (days)", "By type"],
+                [3, 1, 1.3, 1.3, 4],
                 [
                     [
                         f"{s.name} ({s.nation})",
@@ -214,11 +229,12 @@ def render_pdf(brief: Brief) -> bytes:
         story.append(
             table(
                 ["Partner", "Type", "Request", "Age / target (days)", "Blockers"],
+                [1, 1.6, 3.4, 1.4, 4],
                 [
                     [
                         r.item.partner,
                         r.kind_label,
-                        r.item.title,
+                        marked(r.item.title, r.item.portion_mark),
                         f"{r.score.age_days} / {r.score.target_days}",
                         "; ".join(r.item.blockers),
                     ]
@@ -232,9 +248,16 @@ def render_pdf(brief: Brief) -> bytes:
     if brief.conflicts:
         story.append(
             table(
-                ["Partner", "Topic", "What was said"],
+                ["Partner", "Topic", "First", "Second", "Days apart"],
+                [1, 2, 4, 4, 1.2],
                 [
-                    [c.conflict.partner, c.conflict.topic, c.conflict.explanation]
+                    [
+                        c.conflict.partner,
+                        c.first.topic,
+                        said(c.first),
+                        said(c.second),
+                        str(c.conflict.days_apart),
+                    ]
                     for c in brief.conflicts
                 ],
             )
@@ -245,9 +268,16 @@ def render_pdf(brief: Brief) -> bytes:
     if brief.overdue:
         story.append(
             table(
-                ["Partner", "Body", "Topic", "Due", "Days overdue"],
+                ["Partner", "Body", "Commitment", "Due", "Days overdue"],
+                [1, 2.2, 5, 1.6, 1.3],
                 [
-                    [s.partner_id, s.get_body_display(), s.topic, str(s.commitment_due), str(d)]
+                    [
+                        s.partner_id,
+                        s.get_body_display(),
+                        marked(f"{s.topic}: {s.summary}", s.marking.portion()),
+                        str(s.commitment_due),
+                        str(d),
+                    ]
                     for s, d in brief.overdue
                 ],
             )

@@ -3,6 +3,7 @@ by the markings engine (``MarkingFormField``) and every save is re-read by its a
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -92,6 +93,14 @@ class RequestKindForm(forms.Form):
 
 
 class FreeformRequestForm(forms.Form):
+    """A new liaison, training, exercise or other request.
+
+    The day it is opened is the server's (today), never the author's: the queue ranks by it, so a
+    chosen date would let anyone put a request first. The target and the strategic flags weigh in
+    the queue too; they are the working group's to set, so the form offers them to its members
+    only (``group=True``) and a partner's form has no field that would be dropped.
+    """
+
     partner = NationField()
     kind = forms.ChoiceField(choices=FreeformKind.choices, widget=_select(), label="Type")
     title = forms.CharField(max_length=200, widget=_text())
@@ -99,7 +108,6 @@ class FreeformRequestForm(forms.Form):
     owner = forms.CharField(
         max_length=120, widget=_text(), help_text="The U.S. office that owns the next step."
     )
-    opened = forms.DateField(input_formats=["%Y-%m-%d"], widget=_date())
     target = forms.DateField(
         required=False,
         input_formats=["%Y-%m-%d"],
@@ -114,11 +122,21 @@ class FreeformRequestForm(forms.Form):
     )
     marking = MarkingFormField(widget=_text())
 
+    #: The fields only the working group sets (they weigh in the queue).
+    GROUP_FIELDS = ("target", "flags")
+
+    def __init__(self, *args: Any, opened: date, group: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.opened = opened
+        if not group:
+            for name in self.GROUP_FIELDS:
+                del self.fields[name]
+
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}
-        opened, target = data.get("opened"), data.get("target")
-        if opened and target and target < opened:
-            self.add_error("target", "The target must be on or after the day it was opened.")
+        target = data.get("target")
+        if target and target < self.opened:
+            self.add_error("target", "The target must be on or after today, the day it is opened.")
         return data
 
 

@@ -1,5 +1,10 @@
 """The guidance log read for one member: conflicts and overdue commitments among the statements
-that member may see (so a hidden statement can never make, or hide, a conflict shown to them)."""
+that member may see (so a hidden statement can never make, or hide, a conflict shown to them).
+
+Only the statements a conflict or an overdue commitment shows are recorded as shown (audited
+reads, and the page's banner): the others are compared, not shown, and would raise the banner
+above the roll-up of what the page holds.
+"""
 
 from __future__ import annotations
 
@@ -21,13 +26,13 @@ class ShownConflict:
 
 
 def visible_statements(request: HttpRequest, day: date) -> dict[int, GuidanceStatement]:
-    rows = show(
-        request,
+    """The statements the member may see, to compare (not yet shown)."""
+    rows = (
         GuidanceStatement.objects.visible_to(viewer_of(request), on=day)
         .select_related("marking", "partner")
-        .order_by("pk"),
+        .order_by("pk")
     )
-    return {row.pk: row for row in rows}  # type: ignore[misc]
+    return {row.pk: row for row in rows}
 
 
 def visible_conflicts(request: HttpRequest, day: date) -> list[ShownConflict]:
@@ -36,7 +41,9 @@ def visible_conflicts(request: HttpRequest, day: date) -> list[ShownConflict]:
         rules.Statement(s.pk, s.partner_id, s.topic, s.get_body_display(), s.position, s.said_on)
         for s in statements.values()
     )
-    return [ShownConflict(c, statements[c.first.key], statements[c.second.key]) for c in found]
+    conflicts = [ShownConflict(c, statements[c.first.key], statements[c.second.key]) for c in found]
+    show(request, [s for c in conflicts for s in (c.first, c.second)])
+    return conflicts
 
 
 def visible_overdue(request: HttpRequest, day: date) -> list[tuple[GuidanceStatement, int]]:
@@ -51,4 +58,6 @@ def visible_overdue(request: HttpRequest, day: date) -> list[tuple[GuidanceState
         ),
         day,
     )
-    return [(statements[c.key], days) for c, days in late]
+    overdue = [(statements[c.key], days) for c, days in late]
+    show(request, [s for s, _ in overdue])
+    return overdue

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from allied.core import audit
+from allied.core.access import role_required
 from allied.core.models.marked import NotVisibleAfterWrite
 from allied.core.models.principals import Role, principal_for
 from allied.core.queue import QueueItem, open_requests, split_key
@@ -78,9 +79,9 @@ def save_marked(request: HttpRequest, form: Any, row: Any, marking: Any) -> bool
 
 
 @restricted_view
+@role_required(*GROUP)
 def queue(request: HttpRequest) -> HttpResponse:
     """Every open allied request the member may see, highest score first, with its parts."""
-    require_role(request, *GROUP)
     form = QueueFilterForm(request.GET or None)
     filters, page_number = Filters(), 1
     if form.is_valid():
@@ -251,8 +252,9 @@ def request_create(request: HttpRequest) -> HttpResponse:
     principal = principal_for(request.user)
     if not _can_create(principal):
         require_role(request, *GROUP, Role.LIAISON_OFFICER)
-    form = FreeformRequestForm(request.POST or None, initial={"opened": timezone.localdate()})
     foreign = principal.nation_id != "USA"
+    group = not foreign and any(principal.has_role(r) for r in GROUP)
+    form = FreeformRequestForm(request.POST or None, opened=timezone.localdate(), group=group)
     if foreign:
         form.fields["partner"].queryset = form.fields["partner"].queryset.filter(
             iso3=principal.nation_id
@@ -266,10 +268,10 @@ def request_create(request: HttpRequest) -> HttpResponse:
             title=data["title"],
             description=data["description"],
             owner=data["owner"],
-            opened=data["opened"],
-            target=data["target"],
+            opened=form.opened,
+            target=data.get("target"),
             blockers=data["blockers"],
-            flags=FreeformRequest.flags_text(data["flags"]) if not foreign else "",
+            flags=FreeformRequest.flags_text(data.get("flags", ())),
             created_by=request.user,
         )
         if save_marked(request, form, row, data["marking"]):
@@ -421,6 +423,15 @@ def brief(request: HttpRequest) -> HttpResponse:
     content = brief_module.compose(request, timezone.localdate())
     if request.GET.get("format") == "pdf":
         pdf = brief_module.render_pdf(content)
+        # A download leaves the system: an export entry, beside the reads of what it quotes.
+        audit.record(
+            "export",
+            actor=request.user,
+            object_type="working_group.brief",
+            object_id=content.day.isoformat(),
+            marking=content.banner,
+            detail={"format": "pdf", **content.quoted()},
+        )
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = (
             f'attachment; filename="allied-weekly-brief-{content.day.isoformat()}.pdf"'

@@ -89,7 +89,8 @@ def site(django_db_setup: None, django_db_blocker: Any) -> Iterator[Site]:
         _require(path, what)
     with django_db_blocker.unblock():
         try:
-            with override_settings(DEBUG=True):  # the demo refuses to run otherwise
+            # Local mode, without Django's debug pages, as `make demo` runs.
+            with override_settings(ALLIED_LOCAL=True, DEBUG=False):
                 call_command("demo", "--no-serve", stdout=io.StringIO())
             server = LiveServer("127.0.0.1", start=False)
             server.thread.server_class = _one_request_at_a_time(server.thread.server_class)

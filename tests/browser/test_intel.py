@@ -4,6 +4,8 @@ nothing of the NOFORN portions."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from allied.core.management.commands.demo import DEMO_PASSWORD
@@ -25,6 +27,10 @@ def write_product(journey: Journey) -> None:
     page.locator("#id_topics").fill("Naval infrastructure")
     page.locator("#id_regions").fill("East China Sea")
     page.locator("#id_marking").fill("SECRET//NOFORN")
+    # A classified product carries its classification authority block (EO 13526 sec. 1.6).
+    page.locator("#id_classified_by").fill("T. Analyst, Senior Analyst (fictional)")
+    page.locator("#id_derived_from").fill("Multiple Sources")
+    page.locator("#id_declassify_on").fill(f"{date.today().year + 10}-12-31")
     portions = [(1, "(S//NF)", NOFORN_TEXT), (2, "(S//NF)", ASKED_TEXT)]
     for row, (order, mark, text) in enumerate(portions):
         page.locator(f"#id_portions-{row}-section").fill("0")

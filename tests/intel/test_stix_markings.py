@@ -13,6 +13,7 @@ from allied.intel.stix_markings import (
     definitions_of,
     noforn,
     tlp_of,
+    unmapped_of,
 )
 from allied.markings import Level, parse, render
 from allied.markings.access import Viewer, decide
@@ -63,6 +64,23 @@ def test_definitions_come_from_the_bundle():
         {"type": "indicator", "id": "indicator--b"},
     ]  # fmt: skip
     assert definitions_of(objects) == {"marking-definition--a": "AMBER"}
+
+
+def test_every_marking_definition_that_is_not_tlp_is_unmapped():
+    # Rule 29: an object's handling is never guessed, so what is not TLP is named for refusal.
+    own = {"marking-definition--own": "AMBER"}
+    obj = {
+        "object_marking_refs": [GREEN_V1, "marking-definition--statement"],
+        "granular_markings": [
+            {"marking_ref": "marking-definition--own", "selectors": ["name"]},
+            {"marking_ref": "marking-definition--pap", "selectors": ["pattern"]},
+            {"marking_ref": "marking-definition--pap", "selectors": ["name"]},
+            {"lang": "ja", "selectors": ["description"]},
+        ],
+    }
+    assert unmapped_of(obj, own) == ["marking-definition--statement", "marking-definition--pap"]
+    assert unmapped_of({"object_marking_refs": [AMBER_STRICT_V2]}, {}) == []
+    assert unmapped_of({}, {}) == []
 
 
 @pytest.mark.parametrize("level", [None, "CLEAR", "GREEN", "AMBER"])

@@ -19,6 +19,7 @@ from typing import Any
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
 )
@@ -159,6 +160,14 @@ class AdvanceSerializer(serializers.Serializer):  # type: ignore[type-arg]
     on = serializers.DateField(required=False, allow_null=True, help_text="Today if absent.")
     owner = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    override_reason = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A case manager completes a review stage while a required review is pending "
+        "or a blocker is open only by giving the reason: a recorded, audited decision.",
+    )
 
 
 class ConflictSerializer(serializers.Serializer):  # type: ignore[type-arg]
@@ -166,11 +175,23 @@ class ConflictSerializer(serializers.Serializer):  # type: ignore[type-arg]
     version = serializers.IntegerField(allow_null=True, help_text="The version stored now.")
 
 
+class HeldSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    detail = serializers.CharField()
+    pending_reviews = serializers.ListField(child=serializers.CharField())
+    open_blockers = serializers.ListField(child=serializers.CharField())
+
+
 _CHANGE_RESPONSES = {
     200: CaseDetailSerializer,
     400: OpenApiResponse(description="A field is wrong (named); nothing was saved."),
     403: OpenApiResponse(description="Only U.S. case managers change cases."),
-    409: OpenApiResponse(ConflictSerializer, description="The case changed since `version`."),
+    409: OpenApiResponse(
+        PolymorphicProxySerializer(
+            "ChangeRefused", [ConflictSerializer, HeldSerializer], resource_type_field_name=None
+        ),
+        description="The case changed since `version`, or (advance) a review stage is held by "
+        "pending reviews or open blockers, named; nothing was saved.",
+    ),
 }
 
 
@@ -280,9 +301,18 @@ class CaseViewSet(
                 note=given["note"],
                 owner=given["owner"],
                 expected_version=given["version"],
+                override_reason=given["override_reason"],
             )
         except services.StaleCase as stale:
             return self._conflict(stale)
+        except services.StageHeld as held:
+            show(request, [*held.reviews, *held.blockers])
+            body = {
+                "detail": f"Nothing was changed: {held}.",
+                "pending_reviews": list(held.holds.pending_reviews),
+                "open_blockers": list(held.holds.open_blockers),
+            }
+            return Response(body, status=409)
         except services.StageError as exc:
             raise ValidationError({"on": [f"Nothing was changed: {exc}"]}) from exc
         return self._answer(request, case.pk)

@@ -9,6 +9,7 @@ Anticipated Offer Date groups' day counts are unconfirmed and say so.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -123,6 +124,40 @@ def stages_between(start: Stage, end: Stage) -> list[Stage]:
 def next_stage(stage: Stage) -> Stage | None:
     n = ORDER[stage] + 1
     return STAGES[n].stage if n < len(STAGES) else None
+
+
+#: Stages that review a case: each completes only once no required review is pending and no
+#: blocker is open, unless a case manager overrides it with a recorded reason.
+REVIEW_STAGES = frozenset({Stage.REVIEWS, Stage.INFORMAL_REVIEW, Stage.FORMAL_NOTIFICATION})
+
+
+@dataclass(frozen=True)
+class Holds:
+    """What keeps a review stage from completing: pending reviews and open blockers, by name."""
+
+    pending_reviews: tuple[str, ...] = ()
+    open_blockers: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.pending_reviews or self.open_blockers)
+
+    def describe(self) -> str:
+        parts = []
+        if self.pending_reviews:
+            parts.append("pending review(s): " + "; ".join(self.pending_reviews))
+        if self.open_blockers:
+            parts.append("open blocker(s): " + "; ".join(self.open_blockers))
+        return " and ".join(parts)
+
+
+def completion_holds(
+    stage: Stage, pending_reviews: Iterable[str], open_blockers: Iterable[str]
+) -> Holds:
+    """What holds ``stage`` open: nothing for a stage that reviews nothing, else the pending
+    required reviews and the open blockers (every review recorded on a case is required)."""
+    if stage not in REVIEW_STAGES:
+        return Holds()
+    return Holds(tuple(pending_reviews), tuple(open_blockers))
 
 
 class ReviewType(enum.StrEnum):

@@ -246,6 +246,41 @@ def test_analytics_for_a_partner_aggregate_its_own_rows_only(cast):
     assert "CONFIDENTIAL//REL TO USA, PHL" in phl
 
 
+def test_analytics_audit_the_rows_behind_every_figure(cast):
+    ours = case(
+        "PHL",
+        "CONFIDENTIAL//REL TO USA, PHL",
+        stage="loa_offered",
+        offered=DAY,
+        anticipated_offer=DAY + datetime.timedelta(days=5),
+    )
+    theirs = case("JPN", "CONFIDENTIAL//REL TO USA, JPN", stage="loa_offered", offered=DAY,
+                  anticipated_offer=DAY)  # fmt: skip
+    with system_access("tests: an overdue open stage"):
+        late = StageRecord(case=ours, stage="lor_received", entered=DAY - datetime.timedelta(
+            days=40), owner="Navy (NIPO)", target_days=5, marking=ours.marking)  # fmt: skip
+        late.save()
+    stats.rebuild()
+    client_for(cast["phl.liaison"]).get("/arms/analytics/")
+    entries = {
+        e.object_type: e for e in AuditEntry.objects.filter(action="read", actor_name="phl.liaison")
+    }
+    assert set(entries) >= {"arms.stagestat", "arms.stagerecord", "arms.case"}
+    cases = entries["arms.case"].detail["objects_by_marking"]
+    assert cases == {"CONFIDENTIAL//REL TO USA, PHL": [str(ours.pk)]}
+    assert str(theirs.pk) not in str(entries["arms.case"].detail)
+    assert (
+        str(late.pk)
+        in entries["arms.stagerecord"].detail["objects_by_marking"]["CONFIDENTIAL//REL TO USA, PHL"]
+    )
+    with system_access("tests: the partner's roll-up rows"):
+        mine = {str(pk) for pk in StageStat.objects.filter(partner_id="PHL").values_list(
+            "pk", flat=True)}  # fmt: skip
+    listed = {i for ids in entries["arms.stagestat"].detail["objects_by_marking"].values()
+              for i in ids}  # fmt: skip
+    assert mine and listed == mine
+
+
 def _rollup():
     with system_access("tests: read the roll-up"):
         return sorted(
@@ -283,3 +318,90 @@ def test_a_roll_up_row_is_hidden_when_its_cases_are(cast):
         ).save()
     assert not StageStat.objects.visible_to(cast["phl.liaison"]).exists()
     assert StageStat.objects.visible_to(cast["us.casemgr"]).exists()
+
+
+# --- review stages wait for their reviews and blockers ----------
+
+
+def _pending_review(on, marking="SECRET//NOFORN"):
+    from allied.arms.models import Review
+    from allied.core.models import StoredMarking
+
+    with system_access("tests: a pending review"):
+        row = Review(
+            case=on,
+            review_type="tsfd",
+            owner="DTSA",
+            started=DAY,
+            marking=StoredMarking.objects.intern(marking),
+        )
+        row.save()
+    return row
+
+
+def test_a_review_stage_is_refused_while_a_review_is_pending_or_a_blocker_open(cast):
+    from .factories import blocker
+
+    obj = case("PHL", "CONFIDENTIAL//REL TO USA, PHL", stage="reviews")
+    _pending_review(obj)
+    blocker(obj, "Awaiting the anti-tamper plan", "SECRET//NOFORN")
+    client = client_for(cast["us.casemgr"])
+    page = client.post(
+        f"/arms/cases/{obj.pk}/advance/", {"on": "2026-06-11", "version": 1}, follow=True
+    )
+    text = page.content.decode()
+    assert "cannot complete while there are pending review(s): TSFD (ATTR SSG)" in text
+    assert "open blocker(s): Awaiting the anti-tamper plan" in text
+    assert stages_of(obj)[-1] == ("reviews", None, None)
+    api = client.post(
+        f"/api/arms/cases/{obj.pk}/advance/",
+        {"on": "2026-06-11", "version": 1},
+        content_type="application/json",
+    )
+    assert api.status_code == 409
+    body = api.json()
+    assert body["pending_reviews"] == ["TSFD (ATTR SSG) (owner DTSA, since 2026-06-01)"]
+    assert body["open_blockers"] == ["Awaiting the anti-tamper plan (owner DTSA, since 2026-06-01)"]
+    with system_access("tests: read the case"):
+        assert Case.objects.get(pk=obj.pk).version == 1  # nothing was written
+
+
+def test_a_stage_that_reviews_nothing_completes_with_a_blocker_open(cast):
+    from .factories import blocker
+
+    obj = case("PHL", "CONFIDENTIAL//REL TO USA, PHL", stage="lor_validated")
+    blocker(obj, "Pricing data late", "CONFIDENTIAL//REL TO USA, PHL")
+    services.advance(obj, cast["us.casemgr"], on=DAY + datetime.timedelta(days=2))
+    assert stages_of(obj)[-1][0] == "reviews"
+
+
+def test_a_case_managers_override_is_a_recorded_audited_decision_with_its_reason(cast):
+    obj = case("PHL", "CONFIDENTIAL//REL TO USA, PHL", stage="reviews")
+    review = _pending_review(obj)
+    client = client_for(cast["us.casemgr"])
+    response = client.post(
+        f"/api/arms/cases/{obj.pk}/advance/",
+        {"on": "2026-06-11", "version": 1, "override_reason": "SecDef waiver, memo 12"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert stages_of(obj)[-1][0] == "notification_data"
+    entry = AuditEntry.objects.filter(object_type="arms.case", action="decision").last()
+    assert entry.detail["override"] == {
+        "reason": "SecDef waiver, memo 12",
+        "pending_reviews": [review.pk],
+        "open_blockers": [],
+    }
+    with system_access("tests: read history"):
+        texts = list(HistoryEntry.objects.filter(case=obj).values_list("text", flat=True))
+    assert any("override: SecDef waiver, memo 12" in t for t in texts)
+    # The history entry carries the case's marking: it never names the NOFORN review.
+    assert not any("owner DTSA" in t or "pending" in t for t in texts)
+
+
+def test_only_a_case_manager_overrides(cast):
+    obj = case("PHL", "CONFIDENTIAL//REL TO USA, PHL", stage="reviews")
+    _pending_review(obj)
+    with pytest.raises(services.StageError, match=r"only a U\.S\. case manager"):
+        services.advance(obj, cast["us.planner"], on=DAY, override_reason="because")
+    assert stages_of(obj)[-1] == ("reviews", None, None)

@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 
 from allied.core.charts import Chart
+from allied.core.security import allow_eval
 
 register = template.Library()
 
@@ -21,6 +22,11 @@ def chart(chart: Chart) -> dict[str, Any]:
     }
 
 
-@register.inclusion_tag("core/_chart_scripts.html")
-def chart_scripts() -> dict[str, Any]:
+@register.inclusion_tag("core/_chart_scripts.html", takes_context=True)
+def chart_scripts(context: template.Context) -> dict[str, Any]:
+    """Vega's scripts; the page's Content-Security-Policy lets them compile expressions (Vega
+    builds its expression and accessor functions with ``Function``), on chart pages only."""
+    request = context.get("request")
+    if request is not None:
+        allow_eval(request)
     return {}

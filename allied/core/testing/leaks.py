@@ -6,26 +6,37 @@ marked model carrying a unique string. ``crawl`` then fetches every URL pattern 
 of planted rows), every GET operation of the OpenAPI schema, their JSON, browsable-API, htmx and
 export variants, as one signed-in person, and reports each response that shows that person a
 canary the markings engine says they may not see, or a hidden record answered otherwise than a
-missing one, or a count that counts hidden rows. Every machine-readable response (the API,
-TAXII, JSON, downloads) is an export and must not carry a canary the person may only view
-(DISPLAY ONLY); ``crawl_taxii`` walks the TAXII feeds page by page.
+missing one, or a count that counts hidden rows; and, of what each response may show, a page
+whose banner is below a canary it shows, or a canary shown with no audit entry for its row
+(``ResponseChecks``). Every machine-readable response (the API, TAXII, JSON, downloads) is an
+export and must not carry a canary the person may only view (DISPLAY ONLY); ``crawl_taxii``
+walks the TAXII feeds page by page.
 """
 
 from __future__ import annotations
 
+import base64
+import html
 import re
 import uuid
+import zlib
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, cast
 
+from django.db.models.signals import post_save
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from allied.core.models.marked import MarkedModel, StoredMarking, marked_models, system_access
 from allied.core.vocabulary import parse
+from allied.markings import Marking, MarkingError
 from allied.markings.access import Viewer, decide
+from allied.markings.release import as_seen_by
+from allied.markings.rollup import loosening
 
 # Markings chosen so that every person of the cast has something it must not see: NOFORN at
 # every level, releases to one partner each, community releases, DISPLAY ONLY, SCI, and levels
@@ -89,6 +100,10 @@ class Finding:
 @dataclass
 class Planted:
     canaries: list[Canary] = field(default_factory=list)
+    #: For each canary text, the rows written with it under its marking (``app.model:pk``, and a
+    #: STIX id where the row has one): the canary's row and its parents or children that carry
+    #: the same text, any of which an audit entry may name when the text is shown.
+    rows: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def by_model(self, model: type[Any]) -> list[Canary]:
         return [c for c in self.canaries if c.model is model]
@@ -112,8 +127,10 @@ def plant() -> Planted:
         for model, factory in CANARY_FACTORIES.items():
             for text in CANARY_MARKINGS:
                 canary = f"CANARY{uuid.uuid4().hex[:12].upper()}"
-                obj = factory(stored[text], canary)
+                with _saved_rows() as saved:
+                    obj = factory(stored[text], canary)
                 planted.canaries.append(Canary(model, obj.pk, text, canary))
+                planted.rows[canary] = row_names(saved, stored[text])
     return planted
 
 
@@ -277,9 +294,9 @@ class Forbidden:
 
 #: A list on the API is fetched in each of its renderers (JSON, the browsable API, CSV where a
 #: view offers it), on its second page and as an htmx request; a list page as itself, as JSON
-#: (should a page ever answer it), on its second page and as an htmx partial. ``api`` and
-#: ``csv`` are renderer names of Django REST framework, which pages ignore; exports have URLs
-#: of their own (a product's export, the brief's PDF), which the crawl fetches as routes.
+#: (should a page ever answer it), as a PDF (the brief's download), on its second page and as an
+#: htmx partial. ``api`` and ``csv`` are renderer names of Django REST framework, which pages
+#: ignore; other exports have URLs of their own (a product's export), fetched as routes.
 API_VARIANTS: tuple[tuple[str, dict[str, str]], ...] = (
     ("", {}),
     ("?format=json", {}),
@@ -291,6 +308,7 @@ API_VARIANTS: tuple[tuple[str, dict[str, str]], ...] = (
 PAGE_VARIANTS: tuple[tuple[str, dict[str, str]], ...] = (
     ("", {}),
     ("?format=json", {}),
+    ("?format=pdf", {}),
     ("?page=2", {}),
     ("", {"HTTP_HX_REQUEST": "true"}),
 )
@@ -314,6 +332,8 @@ def crawl(client: Client, person: str, viewer: Viewer, planted: Planted, *, on: 
     forbidden_to = Forbidden.of(planted, viewer, day)
     findings: list[Finding] = []
     seen: set[str] = set()
+    checks = ResponseChecks(person, viewer, planted, day)
+    client = checks.checking(client)
 
     def fetch(url: str, headers: dict[str, str], canary: Canary | None) -> None:
         key = url + repr(sorted(headers.items()))
@@ -321,8 +341,9 @@ def crawl(client: Client, person: str, viewer: Viewer, planted: Planted, *, on: 
             return
         seen.add(key)
         response = client.get(url, **headers)  # type: ignore[arg-type]
-        export = _is_export(response)
-        for problem in forbidden_to.shown_in(response.content, export=export):
+        export = _leaves_the_system(response)
+        body = readable(response.content, response.get("Content-Type", "")).encode()
+        for problem in forbidden_to.shown_in(body, export=export):
             findings.append(Finding(person, url, problem))
         forbidden = forbidden_to.of_kind(export=export)
         if canary is not None and canary.text in forbidden and response.status_code != 404:
@@ -365,7 +386,223 @@ def crawl(client: Client, person: str, viewer: Viewer, planted: Planted, *, on: 
     # fetched; an operation the URL walk missed is fetched here.
     for template in schema_paths or []:
         visit(schema_urls(template, planted), api=True)
-    return findings
+    return findings + checks.findings
+
+
+# --- banners and audit entries of what a response shows ---------------------------------------
+
+CANARY_TEXT = re.compile(r"CANARY[0-9A-F]{12}")
+BANNER = re.compile(r'<div class="allied-banner allied-banner--(?:top|bottom)\b[^"]*">([^<]*)<')
+
+
+def banner_shortfalls(banner: Marking, shown: Marking) -> list[str]:
+    """Every way in which a page's ``banner`` is less restrictive than a marking it ``shown``.
+
+    The banner is the roll-up of what the page shows, so it is at least as restrictive as each of
+    them: classification (rule 18), SCI, SAP and AEA (rule 19), other dissemination controls
+    (rule 21) and foreign disclosure (rule 24: NOFORN stays NOFORN, REL TO lists only shrink,
+    DISPLAY ONLY is never an export); a compilation may only raise it (rule 28). The engine's
+    ``loosening`` compares audiences, under which RELIDO and NOFORN both release to no one; a
+    NOFORN item under a RELIDO banner is still a lower banner (rule 24(c)).
+    """
+    short = loosening(banner, shown)
+    if shown.is_noforn and not banner.is_noforn:
+        short.append("drops NOFORN")
+    return short
+
+
+class ResponseChecks:
+    """The crawl's checks of what one response shows a person, beyond what it must not show.
+
+    * **Banner**: on an HTML page, each banner line is at least as restrictive as the marking of
+      every canary whose text the page shows (``banner_shortfalls``), as that viewer reads it
+      (``as_seen_by``, P7), and a page that shows a canary has a banner.
+    * **Audit**: a response that shows a canary's text has an audit entry, written during that
+      request for that person, naming the canary's row or a row planted with it
+      (``Planted.rows``): an entry of its own (``record_reads``, ``record``) or a feed page's
+      entry listing it (``record_feed_read``).
+
+    Each response costs one scan of its body for canary texts; one that shows a canary, one
+    query (the audit entries since the last such query). Markings are compared once per pair.
+    """
+
+    def __init__(self, person: str, viewer: Viewer, planted: Planted, day: date) -> None:
+        self.person = person
+        self.viewer = viewer
+        self.planted = planted
+        self.by_text = {c.text: c for c in planted.canaries}
+        self.day = day
+        self.findings: list[Finding] = []
+        self._seen_as: dict[str, Marking] = {}
+        self._shortfalls: dict[tuple[str, str], list[str]] = {}
+        self._head = self._last_sequence()
+
+    def checking(self, client: Client) -> Client:
+        """``client``, with every response it fetches checked."""
+        checks = self
+
+        class Checked:
+            def __getattr__(self, name: str) -> Any:
+                return getattr(client, name)
+
+            def get(self, path: str, *args: Any, **extra: Any) -> Any:
+                started = timezone.now()
+                response = client.get(path, *args, **extra)
+                checks.check(path, response, started)
+                return response
+
+        return cast(Client, Checked())
+
+    def check(self, url: str, response: Any, started: datetime) -> None:
+        """Check a ``response`` to a request made at ``started``."""
+        export = _is_export(response)
+        body = readable(response.content, response.get("Content-Type", ""))
+        shown = [self.by_text[t] for t in set(CANARY_TEXT.findall(body)) if t in self.by_text]
+        if not shown:
+            return
+        entries = self._entries_since(started)
+        problems = self.audit_problems(shown, entries, export=export)
+        if response.get("Content-Type", "").startswith("text/html") and not export:
+            problems += self.banner_problems(shown, body)
+        self.findings += [Finding(self.person, url, p) for p in problems]
+
+    def banner_problems(self, shown: list[Canary], body: str) -> list[str]:
+        """One finding per banner line that is below some of what the page shows."""
+        if "<html" not in body:
+            return []  # an htmx fragment, inside a page that has the banner
+        labels = {html.unescape(label).strip() for label in BANNER.findall(body)}
+        if not labels:
+            return [f"banner check: no banner on a page showing {_rows_by_marking(shown)}"]
+        problems = []
+        for label in sorted(labels):
+            below = [c for c in shown if self._shortfall(label, c.marking)]
+            reasons = {c.marking: "; ".join(self._shortfall(label, c.marking)) for c in below}
+            if below:
+                problems.append(f"banner check: banner {label} is below "
+                                f"{_rows_by_marking(below, reasons)}")  # fmt: skip
+        return problems
+
+    def _shortfall(self, label: str, marking: str) -> list[str]:
+        key = (label, marking)
+        if key not in self._shortfalls:
+            try:
+                banner = parse(label)
+            except MarkingError:
+                self._shortfalls[key] = [f"the banner {label!r} is not a marking"]
+            else:
+                if marking not in self._seen_as:
+                    self._seen_as[marking] = as_seen_by(parse(marking), self.viewer, self.day)
+                self._shortfalls[key] = banner_shortfalls(banner, self._seen_as[marking])
+        return self._shortfalls[key]
+
+    def audit_problems(self, shown: list[Canary], entries: list[tuple[str, str, str, Any]],
+                       *, export: bool) -> list[str]:  # fmt: skip
+        """Rows shown that no entry names; an export that wrote no ``export`` entry."""
+        named: set[str] = set()
+        for _, object_type, object_id, detail in entries:
+            named.add(f"{object_type}:{object_id}")
+            feed = detail.get("objects_by_marking") if isinstance(detail, dict) else None
+            if isinstance(feed, dict):
+                named.update(str(i) for ids in feed.values() for i in ids)
+        problems = []
+        missing = [c for c in shown if not named & self.planted.rows.get(c.text, frozenset())]
+        if missing:
+            problems.append(f"audit check: no audit entry for rows shown: "
+                            f"{_rows_by_marking(missing)}")  # fmt: skip
+        if export and not any(action == "export" for action, *_ in entries):
+            problems.append(f"audit check: an export with no export entry, of "
+                            f"{_rows_by_marking(shown)}")  # fmt: skip
+        return problems
+
+    def _last_sequence(self) -> int:
+        from allied.core.models.audit import AuditEntry
+
+        last = AuditEntry.objects.order_by("-sequence").values_list("sequence", flat=True).first()
+        return last or 0
+
+    def _entries_since(self, started: datetime) -> list[tuple[str, str, str, Any]]:
+        """The person's audit entries appended since ``started``: those its request wrote.
+
+        Only responses that show a canary ask; the entries of the responses between are read
+        past (they were appended before ``started``).
+        """
+        from allied.core.models.audit import AuditEntry
+
+        columns = ("sequence", "at", "actor_name", "action", "object_type", "object_id", "detail")
+        rows = list(
+            AuditEntry.objects.filter(sequence__gt=self._head)
+            .order_by("sequence")
+            .values_list(*columns)
+        )
+        if rows:
+            self._head = rows[-1][0]
+        return [
+            (action, object_type, object_id, detail)
+            for _, at, actor, action, object_type, object_id, detail in rows
+            if at >= started and actor == self.person
+        ]
+
+
+PDF_STREAM = re.compile(rb"<<([^<>]*)>>\s*stream\r?\n(.*?)endstream", re.S)
+
+
+def readable(content: bytes, content_type: str) -> str:
+    """A response's body as text to search: a PDF's page streams are inflated (ReportLab writes
+    them ASCII85- and Flate-encoded, where no text can be found as it is)."""
+    if content_type.split(";")[0].strip() != "application/pdf":
+        return content.decode("utf-8", "replace")
+    parts = [content]
+    for match in PDF_STREAM.finditer(content):
+        filters, data = re.findall(rb"/(\w+)Decode", match.group(1)), match.group(2).strip()
+        try:
+            if b"ASCII85" in filters:
+                data = base64.a85decode(data.removeprefix(b"<~").removesuffix(b"~>"))
+            if b"Flate" in filters:
+                data = zlib.decompress(data)
+        except (ValueError, zlib.error):
+            continue
+        parts.append(data)
+    return b"\n".join(parts).decode("latin-1")
+
+
+def _rows_by_marking(canaries: Iterable[Canary], notes: dict[str, str] | None = None) -> str:
+    """``SECRET//NOFORN (intel.Product 3, intel.Portion 9); ...``, with a note per marking."""
+    by_marking: dict[str, list[str]] = {}
+    for c in canaries:
+        by_marking.setdefault(c.marking, []).append(f"{c.model._meta.label} {c.pk}")
+    return "; ".join(
+        f"{marking} ({', '.join(sorted(rows))})" + (f": {notes[marking]}" if notes else "")
+        for marking, rows in sorted(by_marking.items())
+    )
+
+
+@contextmanager
+def _saved_rows() -> Iterator[list[MarkedModel]]:
+    """The marked rows saved inside the block (a canary factory writes a row and its family)."""
+    saved: list[MarkedModel] = []
+
+    def collect(sender: Any, instance: Any, **kwargs: Any) -> None:
+        if isinstance(instance, MarkedModel):
+            saved.append(instance)
+
+    post_save.connect(collect, weak=False, dispatch_uid="allied-leaks-saved-rows")
+    try:
+        yield saved
+    finally:
+        post_save.disconnect(dispatch_uid="allied-leaks-saved-rows")
+
+
+def row_names(rows: Iterable[MarkedModel], marking: StoredMarking) -> frozenset[str]:
+    """How audit entries name ``rows`` that carry ``marking``: ``app.model:pk``, and STIX ids."""
+    names: set[str] = set()
+    for row in rows:
+        if getattr(row, "marking_id", None) != marking.pk:
+            continue
+        names.add(f"{row._meta.label_lower}:{row.pk}")
+        stix_id = getattr(row, "stix_id", None)
+        if stix_id:
+            names.add(str(stix_id))
+    return frozenset(names)
 
 
 def decision_kinds(planted: Planted, viewer: Viewer, day: date) -> dict[str, tuple[Any, ...]]:
@@ -379,9 +616,14 @@ def decision_kinds(planted: Planted, viewer: Viewer, day: date) -> dict[str, tup
 
 
 def _is_export(response: Any) -> bool:
-    return is_export(
-        response.get("Content-Type", ""), response.get("Content-Disposition", "")
-    ) or is_machine_readable(_path_of(response), response.get("Content-Type", ""))
+    return is_export(response.get("Content-Type", ""), response.get("Content-Disposition", ""))
+
+
+def _leaves_the_system(response: Any) -> bool:
+    """A download, or any machine-readable answer: what must carry no DISPLAY ONLY."""
+    return _is_export(response) or is_machine_readable(
+        _path_of(response), response.get("Content-Type", "")
+    )
 
 
 # --- exports: every machine-readable surface ------------------------------------------------------
@@ -525,7 +767,7 @@ def _check_count(response: Any, url: str, person: str, viewer: Viewer, planted: 
     route_model = _model_for_url(url)
     if route_model is None or route_model not in CANARY_FACTORIES:
         return
-    counted = viewer.for_export() if _is_export(response) else viewer  # an export counts less
+    counted = viewer.for_export() if _leaves_the_system(response) else viewer  # exports: less
     with system_access("leak tests: count visible rows"):
         expected = route_model.objects.visible_to(counted, on=day).count()
     if data["count"] != expected:

@@ -390,3 +390,95 @@ def test_a_failed_sign_in_for_an_unknown_user_is_recorded_too() -> None:
     Client().post("/login/", {"username": "nobody", "password": "whatever-123"})
     assert AuditEntry.objects.get().detail == {"username": "nobody", "ip": "127.0.0.1"}
     assert get_user_model().objects.count() == 0
+
+
+# --- refused attempts ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fresh_limits() -> Iterator[None]:
+    from django.core.cache import caches
+
+    caches["default"].clear()
+    yield
+    caches["default"].clear()
+
+
+def denied() -> list[AuditEntry]:
+    return list(AuditEntry.objects.filter(action="denied").order_by("sequence"))
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fresh_limits")
+def test_a_refused_write_is_recorded_as_denied(cast) -> None:
+    client = Client()
+    client.force_login(cast["kor.liaison"])
+    response = client.post("/api/intel/products/", {"title": "x"}, content_type="application/json")
+    assert response.status_code == 403
+    [entry] = denied()
+    assert (entry.actor_name, entry.nation) == ("kor.liaison", "KOR")
+    assert entry.detail == {"method": "POST", "path": "/api/intel/products/", "status": 403}
+    assert entry.marking == ""
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fresh_limits")
+def test_a_refused_export_is_recorded_as_denied_naming_the_product(cast) -> None:
+    from allied.intel.tests.test_products import make_product
+
+    product = make_product(
+        cast["us.analyst"], [(0, "(C//DISPLAY ONLY KOR)", "Shown, never given (fictional).")]
+    )
+    client = Client()
+    client.force_login(cast["kor.liaison"])
+    response = client.get(f"/intel/products/{product.pk}/export/")
+    assert response.status_code == 409
+    [entry] = denied()
+    assert (entry.object_type, entry.object_id) == ("intel.product", str(product.pk))
+    assert entry.detail["status"] == 409 and entry.actor_name == "kor.liaison"
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fresh_limits")
+def test_a_missing_or_hidden_record_is_recorded_without_a_marking(cast) -> None:
+    client = Client()
+    client.force_login(cast["jpn.liaison"])
+    assert client.get("/intel/products/987654/").status_code == 404
+    [entry] = denied()
+    assert entry.detail["status"] == 404 and entry.marking == ""
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fresh_limits")
+def test_denied_entries_are_rate_limited_per_person(cast, settings) -> None:
+    settings.ALLIED_AUDIT_DENIED_PER_MINUTE = 3
+    crawler, other = Client(), Client()
+    crawler.force_login(cast["jpn.liaison"])
+    other.force_login(cast["kor.liaison"])
+    for n in range(10):
+        assert crawler.get(f"/intel/products/{900000 + n}/").status_code == 404
+    assert other.get("/intel/products/900000/").status_code == 404
+    mine = [e for e in denied() if e.actor_name == "jpn.liaison"]
+    assert len(mine) == 4  # three, then one saying the rest of the minute is not recorded
+    assert "suppressed" in mine[-1].detail and "suppressed" not in mine[0].detail
+    assert [e.actor_name for e in denied()].count("kor.liaison") == 1
+
+
+@pytest.mark.django_db
+def test_rotating_a_token_is_recorded_without_the_token(analyst) -> None:
+    from allied.core.management.commands.token import rotate_token
+
+    rotate_token(analyst)
+    key = rotate_token(analyst).key
+    entries = list(AuditEntry.objects.filter(object_type="authtoken.token"))
+    assert len(entries) == 2 and entries[-1].detail == {"token": "rotated", "user": "us.analyst"}
+    assert all(key not in json.dumps(e.detail) for e in entries)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fresh_limits")
+def test_a_stray_address_no_route_matches_is_not_a_denied_entry(cast) -> None:
+    client = Client()
+    client.force_login(cast["jpn.liaison"])
+    assert client.get("/favicon.ico").status_code == 404
+    assert denied() == []

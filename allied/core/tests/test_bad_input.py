@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from allied.core.input_limits import text_problem
 from allied.core.models import AuditEntry, system_access
 from allied.core.models.marked import marked_models
 from allied.intel.tests.test_products_api import PAYLOAD as PRODUCT_JSON
@@ -198,9 +199,9 @@ SURFACES: tuple[Surface, ...] = (
     Surface("working-group request page", "wg.member", _static("/working-group/requests/new/"),
             lambda w: {"kind": "liaison", "title": "Liaison visit (fictional)",
                        "description": "A visit.", "owner": "OSD (fictional)",
-                       "opened": "2026-01-05", "partner": "JPN",
-                       "marking": "SECRET//REL TO USA, JPN"},
-            "form", ("title", "description", "blockers"), ("marking",), ("opened", "kind")),
+                       "target": (date.today() + timedelta(days=30)).isoformat(),
+                       "partner": "JPN", "marking": "SECRET//REL TO USA, JPN"},
+            "form", ("title", "description", "blockers"), ("marking",), ("target", "kind")),
     Surface("guidance page", "wg.member", _static("/working-group/guidance/"),
             lambda w: {"body": "state", "speaker": "Spokesperson (fictional)",
                        "topic": "Port access", "partner": "JPN", "position": "supports",
@@ -329,10 +330,28 @@ REFUSED: dict[str, str] = {
     "control characters": "bell\x07 and escape\x1b[31m",
     "right-to-left override": "invoice\u202efdp.exe",
     "directional isolate": "\u2067isolated\u2069",
+    "C1 control and bidi mark": "next\x85line \u200fmarked",
     "over the size limit": LONG,
 }
 #: JSON can carry an unpaired surrogate (as the escape ``\ud800``); a form body cannot.
 REFUSED_JSON = {"unpaired surrogate": "half \ud800 a pair"}
+
+
+@pytest.mark.parametrize(
+    "char",
+    ["\x7f", "\x80", "\x85", "\x9b", "\x9f", "\u200e", "\u200f", "\u061c"],
+    ids=["DEL", "U+0080", "NEL", "CSI", "U+009F", "LRM", "RLM", "ALM"],
+)
+def test_del_the_c1_controls_and_the_bidi_marks_are_refused(char: str) -> None:
+    problem = text_problem(f"ab{char}cd")
+    assert problem is not None and f"(U+{ord(char):04X}) at position 3" in problem
+
+
+@pytest.mark.parametrize(
+    "text", ["\u00a0non-breaking", "caf\u00e9", "\u0645\u0631\u062d\u0628\u0627", "\u200d"]
+)
+def test_text_just_outside_the_refused_ranges_is_accepted(text: str) -> None:
+    assert text_problem(text) is None
 
 
 FIELD_CASES = [

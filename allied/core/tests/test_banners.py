@@ -60,3 +60,49 @@ def test_a_page_with_nothing_marked_is_unclassified_in_green(seeded):
 def test_the_viewers_nation_and_clearance_are_always_visible(seeded):
     html = page(seeded, "ind.liaison", "/institutions/")
     assert re.search(r'data-testid="viewer">IND &middot; Confidential<', html)
+
+
+# --- the authoring form and the browsable API ---------------------------------------------------
+
+
+def test_the_authoring_form_shown_back_after_a_failed_save_is_bannered_as_typed(cast):
+    """Rule 24(a): a NOFORN portion makes the banner NOFORN; the form shows its text back."""
+    from django.urls import reverse
+
+    from allied.intel.tests.test_products_authoring import form_data, row
+
+    client = Client()
+    client.force_login(cast["us.analyst"])
+    response = client.post(
+        reverse("intel:product-create"),
+        form_data(
+            [
+                row("(S//NF)", "Typed secret text (fictional).", order=1),
+                row("(S//REL TO USA, JAP)", "A mark with a wrong country code.", order=2),
+            ]
+        ),
+    )
+    html = response.content.decode()
+    assert response.status_code == 400 and "Typed secret text (fictional)." in html
+    assert banners(html) == [("red", "SECRET//NOFORN")] * 2
+
+
+def test_the_browsable_api_carries_the_roll_up_of_the_rows_it_serialised(cast):
+    """Rule 24(a) again: the highest row shown, NOFORN, sets the banner of ?format=api."""
+    from allied.intel.tests.test_products import make_product
+
+    make_product(cast["us.analyst"], [(0, "(S//NF)", "Secret portion (fictional).")],
+                 marking="SECRET//NOFORN")  # fmt: skip
+    make_product(cast["us.analyst"], [(0, "(U)", "Plain portion (fictional).")])
+    client = Client()
+    client.force_login(cast["us.analyst"])
+    response = client.get("/api/intel/products/?format=api")
+    assert response.status_code == 200
+    assert banners(response.content.decode()) == [("red", "SECRET//NOFORN")] * 2
+
+
+def test_an_api_page_showing_nothing_marked_is_unclassified(cast, loaded_registry):
+    client = Client()
+    client.force_login(cast["jpn.liaison"])
+    html = client.get("/api/nations/?format=api").content.decode()
+    assert banners(html) == [("green", "UNCLASSIFIED")] * 2

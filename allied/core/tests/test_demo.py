@@ -18,7 +18,7 @@ from allied.core.models import Clearance, Community, Principal, Role
 
 def run_demo() -> str:
     out = io.StringIO()
-    with override_settings(DEBUG=True):
+    with override_settings(ALLIED_LOCAL=True, DEBUG=False):
         call_command("demo", "--no-serve", stdout=out)
     return out.getvalue()
 
@@ -82,6 +82,43 @@ def test_the_demo_switches_off_the_users_of_earlier_demos() -> None:
 
 
 @pytest.mark.django_db
-def test_the_demo_refuses_to_run_without_debug() -> None:
-    with override_settings(DEBUG=False), pytest.raises(CommandError):
+def test_the_demo_refuses_to_run_outside_local_mode() -> None:
+    with override_settings(ALLIED_LOCAL=False), pytest.raises(CommandError):
         call_command("demo", "--no-serve", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_the_demo_refuses_to_run_with_djangos_debug_pages() -> None:
+    with override_settings(ALLIED_LOCAL=True, DEBUG=True), pytest.raises(CommandError) as refused:
+        call_command("demo", "--no-serve", stdout=io.StringIO())
+    assert "ALLIED_DJANGO_DEBUG" in str(refused.value)
+
+
+def test_the_demo_serves_its_static_files_without_djangos_debug_mode(monkeypatch) -> None:
+    from allied.core.management.commands import demo
+
+    served = {}
+    monkeypatch.setattr(demo, "call_command", lambda *a, **kw: served.update({a[0]: kw}))
+    monkeypatch.setattr(demo, "create_cast", lambda **kw: None)
+    monkeypatch.setattr(demo, "retire_old_demo_users", lambda: 0)
+    monkeypatch.setattr(demo.demo_content, "seed", lambda: None)
+    monkeypatch.setattr(demo, "seed_apps", lambda: None)
+    with override_settings(ALLIED_LOCAL=True, DEBUG=False):
+        demo.Command(stdout=io.StringIO()).handle(
+            addrport="127.0.0.1:8000", no_serve=False, verbosity=0
+        )
+    assert served["runserver"]["insecure_serving"] is True
+
+
+def test_allied_serve_in_local_mode_serves_static_files_without_djangos_debug(monkeypatch) -> None:
+    import django.core.management
+
+    from allied import cli
+
+    ran: list[list[str]] = []
+    monkeypatch.setattr(django.core.management, "execute_from_command_line", ran.append)
+    with override_settings(ALLIED_LOCAL=True, DEBUG=False):
+        cli.main(["serve", "127.0.0.1:8001"])
+    with override_settings(ALLIED_LOCAL=False, DEBUG=False):
+        cli.main(["serve"])
+    assert ran == [["allied", "runserver", "127.0.0.1:8001", "--insecure"], ["allied", "runserver"]]

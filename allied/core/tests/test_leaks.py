@@ -250,6 +250,41 @@ def test_the_taxii_crawl_sees_what_it_may(cast, planted):
     assert any(text in repr(seen) for text in allowed)
 
 
+# --- banners and audit entries of what each response shows ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("banner", "shown", "short"),
+    [
+        # Rule 28: a banner may be more restrictive than what it rolls up, never less.
+        ("SECRET//NOFORN", "SECRET//REL TO USA, JPN", []),
+        ("TOP SECRET//REL TO USA, JPN", "SECRET//REL TO USA, JPN, KOR", []),
+        # Rule 18: the highest classification shown.
+        ("CONFIDENTIAL//NOFORN", "SECRET//NOFORN", ["CONFIDENTIAL is lower than SECRET"]),
+        # Rule 19: every SCI control system shown.
+        ("TOP SECRET//NOFORN", "TOP SECRET//SI-G//NOFORN", ["drops SCI SI, SI-G"]),
+        # Rule 21: other dissemination controls are a union.
+        ("UNCLASSIFIED", "UNCLASSIFIED//FISA",
+         ["drops FISA", "releases to more foreign audiences"]),
+        # Rule 24(b): a REL TO banner lists only nations every portion releases to.
+        ("SECRET//REL TO USA, JPN, KOR", "SECRET//REL TO USA, JPN",
+         ["releases to more foreign audiences"]),
+        # Rule 24(c): NOFORN with RELIDO stays NOFORN, though neither releases to anyone.
+        ("SECRET//RELIDO", "SECRET//NOFORN", ["drops NOFORN"]),
+        # Rule 24(f): DISPLAY ONLY is never released; NOFORN is stricter still.
+        ("CONFIDENTIAL//REL TO USA, JPN", "CONFIDENTIAL//DISPLAY ONLY JPN",
+         ["releases to more foreign audiences"]),
+        ("CONFIDENTIAL//DISPLAY ONLY JPN, KOR", "CONFIDENTIAL//DISPLAY ONLY JPN",
+         ["releases to more foreign audiences"]),
+        ("CONFIDENTIAL//NOFORN", "CONFIDENTIAL//DISPLAY ONLY JPN", []),
+    ],
+)  # fmt: skip
+def test_a_banner_is_at_least_as_restrictive_as_what_it_shows(banner, shown, short):
+    from allied.markings import parse
+
+    assert leaks.banner_shortfalls(parse(banner), parse(shown)) == short
+
+
 @crawl_mutation
 @pytest.mark.django_db
 def test_the_crawls_fail_when_the_export_rule_is_removed(cast, planted, reference_client):
@@ -263,3 +298,81 @@ def test_the_crawls_fail_when_the_export_rule_is_removed(cast, planted, referenc
     leak = "shows canary of CONFIDENTIAL//DISPLAY ONLY JPN"
     assert any(leak in str(f) for f in taxii)
     assert any(leak in str(f) and f.url.startswith("/api/") for f in api)
+
+
+@crawl_mutation
+@pytest.mark.django_db
+def test_the_crawl_fails_when_a_banner_is_lower_than_what_the_page_shows(cast, planted):
+    """Roll every banner up to UNCLASSIFIED: the pages that show marked bulletins are reported."""
+    from allied.core import restricted
+    from allied.markings import parse
+
+    with mock.patch.object(restricted.ShownMarkings, "banner",
+                           lambda self, viewer=None: parse("UNCLASSIFIED")):  # fmt: skip
+        findings = crawl_as("jpn.liaison", cast, planted, only="/bulletins/")
+    banner = [str(f) for f in findings if "banner check" in str(f)]
+    assert any(
+        "GET /bulletins/" in f and "SECRET//REL TO USA, JPN (core.Bulletin" in f for f in banner
+    )
+    unpatched = crawl_as("jpn.liaison", cast, planted, only="/bulletins/")
+    assert [str(f) for f in unpatched if "banner check" in str(f)] == []
+
+
+@crawl_mutation
+@pytest.mark.django_db
+def test_the_crawl_fails_when_a_read_is_not_audited(cast, planted):
+    """Record no read of bulletins: every response that shows one is reported."""
+    from allied.core import audit
+    from allied.core.models import Bulletin
+
+    record_reads = audit.record_reads
+
+    def forgetful(actor, objects):
+        return record_reads(actor, [o for o in objects if not isinstance(o, Bulletin)])
+
+    with mock.patch.object(audit, "record_reads", forgetful):
+        findings = crawl_as("jpn.liaison", cast, planted, only="/bulletins/")
+    unaudited = [str(f) for f in findings if "audit check" in str(f)]
+    assert any("GET /bulletins/" in f and "core.Bulletin" in f for f in unaudited)
+    unpatched = crawl_as("jpn.liaison", cast, planted, only="/bulletins/")
+    assert [str(f) for f in unpatched if "audit check" in str(f)] == []
+
+
+def test_the_crawl_reads_the_text_of_a_pdf():
+    """ReportLab compresses page streams: a canary in a PDF is found only once they are read."""
+    import io
+
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    out = io.BytesIO()
+    SimpleDocTemplate(out).build(
+        [Paragraph("Row CANARY0123456789AB", getSampleStyleSheet()["BodyText"])]
+    )
+    assert b"CANARY0123456789AB" not in out.getvalue()
+    assert "CANARY0123456789AB" in leaks.readable(out.getvalue(), "application/pdf")
+
+
+@pytest.mark.django_db
+def test_an_audit_entry_must_name_each_row_shown_and_an_export_needs_its_own():
+    from datetime import date
+
+    from allied.core.models import Bulletin
+    from allied.markings import Level
+    from allied.markings.access import Viewer
+
+    canary = leaks.Canary(Bulletin, 7, "SECRET", "CANARY0123456789AB")
+    planted = leaks.Planted([canary], rows={canary.text: frozenset({"core.bulletin:7"})})
+    checks = leaks.ResponseChecks("us.analyst", Viewer("USA", Level.TS), planted, date.today())
+    read = [("read", "core.bulletin", "7", {})]
+    feed = [("read", "people.coverage", "feed page of 1",
+             {"objects_by_marking": {"SECRET": ["core.bulletin:7"]}})]  # fmt: skip
+    assert checks.audit_problems([canary], read, export=False) == []
+    assert checks.audit_problems([canary], feed, export=False) == []
+    other = checks.audit_problems([canary], [("read", "core.bulletin", "8", {})], export=False)
+    assert other == ["audit check: no audit entry for rows shown: SECRET (core.Bulletin 7)"]
+    assert checks.audit_problems([canary], read, export=True) == [
+        "audit check: an export with no export entry, of SECRET (core.Bulletin 7)"
+    ]
+    exported = [*read, ("export", "core.bulletin", "7", {})]
+    assert checks.audit_problems([canary], exported, export=True) == []

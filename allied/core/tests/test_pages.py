@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
@@ -114,3 +116,70 @@ def test_signing_out_ends_the_session(analyst_client: Client) -> None:
     response = analyst_client.post(reverse("logout"))
     assert response.status_code == 302
     assert analyst_client.get(reverse("home")).status_code == 302
+
+
+# --- headers and sessions -----------------------------------------------------------------------
+
+
+def test_every_page_has_a_strict_content_security_policy(analyst_client: Client) -> None:
+    policy = analyst_client.get(reverse("institutions"))["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
+    assert directives["object-src"] == "'none'" and directives["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+
+
+def test_only_chart_pages_let_vega_compile_its_expressions(analyst_client: Client) -> None:
+    charts = analyst_client.get("/intel/analytics/")
+    assert charts.status_code == 200 and b"vega-embed" in charts.content
+    assert "script-src 'self' 'unsafe-eval';" in charts["Content-Security-Policy"]
+    assert "unsafe-inline" not in charts["Content-Security-Policy"]
+
+
+TEMPLATE_DIRS = [p for p in (settings.BASE_DIR / "allied").rglob("templates") if p.is_dir()]
+INLINE = [
+    (re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>"), "script"),
+    (re.compile(r"<style\b"), "style element"),
+    (re.compile(r"\sstyle=\""), "style attribute"),
+    (re.compile(r"\son[a-z]+=\""), "event handler attribute"),
+    (re.compile(r"\bhx-on|javascript:"), "inline code"),
+]
+
+
+def test_no_template_carries_inline_script_or_style_the_policy_would_refuse() -> None:
+    found = []
+    for folder in TEMPLATE_DIRS:
+        for path in folder.rglob("*.html"):
+            text = path.read_text()
+            found += [f"{path}: {what}" for pattern, what in INLINE if pattern.search(text)]
+    assert TEMPLATE_DIRS and not found, found
+
+
+def _age(client: Client, **seconds_ago: int) -> None:
+    from allied.core import security
+
+    session = client.session
+    now = int(time.time())
+    for key, ago in seconds_ago.items():
+        session[getattr(security, key)] = now - ago
+    session.save()
+
+
+def test_a_session_idle_too_long_is_signed_out(analyst_client: Client) -> None:
+    _age(analyst_client, SEEN_AT=settings.ALLIED_SESSION_IDLE_SECONDS + 5)
+    response = analyst_client.get(reverse("institutions"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_a_session_ends_after_a_working_day_however_active(analyst_client: Client) -> None:
+    _age(analyst_client, SIGNED_IN_AT=settings.SESSION_COOKIE_AGE + 5, SEEN_AT=10)
+    response = analyst_client.get(reverse("institutions"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_an_active_session_within_its_day_goes_on(analyst_client: Client) -> None:
+    _age(analyst_client, SIGNED_IN_AT=3600, SEEN_AT=120)
+    assert analyst_client.get(reverse("institutions")).status_code == 200
+    from allied.core import security
+
+    assert int(time.time()) - analyst_client.session[security.SEEN_AT] < 5

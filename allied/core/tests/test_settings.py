@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -143,3 +144,74 @@ def test_without_debug_the_secret_key_must_be_given() -> None:
 def test_without_debug_a_given_secret_key_is_enough() -> None:
     result = import_settings(ALLIED_DEBUG="false", ALLIED_SECRET_KEY="x" * 60)
     assert result.returncode == 0, result.stderr
+
+
+def settings_from(**env: str) -> dict[str, object]:
+    """Some settings as a process started with ``env`` (and no other ALLIED_ variable) has them."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ALLIED_")}
+    names = [
+        "DEBUG",
+        "ALLIED_LOCAL",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_PROXY_SSL_HEADER",
+        "SESSION_COOKIE_AGE",
+        "ALLIED_SESSION_IDLE_SECONDS",
+        "SESSION_COOKIE_SECURE",
+    ]
+    script = (
+        "import json, allied.settings as s; "
+        f"print(json.dumps({{n: getattr(s, n) for n in {names!r}}}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+PRODUCTION = {"ALLIED_DEBUG": "false", "ALLIED_SECRET_KEY": "x" * 60}
+
+
+def test_the_demos_local_mode_does_not_switch_on_djangos_debug_pages() -> None:
+    values = settings_from()
+    assert values["ALLIED_LOCAL"] is True and values["DEBUG"] is False
+
+
+def test_djangos_debug_pages_are_an_explicit_choice_of_local_mode_only() -> None:
+    assert settings_from(ALLIED_DJANGO_DEBUG="true")["DEBUG"] is True
+    result = import_settings(**PRODUCTION, ALLIED_DJANGO_DEBUG="true")
+    assert result.returncode != 0 and "ALLIED_DJANGO_DEBUG" in result.stderr
+
+
+def test_outside_local_mode_https_is_kept_with_hsts_and_the_proxys_header_is_trusted() -> None:
+    values = settings_from(**PRODUCTION)
+    assert values["SECURE_SSL_REDIRECT"] is True and values["SESSION_COOKIE_SECURE"] is True
+    assert values["SECURE_HSTS_SECONDS"] == 365 * 24 * 3600
+    assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+
+
+def test_the_proxy_header_and_hsts_can_be_set_or_switched_off() -> None:
+    values = settings_from(
+        **PRODUCTION, ALLIED_PROXY_SSL_HEADER="X-Forwarded-Scheme", ALLIED_HSTS_SECONDS="0"
+    )
+    assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_SCHEME", "https"]
+    assert values["SECURE_HSTS_SECONDS"] == 0
+    assert (
+        settings_from(**PRODUCTION, ALLIED_PROXY_SSL_HEADER="off")["SECURE_PROXY_SSL_HEADER"]
+        is None
+    )
+    bad = import_settings(**PRODUCTION, ALLIED_PROXY_SSL_HEADER="X: https")
+    assert bad.returncode != 0 and "ALLIED_PROXY_SSL_HEADER" in bad.stderr
+
+
+def test_a_session_lasts_a_working_day_and_idles_out_unless_set_otherwise() -> None:
+    values = settings_from()
+    assert values["SESSION_COOKIE_AGE"] == 8 * 3600
+    assert values["ALLIED_SESSION_IDLE_SECONDS"] == 30 * 60
+    values = settings_from(ALLIED_SESSION_SECONDS="3600", ALLIED_SESSION_IDLE_SECONDS="600")
+    assert (values["SESSION_COOKIE_AGE"], values["ALLIED_SESSION_IDLE_SECONDS"]) == (3600, 600)

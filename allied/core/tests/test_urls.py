@@ -64,3 +64,33 @@ def test_every_api_view_requires_an_authenticated_user() -> None:
     assert api_views, "no API views found"
     for route, view in api_views:
         assert any(issubclass(p, IsAuthenticated) for p in view.permission_classes), route
+
+
+def test_every_view_exempt_from_the_csrf_middleware_checks_session_writes_itself() -> None:
+    """A signed-in browser's session must never write without the CSRF token, on any route.
+
+    DRF views are exempt from the middleware and rely on ``SessionAuthentication``, which runs
+    the same check; token and Basic authentication need none (a browser does not add them to a
+    request another site makes). Other exempt views must say they run the check themselves.
+    """
+    from rest_framework import authentication
+
+    # DRF's own: SessionAuthentication runs the CSRF check, the others need none. A custom
+    # class that reads the session would not be checked, so any other class fails here.
+    known = {
+        authentication.SessionAuthentication,
+        authentication.TokenAuthentication,
+        authentication.BasicAuthentication,
+    }
+    exempt = [
+        (route, pattern.callback)
+        for route, pattern in all_patterns()
+        if getattr(pattern.callback, "csrf_exempt", False)
+    ]
+    assert exempt, "no exempt views found"
+    for route, callback in exempt:
+        view = getattr(callback, "cls", None)
+        if isinstance(view, type) and issubclass(view, APIView):
+            assert set(view.authentication_classes) <= known, route
+        else:
+            assert getattr(callback, "checks_csrf_itself", False), route

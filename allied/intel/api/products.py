@@ -38,6 +38,7 @@ from allied.intel.products import (
     PortionDraft,
     ProductDraft,
     Reading,
+    authority_problems,
     check_portion_mark,
     export_product,
     originator_label,
@@ -45,10 +46,12 @@ from allied.intel.products import (
     read_products,
     render_export,
     save_product,
+    shown_authority,
     split_tags,
     tag_problems,
     validate_draft,
 )
+from allied.markings.authority import Authority, declassify_line
 
 # --- reading ------------------------------------------------------------------------------------
 
@@ -71,6 +74,41 @@ class TearlineSerializer(serializers.Serializer):  # type: ignore[type-arg]
     banner = serializers.CharField(help_text="The roll-up of this tearline's portions (P8).")
 
 
+class AuthoritySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """The classification authority block (EO 13526 sec. 1.6; IC-ISM attributes, rule 32)."""
+
+    classified_by = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Name and position (or personal identifier) of the classifier.",
+    )
+    derived_from = serializers.CharField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        help_text="Derivative classification: the source or guide, or Multiple Sources.",
+    )
+    classification_reason = serializers.CharField(
+        max_length=120,
+        required=False,
+        allow_blank=True,
+        help_text="Original classification: the EO 13526 sec. 1.4 category, e.g. 1.4(c).",
+    )
+    declassify_on = serializers.DateField(required=False, allow_null=True)
+    declassify_event = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    declass_exemption = serializers.CharField(
+        max_length=16,
+        required=False,
+        allow_blank=True,
+        help_text="25X1..25X9 (with a date or event up to 50 years out), 50X1-HUM or 50X2-WMD.",
+    )
+
+
+class ShownAuthoritySerializer(AuthoritySerializer):  # type: ignore[type-arg]
+    declassify_line = serializers.CharField(help_text="As printed, e.g. 25X1, 20561231.")
+
+
 class ProductSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     """A product as the caller may read it. ``banner`` is the roll-up of the portions shown."""
 
@@ -83,6 +121,7 @@ class ProductSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     banner = serializers.SerializerMethodField()
     portions = serializers.SerializerMethodField()
     tearlines = serializers.SerializerMethodField()
+    classification_authority = serializers.SerializerMethodField()
 
     class Meta:
         model = Product
@@ -100,6 +139,7 @@ class ProductSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
             "author",
             "created",
             "banner",
+            "classification_authority",
             "portions",
             "tearlines",
         ]
@@ -115,6 +155,23 @@ class ProductSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     def get_banner(self, product: Product) -> str | None:
         reading = self._reading(product)
         return None if reading is None else reading.banner.render("banner")
+
+    @extend_schema_field(ShownAuthoritySerializer(allow_null=True))
+    def get_classification_authority(self, product: Product) -> dict[str, Any] | None:
+        """The product's block when what the caller is shown is classified, else null."""
+        reading = self._reading(product)
+        authority = None if reading is None else shown_authority(product, reading.banner)
+        if authority is None:
+            return None
+        return {
+            "classified_by": authority.classified_by,
+            "derived_from": authority.derived_from,
+            "classification_reason": authority.classification_reason,
+            "declassify_on": authority.declassify_on,
+            "declassify_event": authority.declassify_event,
+            "declass_exemption": authority.declass_exemption,
+            "declassify_line": declassify_line(authority),
+        }
 
     @extend_schema_field(ShownPortionSerializer(many=True))
     def get_portions(self, product: Product) -> list[dict[str, Any]]:
@@ -182,6 +239,11 @@ class ProductCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
     topics = serializers.ListField(child=serializers.CharField(max_length=60), required=False)
     regions = serializers.ListField(child=serializers.CharField(max_length=60), required=False)
     portions = PortionInputSerializer(many=True)
+    classification_authority = AuthoritySerializer(
+        required=False,
+        allow_null=True,
+        help_text="Required when the title's marking or any portion is classified.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         viewer = viewer_of(self.context["request"])
@@ -197,6 +259,9 @@ class ProductCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
         general, per_portion = validate_draft(draft, portions, viewer)
         if general:
             errors["non_field_errors"] = general
+        authority = authority_problems(draft, portions)
+        if authority:
+            errors["classification_authority"] = authority
         if per_portion:
             # Shaped like DRF's own errors of a nested list: by index, then by field.
             fields = {"mark": "portion_mark", None: "non_field_errors"}
@@ -227,6 +292,7 @@ class ProductCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
             topics=topics,
             regions=regions,
             marking=attrs["marking"].text,
+            authority=Authority(**(attrs.get("classification_authority") or {})),
         )
 
     @staticmethod

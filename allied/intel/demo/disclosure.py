@@ -31,6 +31,7 @@ from allied.intel.models import (
 )
 from allied.intel.rules import Category
 from allied.markings import Level
+from allied.markings.authority import years_after
 from allied.markings.rollup import rollup_portions
 
 DEMO_NOTE = "(Fictional demo content.)"
@@ -178,6 +179,10 @@ def seed_products(author: Any) -> list[Product]:
                 author=author,
                 marking=StoredMarking.objects.intern(spec.metadata),
                 banner=StoredMarking.objects.intern(rollup_portions([m.marking for m in markings])),
+                # The classification authority block every classified product carries.
+                classified_by="us.analyst, Senior Analyst, Fictional analysis centre",
+                derived_from="Multiple Sources",
+                declassify_on=years_after(timezone.localdate(), 10),
             )
             product.save()
             for order, (marking, (_, text)) in enumerate(zip(markings, spec.portions, strict=True)):

@@ -18,8 +18,15 @@ from django.utils import timezone
 
 from allied.core.models import system_access
 from allied.intel.models import Originator, Product
-from allied.intel.products import PortionDraft, ProductDraft, save_product, validate_draft
+from allied.intel.products import (
+    PortionDraft,
+    ProductDraft,
+    authority_problems,
+    save_product,
+    validate_draft,
+)
 from allied.intel.rules import Category
+from allied.markings.authority import Authority, years_after
 
 NOTE = "(Fictional demo content.)"
 #: Days between the dates the demo products are said to have been written.
@@ -37,6 +44,26 @@ class DemoProduct:
     agency: str = "Defense intelligence analysis cell (fictional)"
     partner: str | None = None  # a partner-originated product is foreign government information
     author: str = "us.analyst"
+    # The classification authority block (EO 13526 sec. 1.6): who classified it, from what or
+    # why, and when it is declassified: years after it is written, or an event.
+    classified_by: str = "us.analyst, Senior Analyst, Defense intelligence cell (fictional)"
+    derived_from: str = "Multiple Sources"
+    reason: str = ""
+    declassify_years: int | None = 10
+    declassify_event: str = ""
+    exemption: str = ""
+
+    def authority(self, today: datetime.date) -> Authority:
+        return Authority(
+            classified_by=self.classified_by,
+            derived_from=self.derived_from,
+            classification_reason=self.reason,
+            declassify_on=None
+            if self.declassify_years is None
+            else years_after(today, self.declassify_years),
+            declassify_event=self.declassify_event,
+            declass_exemption=self.exemption,
+        )
 
 
 PRODUCTS: tuple[DemoProduct, ...] = (
@@ -117,6 +144,10 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         ),
         topics=("collection",),
         regions=("Indo-Pacific",),
+        classified_by="Director of collection management (fictional)",
+        derived_from="",
+        reason="1.4(c)",
+        declassify_years=15,
     ),
     DemoProduct(
         "Air-defence radar emissions: technical summary",
@@ -143,6 +174,9 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         topics=("air defence", "radar"),
         regions=("South China Sea",),
         category=Category.MATERIEL_AND_MUNITIONS,
+        derived_from="Signals intelligence classification guide (fictional)",
+        declassify_years=40,
+        exemption="25X1",
     ),
     DemoProduct(
         "Northern approaches: Australian maritime patrol observations",
@@ -170,6 +204,9 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         regions=("Western Pacific",),
         partner="AUS",
         author="aus.liaison",
+        classified_by="aus.liaison, Liaison officer (fictional)",
+        derived_from="Australian maritime patrol reports (fictional)",
+        declassify_years=20,
     ),
     DemoProduct(
         "Typhoon season: disaster-relief logistics picture",
@@ -251,6 +288,8 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         ),
         topics=("maritime militia",),
         regions=("South China Sea",),
+        declassify_years=None,
+        declassify_event="End of the seasonal fishing ban (fictional)",
     ),
 )
 
@@ -262,6 +301,7 @@ def seed() -> int:
     users = {user.username: user for user in get_user_model().objects.all()}
     created = 0
     now = timezone.now()
+    today = timezone.localdate()
     for index, demo in enumerate(PRODUCTS):
         author = users.get(demo.author)
         if author is None:
@@ -278,6 +318,7 @@ def seed() -> int:
             topics=list(demo.topics),
             regions=list(demo.regions),
             marking=demo.marking,
+            authority=demo.authority(today),
         )
         orders: dict[int, int] = {}
         portions = []
@@ -286,8 +327,9 @@ def seed() -> int:
             portions.append(PortionDraft(section, orders[section], mark, f"{text} {NOTE}"))
         viewer = author.principal.viewer()
         general, per_portion = validate_draft(draft, portions, viewer)
-        if general or per_portion:  # pragma: no cover - a mistake in the demo content above
-            raise ValueError(f"demo product {demo.title!r}: {general} {per_portion}")
+        authority = authority_problems(draft, portions)
+        if general or per_portion or authority:  # pragma: no cover - a mistake in the content
+            raise ValueError(f"demo product {demo.title!r}: {general} {per_portion} {authority}")
         product = save_product(draft, portions, author=author, viewer=viewer)
         # Spread the fictional products over the past months, oldest first, so the analytics
         # page has a history to show.

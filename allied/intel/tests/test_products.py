@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from datetime import date
 from typing import Any
 
 import pytest
@@ -11,9 +13,23 @@ from django.urls import reverse
 
 from allied.core.models import AuditEntry, system_access
 from allied.intel.models import Portion, Product
-from allied.intel.products import PortionDraft, ProductDraft, save_product
+from allied.intel.products import PortionDraft, ProductDraft, authority_problems, save_product
+from allied.markings.authority import Authority, years_after
 
 pytestmark = pytest.mark.django_db
+
+#: A valid derivative classification authority block (EO 13526 sec. 1.6), 10 years out.
+AUTHORITY = Authority(
+    classified_by="T. Analyst, Senior Analyst (fictional)",
+    derived_from="Multiple Sources",
+    declassify_on=years_after(date.today(), 10),
+)
+#: The same block as the authoring form and the API take it.
+AUTHORITY_FIELDS = {
+    "classified_by": AUTHORITY.classified_by,
+    "derived_from": AUTHORITY.derived_from,
+    "declassify_on": AUTHORITY.declassify_on.isoformat() if AUTHORITY.declassify_on else "",
+}
 
 
 def make_product(
@@ -23,8 +39,11 @@ def make_product(
     marking: str = "UNCLASSIFIED",
     title: str = "Fictional test product",
     partner: str | None = None,
+    authority: Authority | None = None,
 ) -> Product:
-    """A product written through the same path as the pages: (section, portion mark, text)."""
+    """A product written through the same path as the pages: (section, portion mark, text).
+
+    A classified one gets ``AUTHORITY`` unless it is given a block of its own."""
     draft = ProductDraft(
         title=title,
         originator="partner" if partner else "us_agency",
@@ -40,6 +59,9 @@ def make_product(
     for section, mark, text in portions:
         orders[section] = orders.get(section, 0) + 1
         drafts.append(PortionDraft(section, orders[section], mark, text))
+    if authority is None and authority_problems(draft, drafts):
+        authority = AUTHORITY  # a classified product carries its block (EO 13526 sec. 1.6)
+    draft = dataclasses.replace(draft, authority=authority or Authority())
     return save_product(draft, drafts, author=author, viewer=author.principal.viewer())
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from allied.core.models import AuditEntry, system_access
 from allied.intel.models import Portion, Product
-from allied.intel.tests.test_products import client_for, make_product
+from allied.intel.tests.test_products import AUTHORITY_FIELDS, client_for, make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +27,7 @@ PAYLOAD: dict[str, Any] = {
         {"section": 0, "order": 1, "portion_mark": "(S//NF)", "text": "Body."},
         {"section": 1, "order": 1, "portion_mark": "(S//REL TO USA, JPN)", "text": "Tear."},
     ],
+    "classification_authority": AUTHORITY_FIELDS,
 }
 
 
@@ -123,6 +124,7 @@ def test_the_api_refuses_a_partner_portion_not_marked_as_its_information(cast):
             {"section": 0, "order": 1, "portion_mark": "(//AUS S//REL TO USA, AUS)", "text": "a"},
             {"section": 0, "order": 2, "portion_mark": "(S//REL TO USA, AUS)", "text": "b"},
         ],
+        "classification_authority": AUTHORITY_FIELDS,
     }
     response = aus.post(API, payload, content_type="application/json")
     assert response.status_code == 400

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from allied.core.models import AuditEntry, system_access
 from allied.intel.models import Portion, PortionRevision, Product
-from allied.intel.tests.test_products import client_for, make_product, page
+from allied.intel.tests.test_products import AUTHORITY_FIELDS, client_for, make_product, page
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +48,10 @@ def form_data(
     for index, portion in enumerate(portions):
         for name, value in portion.items():
             data[f"portions-{index}-{name}"] = value
+    # A classified product carries its classification authority block (EO 13526 sec. 1.6).
+    marks = [str(p.get("mark", "")) for p in portions if not p.get("DELETE")]
+    if marking != "UNCLASSIFIED" or any(m and not m.startswith("(U") for m in marks):
+        data = {**AUTHORITY_FIELDS, **data}
     return data
 
 

@@ -33,7 +33,8 @@ from allied.planning import authoring
 from allied.planning import models as m
 from allied.planning.api import writing
 from allied.planning.api.writing import CONFLICT, REFUSED
-from allied.planning.data import load, with_visible_plan
+from allied.planning.authoring import default_role_marking
+from allied.planning.data import load, unreadable_by_nation, with_visible_plan
 from allied.planning.rules.checks import run_checks
 from allied.planning.rules.optimiser import propose
 
@@ -99,9 +100,39 @@ class AssignmentSerializer(serializers.ModelSerializer):
     task = serializers.IntegerField(source="task_id", read_only=True)
     nation = serializers.CharField(source="nation_id", read_only=True)
 
+    partner_can_read = serializers.SerializerMethodField(
+        help_text="Whether the assigned nation may read this assignment as it is marked."
+    )
+    partner_reason = serializers.SerializerMethodField(
+        help_text="Why the assigned nation cannot read it (empty when it can)."
+    )
+
     class Meta:
         model = m.Assignment
-        fields = ["id", "marking", "task", "nation", "quantity", "is_lead", "origin"]
+        fields = [
+            "id",
+            "marking",
+            "task",
+            "nation",
+            "quantity",
+            "is_lead",
+            "origin",
+            "partner_can_read",
+            "partner_reason",
+        ]
+
+    def _reason(self, row: m.Assignment) -> str:
+        reasons = self.context.setdefault("allied_reasons", {})
+        if row.pk not in reasons:
+            nations = self.context.setdefault("allied_nations", {})
+            reasons[row.pk] = unreadable_by_nation([row], cache=nations).get(row.pk, "")
+        return str(reasons[row.pk])
+
+    def get_partner_can_read(self, row: m.Assignment) -> bool:
+        return not self._reason(row)
+
+    def get_partner_reason(self, row: m.Assignment) -> str:
+        return self._reason(row)
 
 
 class AssumptionSerializer(serializers.ModelSerializer):
@@ -170,11 +201,14 @@ class WillingnessSerializer(serializers.ModelSerializer):
 class RequestSerializer(serializers.ModelSerializer):
     marking = MarkingField()
     nation = serializers.CharField(source="nation_id", read_only=True)
+    # A typed id, not a list of choices: the browsable API's form would otherwise list the name
+    # of every plan the caller may see, unrecorded.
     plan = serializers.PrimaryKeyRelatedField(
         source="contingency",
         queryset=m.Contingency.objects.none(),
         required=False,
         allow_null=True,
+        style={"base_template": "input.html"},
     )
 
     class Meta:
@@ -283,7 +317,8 @@ class PlanViewSet(_Versioned):
         plan = self.get_object()
         loaded = load(viewer_of(request), focus=plan)
         report = run_checks(loaded.data, {plan.pk}, today=date.today())
-        show(request, loaded.rows_of_plan(plan.pk))
+        # The rows the findings quote (willingness, capabilities) are shown too.
+        show(request, [*loaded.rows_of_plan(plan.pk), *loaded.rows_of_findings(report.findings)])
         return Response(
             {
                 "plan": plan.pk,
@@ -330,6 +365,9 @@ class PlanViewSet(_Versioned):
                         "nation": a.nation,
                         "quantity": a.quantity,
                         "is_lead": a.is_lead,
+                        "default_marking": default_role_marking(
+                            loaded, loaded.tasks[a.task], a.nation
+                        ).as_dict(),
                     }
                     for a in p.assignments
                 ],
@@ -389,7 +427,17 @@ class AssignmentViewSet(_ReadOnly):
     serializer_class = AssignmentSerializer
 
     def get_queryset(self) -> Any:
-        rows = super().get_queryset().select_related("marking", "task", "task__contingency")
+        viewer = viewer_of(self.request)
+        # Only assignments of tasks of plans the caller may see: an assignment is read in its
+        # task and plan, and says whether its nation sees those (``partner_can_read``).
+        plans = m.Contingency.objects.visible_to(viewer).values("pk")
+        tasks = m.Task.objects.visible_to(viewer).filter(contingency__in=plans).values("pk")
+        rows = (
+            super()
+            .get_queryset()
+            .filter(task__in=tasks)
+            .select_related("marking", "task__marking", "task__contingency__marking")
+        )
         return _plan_filter(rows, self.request, "task__contingency_id").order_by("pk")
 
     @extend_schema(

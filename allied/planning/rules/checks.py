@@ -15,6 +15,9 @@ other plans in the data count where they compete for the same forces.
     more of a capability than the plan assigns it.
 (f) ``stale_capacity``: the plan relies on a capability figure that is old (``max_age_days``) or
     has no source, or on capacity nobody recorded at all.
+(g) ``unseen_role``: a partner is assigned a role it cannot see (the assignment's marking is not
+    releasable to that partner, ``allied.planning.rules.roles``): the plan assumes a role the
+    partner never saw.
 
 Capacity at a moment is the sum of the partner's holdings of that type whose availability window
 contains it, C4 (not ready) holdings left out; load is the sum of the assignments whose task is
@@ -61,6 +64,7 @@ CHECKS: dict[str, str] = {
     "double_assigned": "(d) Same capability assigned twice across concurrent plans",
     "assumption_mismatch": "(e) Mismatched mutual assumptions",
     "stale_capacity": "(f) Stale or unsourced capacity assumptions",
+    "unseen_role": "(g) A partner is assigned a role it cannot see",
 }
 
 
@@ -501,6 +505,34 @@ def check_stale(
     return findings
 
 
+def check_unseen_roles(data: PlanningData, focus: set[int]) -> list[Finding]:
+    """(g) Roles whose partner may not read them: the plan counts on what the partner never saw."""
+    tasks = data.task_by_key
+    findings = []
+    for task_key, given in sorted(data.assignments_by_task.items()):
+        task = tasks[task_key]
+        if task.plan not in focus:
+            continue
+        for a in given:
+            if a.nation == US or not a.unreadable:
+                continue
+            role = "lead" if a.is_lead else "support"
+            findings.append(
+                Finding(
+                    "unseen_role",
+                    Severity.HIGH,
+                    (task.plan,),
+                    f"{a.nation} is assigned a role it cannot see: {role} on {task.name}",
+                    f"{a.nation}'s {role} role (x{a.quantity}) on {task.name} is marked so that "
+                    f"{a.nation} cannot read it ({a.unreadable}); {a.nation}'s planners never see "
+                    "the role the plan counts on. Re-mark the assignment so that it is releasable "
+                    f"to {a.nation}, or ask a disclosure officer.",
+                    (assignment_evidence(a, task), task_evidence(task)),
+                )
+            )
+    return findings
+
+
 def run_checks(
     data: PlanningData,
     focus: Iterable[int] | None = None,
@@ -516,6 +548,7 @@ def run_checks(
         *check_load(data, keys),
         *check_assumptions(data, keys),
         *check_stale(data, keys, today, max_age_days),
+        *check_unseen_roles(data, keys),
     ]
     order = list(CHECKS)
     findings.sort(key=lambda f: (-f.severity, order.index(f.check), f.plans, f.title))

@@ -114,6 +114,8 @@ class Assignment:
     nation: str
     quantity: int
     is_lead: bool = False
+    #: Why the assigned nation cannot read this assignment ("" when it can, or is the U.S.).
+    unreadable: str = ""
 
 
 @dataclass(frozen=True)

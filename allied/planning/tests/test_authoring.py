@@ -360,3 +360,18 @@ def test_the_decide_endpoint_tells_the_caller_whether_it_may_decide(seeded):
     assert api_for(cast["wg.member"]).get(url).json()["may_decide"] is True
     # A Korean liaison may not see Japan's request: the same answer as a missing one.
     assert api_for(cast["kor.liaison"]).get(url).status_code == 404
+
+
+def test_the_task_forms_record_the_phases_they_offer_as_shown(seeded):
+    plan = seeded["a"]
+    client = client_for(seeded["cast"]["us.planner"])
+    assert client.get(reverse("planning:task-create", args=[plan.pk])).status_code == 200
+    with system_access("tests: the plan's phases"):
+        rows = m.Phase.objects.filter(contingency=plan)
+        phases = {str(pk) for pk in rows.values_list("pk", flat=True)}
+    read = set(
+        AuditEntry.objects.filter(
+            action="read", object_type="planning.phase", actor_name="us.planner"
+        ).values_list("object_id", flat=True)
+    )
+    assert phases and phases <= read

@@ -221,8 +221,77 @@ def test_applying_is_audited_and_marks_each_assignment_by_what_it_relies_on(seed
     by_nation = {a.nation_id: a.marking.text for a in made}
     # Australia's role rests on Australia's own report: released to Australia, not Japan.
     assert by_nation["AUS"] == "SECRET//REL TO USA, AUS"
-    # Japan's rests on the NOFORN U.S. assessment of Japan too: it stays NOFORN.
-    assert by_nation["JPN"].endswith("NOFORN")
+    # Japan's rests on the NOFORN U.S. assessment of Japan too: the roll-up is NOFORN, widened
+    # to Japan as a disclosure is (rule 24(a)), so that Japan reads its own role.
+    assert by_nation["JPN"] == "SECRET//REL TO USA, JPN"
+
+
+def test_a_partner_sees_the_roles_an_applied_proposal_gives_it(seeded):
+    pk = seeded["a"].pk
+    planner = seeded["cast"]["us.planner"]
+    proposal = propose(load(planner.principal, focus=seeded["a"]).data, pk)
+    leads = {a.task for a in proposal.assignments if a.nation == "JPN" and a.is_lead}
+    assert leads, "the demo proposal gives Japan a lead role"
+    response = client_for(planner).post(
+        reverse("planning:plan-proposal", args=[pk]),
+        {"fingerprint": proposal.fingerprint(), "marking": ""},
+    )
+    assert response.status_code == 302
+    jpn = client_for(seeded["cast"]["jpn.liaison"])
+    rows = jpn.get(f"/api/planning/assignments/?plan={pk}").json()["results"]
+    mine = [r for r in rows if r["nation"] == "JPN"]
+    assert {r["task"] for r in mine if r["is_lead"]} == leads
+    assert all(r["partner_can_read"] and r["partner_reason"] == "" for r in mine)
+    # Japan's plan page no longer shows its tasks as unassigned.
+    loaded = load(seeded["cast"]["jpn.liaison"].principal, focus=seeded["a"])
+    for key in leads:
+        given = sum(a.quantity for a in loaded.data.assignments_by_task.get(key, []))
+        assert given > 0
+
+
+def test_a_role_its_partner_cannot_see_is_a_finding_and_the_planner_is_told(seeded):
+    pk = seeded["a"].pk
+    planner = seeded["cast"]["us.planner"]
+    # The demo gives the Philippines the lead on a task marked REL TO USA, AUS, JPN (rule 24(b)).
+    report = run_checks(
+        load(planner.principal, focus=seeded["a"]).data, {pk}, today=datetime.date.today()
+    )
+    unseen = [f for f in report.findings if f.check == "unseen_role"]
+    assert any(f.title.startswith("PHL is assigned a role it cannot see") for f in unseen)
+    assert CHECKS["unseen_role"] == "(g) A partner is assigned a role it cannot see"
+    us = client_for(planner)
+    page = text_of(us.get(reverse("planning:plan-detail", args=[pk])))
+    assert "role(s) their partner cannot see" in page and "PHL is not covered by" in page
+    api = us.get(f"/api/planning/plans/{pk}/readiness/").json()
+    assert api["counts"]["unseen_role"] == len(unseen) > 0
+    rows = us.get(f"/api/planning/assignments/?plan={pk}").json()["results"]
+    phl = [r for r in rows if r["nation"] == "PHL"]
+    assert phl and not phl[0]["partner_can_read"] and "PHL" in phl[0]["partner_reason"]
+
+
+def test_a_role_that_cannot_be_widened_keeps_its_marking_and_the_planner_is_told(seeded):
+    pk = seeded["a"].pk
+    planner = seeded["cast"]["us.planner"]
+    with system_access("tests: mark the task NOFORN by source"):
+        task = m.Task.objects.get(contingency_id=pk, name="Rear-area port and airfield support")
+        # ORCON is lifted only with its originator's consent (rule 21): no widening.
+        task.set_marking("SECRET//ORCON/NOFORN")
+        task.save()
+    proposal = propose(load(planner.principal, focus=seeded["a"]).data, pk)
+    assert any(a.task == task.pk and a.nation == "JPN" for a in proposal.assignments)
+    us = client_for(planner)
+    shown = us.get(f"/api/planning/plans/{pk}/proposal/").json()["assignments"]
+    row = next(a for a in shown if a["task"] == task.pk and a["nation"] == "JPN")
+    assert row["default_marking"]["partner_can_read"] is False
+    assert row["default_marking"]["rule"] == "21"
+    page = text_of(us.get(reverse("planning:plan-proposal", args=[pk])))
+    assert "JPN cannot see this role" in page
+    response = us.post(
+        reverse("planning:plan-proposal", args=[pk]),
+        {"fingerprint": proposal.fingerprint(), "marking": ""},
+        follow=True,
+    )
+    assert "JPN cannot see its role on Rear-area port and airfield support" in text_of(response)
 
 
 def test_a_bad_marking_is_refused_with_the_field_named_and_nothing_saved(seeded):
@@ -395,3 +464,28 @@ def test_only_the_united_states_assesses_another_partners_willingness(seeded):
     assert (row.assessed_by_nation_id, row.marking.text) == ("USA", "SECRET//NOFORN")
     phl = client_for(seeded["cast"]["phl.liaison"])
     assert "hadr" not in phl.get("/api/planning/willingness/").content.decode()
+
+
+def test_the_readiness_api_audits_the_willingness_rows_its_findings_quote(seeded):
+    pk = seeded["a"].pk
+    client = client_for(seeded["cast"]["us.planner"])
+    body = client.get(f"/api/planning/plans/{pk}/readiness/").json()
+    quoted = {
+        str(e["id"]) for f in body["findings"] for e in f["evidence"] if e["kind"] == "willingness"
+    }
+    assert quoted, "the demo plan's findings quote willingness assessments"
+    read = set(
+        AuditEntry.objects.filter(
+            action="read", object_type="planning.willingness", actor_name="us.planner"
+        ).values_list("object_id", flat=True)
+    )
+    assert quoted <= read
+
+
+def test_the_browsable_api_form_lists_no_plan_names(seeded):
+    client = client_for(seeded["cast"]["jpn.liaison"])
+    html = client.get("/api/planning/requests/?format=api").content.decode()
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", html)
+    assert "Join the planning of a contingency" in options  # the form is there
+    assert not any(demo.PLAN_A in o for o in options)
+    assert demo.PLAN_A not in html

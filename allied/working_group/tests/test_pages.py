@@ -251,3 +251,20 @@ def test_the_weekly_brief_as_a_page_and_as_a_pdf_under_the_same_banner(cast):
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     assert client_for(cast["phl.liaison"]).get("/working-group/brief/").status_code == 403
+
+
+def test_near_identical_topics_conflict_and_the_page_says_why(cast):
+    statement(cast, "JPN", "joint_staff", "opposes", "Maritime domain awareness data sharing",
+              days=40)  # fmt: skip
+    statement(cast, "JPN", "osd", "supports", "maritime domain awareness data", days=10)
+    html = client_for(cast["wg.member"]).get("/working-group/guidance/conflicts/").content.decode()
+    assert "No conflicting statements." not in html
+    assert "share 4 of 5 words (awareness, data, domain, maritime): similarity 0.80" in html
+
+
+def test_unrelated_topics_of_one_partner_do_not_conflict(cast):
+    statement(cast, "JPN", "joint_staff", "opposes", "Maritime domain awareness data sharing",
+              days=40)  # fmt: skip
+    statement(cast, "JPN", "osd", "supports", "Liaison officer exchange", days=10)
+    html = client_for(cast["wg.member"]).get("/working-group/guidance/conflicts/").content.decode()
+    assert "No conflicting statements." in html

@@ -2,7 +2,8 @@
 
 Migrates, loads the public registry, creates the fictional cast (``allied.core.cast``: users with
 their principals) that all share one published password, prints the logins and runs the
-development server without the auto-reloader. Running it again changes nothing but the passwords,
+development server without the auto-reloader (and without Django's debug mode: its static files
+are served with ``--insecure``). Running it again changes nothing but the passwords,
 which it resets so the printed one always works.
 """
 
@@ -54,9 +55,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.DEBUG:
+        if not settings.ALLIED_LOCAL:
             # The demo users share a password printed on screen and published in the source.
             raise CommandError("demo runs only with ALLIED_DEBUG=true: its password is public.")
+        if settings.DEBUG:
+            # Anyone with the public password would meet Django's debug pages: tracebacks, the
+            # environment, their own API token and the SQL.
+            raise CommandError(
+                "demo does not run with ALLIED_DJANGO_DEBUG=true: its password is public."
+            )
         verbosity = int(options["verbosity"])
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
         call_command("load_registry", verbosity=verbosity, stdout=self.stdout)
@@ -66,7 +73,10 @@ class Command(BaseCommand):
         seed_apps()
         self.print_logins(CAST, options["addrport"])
         if not options["no_serve"]:
-            call_command("runserver", options["addrport"], use_reloader=False)
+            # Without Django's debug mode runserver serves static files only when told to.
+            call_command(
+                "runserver", options["addrport"], use_reloader=False, insecure_serving=True
+            )
 
     def print_logins(self, people: tuple[Person, ...], addrport: str) -> None:
         rows = [("Username", "Password", "Nation", "Clearance", "Roles")]

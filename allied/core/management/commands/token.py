@@ -1,7 +1,8 @@
 """``allied token USERNAME``: issue a new API token for a user, replacing the old one.
 
 The old token stops working at once, so a token that may have leaked is rotated by running this
-again. The new token is printed once, on standard output, and is never logged.
+again. The new token is printed once, on standard output, and is never logged; the rotation is
+recorded in the audit log (whose token, never the token itself).
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from rest_framework.authtoken.models import Token
+
+from allied.core import audit
+from allied.core.models.audit import AuditAction
 
 
 class Command(BaseCommand):
@@ -36,6 +40,13 @@ class Command(BaseCommand):
 
 @transaction.atomic
 def rotate_token(user: Any) -> Token:
-    """Delete the user's token, if any, and create a new one."""
+    """Delete the user's token, if any, and create a new one; audited, never with the token."""
     Token.objects.filter(user=user).delete()
-    return Token.objects.create(user=user)
+    token = Token.objects.create(user=user)
+    audit.record(
+        AuditAction.WRITE,
+        object_type="authtoken.token",
+        object_id=user.pk,
+        detail={"token": "rotated", "user": user.get_username()},
+    )
+    return token
