@@ -26,6 +26,7 @@ from django.db import transaction
 from allied.arms import services
 from allied.arms.models import AOD_CHOICES, STAGE_CHOICES, Case, StageRecord
 from allied.core import audit, visibility
+from allied.core.forms import not_after_today
 from allied.core.models import Nation, StoredMarking, system_access
 from allied.core.models.marked import NotVisibleAfterWrite
 from allied.core.vocabulary import check
@@ -48,9 +49,13 @@ class CaseRow(forms.Form):
     implementing_agency = forms.CharField(max_length=40)
     aod_group = forms.ChoiceField(choices=AOD_CHOICES, required=False)
     stage = forms.ChoiceField(choices=STAGE_CHOICES)
-    stage_entered = forms.DateField(input_formats=["%Y-%m-%d"])
+    # The days a stage was entered and a letter of request received are facts the importing case
+    # manager records; the queue ages the case by them, so neither may lie ahead.
+    stage_entered = forms.DateField(input_formats=["%Y-%m-%d"], validators=[not_after_today])
     stage_owner = forms.CharField(max_length=80, required=False)
-    lor_received = forms.DateField(input_formats=["%Y-%m-%d"], required=False)
+    lor_received = forms.DateField(
+        input_formats=["%Y-%m-%d"], required=False, validators=[not_after_today]
+    )
     lor_reference = forms.CharField(max_length=60, required=False)
     anticipated_offer = forms.DateField(input_formats=["%Y-%m-%d"], required=False)
     mde_value = forms.IntegerField(min_value=0, required=False)

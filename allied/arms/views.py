@@ -55,6 +55,7 @@ from allied.arms.rules.notification import (
     parse_day,
     parse_usd,
 )
+from allied.core.forms import not_after_today
 from allied.core.models import StoredMarking
 from allied.core.models.principals import Role, principal_for
 from allied.core.restricted import RestrictedMixin, restricted_view, show, shown, viewer_of
@@ -217,7 +218,10 @@ def version_field() -> forms.IntegerField:
 
 class AdvanceForm(forms.Form):
     on = forms.DateField(
-        label="Completed on", required=False, help_text="YYYY-MM-DD; today if empty."
+        label="Completed on",
+        required=False,
+        help_text="YYYY-MM-DD; today if empty, never a day still to come.",
+        validators=[not_after_today],
     )
     owner = forms.CharField(label="Owner of the next stage", max_length=80, required=False)
     note = forms.CharField(label="Note", max_length=500, required=False, widget=forms.Textarea)

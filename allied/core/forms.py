@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 #: The largest id a 64-bit primary key holds.
 BIGINT_MAX = 2**63 - 1
+
+
+def not_after_today(value: date | None) -> None:
+    """Refuse a day that has not come yet, for a date that records when something happened.
+
+    Such a date (a letter of request received, a stage completed) is a fact a U.S. official
+    enters; the working group's queue ages requests by it, so a day still to come would only
+    misstate the request. Used by forms and, since DRF runs Django validators, by serializers.
+    """
+    today = timezone.localdate()
+    if value is not None and value > today:
+        raise forms.ValidationError(
+            "%(value)s has not come yet: give the day it happened (today is %(today)s).",
+            code="future",
+            params={"value": value.isoformat(), "today": today.isoformat()},
+        )
 
 
 class AsOfForm(forms.Form):

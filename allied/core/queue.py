@@ -65,6 +65,11 @@ class Source:
     ``""``). The queue scores and orders them in the database, so 50,000 requests never travel to
     Python. ``items(who, on, pks)`` then gives the ``QueueItem`` of each row on the page, read again
     through the restricted querysets (blockers included, as far as ``who`` may see them).
+
+    The dates and flags a source ranks by must be ones no requester chooses: set by the server
+    when the request is recorded, or recorded by the U.S. official whose role it is (a case
+    manager's day a stage completed, never a day still to come). A date a page or the API lets a
+    partner set would let it put its requests first.
     """
 
     name: str

@@ -46,6 +46,7 @@ from allied.arms.rules.notification import (
 )
 from allied.arms.views import is_case_manager
 from allied.core.api.fields import MarkingField
+from allied.core.forms import not_after_today
 from allied.core.models.principals import Role, principal_for
 from allied.core.restricted import RestrictedViewSetMixin, show, viewer_of
 
@@ -157,7 +158,12 @@ class AdvanceSerializer(serializers.Serializer):  # type: ignore[type-arg]
     """Complete the case's current stage, from the version the caller read."""
 
     version = serializers.IntegerField(min_value=1, help_text=_VERSION_HELP)
-    on = serializers.DateField(required=False, allow_null=True, help_text="Today if absent.")
+    on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        validators=[not_after_today],
+        help_text="The day it was completed: today if absent, never a day still to come.",
+    )
     owner = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     override_reason = serializers.CharField(
