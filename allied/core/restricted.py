@@ -7,6 +7,10 @@
   (the roll-up of what this viewer was actually shown) and its read goes to the audit log.
 * Writes go through ``save_visible``: saved, re-read through the author's restricted queryset in
   the same transaction, and rolled back if the author could not see the result.
+* Exports are decided here, once: every response of the REST API, every TAXII response and every
+  download (a view marked ``export_view``, or a request passed to ``mark_export``) is an export,
+  and its viewer is an exporting one (``Viewer.exporting``), who sees only what it may export.
+  DISPLAY ONLY content therefore appears on rendered pages and nowhere else (rule 24(f)).
 """
 
 from __future__ import annotations
@@ -65,8 +69,14 @@ def shown(request: HttpRequest) -> ShownMarkings:
 
 
 def show(request: HttpRequest, objects: Iterable[MarkedModel]) -> list[MarkedModel]:
-    """Record that ``objects`` are shown on this response: banner roll-up and audit reads."""
+    """Record that ``objects`` are shown on this response: banner roll-up and audit reads.
+
+    On an export, an object its viewer may not export is never shown: the response is refused
+    as not found (a query that let it through is a bug, and the answer fails closed).
+    """
     objs = list(objects)
+    if objs and is_export(request):
+        _refuse_unexportable(request, objs)
     collector = shown(request)
     for obj in objs:
         collector.add(obj.marking.text)
@@ -109,17 +119,74 @@ class PageBanner:
         return self.label
 
 
+# --- exports -------------------------------------------------------------------------------------
+
+
+def export_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark a function view whose every response is an export (a feed, a download)."""
+    view.allied_export = True  # type: ignore[attr-defined]
+    return view
+
+
+def mark_export(request: HttpRequest) -> None:
+    """Make this response an export (a view whose format decides: a page or its PDF).
+
+    Call it before anything marked is read: the viewer is read again as an exporting one.
+    """
+    target = getattr(request, "_request", request)
+    target.allied_export = True
+    for holder in {id(target): target, id(request): request}.values():
+        if getattr(holder, "allied_viewer", None) is not None:
+            holder.allied_viewer = None
+
+
+def is_export(request: HttpRequest) -> bool:
+    """Whether this response leaves the system: the REST API, TAXII, a download.
+
+    The one rule every surface follows. Rendered pages (and their htmx partials) are the only
+    responses that are not exports.
+    """
+    target = getattr(request, "_request", request)
+    if getattr(target, "allied_export", False):
+        return True
+    view = getattr(getattr(target, "resolver_match", None), "func", None)
+    if view is None:
+        return False
+    if getattr(view, "allied_export", False):
+        return True
+    from rest_framework.views import APIView
+
+    cls = getattr(view, "cls", None)
+    return isinstance(cls, type) and issubclass(cls, APIView)
+
+
+def _refuse_unexportable(request: HttpRequest, objs: list[MarkedModel]) -> None:
+    from django.http import Http404
+
+    from allied.markings.access import decide
+
+    viewer = viewer_of(request).for_export()
+    for obj in objs:
+        if not decide(viewer, obj.marking.marking).view:
+            raise Http404("No record found.")
+
+
 # --- the viewer of a request ------------------------------------------------------------------
 
 
 def viewer_of(request: HttpRequest, on: date | None = None) -> Viewer:
-    """The signed-in user's viewer, read fresh; a user without a principal may see nothing (403)."""
+    """The signed-in user's viewer, read fresh; a user without a principal may see nothing (403).
+
+    On an export (``is_export``) the viewer is an exporting one: it sees only what it may export.
+    """
     from allied.core.models.principals import principal_for
 
     cached = getattr(request, "allied_viewer", None)
     if cached is not None and on is None:
         return cached  # type: ignore[no-any-return]
     viewer = principal_for(request.user).viewer(on)
+    if is_export(request):
+        viewer = viewer.for_export()
     if on is None:
         request.allied_viewer = viewer  # type: ignore[attr-defined]
     return viewer
@@ -242,6 +309,9 @@ __all__ = [
     "RestrictedMixin",
     "RestrictedViewSetMixin",
     "ShownMarkings",
+    "export_view",
+    "is_export",
+    "mark_export",
     "not_found",
     "require_role",
     "restricted_save",

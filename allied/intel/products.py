@@ -5,8 +5,10 @@
   only the portions it may access. A foreign viewer gets its tearline(s) when it may see one, and
   otherwise the body. Portions are numbered 1..n in the order shown, so a withheld portion leaves
   no gap, count, length or id behind.
-* ``export_product`` is the same reading, less what the viewer may view but not take away
-  (DISPLAY ONLY). Its banner is the roll-up of what is exported.
+* An exporting viewer (the API, TAXII, downloads: ``Viewer.exporting``) is given the same version
+  of a product as the page (the same body or tearline), less what it may view but not take away
+  (DISPLAY ONLY). ``export_product`` is that reading as a download; its banner is the roll-up of
+  what is exported.
 * ``release_panel`` answers, for marks an author has typed (never for stored rows), what each key
   partner would be given and which portions block release of the whole (rules 24-26, 31, P8).
 * ``shown_authority`` is the classification authority block that goes with a view of a product
@@ -92,7 +94,14 @@ def arrange(
     A U.S. viewer gets the body, then each tearline. A foreign viewer gets its tearline(s) when
     it may see one, and otherwise the body. Tearlines are numbered in the order shown, and
     portions 1..n across the page. Nothing here counts or names what was left out.
+
+    ``items`` are what the viewer may see on a page. For an exporting viewer the version is chosen
+    from them, as on the page, and what it may not export is then left out: every surface gives
+    a viewer the same body or tearline.
     """
+    if viewer.exporting:
+        page = arrange(items, viewer.for_display(), on)
+        return _keep(page, viewer, on)
     body = [entry for entry in items if entry[0] == 0]
     sections: dict[int, list[tuple[int, T, Marking]]] = {}
     for entry in items:
@@ -114,6 +123,27 @@ def arrange(
         banner = banner_for_viewer([s.marking for s in shown], viewer, on)
         blocks.append(Block(tearline, tuple(shown), banner))
     return blocks
+
+
+def _keep(blocks: Iterable[Block[T]], viewer: Viewer, on: date | None) -> list[Block[T]]:
+    """``blocks`` less the portions ``viewer`` may not see, renumbered 1..n; empty blocks go."""
+    kept: list[Block[T]] = []
+    number = 0
+    tearline = 0
+    for block in blocks:
+        shown: list[Shown[T]] = []
+        for portion in block.portions:
+            decision = decide(viewer, portion.marking, on)
+            if decision.view:
+                number += 1
+                shown.append(Shown(number, portion.item, portion.marking, decision.export))
+        if not shown:
+            continue
+        if block.is_tearline:
+            tearline += 1
+        banner = banner_for_viewer([s.marking for s in shown], viewer, on)
+        kept.append(Block(tearline if block.is_tearline else None, tuple(shown), banner))
+    return kept
 
 
 def _flatten(blocks: Iterable[Block[T]]) -> list[Shown[T]]:
@@ -160,13 +190,15 @@ def read_products(
 
     Products must come from a queryset restricted to the same viewer. A product with no portion
     this viewer may see has no reading; such products are left out of every list anyway
-    (``with_visible_portions``).
+    (``with_visible_portions``). An exporting viewer's reading is the page's version of the
+    product less what it may not export (``arrange``), so the portions are read as on a page
+    and only what ``arrange`` keeps is shown.
     """
     by_id = {product.pk: product for product in products}
     if not by_id:
         return {}
     rows = (
-        Portion.objects.visible_to(viewer, on=on)
+        Portion.objects.visible_to(viewer.for_display(), on=on)
         .filter(product_id__in=list(by_id))
         .select_related("marking")
         .order_by("product_id", "section", "order", "pk")
@@ -180,6 +212,8 @@ def read_products(
     readings: dict[int, Reading] = {}
     for pk, items in grouped.items():
         blocks = arrange(items, viewer, on)
+        if not blocks:
+            continue
         banner = banner_for_viewer([shown.marking for shown in _flatten(blocks)], viewer, on)
         readings[pk] = Reading(by_id[pk], tuple(blocks), banner)
     return readings
@@ -212,28 +246,24 @@ EXPORT_FORMATS = {"txt": "text/plain", "md": "text/markdown"}
 def export_product(reading: Reading, viewer: Viewer, *, on: date | None = None) -> Export | None:
     """The export of what ``reading`` showed, keeping only what the viewer may export.
 
-    The title and tags travel only if their own marking may be exported. The banner is the
-    roll-up of every exported portion, and of the title when it travels. None when nothing
-    may be exported.
+    The same version as the page (its body or tearline), less DISPLAY ONLY (``arrange`` for an
+    exporting viewer). The title and tags travel only if their own marking may be exported. The
+    banner is the roll-up of every exported portion, and of the title when it travels. None when
+    nothing may be exported.
     """
     product = reading.product
-    shown = reading.shown
-    exportable = set(
-        Portion.objects.visible_to(viewer, on=on, export=True)
-        .filter(pk__in=[s.item.pk for s in shown])
-        .values_list("pk", flat=True)
-    )
-    items = [(s.item.section, s.item, s.marking) for s in shown if s.item.pk in exportable]
-    if not items:
+    exporter = viewer.for_export()
+    kept = read_product(product, exporter, on=on)
+    if kept is None:
         return None
-    with_metadata = (
-        Product.objects.visible_to(viewer, on=on, export=True).filter(pk=product.pk).exists()
-    )
-    blocks = arrange(items, viewer, on)
-    markings = [marking for _, _, marking in items]
+    shown = {s.item.pk for s in reading.shown}
+    if any(s.item.pk not in shown for s in kept.shown):  # the product changed in between
+        return None
+    with_metadata = Product.objects.visible_to(exporter, on=on).filter(pk=product.pk).exists()
+    markings = [s.marking for s in kept.shown]
     if with_metadata:
         markings.append(product.marking.marking)
-    return Export(product, tuple(blocks), with_metadata, banner_for_viewer(markings, viewer, on))
+    return Export(product, kept.blocks, with_metadata, banner_for_viewer(markings, exporter, on))
 
 
 def originator_label(product: Product) -> str:

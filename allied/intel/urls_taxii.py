@@ -16,4 +16,9 @@ urlpatterns = [
         v.object_detail,
         name="taxii-object",
     ),
+    path(
+        "api/collections/<str:collection_id>/objects/<str:object_id>/versions/",
+        v.object_versions,
+        name="taxii-object-versions",
+    ),
 ]

@@ -11,6 +11,8 @@ Authentication: an API token (``Authorization: Token ...``) or HTTP Basic, as TA
 or a signed-in session; a request that carries an ``Authorization`` header is authenticated by it
 alone. A write on a session must pass Django's CSRF check, as DRF's ``SessionAuthentication``
 requires on the REST API: a page on another site cannot make a signed-in browser import objects.
+Each object's own URL and its ``versions/`` answer as TAXII 2.1 says. Every TAXII answer is an
+export (``allied.core.restricted.export_view``): DISPLAY ONLY content is never served.
 Pagination follows TAXII 2.1: ``limit``, ``added_after`` and an opaque ``next``; the
 ``X-TAXII-Date-Added-First`` and ``-Last`` headers are set. Objects a principal may not see are
 not counted, paged or hinted at.
@@ -38,10 +40,11 @@ from rest_framework.exceptions import PermissionDenied
 
 from allied.core import audit
 from allied.core.models.principals import Role, principal_for
-from allied.core.restricted import restricted_view, show, viewer_of
+from allied.core.restricted import export_view, restricted_view, show, viewer_of
 from allied.intel import stix
 from allied.intel.models import Portion, Product
 from allied.intel.models_stix import StixObject
+from allied.intel.products import read_products
 
 MEDIA_TYPE = "application/taxii+json;version=2.1"
 STIX_MEDIA_TYPE = "application/stix+json;version=2.1"
@@ -111,7 +114,8 @@ def _authenticated(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     # Exempt from the middleware's check, which would refuse token and Basic writes too: the
     # check runs above, for sessions only.
     wrapped.checks_csrf_itself = True  # type: ignore[attr-defined]
-    return restricted_view(csrf_exempt(wrapped))
+    # Every TAXII response is an export: no DISPLAY ONLY, in either collection.
+    return export_view(restricted_view(csrf_exempt(wrapped)))
 
 
 def _from_header(request: HttpRequest) -> Any:
@@ -259,16 +263,11 @@ def _products_page(
     page = list(products.select_related("marking").order_by("updated", "pk")[: limit + 1])
     more = len(page) > limit
     page = page[:limit]
-    portions = (
-        Portion.objects.visible_to(viewer)
-        .filter(product__in=[p.pk for p in page])
-        .select_related("marking")
-        .order_by("product", "section", "order")
-    )
-    by_product: dict[int, list[Portion]] = {}
-    for portion in portions:
-        by_product.setdefault(portion.product_id, []).append(portion)
-    return [(p, by_product.get(p.pk, [])) for p in page], more
+    # The portions its page shows this viewer (its body or its tearline), less what it may not
+    # export: the same version of the product as every other surface. A product left with none
+    # stays in the page, empty, so that the cursor still moves past it.
+    readings = read_products(page, viewer)
+    return [(p, readings[p.pk].portions if p.pk in readings else []) for p in page], more
 
 
 def _audit_feed(request: HttpRequest, rows: list[FeedRow]) -> None:
@@ -316,8 +315,9 @@ def objects(request: HttpRequest, collection_id: str) -> HttpResponse:
     viewer = viewer_of(request)
     out: list[dict[str, Any]] = []
     for product, portions in pairs:
-        show(request, [product, *portions])
-        out.extend(stix.product_objects(product, portions, viewer))
+        if portions:
+            show(request, [product, *portions])
+            out.extend(stix.product_objects(product, portions, viewer))
     body = {"more": more, "objects": out}
     if more and pairs:
         body["next"] = _encode_next(pairs[-1][0].updated, pairs[-1][0].pk)
@@ -353,7 +353,8 @@ def manifest(request: HttpRequest, collection_id: str) -> HttpResponse:
         pairs, more = _products_page(request, limit, after, next_token)
         viewer = viewer_of(request)
         for product, portions in pairs:
-            show(request, [product, *portions])
+            if portions:
+                show(request, [product, *portions])
             for obj in stix.product_objects(product, portions, viewer):
                 entries.append(
                     {
@@ -396,6 +397,35 @@ def object_detail(request: HttpRequest, collection_id: str, object_id: str) -> H
     if not found:
         return error(404, "Object not found")
     return taxii({"more": False, "objects": found})
+
+
+@_authenticated
+def object_versions(request: HttpRequest, collection_id: str, object_id: str) -> HttpResponse:
+    """The versions (``modified``) of one object this principal may see, oldest first (an
+    export like every TAXII answer: an object it may not see answers 404 like a missing one)."""
+    name = BY_ID.get(collection_id)
+    if name is None:
+        return error(404, "Collection not found")
+    if name == "imports":
+        rows = list(
+            StixObject.objects.visible_to(viewer_of(request))
+            .filter(collection="imports", stix_id=object_id)
+            .order_by("modified")
+        )
+        show(request, rows)
+        versions = [stix.stix_time(row.modified) for row in rows]
+    else:
+        versions = []
+        pairs, _ = _products_page(request, MAX_PAGE, None, None)
+        viewer = viewer_of(request)
+        for product, portions in pairs:
+            for obj in stix.product_objects(product, portions, viewer):
+                if obj["id"] == object_id:
+                    show(request, [product, *portions])
+                    versions.append(obj["modified"])
+    if not versions:
+        return error(404, "Object not found")
+    return taxii({"more": False, "versions": sorted(set(versions))})
 
 
 def _add_objects(request: HttpRequest, name: str) -> HttpResponse:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from allied.markings.model import Marking
@@ -44,12 +44,17 @@ class Viewer:
     ``clearance`` is the U.S.-equivalent level; ``accesses`` holds SCI (``SI``, ``SI-G``), SAP
     (``SAR-ABC``) and AEA (``RD``, ``RD-CNWDI``) accesses; ``memberships`` are the communities of
     the viewer's nation, with their dates.
+
+    ``exporting`` is true when what the viewer is given leaves the system (an export: a feed,
+    the API, a download). An exporting viewer sees only what it may export: DISPLAY ONLY is
+    shown on rendered pages and nowhere else (rule 24(f)).
     """
 
     nation: str
     clearance: Level
     accesses: frozenset[str] = frozenset()
     memberships: tuple[Membership, ...] = ()
+    exporting: bool = False
 
     @property
     def is_us(self) -> bool:
@@ -57,6 +62,14 @@ class Viewer:
 
     def communities_on(self, on: date) -> frozenset[str]:
         return frozenset(m.code for m in self.memberships if m.active_on(on))
+
+    def for_export(self) -> Viewer:
+        """The same person taking content away: only what it may export is visible."""
+        return self if self.exporting else replace(self, exporting=True)
+
+    def for_display(self) -> Viewer:
+        """The same person reading a rendered page: DISPLAY ONLY is visible again."""
+        return replace(self, exporting=False) if self.exporting else self
 
     def held_accesses(self) -> frozenset[str]:
         held = set(self.accesses)
@@ -173,6 +186,8 @@ def decide(viewer: Viewer, marking: Marking, on: date | None = None) -> Decision
     via = view.covers(codes)
     if via is not None:
         how = _coverage("DISPLAY ONLY", via, viewer.nation, marking.display_to + marking.rel_to)
+        if viewer.exporting:
+            return Decision(False, False, how + ": shown on pages only, never exported", "24(f)")
         return Decision(True, False, how + "; view only, no export", "24(f)")
     listed = ", ".join((*marking.rel_to, *marking.display_to))
     return Decision(False, False, f"{viewer.nation} is not covered by {listed}", "24(b)")
@@ -259,11 +274,15 @@ class CompiledMarking:
 
 
 class CompiledViewer:
-    """A viewer on a date reduced to integers: level, held accesses, its nation and communities."""
+    """A viewer on a date reduced to integers: level, held accesses, its nation and communities.
 
-    __slots__ = ("accesses", "codes", "level")
+    ``exporting`` as on ``Viewer``: such a viewer's view is its export.
+    """
+
+    __slots__ = ("accesses", "codes", "exporting", "level")
 
     def __init__(self, viewer: Viewer, on: date | None = None) -> None:
+        self.exporting = viewer.exporting
         self.level = int(viewer.clearance)
         self.accesses = 0
         for token in viewer.held_accesses():
@@ -284,10 +303,11 @@ def compile_viewer(viewer: Viewer, on: date | None = None) -> CompiledViewer:
 
 def may_view(viewer: CompiledViewer, marking: CompiledMarking) -> bool:
     """The access decision in three integer operations (same answer as ``decide(...).view``)."""
+    audience = marking.export if viewer.exporting else marking.view
     return (
         viewer.level >= marking.level
         and not marking.required & ~viewer.accesses
-        and marking.view & viewer.codes != 0
+        and audience & viewer.codes != 0
     )
 
 

@@ -24,6 +24,7 @@ from allied.core.models.marked import NotVisibleAfterWrite
 from allied.core.models.principals import Role, principal_for
 from allied.core.queue import QueueItem, open_requests, split_key
 from allied.core.restricted import (
+    mark_export,
     not_found,
     require_role,
     restricted_save,
@@ -417,6 +418,8 @@ def conflicts(request: HttpRequest) -> HttpResponse:
 def brief(request: HttpRequest) -> HttpResponse:
     """The weekly brief as a page; ``?format=pdf`` gives the same content as a PDF."""
     require_role(request, *GROUP)
+    if request.GET.get("format") == "pdf":
+        mark_export(request)  # a download: what it quotes is read as an export
     content = brief_module.compose(request, timezone.localdate())
     if request.GET.get("format") == "pdf":
         pdf = brief_module.render_pdf(content)

@@ -250,6 +250,26 @@ def test_rule_24f_display_only_never_exports_even_to_a_listed_nation():
         assert decision.view and not decision.export
 
 
+@pytest.mark.parametrize(("viewer", "banner", "on", "view", "export"), ACCESS)
+def test_rule_24f_an_exporting_viewer_sees_exactly_what_it_may_export(
+    viewer, banner, on, view, export
+):
+    """On an export (the API, a feed, a download) the view is the export: DISPLAY ONLY is left
+    out, everything else is decided as on a page; the compiled form agrees."""
+    marking = parse(banner)
+    exporting = viewer.for_export()
+    decision = decide(exporting, marking, on)
+    assert (decision.view, decision.export) == (export, export), decision.reason
+    assert may_view(compile_viewer(exporting, on), compile_marking(marking)) is export
+    assert exporting.for_display() == viewer
+
+
+def test_rule_24f_an_exporting_viewer_is_told_display_only_stays_on_pages():
+    decision = decide(IRQ_S.for_export(), parse("SECRET//DISPLAY ONLY IRQ"), ON)
+    assert not decision.view and decision.rule == "24(f)"
+    assert "pages only" in decision.reason
+
+
 # --- release analysis and tearlines (rule 31, P8) ---
 
 

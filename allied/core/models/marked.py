@@ -355,9 +355,13 @@ class MarkedQuerySet(models.QuerySet[Any]):
     # -- restriction --
 
     def visible_to(self, who: Any, *, on: date | None = None, export: bool = False) -> Self:
-        """Only the rows ``who`` may see (or, with ``export=True``, export) on ``on``."""
+        """Only the rows ``who`` may see (or, with ``export=True``, export) on ``on``.
+
+        An exporting viewer (``Viewer.exporting``) sees only what it may export, asked or not.
+        """
         day = on or date.today()
         viewer = as_viewer(who, day)
+        export = export or viewer.exporting
         compiled = compile_viewer(viewer, day)
         restricted = restrict_to(self, "marking_id", compiled, export=export)
         restricted._allied_scope = Scope(viewer, compiled, day, export)

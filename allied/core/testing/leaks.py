@@ -8,7 +8,9 @@ export variants, as one signed-in person, and reports each response that shows t
 canary the markings engine says they may not see, or a hidden record answered otherwise than a
 missing one, or a count that counts hidden rows; and, of what each response may show, a page
 whose banner is below a canary it shows, or a canary shown with no audit entry for its row
-(``ResponseChecks``).
+(``ResponseChecks``). Every machine-readable response (the API, TAXII, JSON, downloads) is an
+export and must not carry a canary the person may only view (DISPLAY ONLY); ``crawl_taxii``
+walks the TAXII feeds page by page.
 """
 
 from __future__ import annotations
@@ -57,6 +59,9 @@ CANARY_MARKINGS: tuple[str, ...] = (
     "CONFIDENTIAL//REL TO USA, IND",
     "SECRET//REL TO USA, AUS",
     "CONFIDENTIAL//DISPLAY ONLY JPN",
+    # Released to Japan, view only for Korea: one row that is an export for one partner and
+    # display only for another.
+    "SECRET//REL TO USA, JPN/DISPLAY ONLY KOR",
     "UNCLASSIFIED",
 )
 
@@ -336,8 +341,9 @@ def crawl(client: Client, person: str, viewer: Viewer, planted: Planted, *, on: 
             return
         seen.add(key)
         response = client.get(url, **headers)  # type: ignore[arg-type]
-        export = _is_export(response)
-        for problem in forbidden_to.shown_in(response.content, export=export):
+        export = _leaves_the_system(response)
+        body = readable(response.content, response.get("Content-Type", "")).encode()
+        for problem in forbidden_to.shown_in(body, export=export):
             findings.append(Finding(person, url, problem))
         forbidden = forbidden_to.of_kind(export=export)
         if canary is not None and canary.text in forbidden and response.status_code != 404:
@@ -615,6 +621,128 @@ def _is_export(response: Any) -> bool:
     return is_export(response.get("Content-Type", ""), response.get("Content-Disposition", ""))
 
 
+def _leaves_the_system(response: Any) -> bool:
+    """A download, or any machine-readable answer: what must carry no DISPLAY ONLY."""
+    return _is_export(response) or is_machine_readable(
+        _path_of(response), response.get("Content-Type", "")
+    )
+
+
+# --- exports: every machine-readable surface ------------------------------------------------------
+
+#: Where every response is an export, whatever its format: the REST API (its JSON, CSV and
+#: browsable renderings alike) and TAXII.
+MACHINE_READABLE_PREFIXES = ("/api/", "/taxii2/")
+
+
+def is_machine_readable(path: str, content_type: str) -> bool:
+    """An export by where it is or what it is: the API, TAXII, or any JSON answer.
+
+    Only rendered pages (HTML outside the API) may show DISPLAY ONLY content (rule 24(f)). The
+    crawl decides this from the response alone, never from the code under test, so that removing
+    the application's export rule makes the crawl fail.
+    """
+    media = content_type.split(";")[0].strip()
+    return (
+        path.startswith(MACHINE_READABLE_PREFIXES)
+        or media == "application/json"
+        or media.endswith("+json")
+    )
+
+
+def _path_of(response: Any) -> str:
+    request = getattr(response, "wsgi_request", None)
+    return str(getattr(request, "path", "") or "")
+
+
+TAXII_COLLECTIONS = "/taxii2/api/collections/"
+#: Small pages, so that a feed of a few canaries already spans several pages of ``next``.
+TAXII_PAGE = 5
+
+
+def crawl_taxii(
+    client: Client,
+    person: str,
+    viewer: Viewer,
+    planted: Planted,
+    *,
+    on: date | None = None,
+    reference: Client | None = None,
+) -> list[Finding]:
+    """Every TAXII response as export, for one signed-in ``person``: both collections' objects
+    and manifest, followed page by page through ``next`` and again after ``added_after``, and
+    each object's own URL and versions.
+
+    Object ids come from the person's own feed and, with ``reference`` (a client that may read
+    every canary), from that feed too: one object per kind of decision, so that an object the
+    person must not have is asked for by its id.
+    """
+    day = on or date.today()
+    forbidden = Forbidden.of(planted, viewer, day)
+    findings: list[Finding] = []
+
+    def check(url: str, response: Any) -> None:
+        for problem in forbidden.shown_in(response.content, export=True):
+            findings.append(Finding(person, url, problem))
+
+    listing = client.get(TAXII_COLLECTIONS)
+    check(TAXII_COLLECTIONS, listing)
+    if listing.status_code != 200:
+        return [*findings, Finding(person, TAXII_COLLECTIONS, f"answered {listing.status_code}")]
+    kinds = decision_kinds(planted, viewer, day)
+    for info in listing.json().get("collections", []):
+        base = f"{TAXII_COLLECTIONS}{info['id']}/"
+        check(base, client.get(base))
+        seen: list[dict[str, Any]] = []
+        for endpoint in ("objects", "manifest"):
+            first = _taxii_pages(client, f"{base}{endpoint}/", {}, check, seen)
+            if first is not None:
+                _taxii_pages(client, f"{base}{endpoint}/", {"added_after": first}, check, [])
+        if reference is not None:
+            _taxii_pages(reference, f"{base}objects/", {}, lambda url, response: None, seen)
+        tried: set[Any] = set()
+        for obj in seen:
+            body = repr(obj)
+            kind = next((kinds[c.text] for c in planted.canaries if c.text in body), None)
+            if kind in tried or "id" not in obj:
+                continue
+            tried.add(kind)
+            for suffix in ("", "versions/"):
+                url = f"{base}objects/{obj['id']}/{suffix}"
+                check(url, client.get(url))
+    return findings
+
+
+def _taxii_pages(
+    client: Client,
+    url: str,
+    params: dict[str, str],
+    check: Callable[[str, Any], None],
+    seen: list[dict[str, Any]],
+) -> str | None:
+    """Fetch ``url`` page by page through ``next``, checking each page; the date-added of the
+    first page's last object (to ask again with ``added_after``), or None."""
+    token: str | None = None
+    added: str | None = None
+    for _ in range(1000):
+        query = {**params, "limit": str(TAXII_PAGE), **({"next": token} if token else {})}
+        response = client.get(url, query)
+        check(f"{url}?{'&'.join(f'{k}={v}' for k, v in query.items())}", response)
+        if response.status_code != 200:
+            return added
+        page = response.json()
+        objects = page.get("objects", [])
+        seen.extend(o for o in objects if isinstance(o, dict))
+        if added is None:
+            added = response.get("X-TAXII-Date-Added-Last") or next(
+                (o["date_added"] for o in reversed(objects) if "date_added" in o), None
+            )
+        token = page.get("next")
+        if not page.get("more") or not token:
+            return added
+    return added
+
+
 def is_export(content_type: str, disposition: str) -> bool:
     """A response meant to leave the system: an attachment, or a file format rather than a page."""
     return "attachment" in disposition or content_type.split(";")[0] in {
@@ -641,8 +769,9 @@ def _check_count(response: Any, url: str, person: str, viewer: Viewer, planted: 
     route_model = _model_for_url(url)
     if route_model is None or route_model not in CANARY_FACTORIES:
         return
+    counted = viewer.for_export() if _leaves_the_system(response) else viewer  # exports: less
     with system_access("leak tests: count visible rows"):
-        expected = route_model.objects.visible_to(viewer, on=day).count()
+        expected = route_model.objects.visible_to(counted, on=day).count()
     if data["count"] != expected:
         findings.append(Finding(person, url, f"count {data['count']} but {expected} visible"))
 

@@ -77,14 +77,16 @@ def test_every_url_either_is_restricted_or_shows_nothing_marked():
     assert unrestricted == []
 
 
+TAXII_IDS = "TAXII ids: leaks.crawl_taxii walks every collection and asks for canaries' objects"
 #: Routes with a parameter whose model the crawl cannot know, and what covers them instead.
 PARAMETERISED_WITHOUT_MODEL = {
     "nation-detail": "unmarked: the public registry, by ISO code",
     "community-detail": "unmarked: the public registry, by code",
-    "taxii-collection": "TAXII ids: allied/intel/tests/test_taxii.py crawls them with canaries",
-    "taxii-objects": "TAXII ids: allied/intel/tests/test_taxii.py crawls them with canaries",
-    "taxii-manifest": "TAXII ids: allied/intel/tests/test_taxii.py crawls them with canaries",
-    "taxii-object": "TAXII ids: allied/intel/tests/test_taxii.py crawls them with canaries",
+    "taxii-collection": TAXII_IDS,
+    "taxii-objects": TAXII_IDS,
+    "taxii-manifest": TAXII_IDS,
+    "taxii-object": TAXII_IDS,
+    "taxii-object-versions": TAXII_IDS,
 }
 
 
@@ -200,6 +202,54 @@ def test_the_crawl_fails_when_a_view_bypasses_the_restricted_base(cast, planted)
     assert any("/bulletins/" in f.url for f in findings)
 
 
+# --- exports: DISPLAY ONLY never leaves through a machine-readable surface -----------------------
+
+
+@pytest.fixture
+def reference_client(cast):
+    """A client that reads every canary, whose TAXII feed names the objects others must not get."""
+    client = Client()
+    client.force_login(cast["us.analyst"])
+    return client
+
+
+def crawl_taxii_as(username, cast, planted, reference):
+    user = cast[username]
+    client = Client()
+    client.force_login(user)
+    return leaks.crawl_taxii(client, username, user.principal.viewer(), planted,
+                             reference=reference)  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", CRAWLED)
+def test_no_canary_reaches_anyone_through_any_page_of_taxii(
+    username, cast, planted, reference_client
+):
+    """Both collections, objects and manifest, every page (``next``), after ``added_after``,
+    each object's own URL: an export, so no DISPLAY ONLY either (rule 24(f))."""
+    findings = crawl_taxii_as(username, cast, planted, reference_client)
+    assert [str(f) for f in findings] == []
+
+
+@pytest.mark.django_db
+def test_the_taxii_crawl_sees_what_it_may(cast, planted):
+    """Not blind: Japan's feed carries the canaries released to Japan, on more than one page."""
+    client = Client()
+    client.force_login(cast["jpn.liaison"])
+    seen: list[dict] = []
+    products = next(
+        c["id"]
+        for c in client.get(leaks.TAXII_COLLECTIONS).json()["collections"]
+        if c["title"] == "Allied intelligence products"
+    )
+    leaks._taxii_pages(client, f"{leaks.TAXII_COLLECTIONS}{products}/objects/", {},
+                       lambda url, response: None, seen)  # fmt: skip
+    allowed = [c.text for c in planted.canaries if c.marking == "SECRET//REL TO USA, JPN"]
+    assert len(seen) > leaks.TAXII_PAGE
+    assert any(text in repr(seen) for text in allowed)
+
+
 # --- banners and audit entries of what each response shows ------------------------------------
 
 
@@ -233,6 +283,21 @@ def test_a_banner_is_at_least_as_restrictive_as_what_it_shows(banner, shown, sho
     from allied.markings import parse
 
     assert leaks.banner_shortfalls(parse(banner), parse(shown)) == short
+
+
+@crawl_mutation
+@pytest.mark.django_db
+def test_the_crawls_fail_when_the_export_rule_is_removed(cast, planted, reference_client):
+    """Treat every response as a page (no export rule): DISPLAY ONLY JPN reaches Japan's liaison
+    through TAXII and the API, and the crawls say so."""
+    from allied.core import restricted
+
+    with mock.patch.object(restricted, "is_export", lambda request: False):
+        taxii = crawl_taxii_as("jpn.liaison", cast, planted, reference_client)
+        api = crawl_as("jpn.liaison", cast, planted, only="/api/bulletins/")
+    leak = "shows canary of CONFIDENTIAL//DISPLAY ONLY JPN"
+    assert any(leak in str(f) for f in taxii)
+    assert any(leak in str(f) and f.url.startswith("/api/") for f in api)
 
 
 @crawl_mutation

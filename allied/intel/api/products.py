@@ -1,16 +1,17 @@
 """The products API under /api/intel/: read what the caller may read, write, and export.
 
 Everything goes through ``RestrictedViewSetMixin``: a product the caller may not see (its metadata
-or every one of its portions) answers 404 like a missing one. A product's portions in the JSON
-are exactly those its page shows the caller (``allied.intel.products.read_products``), numbered
-1..n, with no id, count or length of anything withheld.
+or every one of its portions) answers 404 like a missing one. The API is an export
+(``allied.core.restricted.is_export``): a product's portions in the JSON are those its page shows
+the caller (``allied.intel.products.read_products``) less DISPLAY ONLY, numbered 1..n, with no
+id, count or length of anything withheld.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -63,7 +64,8 @@ class ShownPortionSerializer(serializers.Serializer):  # type: ignore[type-arg]
     portion_mark = serializers.CharField()
     text = serializers.CharField()
     exportable = serializers.BooleanField(
-        help_text="False for what you may view but not export (DISPLAY ONLY)."
+        help_text="Always true: the API is an export, so what you may view but not export "
+        "(DISPLAY ONLY) is shown on the product's page only."
     )
 
 
@@ -360,7 +362,10 @@ class ProductViewSet(
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         products = list(page if page is not None else queryset)
-        context = {**self.get_serializer_context(), "readings": self._readings(products)}
+        readings = self._readings(products)
+        # A product whose version for this caller is all DISPLAY ONLY has nothing to export.
+        products = [product for product in products if product.pk in readings]
+        context = {**self.get_serializer_context(), "readings": readings}
         data = self.get_serializer(products, many=True, context=context).data
         if page is not None:
             return self.get_paginated_response(data)
@@ -368,7 +373,11 @@ class ProductViewSet(
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         product = self.get_object()
-        context = {**self.get_serializer_context(), "readings": self._readings([product])}
+        readings = self._readings([product])
+        if product.pk not in readings:
+            # The same answer as for a missing product (``get_object``'s).
+            raise Http404(f"No {Product._meta.object_name} matches the given query.")
+        context = {**self.get_serializer_context(), "readings": readings}
         return Response(self.get_serializer(product, context=context).data)
 
     @extend_schema(request=ProductCreateSerializer, responses={201: ProductSerializer})

@@ -48,19 +48,18 @@ def product(cast: dict[str, Any]) -> Product:
 
 
 def test_api_json_shows_no_withheld_portion(cast, product):
+    # The API is an export: DISPLAY ONLY stays on the page (rule 24(f)), the rest is renumbered.
     body = client_for(cast["jpn.liaison"]).get(f"{API}{product.pk}/").json()
     assert body["portions"] == [
         {"number": 1, "tearline": None, "portion_mark": "(U)",
          "text": "Opening for everyone.", "exportable": True},
         {"number": 2, "tearline": None, "portion_mark": "(S//REL TO USA, QUAD)",
          "text": "Quad portion.", "exportable": True},
-        {"number": 3, "tearline": None, "portion_mark": "(C//DISPLAY ONLY JPN)",
-         "text": "Shown to Japan, never given.", "exportable": False},
     ]  # fmt: skip
     assert body["tearlines"] == []
-    assert body["banner"] == "SECRET//DISPLAY ONLY JPN"  # rule 24(f): view only as a whole
+    assert body["banner"] == "SECRET//REL TO USA, JPN, QUAD"  # Japan written beside the Quad
     text = json.dumps(body)
-    for trace in ("WITHHELDTEXT", "NF", "KOR", "banner_all", "version"):
+    for trace in ("WITHHELDTEXT", "NF", "KOR", "DISPLAY", "never given", "banner_all", "version"):
         assert trace not in text
     with system_access("test: portion ids"):
         ids = set(Portion.objects.filter(product=product).values_list("pk", flat=True))
