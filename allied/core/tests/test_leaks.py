@@ -370,9 +370,10 @@ def test_an_audit_entry_must_name_each_row_shown_and_an_export_needs_its_own():
     assert checks.audit_problems([canary], read, export=False) == []
     assert checks.audit_problems([canary], feed, export=False) == []
     # A feed entry may list bare primary keys of its object type (the arms analytics page does).
-    keys = [("read", "core.bulletin", "feed page of 1", {"objects_by_marking": {"SECRET": ["7"]}})]
+    by_key = {"objects_by_marking": {"SECRET": ["7"]}}
+    keys = [("read", "core.bulletin", "feed page of 1", by_key)]
     assert checks.audit_problems([canary], keys, export=False) == []
-    elsewhere = [("read", "core.other", "feed page of 1", {"objects_by_marking": {"SECRET": ["7"]}})]
+    elsewhere = [("read", "core.other", "feed page of 1", by_key)]
     assert checks.audit_problems([canary], elsewhere, export=False) != []
     other = checks.audit_problems([canary], [("read", "core.bulletin", "8", {})], export=False)
     assert other == ["audit check: no audit entry for rows shown: SECRET (core.Bulletin 7)"]
