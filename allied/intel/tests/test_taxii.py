@@ -600,3 +600,51 @@ def test_a_write_without_a_json_media_type_is_refused_even_with_basic_credential
         assert response.status_code == 415, (content_type, response.content)
     with system_access("test: nothing stored"):
         assert not StixObject.objects.exists()
+
+
+def test_objects_stored_before_imports_wrote_the_extension_are_given_their_marking(cast):
+    # Rule 24(a): an object is served with the marking it is stored with; an older stored body
+    # without Allied's extension (or with the wider one it came with) is rewritten once.
+    import importlib
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    migration = importlib.import_module(
+        "allied.intel.migrations.0006_stix_objects_carry_their_marking"
+    )
+    bare = indicator("stored bare (fictional)")
+    wider = indicator("stored wider (fictional)", marking="SECRET//REL TO USA, JPN")
+    wider["extensions"]["extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e"] = {
+        "extension_type": "property-extension",
+        "rank": 5,
+    }
+    with system_access("test: objects stored the old way"):
+        for obj, text in ((bare, "SECRET//REL TO USA, JPN"), (wider, "SECRET//NOFORN")):
+            StixObject.objects.create(
+                collection="imports",
+                stix_id=obj["id"],
+                stix_type="indicator",
+                modified=timezone.now(),
+                date_added=timezone.now(),
+                body=obj,
+                imported_by=cast["us.analyst"],
+                marking=StoredMarking.objects.intern(text),
+            )
+
+    class Editor:
+        class connection:
+            vendor = "sqlite"
+
+    with system_access("test: the data migration, with today's models"):
+        migration.mark_bodies(apps, Editor())
+        bodies = {o.stix_id: o.body for o in StixObject.objects.all()}
+    assert extension_of(bodies[bare["id"]])["banner"] == "SECRET//REL TO USA, JPN"
+    assert extension_of(bodies[wider["id"]])["banner"] == "SECRET//NOFORN"
+    assert "releasable_to" not in extension_of(bodies[wider["id"]])
+    assert bodies[wider["id"]]["extensions"][
+        "extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e"
+    ] == {"extension_type": "property-extension", "rank": 5}
+    (served,) = objects(client_for(cast["jpn.liaison"]), "imports")["objects"]
+    assert served["id"] == bare["id"]
+    assert extension_of(served)["banner"] == "SECRET//REL TO USA, JPN"
