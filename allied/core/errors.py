@@ -2,7 +2,7 @@
 
 A refusal or failure is shown as the site shows anything (``error.html``: banner, navigation,
 the reason in words and a way back) under every status Allied answers with an error of its own
-(400, 403, 404, 500, 503, a failed CSRF check), and in every mode: Django's debug pages appear
+(400, 403, 404, 405, 500, 503, a failed CSRF check), and in every mode: Django's debug pages appear
 only when a developer asks for them (``ALLIED_DJANGO_DEBUG``), never in the demo. Under
 ``/api/`` the answer is ``{"detail": "..."}`` as the README documents, under ``/taxii2/`` a TAXII
 error message. A missing record and one the viewer may not see answer the same fixed words.
@@ -27,7 +27,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -41,6 +41,7 @@ TITLES = {
     400: "Bad request",
     403: "Not allowed",
     404: "Not found",
+    405: "Not allowed here",
     409: "Conflict",
     413: "Too large",
     500: "Something went wrong",
@@ -164,7 +165,19 @@ class ErrorPagesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if isinstance(response, HttpResponseNotAllowed) and not request.path.startswith("/api/"):
+            # Django's own 405 (a view limited to some methods) is a bare, empty answer.
+            allowed = response.get("Allow", "")
+            page = error_response(
+                request,
+                405,
+                f"This address does not take a {request.method} request"
+                + (f" (it takes {allowed})." if allowed else "."),
+            )
+            page["Allow"] = allowed
+            return page
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> Any:
         if isinstance(exception, Http404):

@@ -181,3 +181,10 @@ def test_every_link_of_the_home_page_opens_for_every_person(cast):
             for link in section.links:
                 status = client.get(link.url).status_code
                 assert status == 200, f"{username}: {section.heading}: {link.url} answers {status}"
+
+
+def test_a_method_an_address_does_not_take_is_the_sites_page_naming_those_it_does(cast):
+    # Django's LogoutView takes POST only; its own 405 is an empty answer.
+    response = client_for(cast["jpn.liaison"]).get("/logout/")
+    assert_site_page(response, 405, "This address does not take a GET request (it takes POST")
+    assert "POST" in response["Allow"]
