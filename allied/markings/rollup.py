@@ -352,4 +352,8 @@ def loosening(candidate: Marking, base: Marking) -> list[str]:
     ours_view, ours_export = audience(candidate)
     if not ours_view <= theirs_view or not ours_export <= theirs_export:
         out.append("releases to more foreign audiences")
+    elif base.is_noforn and not candidate.is_noforn:
+        # RELIDO releases to no one by itself either, but lets a disclosure official release
+        # what NOFORN forbids anyone to release (rule 24(c)).
+        out.append("drops NOFORN")
     return out

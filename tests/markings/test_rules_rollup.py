@@ -617,6 +617,14 @@ def test_rule_28_a_looser_override_is_refused(override):
         _rollup_with(override)
 
 
+def test_rule_24c_rule_28_an_override_may_not_turn_noforn_into_relido():
+    # RELIDO releases to no one by itself, but lets a disclosure official release what NOFORN
+    # forbids: a RELIDO banner over a NOFORN roll-up is looser.
+    with pytest.raises(RollupError, match="drops NOFORN"):
+        rollup([parse("(S//NF)")], override=Override(parse("SECRET//RELIDO"), "compiled"))
+    assert rollup([parse("(S//RELIDO)")], override=Override(parse("SECRET//NOFORN"), "compiled"))
+
+
 def test_rule_28_an_override_without_a_reason_is_refused():
     with pytest.raises(RollupError):
         _rollup_with("TOP SECRET//REL TO USA, GBR, JPN", reason="")

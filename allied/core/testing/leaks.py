@@ -402,13 +402,10 @@ def banner_shortfalls(banner: Marking, shown: Marking) -> list[str]:
     them: classification (rule 18), SCI, SAP and AEA (rule 19), other dissemination controls
     (rule 21) and foreign disclosure (rule 24: NOFORN stays NOFORN, REL TO lists only shrink,
     DISPLAY ONLY is never an export); a compilation may only raise it (rule 28). The engine's
-    ``loosening`` compares audiences, under which RELIDO and NOFORN both release to no one; a
-    NOFORN item under a RELIDO banner is still a lower banner (rule 24(c)).
+    ``loosening`` decides it, as it does for a compilation override (a NOFORN item under a RELIDO
+    banner is a lower banner, rule 24(c)).
     """
-    short = loosening(banner, shown)
-    if shown.is_noforn and not banner.is_noforn:
-        short.append("drops NOFORN")
-    return short
+    return loosening(banner, shown)
 
 
 class ResponseChecks:
