@@ -351,7 +351,3 @@ def import_bundle(
             "the envelope again to learn which"
         ) from exc
     return rows
-
-
-def served(objects: Iterable[StixObject]) -> list[dict[str, Any]]:
-    return [o.body for o in objects]

@@ -371,11 +371,9 @@ def manifest(request: HttpRequest, collection_id: str) -> HttpResponse:
     return taxii(body)
 
 
-@_authenticated
-def object_detail(request: HttpRequest, collection_id: str, object_id: str) -> HttpResponse:
-    name = BY_ID.get(collection_id)
-    if name is None:
-        return error(404, "Collection not found")
+def _versions_of(request: HttpRequest, name: str, object_id: str) -> list[tuple[str, Any]]:
+    """Every version of one object this principal may see, as (``modified``, object) pairs,
+    each read recorded as shown: none when it is missing or hidden alike."""
     if name == "imports":
         rows = list(
             StixObject.objects.visible_to(viewer_of(request))
@@ -383,17 +381,24 @@ def object_detail(request: HttpRequest, collection_id: str, object_id: str) -> H
             .order_by("modified")
         )
         show(request, rows)
-        found = stix.served(rows)
-    else:
-        limit, after, next_token = MAX_PAGE, None, None
-        found = []
-        pairs, _ = _products_page(request, limit, after, next_token)
-        viewer = viewer_of(request)
-        for product, portions in pairs:
-            for obj in stix.product_objects(product, portions, viewer):
-                if obj["id"] == object_id:
-                    show(request, [product, *portions])
-                    found.append(obj)
+        return [(stix.stix_time(row.modified), row.body) for row in rows]
+    found = []
+    pairs, _ = _products_page(request, MAX_PAGE, None, None)
+    viewer = viewer_of(request)
+    for product, portions in pairs:
+        for obj in stix.product_objects(product, portions, viewer):
+            if obj["id"] == object_id:
+                show(request, [product, *portions])
+                found.append((obj["modified"], obj))
+    return found
+
+
+@_authenticated
+def object_detail(request: HttpRequest, collection_id: str, object_id: str) -> HttpResponse:
+    name = BY_ID.get(collection_id)
+    if name is None:
+        return error(404, "Collection not found")
+    found = [obj for _, obj in _versions_of(request, name, object_id)]
     if not found:
         return error(404, "Object not found")
     return taxii({"more": False, "objects": found})
@@ -406,23 +411,7 @@ def object_versions(request: HttpRequest, collection_id: str, object_id: str) ->
     name = BY_ID.get(collection_id)
     if name is None:
         return error(404, "Collection not found")
-    if name == "imports":
-        rows = list(
-            StixObject.objects.visible_to(viewer_of(request))
-            .filter(collection="imports", stix_id=object_id)
-            .order_by("modified")
-        )
-        show(request, rows)
-        versions = [stix.stix_time(row.modified) for row in rows]
-    else:
-        versions = []
-        pairs, _ = _products_page(request, MAX_PAGE, None, None)
-        viewer = viewer_of(request)
-        for product, portions in pairs:
-            for obj in stix.product_objects(product, portions, viewer):
-                if obj["id"] == object_id:
-                    show(request, [product, *portions])
-                    versions.append(obj["modified"])
+    versions = [modified for modified, _ in _versions_of(request, name, object_id)]
     if not versions:
         return error(404, "Object not found")
     return taxii({"more": False, "versions": sorted(set(versions))})

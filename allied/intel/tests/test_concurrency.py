@@ -28,6 +28,7 @@ from allied.core.testing.concurrency import (
 from allied.intel.models import DisclosureDecision, DisclosureRequest, Portion, Product
 from allied.intel.tests import test_disclosure as disclosure_tests
 from allied.intel.tests.test_disclosure import ask, make_product, snapshot
+from allied.intel.tests.test_products import AUTHORITY_FIELDS
 from allied.intel.tests.test_products_authoring import edit_data
 
 japan = disclosure_tests.japan
@@ -54,7 +55,8 @@ def stored(prod: Product) -> tuple[int, str]:
 def test_fifty_editors_of_one_product_version_one_wins_and_the_others_are_told(cast, product):
     prod, _ = product
     clients = signed_in(cast["us.analyst"])
-    form = {**edit_data(prod, clients[0]), "originator_agency": AGENCY}
+    # A SECRET product is saved with its classification authority block (rule 32).
+    form = {**edit_data(prod, clients[0]), "originator_agency": AGENCY, **AUTHORITY_FIELDS}
     assert form["version"] == 1
     url = reverse("intel:product-edit", args=[prod.pk])
     race = edit_race(
