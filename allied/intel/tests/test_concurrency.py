@@ -115,7 +115,7 @@ def test_product_edits_and_approvals_at_once_neither_deadlock_nor_both_apply(cas
     half = CLIENTS // 2
     editors = signed_in(cast["us.analyst"], half)
     officers = signed_in(cast["us.fdo"], CLIENTS - half, APIClient)
-    form = {**edit_data(prod, editors[0]), "originator_agency": AGENCY}
+    form = {**edit_data(prod, editors[0]), "originator_agency": AGENCY, **AUTHORITY_FIELDS}
     edit_url = reverse("intel:product-edit", args=[prod.pk])
     decide_url = f"/api/intel/disclosure-requests/{req.pk}/decide/"
     approval = {"outcome": "approve", "seen_number": 0, "seen_product_version": prod.version}
