@@ -85,12 +85,18 @@ def populate(products: int) -> None:
         case += " END"
         cursor.execute(
             "INSERT INTO intel_product (id, title, originator, originator_agency, category, "
-            "topics, regions, created, updated, version, author_id, marking_id) "
+            "topics, regions, created, updated, version, author_id, marking_id, classified_by, "
+            "derived_from, classification_reason, declassify_on, declassify_event, "
+            "declass_exemption) "
             f"SELECT g, 'Product ' || g || ' ' || (SELECT string_agg({draw}, ' ') "
             "  FROM generate_series(1, 6) WHERE g > 0), "
             "'us_agency', 'Fictional agency', 8, '[\"maritime activity\"]'::jsonb, "
             f"'[\"Luzon Strait\"]'::jsonb, now() - g * interval '1 minute', now(), 1, {user.pk}, "
-            f"{case.replace('g %', '(g * 7) %')} "
+            f"{case.replace('g %', '(g * 7) %')}, "
+            # A derivative classification authority block (EO 13526 sec. 1.6), as authoring
+            # requires of a classified product.
+            "'bench.author, product author', 'Multiple Sources', '', "
+            "(now() + interval '25 years')::date, '', '' "
             f"FROM generate_series(1, {products}) AS g"
         )
         per = PORTIONS_PER_PRODUCT
