@@ -273,6 +273,12 @@ def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) 
         if "FED ONLY" in ldcs or "NOCON" in ldcs:
             ldcs.discard("FEDCON")
         others |= ldcs
+        if "RELIDO" in fdr:
+            # RELIDO is no CUI dissemination control (rule 30): a CUI banner keeps the REL TO
+            # beside it, or else the most protective marking it can carry, NOFORN (24(h)).
+            fdr = set(fdr) - {"RELIDO"} or {"NF"}
+            if "NF" in fdr:
+                rel_to, display_to = (), ()
     else:
         cui = None
         if ldcs:

@@ -100,6 +100,13 @@ ROLLUPS = [
         "SECRET//NOFORN",
         id="P4-rule-24h-fed-only-keeps-a-classified-banner-from-partners",
     ),
+    # RELIDO is no CUI dissemination control: a CUI banner cannot carry it.
+    pytest.param(("(CUI)", "(U//RELIDO)"), "CUI//NOFORN", id="rule-30-rule-24h-relido-as-noforn"),
+    pytest.param(
+        ("(CUI)", "(U//REL TO USA, AUS/RELIDO)"),
+        "CUI//REL TO USA, AUS",
+        id="rule-30-relido-beside-rel-to-is-dropped",
+    ),
 ]
 
 
