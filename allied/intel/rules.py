@@ -5,17 +5,17 @@
   highest level that may be disclosed to it: its *ceiling*.
 * Trust tiers raise ceilings as they rise: ``tier_ceiling`` is the floor that a partner's tier
   gives it in every category; a partner's own recorded ceiling can only add to it.
-* ``widen_release`` computes the marking of a portion once a disclosure officer has approved its
-  release to one more partner, or says which rule forbids it.
+* ``widen_release`` (in the markings engine, ``allied.markings.release``) computes the marking of
+  a portion once a disclosure officer has approved its release to one more partner, or says which
+  rule forbids it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from enum import IntEnum
 
-from allied.markings import Level, Marking, render
-from allied.markings.vocab import CUI_LDCS, DISSEM_ORDER, rel_sort_key
+from allied.markings import Level
+from allied.markings.release import Widening, widen_release
 
 
 class Category(IntEnum):
@@ -64,86 +64,4 @@ def effective_ceiling(recorded: Level | None, tier: int | None) -> Level:
     return floor if recorded is None else max(recorded, floor)
 
 
-@dataclass(frozen=True)
-class Widening:
-    """The marking after approval, or why the release cannot be approved as it stands."""
-
-    marking: Marking | None
-    blocked_by: str | None = None
-    rule: str | None = None
-
-    @property
-    def allowed(self) -> bool:
-        return self.marking is not None
-
-
-# Controls that only their originator or a special process may lift: approval needs escalation.
-_NEEDS_ESCALATION = {
-    "OC": "ORCON needs the originator's consent before any release",
-    "OC-USGOV": "ORCON-USGOV may not leave the U.S. government",
-    "FISA": "FISA-derived information needs the Attorney General's process",
-    "RS": "RISK SENSITIVE information needs its originator's approval",
-}
-
-
-def widen_release(marking: Marking, partner: str, ceiling: Level) -> Widening:
-    """The portion's marking once released to ``partner``, within ``ceiling``.
-
-    NOFORN and RELIDO give way to ``REL TO USA, <partner>``; an existing REL TO list gains the
-    partner; everything else stays. A portion above the partner's ceiling, with SCI that requires
-    NOFORN, with non-IC NOFORN, or with a control only its originator may lift is not widened:
-    the result says which rule stops it, so that the officer escalates instead.
-    """
-    if marking.level > ceiling:
-        return Widening(
-            None,
-            f"{render(marking, 'portion')} is above {partner}'s ceiling "
-            f"({ceiling.title}) for this category",
-            "NDP",
-        )
-    for sci in marking.sci:
-        if sci.system in ("HCS", "KDK"):
-            return Widening(None, f"{sci.system} requires NOFORN", "15")
-    if marking.is_foreign or marking.fgi is not None:
-        return Widening(
-            None,
-            "foreign government information goes to a third country only with "
-            "its originator's consent",
-            "P3",
-        )
-    if marking.aea:
-        return Widening(
-            None, "Atomic Energy Act information is released only under its own agreements", "15"
-        )
-    for control, why in _NEEDS_ESCALATION.items():
-        if control in marking.dissem:
-            return Widening(None, why, "21")
-    ldcs = CUI_LDCS.intersection(marking.dissem)
-    if ldcs:
-        return Widening(
-            None,
-            f"CUI {'/'.join(sorted(ldcs))} is lifted only by the CUI's designating agency",
-            "30",
-        )
-    if set(marking.nonic) & {"SBU-NF", "LES-NF", "ND", "XD"}:
-        return Widening(None, "non-IC NOFORN controls are lifted by their own originators", "23")
-    if marking.level == Level.U and not marking.has_fdr:
-        return Widening(marking)  # already releasable to every partner (rule 25)
-    codes = set(marking.rel_to) if "REL" in marking.dissem else set()
-    codes |= {"USA", partner}
-    dissem = [c for c in marking.dissem if c not in ("NF", "DISPLAY")]
-    if "REL" not in dissem:
-        dissem.append("REL")
-    # RELIDO stays only beside REL TO (rule 14): the officer's decision is now on record.
-    ordered = tuple(c for c in DISSEM_ORDER if c in dissem)
-    display = tuple(c for c in marking.display_to if c not in codes)
-    if display:
-        ordered = tuple(c for c in DISSEM_ORDER if c in (*ordered, "DISPLAY"))
-    widened = replace(
-        marking,
-        dissem=ordered,
-        rel_to=tuple(sorted(codes, key=rel_sort_key)),
-        display_to=display,
-        rel_short=False,
-    )
-    return Widening(widened)
+__all__ = ["Category", "Widening", "effective_ceiling", "tier_ceiling", "widen_release"]

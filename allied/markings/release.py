@@ -1,4 +1,5 @@
-"""Release analysis of a document for one nation, and its tearline (rules 24-26, 31, P8)."""
+"""Release analysis of a document for one nation, and its tearline (rules 24-26, 31, P8); the
+marking of a portion once released to one more partner (``widen_release``)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from datetime import date
 
 from allied.markings.access import Decision, Viewer, decide
 from allied.markings.model import Marking
+from allied.markings.render import render
 from allied.markings.rollup import resolve_short_rel, rollup_portions
-from allied.markings.vocab import code_sort_key, rel_sort_key
+from allied.markings.vocab import CUI_LDCS, DISSEM_ORDER, Level, code_sort_key, rel_sort_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,3 +172,91 @@ def banner_for_viewer(
     only content releasable to the viewer carries a banner releasable to the viewer.
     """
     return rollup_portions([as_seen_by(m, viewer, on) for m in markings])
+
+
+# --- widening a release to one more partner ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Widening:
+    """The marking after approval, or why the release cannot be approved as it stands."""
+
+    marking: Marking | None
+    blocked_by: str | None = None
+    rule: str | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.marking is not None
+
+
+# Controls that only their originator or a special process may lift: approval needs escalation.
+_NEEDS_ESCALATION = {
+    "OC": "ORCON needs the originator's consent before any release",
+    "OC-USGOV": "ORCON-USGOV may not leave the U.S. government",
+    "FISA": "FISA-derived information needs the Attorney General's process",
+    "RS": "RISK SENSITIVE information needs its originator's approval",
+}
+
+
+def widen_release(marking: Marking, partner: str, ceiling: Level) -> Widening:
+    """The portion's marking once released to ``partner``, within ``ceiling``.
+
+    NOFORN and RELIDO give way to ``REL TO USA, <partner>``; an existing REL TO list gains the
+    partner; everything else stays. A portion above the partner's ceiling, with SCI that requires
+    NOFORN, with non-IC NOFORN, or with a control only its originator may lift is not widened:
+    the result says which rule stops it, so that the officer escalates instead.
+    """
+    if marking.level > ceiling:
+        return Widening(
+            None,
+            f"{render(marking, 'portion')} is above {partner}'s ceiling "
+            f"({ceiling.title}) for this category",
+            "NDP",
+        )
+    for sci in marking.sci:
+        if sci.system in ("HCS", "KDK"):
+            return Widening(None, f"{sci.system} requires NOFORN", "15")
+    if marking.is_foreign or marking.fgi is not None:
+        return Widening(
+            None,
+            "foreign government information goes to a third country only with "
+            "its originator's consent",
+            "P3",
+        )
+    if marking.aea:
+        return Widening(
+            None, "Atomic Energy Act information is released only under its own agreements", "15"
+        )
+    for control, why in _NEEDS_ESCALATION.items():
+        if control in marking.dissem:
+            return Widening(None, why, "21")
+    ldcs = CUI_LDCS.intersection(marking.dissem)
+    if ldcs:
+        return Widening(
+            None,
+            f"CUI {'/'.join(sorted(ldcs))} is lifted only by the CUI's designating agency",
+            "30",
+        )
+    if set(marking.nonic) & {"SBU-NF", "LES-NF", "ND", "XD"}:
+        return Widening(None, "non-IC NOFORN controls are lifted by their own originators", "23")
+    if marking.level == Level.U and not marking.has_fdr:
+        return Widening(marking)  # already releasable to every partner (rule 25)
+    codes = set(marking.rel_to) if "REL" in marking.dissem else set()
+    codes |= {"USA", partner}
+    dissem = [c for c in marking.dissem if c not in ("NF", "DISPLAY")]
+    if "REL" not in dissem:
+        dissem.append("REL")
+    # RELIDO stays only beside REL TO (rule 14): the officer's decision is now on record.
+    ordered = tuple(c for c in DISSEM_ORDER if c in dissem)
+    display = tuple(c for c in marking.display_to if c not in codes)
+    if display:
+        ordered = tuple(c for c in DISSEM_ORDER if c in (*ordered, "DISPLAY"))
+    widened = replace(
+        marking,
+        dissem=ordered,
+        rel_to=tuple(sorted(codes, key=rel_sort_key)),
+        display_to=display,
+        rel_short=False,
+    )
+    return Widening(widened)

@@ -3,7 +3,7 @@
 A plan that gives a partner a role the partner never sees is the failure coalition planning exists
 to avoid. So a role's default marking is the roll-up of what it rests on (the plan, the task, the
 partner's holdings and the assessments of its willingness), widened to the partner as a
-disclosure is (``allied.intel.rules.widen_release``): ``NOFORN`` gives way to ``REL TO USA,
+disclosure is (``allied.markings.release.widen_release``): ``NOFORN`` gives way to ``REL TO USA,
 <partner>`` and a ``REL TO`` list gains the partner. Where the rules forbid it (content that is
 NOFORN by source: non-IC NOFORN, HCS, ORCON, foreign government information...) the marking is
 left as it is and the answer says which rule stops it, so that the planner is told.
@@ -19,9 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from allied.intel.rules import widen_release
 from allied.markings import Level, Marking, render
 from allied.markings.access import Viewer, decide, required_accesses
+from allied.markings.release import widen_release
 
 US = "USA"
 
