@@ -6,40 +6,20 @@ from __future__ import annotations
 
 import datetime
 import json
-from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from allied.arms.models import Case
+from allied.arms.tests.test_editing import PHL, api_for, client_for, stored
 from allied.core.models import system_access
 
 from .factories import DAY, case
 
 pytestmark = pytest.mark.django_db
 
-PHL = "CONFIDENTIAL//REL TO USA, PHL"
 TODAY = timezone.localdate()
 TOMORROW = TODAY + datetime.timedelta(days=1)
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def api_for(user: Any) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def stored(obj: Case) -> Case:
-    with system_access("tests: read the case back"):
-        return Case.objects.get(pk=obj.pk)
 
 
 def test_a_stage_cannot_be_completed_on_a_day_still_to_come_on_the_page(cast):
