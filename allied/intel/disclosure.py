@@ -172,25 +172,44 @@ def create_request(
             requested_by=user,
         )
         obj.set_marking(request_marking(portions))
-
-        def write() -> DisclosureRequest:
-            obj.save()
-            obj.portions.add(*portions)
-            return obj
-
-        write_visible(write, viewer, on=day)
-        audit.record(
-            "write",
-            actor=user,
-            obj=obj,
-            detail={
-                "created": True,
-                "product": product.pk,
-                "portions": sorted(p.pk for p in portions),
-                "partner": partner.iso3,
-            },
+        _save_new_request(
+            obj,
+            portions,
+            user=user,
+            viewer=viewer,
+            day=day,
+            detail={"portions": sorted(p.pk for p in portions), "partner": partner.iso3},
         )
     return obj
+
+
+def _save_new_request(
+    obj: DisclosureRequest,
+    portions: Sequence[Portion],
+    *,
+    user: Any,
+    viewer: Viewer,
+    day: date,
+    detail: dict[str, Any],
+) -> None:
+    """Save a new request with its ``portions``, re-read as its asker, and record the write.
+
+    Call inside the asker's transaction: a request the asker could not read back is rolled back.
+    """
+
+    def write() -> DisclosureRequest:
+        obj.save()
+        if portions:
+            obj.portions.add(*portions)
+        return obj
+
+    write_visible(write, viewer, on=day)
+    audit.record(
+        "write",
+        actor=user,
+        obj=obj,
+        detail={"created": True, "product": obj.product_id, **detail},
+    )
 
 
 def create_partner_request(
@@ -231,22 +250,13 @@ def create_partner_request(
             scope=RequestScope.REST,
         )
         obj.set_marking(partner_request_marking(product, viewer.nation, viewer, day))
-
-        def write() -> DisclosureRequest:
-            obj.save()
-            return obj
-
-        write_visible(write, viewer, on=day)
-        audit.record(
-            "write",
-            actor=user,
-            obj=obj,
-            detail={
-                "created": True,
-                "product": product.pk,
-                "scope": RequestScope.REST.value,
-                "partner": viewer.nation,
-            },
+        _save_new_request(
+            obj,
+            (),
+            user=user,
+            viewer=viewer,
+            day=day,
+            detail={"scope": RequestScope.REST.value, "partner": viewer.nation},
         )
     return obj
 
