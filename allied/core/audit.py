@@ -1,14 +1,17 @@
 """Writing the audit log: ``record`` one event, ``record_reads`` for a page of marked objects.
 
-Every entry is appended inside the caller's transaction (or a transaction of its own when there is
+Every entry is inserted inside the caller's transaction (or a transaction of its own when there is
 none), so a write that is rolled back leaves no entry and a write that was acknowledged always has
-its entry. Appends are serialised so that the chain never forks: on PostgreSQL each append takes a
-transaction-scoped advisory lock before it reads the last entry, and holds it until the
-transaction ends (so record late in a long transaction, not early); on SQLite the database's
-single-writer lock serialises them, and on any other database the last entry is read with
-``SELECT ... FOR UPDATE``. The unique sequence number is the last line of defence: an append that
-raced anyway fails instead of forking the chain. A write that locks rows takes the append lock
-first (``lock_appends``), so that every writer takes the locks in one order and none deadlocks.
+its entry. The insert is all a request does: it takes no lock shared with other requests, reads
+no chain head and computes no hash. The entry is written *unsealed* (no sequence number, no
+hashes); the one sealer (:mod:`allied.core.audit_sealer`, ``allied audit seal --follow``, or the
+thread inside ``allied demo``) chains committed entries in batches, as a transparency log's
+sequencer does. Until it has, ``allied audit verify`` lists an entry as committed but not yet
+sealed, with its age. Requests therefore never wait for one another to audit, whatever they show.
+
+A response that shows many objects records them as one ``read`` entry that lists each object's
+id under its marking (``record_reads``), so that a product of 3,000 portions costs one entry, not
+3,001, and verification still covers every row it names.
 
 Entries are sealed with the ``ALLIED_AUDIT_KEY`` setting when it is set (HMAC-SHA-256), else with
 plain SHA-256; see :mod:`allied.audit_chain` for what each protects against.
@@ -36,17 +39,18 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.cache import caches
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
-from django.db import connections, models, router, transaction
+from django.db import models, router, transaction
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from allied.audit_chain import GENESIS, ChainEntry, entry_hash, plain
+from allied.audit_chain import ChainEntry, plain
 from allied.core.models.audit import CONTENT_FIELDS, AuditAction, AuditEntry
 
 logger = logging.getLogger("allied.audit")
 
-#: The PostgreSQL advisory lock every append takes: "AlliedAu" in ASCII, as a signed bigint.
+#: The PostgreSQL advisory lock the sealer takes (one sealer at a time): "AlliedAu" in ASCII, as a
+#: signed bigint. Requests never take it.
 ADVISORY_LOCK_KEY = 0x416C_6C69_6564_4175
 
 _MAX_LENGTHS: dict[str, int | None] = {
@@ -135,52 +139,22 @@ def _check_lengths(fields: Mapping[str, Any]) -> None:
 
 
 def lock_appends(using: str | None = None) -> None:
-    """Take the append lock now and hold it until the current transaction ends.
+    """Nothing: appending takes no lock any more (kept so that callers need not change at once).
 
-    A write that locks rows (``UPDATE``, ``SELECT ... FOR UPDATE``) and then audits calls this
-    first, inside its transaction. Every writer then takes the append lock before any row lock:
-    a writer that locked a row and waited for the append lock, while another held the append lock
-    (it had already recorded a read) and waited for that row, would deadlock, and PostgreSQL
-    would break the deadlock by failing one of them. Taking it again later costs nothing. On
-    SQLite the database's single-writer lock already serialises writers, so nothing is done.
+    Writers of versioned records took the global append lock before any row lock, so that a
+    writer holding a row lock and a reader holding the append lock could not deadlock. Appends
+    are now plain inserts that take no lock a writer could wait for (the foreign key to the
+    actor takes a KEY SHARE lock on the user's row, which no ordinary write conflicts with), so
+    there is no second lock to order; each writer's own row locks keep it correct.
     """
-    using = using or router.db_for_write(AuditEntry)
-    connection = connections[using]
-    if connection.vendor != "postgresql":
-        return
-    if not connection.in_atomic_block:
-        raise RuntimeError("lock_appends() is called inside the transaction it serialises")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
-
-
-def _lock_and_read_head(using: str) -> tuple[int, str]:
-    """Serialise appends for the rest of the transaction; return the last sequence and hash."""
-    connection = connections[using]
-    head = AuditEntry.objects.using(using).order_by("-sequence").values_list("sequence", "hash")
-    if connection.vendor == "postgresql":
-        # A statement of its own: the read below then takes a snapshot that includes the entry of
-        # whichever transaction held the lock before us.
-        lock_appends(using)
-    elif connection.features.has_select_for_update:
-        head = head.select_for_update()
-    last = head.first()
-    return (last[0], last[1]) if last is not None else (0, GENESIS)
+    return None
 
 
 def _append(rows: list[dict[str, Any]], using: str) -> list[AuditEntry]:
-    """Seal ``rows`` (field values without sequence and hashes) after the last entry and insert."""
-    key = audit_key()
+    """Insert ``rows`` (field values without sequence and hashes) unsealed, in one INSERT."""
+    at = timezone.now()
+    entries = [AuditEntry(at=at, **fields) for fields in rows]
     with transaction.atomic(using=using, savepoint=False):
-        sequence, prev_hash = _lock_and_read_head(using)
-        at = timezone.now()
-        entries = []
-        for fields in rows:
-            sequence += 1
-            entry = AuditEntry(sequence=sequence, at=at, prev_hash=prev_hash, **fields)
-            entry.hash = entry_hash(prev_hash, sequence, entry.content(), key)
-            entries.append(entry)
-            prev_hash = entry.hash
         if len(entries) == 1:
             entries[0].save(using=using)
         else:
@@ -221,35 +195,73 @@ def record(
     return _append([fields], using)[0]
 
 
-def record_item_reads(actor: Any, items: Iterable[tuple[str, str, str]]) -> list[AuditEntry]:
+def _record_shown(who: dict[str, Any], shown: list[tuple[str, str, str]]) -> AuditEntry | None:
+    """One ``read`` entry for ``shown``, distinct ``(object_type, object_id, marking)`` triples.
+
+    A single object gets an entry of its own kind (its type, id and marking in their columns).
+    Several get one entry that lists them in ``detail["objects_by_marking"]``: each marking with
+    the ids shown under it, as a feed page's entry does. The ids are primary keys when every
+    object is of one type (then ``object_type``), else ``app.model:pk``. The list is part of
+    what the sealer hashes, so verification covers every row as it did one entry per row.
+    """
+    if not shown:
+        return None
+    if len(shown) == 1:
+        object_type, object_id, marking = shown[0]
+        fields = {**who, "action": AuditAction.READ.value, "object_type": object_type,
+                  "object_id": object_id, "marking": marking, "detail": {}}  # fmt: skip
+    else:
+        types = {object_type for object_type, _, _ in shown}
+        one_type = types.pop() if len(types) == 1 else ""
+        by_marking: dict[str, list[str]] = {}
+        for object_type, object_id, marking in shown:
+            name = object_id if one_type else f"{object_type}:{object_id}"
+            by_marking.setdefault(marking, []).append(name)
+        fields = {**who, "action": AuditAction.READ.value, "object_type": one_type,
+                  "object_id": "", "marking": "",
+                  "detail": {"count": len(shown), "objects_by_marking": by_marking}}  # fmt: skip
+    _check_lengths(fields)
+    return _append([fields], router.db_for_write(AuditEntry))[0]
+
+
+def listed(
+    object_type: str, object_id: str, marking: str, detail: Any
+) -> list[tuple[str, str, str]]:
+    """Every ``(object_type, object_id, marking)`` an entry names: its own object, or each object
+    its list (``objects_by_marking``, of a page, a feed page or a batch written) names."""
+    by_marking = detail.get("objects_by_marking") if isinstance(detail, dict) else None
+    if not isinstance(by_marking, dict):
+        return [(object_type, object_id, marking)] if object_type else []
+    named = []
+    for listed_marking, ids in by_marking.items():
+        for name in ids:
+            name = str(name)
+            if not object_type and ":" in name:
+                kind, _, pk = name.partition(":")
+                named.append((kind, pk, listed_marking))
+            else:
+                named.append((object_type, name, listed_marking))
+    return named
+
+
+def record_item_reads(actor: Any, items: Iterable[tuple[str, str, str]]) -> AuditEntry | None:
     """Record that ``actor`` was shown rows read as values, not objects (a queue of requests
-    from several modules): ``(object_type, object_id, marking)`` each, one entry per row."""
-    rows = []
+    from several modules): ``(object_type, object_id, marking)`` each, all in one entry."""
     seen: set[tuple[str, str]] = set()
-    who = _actor_fields(actor)
+    shown = []
     for object_type, object_id, marking in items:
-        if (object_type, object_id) in seen:
-            continue
-        seen.add((object_type, object_id))
-        fields = {
-            **who,
-            "action": AuditAction.READ.value,
-            "object_type": object_type,
-            "object_id": object_id,
-            "marking": marking,
-            "detail": {},
-        }
-        _check_lengths(fields)
-        rows.append(fields)
-    return _append(rows, router.db_for_write(AuditEntry)) if rows else []
+        if (object_type, object_id) not in seen:
+            seen.add((object_type, object_id))
+            shown.append((object_type, str(object_id), marking))
+    return _record_shown(_actor_fields(actor), shown)
 
 
-def record_reads(actor: Any, objects: Iterable[models.Model]) -> list[AuditEntry]:
-    """Record that ``actor`` was shown ``objects``: one ``read`` entry per distinct object.
+def record_reads(actor: Any, objects: Iterable[models.Model]) -> AuditEntry | None:
+    """Record that ``actor`` was shown ``objects``: one ``read`` entry listing each distinct one.
 
     For a page or API response of many marked objects. The whole batch costs a fixed handful of
-    queries, whatever its size: the actor's nation, the markings not already loaded, the lock and
-    the last entry, and one INSERT (the chain is computed in Python).
+    queries, whatever its size: the actor's nation, the markings not already loaded, and one
+    INSERT of one row.
     """
     seen: set[tuple[str, str]] = set()
     objs: list[models.Model] = []
@@ -259,22 +271,12 @@ def record_reads(actor: Any, objects: Iterable[models.Model]) -> list[AuditEntry
             seen.add(identity)
             objs.append(obj)
     if not objs:
-        return []
-    who = _actor_fields(actor)
-    rows = [
-        {
-            **who,
-            "action": AuditAction.READ.value,
-            "object_type": _object_type(obj),
-            "object_id": str(obj.pk),
-            "marking": marking,
-            "detail": {},
-        }
+        return None
+    shown = [
+        (_object_type(obj), str(obj.pk), marking)
         for obj, marking in zip(objs, _markings_of(objs), strict=True)
     ]
-    for fields in rows:
-        _check_lengths(fields)
-    return _append(rows, router.db_for_write(AuditEntry))
+    return _record_shown(_actor_fields(actor), shown)
 
 
 def record_feed_read(actor: Any, object_type: str, items: Iterable[tuple[str, str]]) -> AuditEntry:
@@ -416,9 +418,15 @@ def _object_type_of(model: type[models.Model]) -> str:
 
 
 def walk(batch_size: int, using: str = "default") -> Iterator[ChainEntry]:
-    """Every entry in sequence order, read ``batch_size`` rows at a time by keyset pagination."""
+    """Every sealed entry in sequence order, read ``batch_size`` rows at a time by keyset
+    pagination. Unsealed entries have no place in the chain yet: see ``unsealed``."""
     columns = ("sequence", "prev_hash", "hash", *CONTENT_FIELDS)
-    rows = AuditEntry.objects.using(using).order_by("sequence").values_list(*columns)
+    rows = (
+        AuditEntry.objects.using(using)
+        .filter(sequence__isnull=False)
+        .order_by("sequence")
+        .values_list(*columns)
+    )
     last: int | None = None
     while True:
         batch = list((rows if last is None else rows.filter(sequence__gt=last))[:batch_size])

@@ -1,11 +1,15 @@
 """The audit log: an append-only, hash-chained record of every read of marked content and decision.
 
-Entries are written only by :mod:`allied.core.audit` (``record`` and ``record_reads``), which
-seals each to the one before it (see :mod:`allied.audit_chain`). Nothing in Django may change or
-remove one: the queryset refuses ``update()`` and ``delete()``, the model refuses to save an
-existing row or to delete itself, and on PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE
-of the table, so raw SQL cannot rewrite history either (short of disabling the trigger, which the
-chain then gives away).
+Entries are written by :mod:`allied.core.audit` (``record`` and ``record_reads``) as plain inserts
+in the request's transaction, *unsealed*: ``sequence``, ``prev_hash`` and ``hash`` are empty. The
+one sealer (:mod:`allied.core.audit_sealer`) later fills them in, in batches, chaining each entry
+to the one before it (see :mod:`allied.audit_chain`). That is the only change an entry ever
+undergoes. Nothing in Django may change or remove one: the queryset refuses ``update()`` and
+``delete()``, the model refuses to save an existing row or to delete itself, and on PostgreSQL
+triggers refuse DELETE and TRUNCATE of the table and any UPDATE but sealing an unsealed entry
+(its content unchanged), so raw SQL cannot rewrite history either (short of disabling the
+triggers, which the chain then gives away). Unsealed entries are guarded by the same triggers:
+between commit and seal an entry can no more be changed or removed than after.
 """
 
 from __future__ import annotations
@@ -70,7 +74,10 @@ class AuditEntry(models.Model):
     """One event: who (copied, so the record outlives the account), did what, to which object."""
 
     sequence = models.PositiveBigIntegerField(
-        unique=True, help_text="1, 2, 3, ... with no gaps: the entry's place in the chain."
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="1, 2, 3, ... with no gaps: the entry's place in the chain; empty until sealed.",
     )
     at = models.DateTimeField()
     actor = models.ForeignKey(
@@ -90,25 +97,48 @@ class AuditEntry(models.Model):
         blank=True, help_text="The canonical marking of what was read or written."
     )
     detail = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64, null=True, blank=True)
+    hash = models.CharField(max_length=64, null=True, blank=True)
+    sealed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the sealer chained it (not sealed itself: it says how late, not what). "
+        "Empty for entries sealed as they were written, before the sealer.",
+    )
 
     objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
-        ordering = ["sequence"]
+        # Queue order: the order entries were written in, sealed or not (``sequence`` is the
+        # chain's order, which is the order the sealer saw them committed).
+        ordering = ["id"]
         base_manager_name = "objects"
         verbose_name_plural = "audit entries"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(sequence__gte=1), name="core_auditentry_sequence_from_one"
             ),
+            # Sealed whole or not at all: the three chain columns are filled in together.
+            models.CheckConstraint(
+                condition=models.Q(sequence__isnull=True, prev_hash__isnull=True, hash__isnull=True)
+                | models.Q(sequence__isnull=False, prev_hash__isnull=False, hash__isnull=False),
+                name="core_auditentry_sealed_whole",
+            ),
+        ]
+        indexes = [
+            # The sealer's queue: the unsealed entries in id order, and only those.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(sequence__isnull=True),
+                name="core_auditentry_unsealed",
+            ),
         ]
 
     def __str__(self) -> str:
         who = self.actor_name or "system"
         what = f" {self.object_type}:{self.object_id}" if self.object_type else ""
-        return f"#{self.sequence} {self.at:%Y-%m-%d %H:%M:%S} {who} {self.action}{what}"
+        place = f"#{self.sequence}" if self.sequence is not None else f"unsealed (id {self.pk})"
+        return f"{place} {self.at:%Y-%m-%d %H:%M:%S} {who} {self.action}{what}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
@@ -123,5 +153,11 @@ class AuditEntry(models.Model):
         """What the hash seals besides the sequence number and the previous hash."""
         return {name: getattr(self, name) for name in CONTENT_FIELDS}
 
+    @property
+    def sealed(self) -> bool:
+        return self.sequence is not None
+
     def chain_entry(self) -> ChainEntry:
+        if self.sequence is None or self.prev_hash is None or self.hash is None:
+            raise ValueError("an unsealed entry has no place in the chain yet")
         return ChainEntry(self.sequence, self.content(), self.prev_hash, self.hash)

@@ -18,7 +18,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
 from allied.audit_chain import GENESIS
-from allied.core import audit
+from allied.core import audit, audit_sealer
 from allied.core.models import AuditEntry, Bulletin, Nation
 from allied.core.models.audit import AppendOnlyError
 from allied.markings import Level
@@ -47,6 +47,13 @@ def record_some(count: int, **kwargs: Any) -> list[AuditEntry]:
     ]
 
 
+def sealed_some(count: int, **kwargs: Any) -> list[AuditEntry]:
+    """``count`` entries recorded and then sealed, as the sealer would, in chain order."""
+    made = record_some(count, **kwargs)
+    audit_sealer.seal()
+    return list(AuditEntry.objects.filter(pk__in=[e.pk for e in made]).order_by("sequence"))
+
+
 @contextmanager
 def tampering() -> Iterator[Any]:
     """A raw cursor that may rewrite history: what someone with database access could do.
@@ -68,9 +75,22 @@ def tampering() -> Iterator[Any]:
 
 
 @pytest.mark.django_db
+def test_a_request_only_inserts_its_entry_unsealed_no_lock_no_head_no_hash(
+    django_assert_num_queries,
+) -> None:
+    # One statement, an INSERT: no advisory lock, no read of the chain's head (issue 15, 1).
+    with django_assert_num_queries(1) as captured:
+        entry = audit.record("write", object_type="arms.case", object_id="1")
+    assert captured.captured_queries[0]["sql"].startswith("INSERT")
+    stored = AuditEntry.objects.get(pk=entry.pk)
+    assert (stored.sequence, stored.prev_hash, stored.hash, stored.sealed_at) == (None,) * 4
+
+
+@pytest.mark.django_db
 def test_each_entry_takes_the_next_number_and_links_to_the_one_before() -> None:
-    entries = record_some(5)
+    entries = sealed_some(5)
     assert [e.sequence for e in entries] == [1, 2, 3, 4, 5]
+    assert all(e.sealed_at is not None for e in entries)
     assert entries[0].prev_hash == GENESIS
     for before, after in itertools.pairwise(entries):
         assert after.prev_hash == before.hash
@@ -129,12 +149,35 @@ def test_a_page_of_fifty_reads_costs_a_few_queries_not_fifty(
     nations = list(Nation.objects.order_by("iso3")[:50])
     assert len(nations) == 50
     with django_assert_max_num_queries(5):
-        entries = audit.record_reads(analyst, [*nations, nations[0]])
-    assert len(entries) == 50  # one entry per distinct object
-    stored = list(AuditEntry.objects.order_by("sequence"))
-    assert [e.object_id for e in stored] == [n.iso3 for n in nations]
-    assert {e.action for e in stored} == {"read"}
-    assert run_audit("verify")[0] == 0
+        audit.record_reads(analyst, [*nations, nations[0]])
+    # One entry for the whole page, naming each distinct object once (issue 15, point 6).
+    [stored] = AuditEntry.objects.all()
+    assert (stored.action, stored.object_type, stored.detail["count"]) == ("read", "core.nation", 50)
+    named = audit.listed(stored.object_type, stored.object_id, stored.marking, stored.detail)
+    assert [object_id for _, object_id, _ in named] == [n.iso3 for n in nations]
+    audit_sealer.seal()
+    assert run_audit("verify") == (0, "audit chain intact: 1 entries\n")
+
+
+@pytest.mark.django_db
+def test_a_read_of_one_object_is_an_entry_of_its_own_kind(analyst) -> None:
+    nation = Nation(iso3="JPN", name="Japan", source="test")
+    entry = audit.record_reads(analyst, [nation, nation])
+    assert entry is not None
+    assert (entry.object_type, entry.object_id, entry.detail) == ("core.nation", "JPN", {})
+
+
+@pytest.mark.django_db
+def test_a_read_of_several_kinds_lists_each_row_with_its_kind() -> None:
+    entry = audit.record_item_reads(
+        None, [("a.one", "1", "SECRET"), ("b.two", "1", "SECRET"), ("a.one", "1", "SECRET")]
+    )
+    assert entry is not None and entry.object_type == ""
+    assert entry.detail == {"count": 2, "objects_by_marking": {"SECRET": ["a.one:1", "b.two:1"]}}
+    assert audit.listed("", "", "", entry.detail) == [
+        ("a.one", "1", "SECRET"),
+        ("b.two", "1", "SECRET"),
+    ]
 
 
 @pytest.mark.django_db
@@ -147,15 +190,18 @@ def test_reads_of_marked_objects_carry_each_objects_marking(analyst) -> None:
     us = Viewer("USA", Level.TS)
     # Rows read without their markings loaded: those are fetched together, in one query.
     shown = list(Bulletin.objects.visible_to(us).order_by("title"))
-    entries = audit.record_reads(analyst, shown)
-    assert [e.marking for e in entries] == markings
-    assert [e.object_type for e in entries] == ["core.bulletin"] * 3
+    entry = audit.record_reads(analyst, shown)
+    assert entry is not None
+    named = audit.listed(entry.object_type, entry.object_id, entry.marking, entry.detail)
+    assert [marking for _, _, marking in named] == markings
+    assert {object_type for object_type, _, _ in named} == {"core.bulletin"}
+    assert [object_id for _, object_id, _ in named] == [str(b.pk) for b in shown]
 
 
 @pytest.mark.django_db
 def test_an_audit_key_seals_entries_that_verify_only_with_that_key(settings) -> None:
     settings.ALLIED_AUDIT_KEY = "k" * 32
-    record_some(3)
+    sealed_some(3)
     assert run_audit("verify")[0] == 0
     settings.ALLIED_AUDIT_KEY = None
     code, printed = run_audit("verify")
@@ -182,7 +228,9 @@ def test_a_committed_write_always_has_its_entry_and_the_next_one_follows_it() ->
         audit.record("write", object_type="arms.case", object_id="2")
         raise RuntimeError("the write failed")
     audit.record("write", object_type="arms.case", object_id="3")
-    assert list(AuditEntry.objects.values_list("sequence", "object_id")) == [(1, "1"), (2, "3")]
+    audit_sealer.seal()
+    rows = AuditEntry.objects.order_by("sequence").values_list("sequence", "object_id")
+    assert list(rows) == [(1, "1"), (2, "3")]
     assert run_audit("verify")[0] == 0
 
 
@@ -214,8 +262,10 @@ def test_concurrent_appends_from_several_threads_make_one_unbroken_chain() -> No
     for thread in workers:
         thread.join()
     assert errors == []
-    total = threads * (rounds + 2 * (rounds // 5))
-    sequences = list(AuditEntry.objects.values_list("sequence", flat=True))
+    # A page of three reads is one entry now (issue 15, point 6).
+    total = threads * rounds
+    assert audit_sealer.seal().entries == total
+    sequences = list(AuditEntry.objects.order_by("sequence").values_list("sequence", flat=True))
     assert sequences == list(range(1, total + 1))
     assert run_audit("verify") == (0, f"audit chain intact: {total} entries\n")
 
@@ -225,7 +275,7 @@ def test_concurrent_appends_from_several_threads_make_one_unbroken_chain() -> No
 
 @pytest.mark.django_db
 def test_the_orm_refuses_to_change_or_delete_an_entry() -> None:
-    entry = record_some(1)[0]
+    entry = sealed_some(1)[0]
     with pytest.raises(AppendOnlyError):
         AuditEntry.objects.filter(pk=entry.pk).update(action="read")
     with pytest.raises(AppendOnlyError):
@@ -265,7 +315,8 @@ def test_a_user_with_audit_entries_cannot_be_deleted(analyst) -> None:
     ],
 )
 def test_the_database_refuses_raw_sql_that_rewrites_history(statement: str) -> None:
-    record_some(2)
+    sealed_some(1)
+    record_some(1)  # an unsealed entry is guarded as a sealed one is
     with (
         pytest.raises(DatabaseError, match="append-only"),
         transaction.atomic(),
@@ -281,7 +332,7 @@ def test_the_database_refuses_raw_sql_that_rewrites_history(statement: str) -> N
 
 @pytest.mark.django_db
 def test_verify_says_which_entry_was_changed() -> None:
-    record_some(6)
+    sealed_some(6)
     with tampering() as cursor:
         cursor.execute("UPDATE core_auditentry SET object_id = '99' WHERE sequence = 4")
     assert run_audit("verify") == (1, "entry 4 was changed\n")
@@ -289,7 +340,7 @@ def test_verify_says_which_entry_was_changed() -> None:
 
 @pytest.mark.django_db
 def test_verify_says_which_entries_were_removed() -> None:
-    record_some(10)
+    sealed_some(10)
     with tampering() as cursor:
         cursor.execute("DELETE FROM core_auditentry WHERE sequence BETWEEN 4 AND 6")
     assert run_audit("verify") == (1, "entries 4-6 are missing\n")
@@ -297,7 +348,7 @@ def test_verify_says_which_entries_were_removed() -> None:
 
 @pytest.mark.django_db
 def test_verify_says_which_entries_were_reordered() -> None:
-    record_some(8)
+    sealed_some(8)
     with tampering() as cursor:
         # Swap the places of entries 3 and 6 (through a free number: sequence is unique).
         cursor.execute("UPDATE core_auditentry SET sequence = 1000 WHERE sequence = 3")
@@ -312,7 +363,7 @@ def test_verify_says_which_entries_were_reordered() -> None:
 
 @pytest.mark.django_db
 def test_verify_reports_every_finding_at_once_and_as_json() -> None:
-    record_some(12)
+    sealed_some(12)
     with tampering() as cursor:
         cursor.execute("UPDATE core_auditentry SET detail = '{\"n\": 0}' WHERE sequence = 2")
         cursor.execute("DELETE FROM core_auditentry WHERE sequence IN (7, 8)")
@@ -324,11 +375,12 @@ def test_verify_reports_every_finding_at_once_and_as_json() -> None:
         "entry 2 was changed",
         "entries 7-8 are missing",
     ]
+    assert result["unsealed"] == {"count": 0, "oldest_age_seconds": None}
 
 
 @pytest.mark.django_db
 def test_verify_walks_in_batches_and_an_anchor_catches_entries_cut_from_the_end() -> None:
-    record_some(7)
+    sealed_some(7)
     code, head = run_audit("head")
     assert code == 0 and head.startswith("7:")
     with tampering() as cursor:
@@ -344,6 +396,7 @@ def test_verify_walks_in_batches_and_an_anchor_catches_entries_cut_from_the_end(
 def test_tail_prints_the_latest_entries_oldest_first(analyst) -> None:
     record_some(4)
     audit.record("read", actor=analyst, object_type="core.bulletin", object_id=9, marking="(U)")
+    audit_sealer.seal()
     code, printed = run_audit("tail", "-n", "2")
     lines = printed.splitlines()
     assert code == 0 and len(lines) == 2
@@ -365,7 +418,7 @@ def test_signing_in_and_out_is_recorded_with_the_address(analyst) -> None:
     response = client.post("/login/", {"username": "us.analyst", "password": PASSWORD})
     assert response.status_code == 302
     client.post("/logout/")
-    login, logout = AuditEntry.objects.order_by("sequence")
+    login, logout = AuditEntry.objects.order_by("id")
     assert (login.action, login.actor, login.detail) == ("login", analyst, {"ip": "127.0.0.1"})
     assert (logout.action, logout.actor, logout.actor_name) == ("logout", analyst, "us.analyst")
     assert PASSWORD not in entries_as_text()
@@ -405,7 +458,7 @@ def fresh_limits() -> Iterator[None]:
 
 
 def denied() -> list[AuditEntry]:
-    return list(AuditEntry.objects.filter(action="denied").order_by("sequence"))
+    return list(AuditEntry.objects.filter(action="denied").order_by("id"))
 
 
 @pytest.mark.django_db
