@@ -83,7 +83,10 @@ def _state(cursor: Any, tables: list[str]) -> dict[str, Any]:
             migrations.setdefault(app, []).append(name)
     head = None
     if AUDIT_TABLE in tables:
-        cursor.execute(f"SELECT sequence, hash FROM {AUDIT_TABLE} ORDER BY sequence DESC LIMIT 1")
+        cursor.execute(
+            f"SELECT sequence, hash FROM {AUDIT_TABLE} WHERE sequence IS NOT NULL "
+            "ORDER BY sequence DESC LIMIT 1"
+        )
         row = cursor.fetchone()
         head = None if row is None else {"sequence": int(row[0]), "hash": row[1]}
     return {
@@ -187,10 +190,17 @@ def _dump_sqlite(alias: str, payload: Path) -> dict[str, Any]:
 
 
 def backup(path: Path, alias: str = "default") -> dict[str, Any]:
-    """Write a backup of database ``alias`` to ``path`` and return its manifest."""
+    """Write a backup of database ``alias`` to ``path`` and return its manifest.
+
+    The audit entries committed so far are sealed first, so that the manifest's head covers
+    them; any committed after that are in the backup unsealed, and are sealed once restored.
+    """
     vendor = connections[alias].vendor
     if vendor not in PAYLOADS:
         raise BackupError(f"backups of {vendor} databases are not supported")
+    from allied.core import audit_sealer
+
+    audit_sealer.seal(using=alias)
     with tempfile.TemporaryDirectory(prefix="allied-backup-") as work:
         payload = Path(work) / PAYLOADS[vendor]
         created = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

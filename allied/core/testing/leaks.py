@@ -416,8 +416,9 @@ class ResponseChecks:
       (``as_seen_by``, P7), and a page that shows a canary has a banner.
     * **Audit**: a response that shows a canary's text has an audit entry, written during that
       request for that person, naming the canary's row or a row planted with it
-      (``Planted.rows``): an entry of its own (``record_reads``, ``record``) or a feed page's
-      entry listing it (``record_feed_read``).
+      (``Planted.rows``): an entry of its own (``record``, ``record_reads`` of one object) or
+      the one entry of a page or feed page listing it (``record_reads``, ``record_feed_read``),
+      sealed yet or not.
 
     Each response costs one scan of its body for canary texts; one that shows a canary, one
     query (the audit entries since the last such query). Markings are compared once per pair.
@@ -432,7 +433,7 @@ class ResponseChecks:
         self.findings: list[Finding] = []
         self._seen_as: dict[str, Marking] = {}
         self._shortfalls: dict[tuple[str, str], list[str]] = {}
-        self._head = self._last_sequence()
+        self._head = self._last_id()
 
     def checking(self, client: Client) -> Client:
         """``client``, with every response it fetches checked."""
@@ -513,10 +514,11 @@ class ResponseChecks:
                             f"{_rows_by_marking(shown)}")  # fmt: skip
         return problems
 
-    def _last_sequence(self) -> int:
+    def _last_id(self) -> int:
+        """The newest entry's id: entries are read in the order written (sealed or not yet)."""
         from allied.core.models.audit import AuditEntry
 
-        last = AuditEntry.objects.order_by("-sequence").values_list("sequence", flat=True).first()
+        last = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()
         return last or 0
 
     def _entries_since(self, started: datetime) -> list[tuple[str, str, str, Any]]:
@@ -527,10 +529,10 @@ class ResponseChecks:
         """
         from allied.core.models.audit import AuditEntry
 
-        columns = ("sequence", "at", "actor_name", "action", "object_type", "object_id", "detail")
+        columns = ("id", "at", "actor_name", "action", "object_type", "object_id", "detail")
         rows = list(
-            AuditEntry.objects.filter(sequence__gt=self._head)
-            .order_by("sequence")
+            AuditEntry.objects.filter(id__gt=self._head)
+            .order_by("id")
             .values_list(*columns)
         )
         if rows:

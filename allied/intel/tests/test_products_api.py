@@ -147,7 +147,7 @@ def test_the_api_export_excludes_display_only_portions_and_is_audited(cast, prod
     text = response.content.decode()
     assert "Quad portion." in text and "Shown to Japan" not in text
     assert text.splitlines()[0] == "**SECRET//REL TO USA, JPN, QUAD**"
-    entry = AuditEntry.objects.filter(action="export").latest("sequence")
+    entry = AuditEntry.objects.filter(action="export").latest("id")
     assert entry.actor_name == "jpn.liaison" and entry.detail["via"] == "api"
 
 

@@ -169,7 +169,7 @@ def test_registering_a_requirement_is_audited(cast):
     client_for(cast["kor.liaison"]).post(
         reverse("intel:requirement-create"), form_data(marking="SECRET//REL TO USA, KOR")
     )
-    entry = AuditEntry.objects.filter(action="write").latest("sequence")
+    entry = AuditEntry.objects.filter(action="write").latest("id")
     assert entry.object_type == "intel.collectionrequirement"
     assert (entry.actor_name, entry.nation) == ("kor.liaison", "KOR")
     assert entry.marking == "SECRET//REL TO USA, KOR"

@@ -82,9 +82,9 @@ def test_the_download_is_an_audited_export_of_what_it_quotes(cast):
                    days=90, blockers="Instructor not confirmed")  # fmt: skip
     first = statement(cast, "PHL", "state", "conditional", days=40)
     second = statement(cast, "PHL", "indopacom", "supports", days=10)
-    before = AuditEntry.objects.order_by("-sequence").values_list("sequence", flat=True).first()
+    before = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()
     brief_pdf(cast)
-    entries = AuditEntry.objects.filter(sequence__gt=before or 0)
+    entries = AuditEntry.objects.filter(id__gt=before or 0)
     export = entries.get(action="export")
     assert export.object_type == "working_group.brief" and export.marking == "SECRET//NOFORN"
     assert export.actor_name == "wg.member" and export.detail["format"] == "pdf"
@@ -106,7 +106,7 @@ def test_a_statement_the_brief_does_not_quote_neither_raises_its_banner_nor_is_r
              blockers="Instructor not confirmed")  # fmt: skip
     alone = statement(cast, "JPN", "state", "supports", "Shipbuilding", days=5,
                       marking="TOP SECRET//NOFORN")  # fmt: skip
-    before = AuditEntry.objects.order_by("-sequence").values_list("sequence", flat=True).first()
+    before = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()
     content = brief_pdf(cast)
     # Rule 28: without a compilation reason the banner equals the roll-up of what is shown.
     strings = text_of(content)
@@ -115,6 +115,6 @@ def test_a_statement_the_brief_does_not_quote_neither_raises_its_banner_nor_is_r
     html = client_for(cast["wg.member"]).get("/working-group/guidance/conflicts/").content.decode()
     assert "TOP SECRET" not in html
     assert not AuditEntry.objects.filter(
-        sequence__gt=before or 0, action="read", object_id=str(alone.pk),
+        id__gt=before or 0, action="read", object_id=str(alone.pk),
         object_type="working_group.guidancestatement",
     ).exists()  # fmt: skip

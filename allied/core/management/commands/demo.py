@@ -4,7 +4,8 @@ Migrates, loads the public registry, creates the fictional cast (``allied.core.c
 their principals) that all share one published password, prints the logins and runs the
 development server without the auto-reloader (and without Django's debug mode: its static files
 are served with ``--insecure``). Running it again changes nothing but the passwords,
-which it resets so the printed one always works.
+which it resets so the printed one always works. The audit sealer runs in a thread beside the
+server (``allied.core.audit_sealer``), so the demo's audit log is chained with no second command.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from allied.core import demo_content
+from allied.core import audit_sealer, demo_content
 from allied.core.cast import CAST, Person, create_cast
 
 #: Apps whose ``demo`` module seeds fictional content, in order: later ones may read earlier ones.
@@ -73,6 +74,8 @@ class Command(BaseCommand):
         seed_apps()
         self.print_logins(CAST, options["addrport"])
         if not options["no_serve"]:
+            # The server's requests insert their audit entries unsealed; this thread chains them.
+            audit_sealer.start_background_sealer()
             # Without Django's debug mode runserver serves static files only when told to.
             call_command(
                 "runserver", options["addrport"], use_reloader=False, insecure_serving=True
