@@ -244,6 +244,14 @@ def listed(
     return named
 
 
+def objects_named(entries: Iterable[AuditEntry]) -> list[tuple[str, str, str]]:
+    """Every ``(object_type, object_id, marking)`` that ``entries`` name, in their order (see
+    ``listed``): what a person was shown, whether one entry or a page's list recorded it."""
+    return [
+        named for e in entries for named in listed(e.object_type, e.object_id, e.marking, e.detail)
+    ]
+
+
 def record_item_reads(actor: Any, items: Iterable[tuple[str, str, str]]) -> AuditEntry | None:
     """Record that ``actor`` was shown rows read as values, not objects (a queue of requests
     from several modules): ``(object_type, object_id, marking)`` each, all in one entry."""

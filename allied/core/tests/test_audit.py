@@ -160,6 +160,24 @@ def test_a_page_of_fifty_reads_costs_a_few_queries_not_fifty(
 
 
 @pytest.mark.django_db
+def test_a_read_of_three_thousand_rows_is_one_entry_and_a_change_to_its_list_is_found(
+    analyst, django_assert_max_num_queries
+) -> None:
+    # Issue 15, point 6: a product of 3,000 portions was 3,001 entries; now one, that names each.
+    shown = [Nation(iso3=f"{n:04d}") for n in range(3000)]
+    with django_assert_max_num_queries(2):  # the actor's nation, one INSERT
+        entry = audit.record_reads(analyst, shown)
+    assert entry is not None and AuditEntry.objects.count() == 1
+    assert len(entry.detail["objects_by_marking"][""]) == 3000
+    audit_sealer.seal()
+    assert run_audit("verify") == (0, "audit chain intact: 1 entries\n")
+    with tampering() as cursor:  # drop one row from what the entry says was shown
+        listing = {"count": 2999, "objects_by_marking": {"": [n.iso3 for n in shown[1:]]}}
+        cursor.execute("UPDATE core_auditentry SET detail = %s", [json.dumps(listing)])
+    assert run_audit("verify") == (1, "entry 1 was changed\n")
+
+
+@pytest.mark.django_db
 def test_a_read_of_one_object_is_an_entry_of_its_own_kind(analyst) -> None:
     nation = Nation(iso3="JPN", name="Japan", source="test")
     entry = audit.record_reads(analyst, [nation, nation])

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
+from allied.core import audit
 from allied.core.models import (
     Bulletin,
     NotVisibleAfterWrite,
@@ -354,11 +355,8 @@ def test_reading_a_page_audits_each_marked_row_shown(demo):
     from allied.core.models.audit import AuditEntry
 
     client_for(demo["kor.liaison"]).get("/bulletins/")
-    read = set(
-        AuditEntry.objects.filter(action="read", actor_name="kor.liaison").values_list(
-            "marking", flat=True
-        )
-    )
+    reads = AuditEntry.objects.filter(action="read", actor_name="kor.liaison")
+    read = {marking for _, _, marking in audit.objects_named(reads)}
     assert read == {
         "UNCLASSIFIED",
         "SECRET//REL TO USA, KOR",

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from allied.core import audit
 from allied.core.models import AuditEntry, system_access
 from allied.intel.models import Portion, Product
 from allied.intel.products import PortionDraft, ProductDraft, authority_problems, save_product
@@ -262,9 +263,10 @@ def test_display_only_portions_are_shown_on_the_page_as_view_only(cast, mixed_pr
 def test_each_read_is_audited(cast, tearline_product):
     before = AuditEntry.objects.filter(action="read").count()
     page(client_for(cast["jpn.liaison"]), tearline_product)
-    reads = AuditEntry.objects.filter(action="read").order_by("id")[before:]
-    assert {entry.object_type for entry in reads} == {"intel.product", "intel.portion"}
-    assert len([e for e in reads if e.object_type == "intel.portion"]) == 2
+    reads = audit.objects_named(AuditEntry.objects.filter(action="read").order_by("id")[before:])
+    assert {kind for kind, _, _ in reads} == {"intel.product", "intel.portion"}
+    # Both portions, listed in the page's one entry for them (issue 15, point 6).
+    assert len([kind for kind, _, _ in reads if kind == "intel.portion"]) == 2
 
 
 # --- exports ------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from allied.core import audit
 from allied.core.models import AuditEntry, StoredMarking, system_access
 from allied.intel.models import CollectionRequirement
 
@@ -291,7 +292,7 @@ def test_requirements_in_overlaps_are_recorded_as_shown(cast, strait):
     response = client_for(cast["phl.liaison"]).get(reverse("intel:requirement-overlaps"))
     assert b"CONFIDENTIAL//REL TO USA, PHL</div>" in response.content  # roll-up of both
     entries = AuditEntry.objects.filter(action="read", actor_name="phl.liaison")
-    reads = {e.object_id for e in entries}
+    reads = {i for _, i, _ in audit.objects_named(entries)}
     assert reads == {str(strait["us_need"].pk), str(strait["phl_need"].pk)}
 
 

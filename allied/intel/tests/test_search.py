@@ -16,6 +16,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from allied.core import audit
 from allied.core.models import AuditEntry, StoredMarking, system_access
 from allied.intel import search
 from allied.intel.models import Portion, Product
@@ -240,7 +241,7 @@ def test_every_row_a_search_shows_is_recorded_for_the_banner_and_the_audit(cast,
     banner = re.findall(r'<div class="allied-banner [^"]*">([^<]*)</div>', html)
     assert banner == ["SECRET//REL TO USA, JPN"] * 2
     reads = AuditEntry.objects.filter(action="read", actor_name="jpn.liaison")
-    shown = {(e.object_type, e.object_id) for e in reads}
+    shown = {(kind, i) for kind, i, _ in audit.objects_named(reads)}
     assert ("intel.product", str(assessment.pk)) in shown
     assert any(kind == "intel.portion" for kind, _ in shown)
 

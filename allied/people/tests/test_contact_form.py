@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from allied.core import audit
 from allied.core.models import AuditEntry, system_access
 from allied.people.models import Official
 from allied.people.tests.test_pages import client_for
@@ -23,15 +24,18 @@ def officials_for(cast, username):
         return list(Official.objects.visible_to(viewer).select_related("marking"))
 
 
-def reads_since(sequence):
-    return set(
-        AuditEntry.objects.filter(
-            id__gt=sequence, action="read", object_type="people.official"
-        ).values_list("actor_name", "object_id", "marking")
-    )
+def reads_since(last_id):
+    """(actor, official's id, marking) of each official read since entry ``last_id``: a page's
+    one entry lists each row it shows (issue 15, point 6)."""
+    return {
+        (entry.actor_name, object_id, marking)
+        for entry in AuditEntry.objects.filter(id__gt=last_id, action="read")
+        for kind, object_id, marking in audit.objects_named([entry])
+        if kind == "people.official"
+    }
 
 
-def last_sequence():
+def last_id():
     return AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
@@ -49,7 +53,7 @@ def test_the_officials_the_form_lists_are_audited_and_rolled_up_in_its_banner(
 ):
     listed = officials_for(demo, username)
     assert listed
-    before = last_sequence()
+    before = last_id()
     response = client_for(demo, username).get(reverse("people:contact-create"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -61,7 +65,7 @@ def test_the_officials_the_form_lists_are_audited_and_rolled_up_in_its_banner(
 
 
 def test_a_refused_contact_shows_the_form_again_audited_under_the_same_banner(demo):
-    before = last_sequence()
+    before = last_id()
     response = client_for(demo, "jpn.liaison").post(
         reverse("people:contact-create"),
         {"kind": "meeting", "title": "", "starts": "2026-01-05", "setting": "Video call",

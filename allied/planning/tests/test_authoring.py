@@ -15,6 +15,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from allied.core import audit
 from allied.core.models import AuditEntry, system_access
 from allied.planning import demo
 from allied.planning import models as m
@@ -369,9 +370,7 @@ def test_the_task_forms_record_the_phases_they_offer_as_shown(seeded):
     with system_access("tests: the plan's phases"):
         rows = m.Phase.objects.filter(contingency=plan)
         phases = {str(pk) for pk in rows.values_list("pk", flat=True)}
-    read = set(
-        AuditEntry.objects.filter(
-            action="read", object_type="planning.phase", actor_name="us.planner"
-        ).values_list("object_id", flat=True)
-    )
+    # A page of rows is one entry that lists each (issue 15, point 6).
+    entries = AuditEntry.objects.filter(action="read", actor_name="us.planner")
+    read = {i for kind, i, _ in audit.objects_named(entries) if kind == "planning.phase"}
     assert phases and phases <= read

@@ -16,6 +16,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from allied.core import audit
 from allied.core.models import AuditEntry, StoredMarking, system_access
 from allied.planning import demo
 from allied.planning import models as m
@@ -474,11 +475,9 @@ def test_the_readiness_api_audits_the_willingness_rows_its_findings_quote(seeded
         str(e["id"]) for f in body["findings"] for e in f["evidence"] if e["kind"] == "willingness"
     }
     assert quoted, "the demo plan's findings quote willingness assessments"
-    read = set(
-        AuditEntry.objects.filter(
-            action="read", object_type="planning.willingness", actor_name="us.planner"
-        ).values_list("object_id", flat=True)
-    )
+    # A page of rows is one entry that lists each (issue 15, point 6).
+    entries = AuditEntry.objects.filter(action="read", actor_name="us.planner")
+    read = {i for kind, i, _ in audit.objects_named(entries) if kind == "planning.willingness"}
     assert quoted <= read
 
 
