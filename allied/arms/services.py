@@ -95,11 +95,10 @@ def claim(case: Case, user: Any, expected_version: int | None, on: datetime.date
 
     With ``expected_version``, the version is compared and bumped in one statement: of several
     changes from the same version exactly one goes through, and the others raise ``StaleCase``.
-    Without it (the demo, scripts), the row is locked and bumped whatever its version. The audit
-    lock is taken first, as every writer takes it (``audit.lock_appends``). The stored values are
-    copied onto ``case``, so that the change is made to what is stored, not to what was read.
+    Without it (the demo, scripts), the row is locked and bumped whatever its version. The stored
+    values are copied onto ``case``, so that the change is made to what is stored, not to what
+    was read.
     """
-    audit.lock_appends()
     rows = access.cases(user, on).filter(pk=case.pk)
     if expected_version is not None:
         rows = rows.filter(version=expected_version)

@@ -139,7 +139,7 @@ def _check_lengths(fields: Mapping[str, Any]) -> None:
 
 
 def lock_appends(using: str | None = None) -> None:
-    """Nothing: appending takes no lock any more (kept so that callers need not change at once).
+    """Nothing: appending takes no lock any more (kept for code written when it did).
 
     Writers of versioned records took the global append lock before any row lock, so that a
     writer holding a row lock and a reader holding the append lock could not deadlock. Appends

@@ -527,9 +527,6 @@ def decide_request(
     day = on or timezone.localdate()
     try:
         with transaction.atomic():
-            # The audit lock before the rows this locks (see ``audit.lock_appends``): an edit
-            # of the product holds it when it writes the product this decision may release.
-            audit.lock_appends()
             return _decide(request_id, user=user, viewer=viewer, given=given, day=day)
     except IntegrityError as exc:
         # Two officers numbered their decisions alike: the unique constraint is the last guard.

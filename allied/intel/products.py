@@ -856,8 +856,6 @@ def save_product(
     ``NotVisibleAfterWrite`` and nothing is written. Every written row is audited.
     """
     with transaction.atomic():
-        # The audit lock before any row lock, as every writer takes them (see lock_appends).
-        audit.lock_appends()
         # Tell the database who writes before the first insert: on PostgreSQL the policies'
         # WITH CHECK admits only rows this viewer could read.
         visibility.bind_viewer(viewer, date.today())

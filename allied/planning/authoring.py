@@ -98,7 +98,6 @@ def nation_code(code: str | None, field: str) -> str | None:
 
 def write(obj: MarkedModel, user: Any, viewer: Any, detail: dict[str, Any]) -> MarkedModel:
     with transaction.atomic():
-        audit.lock_appends()
         save_visible(obj, viewer)
         audit.record("write", actor=user, obj=obj, detail=detail)
     return obj
@@ -162,7 +161,6 @@ def _edit(
 ) -> Any:
     """Claim the version, apply ``data`` (and ``more``), save and audit what changed."""
     with transaction.atomic():
-        audit.lock_appends()  # before any row lock, as every writer does
         _claim(model, viewer, pk, version, what)
         row = model.objects.visible_to(viewer).get(pk=pk)
         changed = sorted(k for k in fields if k in data and getattr(row, k) != data[k])
@@ -292,7 +290,6 @@ def assign(user: Any, viewer: Any, task: m.Task, data: dict[str, Any]) -> m.Assi
         chosen = default_role_marking(loaded, loaded.tasks[task.pk], str(nation))
         marking = render_marking(chosen.marking, "banner")
     with transaction.atomic():
-        audit.lock_appends()
         # Lock the task so two planners cannot both name a lead.
         m.Task.objects.visible_to(viewer).select_for_update().filter(pk=task.pk).first()
         if data.get("is_lead"):
@@ -321,7 +318,6 @@ def assign(user: Any, viewer: Any, task: m.Task, data: dict[str, Any]) -> m.Assi
 
 def unassign(user: Any, viewer: Any, row: m.Assignment) -> None:
     with transaction.atomic():
-        audit.lock_appends()
         audit.record(
             "write",
             actor=user,
@@ -346,7 +342,6 @@ def decide_request(
     if decision == "decline" and not note.strip():
         raise ValidationError({"note": "Say why the request is declined; the partner reads it."})
     with transaction.atomic():
-        audit.lock_appends()
         moved = (
             m.PlanningRequest.objects.visible_to(viewer)
             .filter(pk=row.pk, status=m.RequestStatus.OPEN)

@@ -265,7 +265,7 @@ def test_concurrent_appends_from_several_threads_make_one_unbroken_chain() -> No
             start.wait()
             for n in range(rounds):
                 with transaction.atomic():
-                    if n % 5 == 4:  # a page of reads now and then: three entries in one append
+                    if n % 5 == 4:  # a page of reads now and then: one entry listing three
                         audit.record_reads(None, page)
                     else:
                         audit.record("write", object_type="test.thing", object_id=f"{worker}.{n}")
