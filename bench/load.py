@@ -229,10 +229,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(
-    db: str, app_password: str, workers: int, port: int, log: Path
-) -> subprocess.Popen[bytes]:
-    env = {
+def server_env(db: str, app_password: str) -> dict[str, str]:
+    return {
         **os.environ,
         "DATABASE_URL": f"postgres://{APP_ROLE}:{app_password}@{PG}/{db}",
         "ALLIED_DEBUG": "false",
@@ -241,6 +239,12 @@ def serve(
         "ALLIED_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SETTINGS_MODULE": "allied.settings",
     }
+
+
+def serve(
+    db: str, app_password: str, workers: int, port: int, log: Path
+) -> subprocess.Popen[bytes]:
+    env = server_env(db, app_password)
     command = [
         str(BIN / "gunicorn"),
         "allied.wsgi:application",
@@ -254,6 +258,26 @@ def serve(
     # The server's and the application's log lines (sign-ins, 404s) go to ``log``, shown on error.
     with log.open("ab") as out:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def seal(db: str, app_password: str, log: Path) -> subprocess.Popen[bytes]:
+    """The audit sealer beside the servers, as production runs it (``allied audit seal
+    --follow``): the workers only insert their entries, this process chains them."""
+    command = [sys.executable, str(ROOT / "manage.py"), "audit", "seal", "--follow"]
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            command, cwd=ROOT, env=server_env(db, app_password), stdout=out,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+
+
+def sealing_status(db: str, app_password: str) -> str:
+    """``allied audit status`` at the end of the run: the queue and the sealing lag."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "audit", "status"],
+        cwd=ROOT, env=server_env(db, app_password), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    return done.stdout.strip() or done.stderr.strip()
 
 
 def wait_until_up(url: str, server: subprocess.Popen[bytes], seconds: float = 60) -> None:
@@ -376,6 +400,8 @@ def main(argv: list[str]) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="allied-load-"))
     server = None
+    sealer = None
+    sealing = ""
     try:
         if args.rebuild or built_scale(args.db) != scale:
             print(f"# building the {scale} load data set in {args.db}", flush=True)
@@ -385,6 +411,7 @@ def main(argv: list[str]) -> int:
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         server = serve(args.db, credentials["_database"], args.workers, port, work / "gunicorn.log")
+        sealer = seal(args.db, credentials["_database"], work / "sealer.log")
         wait_until_up(url, server)
         print(
             f"# {users} people for {seconds} s against {args.workers} gunicorn workers at {url} "
@@ -418,7 +445,10 @@ def main(argv: list[str]) -> int:
         rows = read_stats(work / "locust_stats.csv")
         failures = (work / "locust_failures.csv").read_text(encoding="utf-8").strip()
         log = (work / "gunicorn.log").read_text(encoding="utf-8", errors="replace")
+        sealing = sealing_status(args.db, credentials["_database"])
     finally:
+        if sealer is not None:
+            stop(sealer)
         if server is not None:
             stop(server)
         shutil.rmtree(work, ignore_errors=True)
@@ -434,6 +464,10 @@ def main(argv: list[str]) -> int:
         "`make load` to measure again."
     ) + (f" {args.note}" if args.note else "")
     table = markdown(rows, heading)
+    if sealing:
+        table += "\nAudit sealing at the end of the run (`allied audit status`):\n\n" + "".join(
+            f"    {line}\n" for line in sealing.splitlines()
+        )
     print("\n" + table)
     total = next(r for r in rows if r.name == "all")
     if total.errors:
