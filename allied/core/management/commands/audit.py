@@ -145,10 +145,13 @@ class Command(BaseCommand):
                 who += f" ({entry.nation})"
             place = "unsealed" if entry.sequence is None else str(entry.sequence)
             line = f"{place:>8}  {timestamp(entry.at)}  {who}  {entry.action}"
-            if entry.object_type or entry.object_id:
+            if entry.object_id:
                 line += f"  {entry.object_type}:{entry.object_id}"
             elif isinstance(entry.detail, dict) and "count" in entry.detail:
-                line += f"  {entry.detail['count']} objects"
+                # One entry for a page of objects, listed in its detail.
+                line += f"  {entry.detail['count']} x {entry.object_type or 'objects'}"
+            elif entry.object_type:
+                line += f"  {entry.object_type}"
             if entry.marking:
                 line += f"  {entry.marking}"
             if entry.detail:
