@@ -79,9 +79,9 @@ def viewer_class(viewer: Any, day: date) -> str:
 
     Two viewers share a brief only if every marked row is visible to both or to neither (the
     brief is computed from restricted querysets only) and they are of the same nation (a source
-    may also look at the viewer's nation: a partner sees its own nation's cases). The key never holds a viewer's identity
-    beyond that, and a different class can never read another's entry: the digest is over the
-    exact sorted ids.
+    may also look at the viewer's nation: a partner sees its own nation's cases). The key holds
+    nothing else of the viewer, and a different class can never read another's entry: the
+    digest is over the exact sorted ids.
     """
     import hashlib
 
