@@ -162,3 +162,50 @@ def test_the_next_only_paginator_refuses_to_count():
         paginator.count  # noqa: B018
     assert list(page_of(list(range(7)), "x", 3)) == [0, 1, 2]
     assert list(page_of(list(range(7)), "5", 3)) == []
+
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row-level security is a PostgreSQL feature"
+)
+
+
+@postgres_only
+def test_a_partners_write_keeps_every_portions_marking_and_the_policy_still_holds(cast):
+    """As the application role, a Japanese viewer adds a portion to a product with a NOFORN
+    portion: the array keeps the NOFORN marking (the trigger reads every portion), while the
+    viewer's own reads of the portions are still cut by the policy (rule: NOFORN is never
+    releasable to a foreign national)."""
+    from datetime import date
+
+    from django.db import transaction
+
+    from allied.core.visibility import APP_ROLE, grant_app_role, viewer_settings
+
+    product = make_product(
+        cast["us.analyst"],
+        [(0, "(S//NF)", "U.S. only."), (1, "(S//REL TO USA, JPN)", "Japan's tearline.")],
+    )
+    stored = StoredMarking.objects.intern
+    noforn, rel = stored("SECRET//NOFORN").pk, stored("SECRET//REL TO USA, JPN").pk
+    public = stored("UNCLASSIFIED").pk
+    grant_app_role()
+    settings = viewer_settings(cast["jpn.liaison"].principal.viewer(), date.today())
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f'SET LOCAL ROLE "{APP_ROLE}"')
+        for name, value in settings.items():
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+        cursor.execute(
+            'INSERT INTO intel_portion (product_id, section, "order", text, version, marking_id)'
+            " VALUES (%s, 1, 2, 'Added by Japan.', 1, %s)",
+            [product.pk, public],
+        )
+        cursor.execute("SELECT marking_id FROM intel_portion WHERE product_id = %s", [product.pk])
+        seen = {row[0] for row in cursor.fetchall()}
+        cursor.execute("SELECT current_setting('allied.system', true)")
+        system_after = cursor.fetchone()[0]
+        cursor.execute("RESET ROLE")
+    assert seen == {rel, public}  # the policy still hides the NOFORN portion
+    assert system_after == "off"  # the trigger's system setting did not outlive it
+    with system_access("tests: read the array"):
+        kept = Product.objects.get(pk=product.pk).portion_markings
+    assert kept == sorted({noforn, rel, public})
