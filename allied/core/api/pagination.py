@@ -30,6 +30,9 @@ MAX_READ_FACTOR = 4
 class NextOnlyPagination(LimitOffsetPagination):
     """``limit``/``offset`` pages with ``next`` and ``previous`` links and no ``count``."""
 
+    # The browsable API draws Previous/Next only: page numbers would need the count.
+    template = "rest_framework/pagination/previous_and_next.html"
+
     def paginate_queryset(  # type: ignore[override]
         self,
         queryset: Any,
