@@ -87,3 +87,13 @@ def cast(loaded_registry: Any) -> dict[str, Any]:
     from allied.core.cast import create_cast
 
     return create_cast()
+
+
+@pytest.fixture(autouse=True)
+def _forget_cached_briefs() -> Any:
+    """Each test starts with no cached weekly brief: a test's rolled-back rows send no signal,
+    so a brief cached by an earlier test could otherwise be served from rows that are gone."""
+    from allied.working_group import brief
+
+    brief.invalidate()
+    yield

@@ -100,6 +100,8 @@ def populate(products: int) -> None:
             f"FROM generate_series(1, {products}) AS g"
         )
         per = PORTIONS_PER_PRODUCT
+        # One statement: the portions' statement-level trigger (intel migration 0007) then fills
+        # every product's portion_markings with one UPDATE, as it does for any writer.
         cursor.execute(
             'INSERT INTO intel_portion (id, product_id, section, "order", text, version, '
             "marking_id) "

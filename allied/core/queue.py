@@ -95,6 +95,46 @@ def open_requests(who: Any, on: date, *, partner: str = "") -> list[QueueItem]:
     return [item for source in SOURCES.values() for item in source_items(source, who, on, partner)]
 
 
+def open_requests_page(
+    who: Any, on: date, *, partner: str, number: int, per_page: int
+) -> tuple[list[QueueItem], bool]:
+    """Page ``number`` of ``partner``'s open requests ``who`` may see, oldest first, cut in SQL.
+
+    One UNION of the sources' restricted querysets, ordered by (opened, source, id) and read
+    ``per_page + 1`` rows at a time (``allied.core.pagination``): only that page's items are
+    built, shown and audited, never the partner's thousands. Returns the items and whether
+    another page follows.
+    """
+    from django.db.models import F, Value
+
+    sources = list(SOURCES.values())
+    parts = [
+        source.rows(who, on)
+        .filter(q_partner=partner)
+        .annotate(q_source=Value(index), q_id=F("pk"))
+        .order_by()
+        .values("q_source", "q_id", "q_opened")
+        for index, source in enumerate(sources)
+    ]
+    if not parts:
+        return [], False
+    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    start = (number - 1) * per_page
+    rows = list(union.order_by("q_opened", "q_source", "q_id")[start : start + per_page + 1])
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    wanted: dict[int, list[Any]] = {}
+    for row in rows:
+        wanted.setdefault(row["q_source"], []).append(row["q_id"])
+    found = {
+        (index, pk): item
+        for index, pks in wanted.items()
+        for pk, item in sources[index].items(who, on, pks).items()
+    }
+    items = [found[key] for r in rows if (key := (r["q_source"], r["q_id"])) in found]
+    return items, more
+
+
 def source_items(source: Source, who: Any, on: date, partner: str = "") -> list[QueueItem]:
     """Every open request of one source ``who`` may see (of one partner, if given)."""
     rows = source.rows(who, on)

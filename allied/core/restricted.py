@@ -30,6 +30,7 @@ from allied.core.models.marked import (
     save_visible,
     write_visible,
 )
+from allied.core.pagination import NextOnlyPaginator
 from allied.markings import Marking, banner_colour, parse, render
 from allied.markings.access import Viewer
 from allied.markings.release import banner_for_viewer
@@ -212,6 +213,9 @@ class RestrictedMixin:
     model: ClassVar[type[MarkedModel]]
     request: HttpRequest
     allied_restricted: ClassVar[bool] = True
+    # Pages show "Page N" with Previous/Next, never a total: one row more than the page says
+    # whether there is a next one, so no list counts every row its viewer may see.
+    paginator_class: ClassVar[type[Any]] = NextOnlyPaginator
 
     def restricted_queryset(self) -> MarkedQuerySet:
         return self.model.objects.visible_to(viewer_of(self.request))  # type: ignore[no-any-return]

@@ -11,7 +11,9 @@ class WorkingGroupConfig(AppConfig):
 
     def ready(self) -> None:
         from allied.core.queue import register_source
-        from allied.working_group import sources
+        from allied.working_group import brief, sources
+
+        brief.connect_invalidation()
 
         register_source(sources.DISCLOSURE)
         register_source(sources.FREEFORM)

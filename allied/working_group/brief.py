@@ -64,7 +64,98 @@ class Brief:
         }
 
 
+# --- the cache ----------------------------------------------------------------------------------
+
+#: Seconds a composed brief is reused for. Writes in this process invalidate it at once (the
+#: generation below); a write made in another worker process, or by a queryset ``update()`` that
+#: sends no signal, shows within this many seconds.
+CACHE_SECONDS = 60
+_GENERATION_KEY = "allied:brief:generation"
+
+
+def viewer_class(viewer: Any, day: date) -> str:
+    """The cache key part that says what ``viewer`` may see: a digest of the markings it may see
+    (or, exporting, export) on ``day``, with the export flag and its nation.
+
+    Two viewers share a brief only if every marked row is visible to both or to neither (the
+    brief is computed from restricted querysets only) and they are of the same nation (a source
+    may also look at the viewer's nation: a partner sees its own nation's cases). The key holds
+    nothing else of the viewer, and a different class can never read another's entry: the
+    digest is over the exact sorted ids.
+    """
+    import hashlib
+
+    from allied.core.models.marked import visible_marking_ids
+    from allied.markings.access import compile_viewer
+
+    export = bool(getattr(viewer, "exporting", False))
+    ids = visible_marking_ids(compile_viewer(viewer, day), export=export)
+    text = f"{day.isoformat()}|{int(export)}|{viewer.nation}|"
+    text += ",".join(str(i) for i in sorted(ids))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _generation() -> int:
+    from django.core.cache import cache
+
+    return int(cache.get_or_set(_GENERATION_KEY, 1, None) or 1)
+
+
+def invalidate(*_: Any, **__: Any) -> None:
+    """Forget every cached brief (a marked row was written, so any brief may have changed)."""
+    from django.core.cache import cache
+
+    try:
+        cache.incr(_GENERATION_KEY)
+    except ValueError:
+        cache.set(_GENERATION_KEY, 2, None)
+
+
+def connect_invalidation() -> None:
+    """Invalidate on every write or delete of a marked row (the brief's inputs: requests of every
+    source, statements, partner weights) or of a request type's target and weight."""
+    from django.db.models.signals import post_delete, post_save
+
+    from allied.core.models.marked import MarkedModel
+    from allied.working_group.models import RequestKind
+
+    def on_write(sender: Any, **kwargs: Any) -> None:
+        if isinstance(sender, type) and issubclass(sender, (MarkedModel, RequestKind)):
+            invalidate()
+
+    post_save.connect(on_write, weak=False, dispatch_uid="allied.brief.invalidate.save")
+    post_delete.connect(on_write, weak=False, dispatch_uid="allied.brief.invalidate.delete")
+
+
 def compose(request: HttpRequest, day: date) -> Brief:
+    """The brief for the signed-in member, reused for viewers of the same class.
+
+    Composing it costs the queue's summary and ranking over every open request; its content
+    depends only on what the viewer may see (``viewer_class``), so it is cached per class for
+    ``CACHE_SECONDS`` and until a marked row is written. A cached brief is still recorded as
+    shown to this viewer: each request and statement it quotes is an audited read and joins the
+    page's banner, exactly as when it is composed.
+    """
+    from django.core.cache import cache
+
+    from allied.core.restricted import show
+    from allied.working_group.views import record_shown
+
+    viewer = viewer_of(request)
+    key = f"allied:brief:{_generation()}:{viewer_class(viewer, day)}"
+    cached = cache.get(key)
+    if isinstance(cached, Brief):
+        record_shown(request, [r.item for r in cached.most_blocked])
+        show(request, [st for c in cached.conflicts for st in (c.first, c.second)])
+        show(request, [st for st, _ in cached.overdue])
+        cached.banner = render_marking(shown(request).banner(viewer), "banner")
+        return cached
+    brief = _compose(request, day)
+    cache.set(key, brief, CACHE_SECONDS)
+    return brief
+
+
+def _compose(request: HttpRequest, day: date) -> Brief:
     """The brief's content for the signed-in member: counts per partner and type computed in the
     database over the requests they may see; the requests and statements shown are recorded."""
     from allied.working_group.views import record_shown

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,7 +22,8 @@ from allied.core import audit
 from allied.core.access import role_required
 from allied.core.models.marked import NotVisibleAfterWrite
 from allied.core.models.principals import Role, principal_for
-from allied.core.queue import QueueItem, open_requests, split_key
+from allied.core.pagination import NextOnlyPage, page_number, page_of
+from allied.core.queue import QueueItem, open_requests_page, split_key
 from allied.core.restricted import (
     mark_export,
     not_found,
@@ -52,6 +53,8 @@ from allied.working_group.models import (
 from allied.working_group.queue import KIND_LABELS, Filters, build, weights_for
 
 PAGE_SIZE = 50
+# The status page shows one page of a partner's open requests (cut in SQL), oldest first.
+STATUS_PAGE_SIZE = 50
 GROUP = (Role.WORKING_GROUP, Role.ADMINISTRATOR)
 
 
@@ -124,11 +127,18 @@ def status(request: HttpRequest) -> HttpResponse:
         nation = asked if len(asked) == 3 and asked.isalpha() else ""
     day = timezone.localdate()
     items: list[QueueItem] = []
+    try:
+        number = page_number(request.GET.get("page") or 1)
+    except InvalidPage:
+        number = 1
+    more = False
     if nation:
-        items = sorted(
-            open_requests(viewer_of(request), day, partner=nation),
-            key=lambda i: (i.opened, i.key),
+        # One page cut in SQL: a partner can have thousands of open requests, and building,
+        # auditing and rendering all of them on every view is what made this page slow.
+        items, more = open_requests_page(
+            viewer_of(request), day, partner=nation, number=number, per_page=STATUS_PAGE_SIZE
         )
+    page = NextOnlyPage(items + ([None] if more else []), number, STATUS_PAGE_SIZE)
     record_shown(request, items)
     weights = weights_for(viewer_of(request), day)
     rows = [
@@ -143,7 +153,13 @@ def status(request: HttpRequest) -> HttpResponse:
         }
         for item in items
     ]
-    context = {"nation": nation, "rows": rows, "us": principal.nation_id == "USA", "today": day}
+    context = {
+        "nation": nation,
+        "rows": rows,
+        "us": principal.nation_id == "USA",
+        "today": day,
+        "page_obj": page,
+    }
     return render(request, "working_group/status.html", context)
 
 
@@ -231,8 +247,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     viewer = viewer_of(request)
     principal = principal_for(request.user)
     rows = FreeformRequest.objects.visible_to(viewer).select_related("marking", "partner")
-    paginator = Paginator(rows.order_by("-opened", "-pk"), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = page_of(rows.order_by("-opened", "-pk"), request.GET.get("page"), PAGE_SIZE)
     context = {
         "page_obj": page,
         "rows": show(request, page.object_list),
@@ -391,8 +406,7 @@ def guidance(request: HttpRequest) -> HttpResponse:
     partner = str(request.GET.get("partner", "")).strip().upper()[:3]
     if partner:
         rows = rows.filter(partner_id=partner)
-    paginator = Paginator(rows.order_by("-said_on", "-pk"), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = page_of(rows.order_by("-said_on", "-pk"), request.GET.get("page"), PAGE_SIZE)
     context = {"form": form, "page_obj": page, "rows": show(request, page.object_list)}
     status_code = 400 if request.method == "POST" else 200
     return render(request, "working_group/guidance.html", context, status=status_code)

@@ -65,7 +65,7 @@ def test_the_partner_list_shows_released_blockers_only(cast, book):
 
 def test_the_api_counts_only_the_partners_own_cases(cast, book):
     data = client_for(cast["phl.liaison"]).get("/api/arms/cases/").json()
-    assert data["count"] == 2
+    assert len(data["results"]) == 2 and data["next"] is None
     assert {r["title"] for r in data["results"]} == {
         "Philippine coastal radars",
         "Philippine training ammunition",

@@ -360,11 +360,25 @@ class ProductViewSet(
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        products = list(page if page is not None else queryset)
-        readings = self._readings(products)
-        # A product whose version for this caller is all DISPLAY ONLY has nothing to export.
-        products = [product for product in products if product.pk in readings]
+        viewer = viewer_of(request)
+        readings: dict[int, Reading] = {}
+
+        def exportable(batch: list[Product]) -> list[Product]:
+            # A product whose version for this caller is all DISPLAY ONLY has nothing to
+            # export: it is left out, and the page reads on so that it is not short for it.
+            found = read_products(batch, viewer)
+            readings.update(found)
+            return [product for product in batch if product.pk in found]
+
+        paginator = self.paginator
+        page = (
+            None
+            if paginator is None
+            else paginator.paginate_queryset(queryset, request, view=self, keep=exportable)
+        )
+        products = list(page) if page is not None else exportable(list(queryset))
+        readings = {product.pk: readings[product.pk] for product in products}
+        show(request, [p for r in readings.values() for p in r.portions])
         context = {**self.get_serializer_context(), "readings": readings}
         data = self.get_serializer(products, many=True, context=context).data
         if page is not None:

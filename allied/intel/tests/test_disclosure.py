@@ -720,8 +720,8 @@ def test_a_partner_never_sees_the_request_or_its_decisions(cast, product, japan)
         )
         assert hidden.status_code == missing.status_code == 404, url
         assert hidden.content == missing.content, url
-    assert partner.get("/api/intel/disclosure-requests/").json()["count"] == 0
-    assert partner.get("/api/intel/disclosure-decisions/").json()["count"] == 0
+    assert partner.get("/api/intel/disclosure-requests/").json()["results"] == []
+    assert partner.get("/api/intel/disclosure-decisions/").json()["results"] == []
     # Japan now sees the released portion, but not the deliberation about it.
     assert jpn_sees(cast, reload(portions[0]))
 
@@ -737,7 +737,7 @@ def test_a_decision_is_noforn_even_when_its_request_is_releasable_to_a_partner(c
     decision = DisclosureDecision.objects.visible_to(cast["us.fdo"]).get(request=req)
     assert decision.marking.text == "SECRET//NOFORN"
     assert not DisclosureDecision.objects.visible_to(gbr).exists()
-    assert client_for(gbr).get("/api/intel/disclosure-decisions/").json()["count"] == 0
+    assert client_for(gbr).get("/api/intel/disclosure-decisions/").json()["results"] == []
 
 
 def test_the_requester_follows_their_requests(cast, product, japan):

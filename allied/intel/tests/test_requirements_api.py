@@ -72,7 +72,7 @@ def test_a_window_out_of_order_and_a_priority_out_of_range_are_refused(cast):
 
 def test_the_list_counts_only_what_is_released_to_the_caller(cast, strait):  # noqa: F811
     data = client_for(cast["phl.liaison"]).get(REQUIREMENTS).json()
-    assert data["count"] == 2
+    assert len(data["results"]) == 2 and data["next"] is None
     assert {r["nation"] for r in data["results"]} == {"USA", "PHL"}
 
 

@@ -44,7 +44,7 @@ def test_official_languages_are_nested_and_hidden_officials_are_missing(demo):
     assert body["languages"][0]["speaking"] == "1+"
     assert get(demo, "ind.liaison", f"/api/people/officials/{parker.pk}/").status_code == 404
     listed = get(demo, "ind.liaison", "/api/people/officials/").json()
-    assert listed["count"] == len(listed["results"])
+    assert "count" not in listed and listed["results"]
     assert {o["nation"] for o in listed["results"]} <= {"USA", "IND"}
 
 
