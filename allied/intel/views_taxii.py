@@ -31,6 +31,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import RequestDataTooBig
+from django.db import connection
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -248,10 +249,25 @@ def _imports_rows(
         rows = rows.filter(date_added__gt=after)
     cursor = _decode_next(next_token)
     if cursor is not None:
-        # (date_added, id) after the cursor, written so the index range scan starts there.
-        when = datetime.fromisoformat(cursor[0])
-        rows = rows.filter(date_added__gte=when).exclude(date_added=when, pk__lte=cursor[1])
+        # (collection, date_added, id) after the cursor as one row comparison: the scan of the
+        # index on these columns starts at the cursor, in page order. Objects added together
+        # share their date added; written as date_added >= x and not (date_added = x and
+        # id <= y), the database scanned the index on date_added alone, read every object of
+        # the cursor's envelope and sorted them, on every page.
+        # The date as the backend stores it (SQLite compares text).
+        when = StixObject._meta.get_field("date_added").get_db_prep_value(
+            datetime.fromisoformat(cursor[0]), connection
+        )
+        table = _quote(StixObject._meta.db_table)
+        columns = ", ".join(f"{table}.{_quote(c)}" for c in ("collection", "date_added", "id"))
+        rows = rows.extra(
+            where=[f"({columns}) > (%s, %s, %s)"], params=["imports", when, cursor[1]]
+        )
     return rows.order_by("date_added", "pk")  # type: ignore[no-any-return]
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
 
 
 def _imports_page(
