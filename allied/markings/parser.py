@@ -1091,9 +1091,177 @@ def _dedupe(problems: list[Problem]) -> tuple[Problem, ...]:
     return tuple(out)
 
 
+# The common shapes of a canonical marking: a U.S. classification, then SCI, dissemination and
+# non-IC categories. Anything else (FGI, JOINT, SAP, AEA, CUI, EYES ONLY, stray spaces or case)
+# goes straight to the full checker.
+_FAST_SHAPE = re.compile(
+    r"\((?P<portion>U|C|S|TS)(?P<prest>(?://[A-Z0-9][^()]*)?)\)"
+    r"|(?P<banner>UNCLASSIFIED|CONFIDENTIAL|SECRET|TOP SECRET)(?P<brest>(?://[A-Z0-9].*)?)"
+)
+_DISSEM_RANK = {control: rank for rank, control in enumerate(DISSEM_ORDER)}
+_REL_RANK, _DISPLAY_RANK = _DISSEM_RANK["REL"], _DISSEM_RANK["DISPLAY"]
+_NONIC_RANK = {control: rank for rank, control in enumerate(NONIC_ORDER)}
+
+
+def _fast_check(text: str, vocabulary: Vocabulary) -> CheckResult | None:
+    """The result of ``_check`` for a valid marking of a common shape written canonically, or
+    None to let ``_check`` decide.
+
+    Reading a valid canonical marking needs none of the checker's repairs, suggestions or problem
+    bookkeeping, which are most of its cost. This builds the ``Marking`` directly and accepts it
+    only when everything the checker would object to is ruled out: known codes and controls,
+    each in its Register order and once (rules 6, 7, 8, 11, 16), every semantic rule of
+    ``_validate`` silent, and ``render`` giving back exactly ``text`` (rules 2-5: spelling,
+    spacing, form). Whatever is not plainly valid returns None, so every invalid or unusual
+    marking gets the full checker's own problems and messages.
+    """
+    shape = _FAST_SHAPE.fullmatch(text)
+    if shape is None or "EYES" in text:
+        return None
+    portion_level, portion_rest, banner_level, banner_rest = shape.groups()
+    form: Form
+    if portion_level is not None:
+        form, level, rest = "portion", LEVEL_BY_ABBREV[portion_level], portion_rest
+    else:
+        form, level, rest = "banner", LEVEL_BY_TITLE[banner_level], banner_rest
+    sci: list[Control] = []
+    dissem: list[str] = []
+    nonic: list[str] = []
+    rel_to: tuple[str, ...] = ()
+    display_to: tuple[str, ...] = ()
+    rel_short = False
+    last = CLASSIFICATION
+    # Register order and no repeats (rules 6, 16): each control ranks after the one before.
+    dissem_rank = nonic_rank = -1
+    for segment in rest.split("//")[1:] if rest else ():
+        category = None
+        for token in segment.split("/"):
+            # The categories of ``_classify_value``, tried in its order.
+            spelling = _DISSEM_SPELLINGS.get(token)
+            if spelling is not None:
+                if form not in spelling[1] or _DISSEM_RANK[spelling[0]] <= dissem_rank:
+                    return None
+                found, dissem_rank = DISSEM, _DISSEM_RANK[spelling[0]]
+                dissem.append(spelling[0])
+            elif token.startswith("REL TO "):
+                codes = token[7:].split(", ")
+                if codes[0] != "USA" or len(codes) < 2 or rel_to:
+                    return None
+                if not _codes_in_order(codes, 1, vocabulary) or dissem_rank >= _REL_RANK:
+                    return None
+                found, dissem_rank = DISSEM, _REL_RANK
+                rel_to = tuple(codes)
+                dissem.append("REL")
+            elif token == "REL":
+                if form != "portion" or dissem_rank >= _REL_RANK:
+                    return None
+                found, dissem_rank = DISSEM, _REL_RANK
+                rel_short = True
+                dissem.append("REL")
+            elif token.startswith("DISPLAY ONLY "):
+                codes = token[13:].split(", ")
+                if dissem_rank >= _DISPLAY_RANK or not _codes_in_order(codes, 0, vocabulary):
+                    return None
+                found, dissem_rank = DISSEM, _DISPLAY_RANK
+                display_to = tuple(codes)
+                dissem.append("DISPLAY")
+            elif token in _NONIC_SPELLINGS:
+                mark, forms = _NONIC_SPELLINGS[token]
+                if form not in forms or _NONIC_RANK[mark] <= nonic_rank:
+                    return None
+                found, nonic_rank = NONIC, _NONIC_RANK[mark]
+                nonic.append(mark)
+            elif _classify_value(token) == SCI:
+                parts = token.split("-")
+                if not _CONTROL_RE.match(token) or (sci and sci[-1].system >= parts[0]):
+                    return None
+                comps: dict[str, set[str]] = {}
+                for part in parts[1:]:
+                    words = part.split(" ")
+                    comps.setdefault(words[0], set()).update(words[1:])
+                found = SCI
+                sci.append(
+                    Control(
+                        parts[0],
+                        tuple(Compartment(n, tuple(sorted(s))) for n, s in sorted(comps.items())),
+                    )
+                )
+            else:
+                return None
+            if category is not None and found != category:
+                return None
+            category = found
+        if category is None or category <= last:
+            return None
+        last = category
+    marking = Marking(
+        level=level,
+        sci=tuple(sci),
+        dissem=tuple(dissem),
+        rel_to=rel_to,
+        display_to=display_to,
+        nonic=tuple(nonic),
+        rel_short=rel_short,
+    )
+    if render(marking, form) != text:
+        return None
+    systems = tuple(c.system for c in sci) if sci else ()
+    if not _passes_validate(form, level, marking.dissem, marking.nonic, systems):
+        return None
+    notices: tuple[Problem, ...] = ()
+    if "FOUO" in marking.dissem:
+        notices = _fouo_notice(_Builder(text=text, form=form, vocabulary=vocabulary), marking)
+    return CheckResult(text, form, marking, (), repairable=True, notices=notices)
+
+
+def _codes_in_order(codes: list[str], start: int, vocabulary: Vocabulary) -> bool:
+    """Whether ``codes[start:]`` are known codes other than USA, each once, trigraphs then
+    tetragraphs, alphabetical (rules 8, 11, 16): the order ``code_sort_key`` gives, checked in
+    one pass instead of a sort."""
+    trigraphs, tetragraphs = vocabulary.trigraphs, vocabulary.tetragraphs
+    previous, in_tetragraphs = "", False
+    for code in codes[start:]:
+        if code in trigraphs:
+            if in_tetragraphs or code <= previous or code == "USA":
+                return False
+        elif code in tetragraphs:
+            if in_tetragraphs and code <= previous:
+                return False
+            in_tetragraphs = True
+        else:
+            return False
+        previous = code
+    return True
+
+
+@lru_cache(maxsize=4096)
+def _passes_validate(
+    form: Form,
+    level: Level,
+    dissem: tuple[str, ...],
+    nonic: tuple[str, ...],
+    systems: tuple[str, ...],
+) -> bool:
+    """Whether ``_validate`` finds nothing wrong with a U.S. marking of the fast path's shape.
+
+    The semantic rules (14, 15, 23, 30) read only the form, the level, the dissemination and
+    non-IC controls and the SCI control systems, never the codes of a list or the compartments,
+    so their verdict is shared by every marking with the same of these and is computed once.
+    """
+    marking = Marking(
+        level=level,
+        sci=tuple(Control(system) for system in systems),
+        dissem=dissem,
+        nonic=nonic,
+    )
+    b = _Builder(text="", form=form, vocabulary=default_vocabulary())
+    _validate(b, marking)
+    return not b.problems
+
+
 @lru_cache(maxsize=131072)
 def _check_cached(text: str, vocabulary: Vocabulary) -> CheckResult:
-    return _check(text, vocabulary)
+    return _fast_check(text, vocabulary) or _check(text, vocabulary)
 
 
 def check(text: str, *, vocabulary: Vocabulary | None = None) -> CheckResult:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 
 from allied.markings.model import Compartment, Control, Marking
 from allied.markings.vocab import (
@@ -55,9 +56,12 @@ def merge_controls(groups: Iterable[Sequence[Control]]) -> tuple[Control, ...]:
     )
 
 
+_REL_SHORT = attrgetter("rel_short")
+
+
 def resolve_short_rel(portions: Sequence[Marking], banner: Marking | None) -> list[Marking]:
     """Portions with ``(...//REL)`` written out as the banner's REL TO list (rule 10)."""
-    if not any(p.rel_short for p in portions):
+    if not any(map(_REL_SHORT, portions)):
         return list(portions)
     if banner is None or "REL" not in banner.dissem or not banner.rel_to:
         raise RollupError("a (REL) portion needs a banner with a REL TO list (rule 10)")
@@ -143,6 +147,24 @@ def _render_codes(
     return tuple(sorted(codes, key=rel_sort_key if usa else code_sort_key))
 
 
+# How a portion's dissemination controls take part in the banner's FD&R (rule 24).
+_NO_FDR, _NOFORN, _CONTRIBUTES = range(3)
+
+
+@lru_cache(maxsize=4096)
+def _fdr_facts(dissem: tuple[str, ...]) -> tuple[int, bool, bool, bool]:
+    """What the FD&R roll-up needs of one portion's dissemination controls: whether it carries
+    none (FISA counts as one, rule 25), NOFORN, or a list that contributes; whether it has REL
+    TO and DISPLAY ONLY; whether it counts as RELIDO (RELIDO or FISA). Portions share a few
+    control sets, so this is computed once per set."""
+    fisa = "FISA" in dissem
+    if _FDR.isdisjoint(dissem) and not fisa:
+        return _NO_FDR, False, False, False
+    if "NF" in dissem:
+        return _NOFORN, False, False, False
+    return _CONTRIBUTES, "REL" in dissem, "DISPLAY" in dissem, "RELIDO" in dissem or fisa
+
+
 def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) -> Marking:
     """The banner computed from ``portions`` (rules 18-29); ``banner`` resolves ``(REL)`` forms.
 
@@ -162,13 +184,16 @@ def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) 
     cui: set[str] | None = None
     concealed = False
     noforn = unmarked = False
-    # Whether any portion carries an IC FD&R marking (rule 23), and the co-owners when every
-    # portion is JOINT with the same ones (rule 13: the banner stays JOINT).
-    ic_fdr = False
     first = portions[0]
+    # The co-owners when every portion is JOINT with the same ones (rule 13: the banner stays
+    # JOINT).
     joint_owners: tuple[str, ...] | None = first.owners if first.kind == "joint" else None
     all_relido = True
     lists: set[tuple[_List, _List]] = set()
+    # What a portion's dissemination controls mean for FD&R depends on them alone and portions
+    # share few sets of them: the facts are looked up once per run of equal sets.
+    last_dissem: tuple[str, ...] | None = None
+    fdr_kind, with_rel, with_display, relido = _NO_FDR, False, False, False
     for p in portions:
         if p.level > level:
             level = p.level
@@ -178,21 +203,23 @@ def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) 
             sap.append(p.sap)
         if p.aea:
             aea.update(p.aea)
-        if p.dissem:
-            others.update(p.dissem)
-        if p.nonic:
-            nonic.update(p.nonic)
+        dissem = p.dissem
+        if dissem is not last_dissem:
+            others.update(dissem)
+            fdr_kind, with_rel, with_display, relido = _fdr_facts(dissem)
+            last_dissem = dissem
         if p.cui is not None:
             cui = set(p.cui) if cui is None else cui | set(p.cui)
-        # Rule 20: FGI sources, from non-U.S. portions, the FGI category and JOINT co-owners.
-        if p.kind == "fgi":
-            if p.owners:
+        kind = p.kind
+        if kind != "us":
+            # Rule 20: FGI sources, from non-U.S. portions, the FGI category and JOINT co-owners.
+            if kind == "joint" or p.owners:
                 sources.update(p.owners)
             else:
                 concealed = True
-        elif p.kind == "joint":
-            sources.update(p.owners)
-        if joint_owners is not None and (p.kind != "joint" or p.owners != joint_owners):
+            if joint_owners is not None and (kind != "joint" or p.owners != joint_owners):
+                joint_owners = None
+        elif joint_owners is not None:
             joint_owners = None
         if p.fgi is not None:
             if p.fgi:
@@ -200,31 +227,25 @@ def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) 
             else:
                 concealed = True
         # FD&R (rule 24 with 25, 29, P1, P3): sort the portion into what decides the banner.
-        dissem = p.dissem
-        has_fdr = not _FDR.isdisjoint(dissem)
-        fisa = "FISA" in dissem
-        if has_fdr or fisa:
-            ic_fdr = True
-        if p.nonic and not _NONIC_NF.isdisjoint(p.nonic):
-            noforn = True  # SBU-NF and LES-NF count as NOFORN (rule 23)
-        elif not has_fdr and not fisa:
-            if p.kind != "us" or p.fgi is not None:
-                noforn = True  # P3: FGI without FD&R is NOFORN
-            elif p.level:
-                unmarked = True  # rule 29: classified without FD&R
-            # else rule 25: an unclassified portion without FD&R takes no part
-        elif "NF" in dissem:
-            noforn = True  # 24(a)
-        else:
+        if p.nonic:
+            nonic.update(p.nonic)
+            if not _NONIC_NF.isdisjoint(p.nonic):
+                noforn = True  # SBU-NF and LES-NF count as NOFORN (rule 23)
+                continue
+        if fdr_kind == _CONTRIBUTES:
             # FD&R-bearing; rule 25 reads FISA as RELIDO.
-            if "RELIDO" not in dissem and not fisa:
+            if not relido:
                 all_relido = False
-            lists.add(
-                (
-                    p.rel_to if "REL" in dissem else None,
-                    p.display_to if "DISPLAY" in dissem else None,
-                )
-            )
+            lists.add((p.rel_to if with_rel else None, p.display_to if with_display else None))
+        elif fdr_kind == _NOFORN:
+            noforn = True  # 24(a)
+        elif kind != "us" or p.fgi is not None:
+            noforn = True  # P3: FGI without FD&R is NOFORN
+        elif p.level:
+            unmarked = True  # rule 29: classified without FD&R
+        # else rule 25: an unclassified portion without FD&R takes no part
+    # Whether any portion carries an IC FD&R marking (rule 23; FISA counts, rule 25).
+    ic_fdr = not _FDR.isdisjoint(others) or "FISA" in others
     sources.discard("USA")
     if joint_owners is not None:
         # Rule 13 (CAPCO16 H.3): portions all JOINT with the same co-owners keep the JOINT

@@ -188,6 +188,22 @@ def test_pages_follow_next_until_every_visible_object_is_read(cast):
     assert sorted(names) == [f"rel {i}" for i in range(5)]
 
 
+def test_an_envelope_is_served_in_the_order_it_was_sent_with_every_marking_kept(cast):
+    """TAXII pages by date added, then id; objects added together keep the envelope's order, and
+    each keeps the marking it came with or was given (the COPY path on PostgreSQL included)."""
+    analyst = client_for(cast["us.analyst"])
+    sent = [
+        indicator(f"n{i} (fictional)", "SECRET//REL TO USA, JPN" if i % 3 == 0 else None)
+        for i in (5, 2, 9, 0, 7, 3, 1)
+    ]
+    assert post(analyst, envelope(*sent)).json()["success_count"] == len(sent)
+    served = objects(analyst, "imports")["objects"]
+    assert [o["name"] for o in served] == [o["name"] for o in sent]
+    for obj in served:
+        expected = "SECRET//REL TO USA, JPN" if int(obj["name"][1]) % 3 == 0 else "SECRET//NOFORN"
+        assert stix.marking_of(obj) == expected, obj["name"]
+
+
 def test_the_manifest_lists_only_visible_objects(cast):
     analyst = client_for(cast["us.analyst"])
     post(analyst, envelope(indicator("rel", "SECRET//REL TO USA, KOR"), indicator("nf")))
