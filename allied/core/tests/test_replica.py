@@ -22,9 +22,23 @@ import pytest
 from allied.core.testing import pg_replica
 from allied.core.testing.replica_check import APP_ROLE, VIEWERS
 
-pytestmark = pytest.mark.skipif(
-    not pg_replica.available(), reason="needs PostgreSQL's initdb and pg_basebackup"
-)
+
+def _suite_on_postgresql() -> bool:
+    from django.conf import settings
+
+    return "postgresql" in settings.DATABASES["default"]["ENGINE"]
+
+
+# The clusters are its own, so the suite's database does not matter: it runs once per CI run,
+# in the PostgreSQL half (about two minutes, most of it migrating the new primary).
+pytestmark = [
+    pytest.mark.skipif(
+        not pg_replica.available(), reason="needs PostgreSQL's initdb and pg_basebackup"
+    ),
+    pytest.mark.skipif(
+        not _suite_on_postgresql(), reason="runs with the PostgreSQL half of the suite"
+    ),
+]
 ROOT = Path(__file__).resolve().parents[3]
 DATABASE = "allied_replica"
 
