@@ -159,6 +159,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response: local scripts and styles only, none inline.
     "allied.core.security.ContentSecurityPolicyMiddleware",
+    # With a read replica configured, a safe request reads marked records there (db_router).
+    "allied.core.db_router.ReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -212,6 +214,23 @@ DATABASES = {
 # Every request is one transaction: a write is acknowledged only once committed, and on
 # PostgreSQL the viewer's transaction-local settings reach the row-level security policies.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# A PostgreSQL streaming replica (a hot standby of DATABASE_URL, connected to as the same
+# application role): safe requests read marked records from it, and everything else, every write
+# and audit entry included, goes to the primary (allied.core.db_router). Its requests are
+# transactions too, so the viewer's settings reach its row-level security policies.
+_REPLICA_URL = os.environ.get("ALLIED_DB_REPLICA_URL", "").strip()
+if _REPLICA_URL:
+    if not _DATABASE_URL:
+        raise ImproperlyConfigured("ALLIED_DB_REPLICA_URL needs DATABASE_URL (its primary).")
+    DATABASES["replica"] = {
+        **database_from_url(_REPLICA_URL),
+        "ATOMIC_REQUESTS": True,
+        # Tests read the replica's alias from the primary's test database.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["allied.core.db_router.ReplicaRouter"]
+# For how long after a person's write their reads stay on the primary, which has it for sure.
+ALLIED_DB_REPLICA_STICKY_SECONDS = env_int("ALLIED_DB_REPLICA_STICKY_SECONDS", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Large enough for a TAXII envelope of the size the API root advertises (50 MiB); bigger bodies
 # are refused with a clear error before they are read.

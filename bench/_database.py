@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+# The cluster (host:port) the benchmarks build in; ``python -m bench.load --replica`` points it at
+# a primary of its own.
+PG = os.environ.get("ALLIED_BENCH_PG", "127.0.0.1:5432")
+PG_ADMIN = f"postgres://postgres@{PG}/postgres"
 
 
 def fresh_django(db: str, *, reuse: bool = False) -> None:
@@ -16,7 +19,7 @@ def fresh_django(db: str, *, reuse: bool = False) -> None:
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {db}")
             conn.execute(f"CREATE DATABASE {db}")
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{db}"
+    os.environ["DATABASE_URL"] = f"postgres://postgres@{PG}/{db}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "allied.settings")
     os.environ["ALLIED_ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
     import django

@@ -24,7 +24,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from locust import between, task
+from locust import between, constant, task
 from locust.contrib.fasthttp import FastHttpUser
 
 CREDENTIALS: dict[str, dict[str, str]] = (
@@ -47,9 +47,14 @@ DISCLOSURES = "/api/intel/disclosure-requests/"
 WG_REQUESTS = "/api/working-group/requests/"
 
 
+# ``ALLIED_LOAD_THINK=0`` (``python -m bench.load --capacity``): no think time, so that each
+# simulated person asks as fast as it is answered and the load is set by the number of people.
+THINK = os.environ.get("ALLIED_LOAD_THINK", "") != "0"
+
+
 class Person(FastHttpUser):
     abstract = True
-    wait_time = between(1, 4)
+    wait_time = between(1, 4) if THINK else constant(0)
     usernames: tuple[str, ...] = ()
     _turn = itertools.count()
 

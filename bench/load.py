@@ -24,7 +24,21 @@ on a small data set.
    apart from an expected 404 or 403). Printed as a table; the long run also writes it to
    ``bench/load.md`` (``--output`` elsewhere) and, when written there, its summary to
    ``var/load-figures.jsonl``, which ``make bench`` adds to ``bench/results.md``. Exits non-zero
-   on any error. ``make load LOAD_ARGS="--users 20"`` passes options.
+   on any error. ``make load LOAD_ARGS="--users 20"`` passes options; ``--max-p95 MS`` also
+   fails when the overall p95 is above ``MS`` (CI's quick run: 1,000 ms).
+6. **CPU per request.** The gunicorn workers' CPU and their PostgreSQL backends' (the
+   application role's, found in ``pg_stat_activity``), read from ``/proc`` during the run and
+   divided by the requests served (``Meter``); a sealing-lag column (the oldest unsealed
+   entry's age, ``SEALING_LAG_SQL``) joins it.
+7. **Capacity** (``--capacity``). The same mix with no think time, people added in steps
+   (``CAPACITY_STEPS``, each ``--seconds`` long, 60 by default) until p95 passes 500 ms; the
+   table gives each step's requests/s and CPU per request, and the most requests/s reached
+   within 500 ms.
+8. **Replica** (``--replica``). A primary and a streaming replica made for the run
+   (``allied.core.testing.pg_replica``: ``initdb``, then ``pg_basebackup -R``, in a temporary
+   directory, removed afterwards); the data set is built in the primary, and the servers read
+   marked records from the replica (``ALLIED_DB_REPLICA_URL``, ``allied.core.db_router``). The
+   full data set is built afresh each time (about 35 minutes).
 
 All data is generated and fictional.
 """
@@ -32,6 +46,7 @@ All data is generated and fictional.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime
 import io
@@ -46,6 +61,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -53,8 +69,17 @@ from bench import _report
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-PG = "127.0.0.1:5432"
-PG_ADMIN = f"postgres://postgres@{PG}/postgres"
+
+
+def pg() -> str:
+    """The cluster's host:port (``ALLIED_BENCH_PG``; ``--replica`` sets it to its own primary)."""
+    return os.environ.get("ALLIED_BENCH_PG", "127.0.0.1:5432")
+
+
+def pg_admin() -> str:
+    return f"postgres://postgres@{pg()}/postgres"
+
+
 DB = "allied_load_data"
 APP_ROLE, OWNER_ROLE = "allied_load_app", "allied_load_owner"
 MARKDOWN = ROOT / "bench" / "load.md"
@@ -155,6 +180,17 @@ def build(db: str, scale: str) -> None:
 
     demo_content.seed()
     seed_apps()
+    from django.db import connection
+
+    # The demo content was seeded in this connection while the people tables held a few rows,
+    # and PostgreSQL kept the plans of the deferred foreign-key checks it made then: a sequential
+    # read of people_contact per checked row, so the people step's commits took 3-11 minutes
+    # each (66 s for the whole step from a fresh connection; performance-under-load.md, 4.5).
+    # Fresh statistics, and a new connection (no cached plan), before the people step.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("DISCARD PLANS")
+    connection.close()
     step("demo content of every module")
     people.populate(sizes.officials, sizes.contacts)
     step(f"{sizes.officials:,} officials, {sizes.contacts:,} contacts")
@@ -166,8 +202,6 @@ def build(db: str, scale: str) -> None:
     step(f"{sizes.stix:,} STIX objects through TAXII")
     disclosure_requests(sizes.disclosures)
     step(f"{sizes.disclosures:,} disclosure requests")
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
         cursor.execute(f"COMMENT ON DATABASE {db} IS %s", [f"allied load data: {scale}"])
@@ -204,7 +238,7 @@ def prepare(db: str, out: Path) -> None:
 def built_scale(db: str) -> str | None:
     import psycopg
 
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+    with psycopg.connect(pg_admin(), autocommit=True) as conn:
         row = conn.execute(
             "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
             [db],
@@ -216,7 +250,7 @@ def built_scale(db: str) -> str | None:
 def drop(db: str) -> None:
     import psycopg
 
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+    with psycopg.connect(pg_admin(), autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
 
 
@@ -229,22 +263,27 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def server_env(db: str, app_password: str) -> dict[str, str]:
-    return {
+def server_env(db: str, app_password: str, replica: str = "") -> dict[str, str]:
+    """The application's environment; with ``replica`` (host:port of a hot standby of the
+    database's cluster), safe requests read marked records from it (``allied.core.db_router``)."""
+    env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{APP_ROLE}:{app_password}@{PG}/{db}",
+        "DATABASE_URL": f"postgres://{APP_ROLE}:{app_password}@{pg()}/{db}",
         "ALLIED_DEBUG": "false",
         "ALLIED_SECRET_KEY": secrets.token_urlsafe(40),
         "ALLIED_HTTPS": "false",
         "ALLIED_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SETTINGS_MODULE": "allied.settings",
     }
+    if replica:
+        env["ALLIED_DB_REPLICA_URL"] = f"postgres://{APP_ROLE}:{app_password}@{replica}/{db}"
+    return env
 
 
 def serve(
-    db: str, app_password: str, workers: int, port: int, log: Path
+    db: str, app_password: str, workers: int, port: int, log: Path, replica: str = ""
 ) -> subprocess.Popen[bytes]:
-    env = server_env(db, app_password)
+    env = server_env(db, app_password, replica)
     command = [
         str(BIN / "gunicorn"),
         "allied.wsgi:application",
@@ -367,11 +406,268 @@ def summary(rows: list[Row], label: str) -> list[_report.Figure]:
     ]
 
 
+# --- CPU per request, and the audit's sealing lag ----------------------------------------------
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+#: How far the audit sealer is behind, in seconds, sampled every second: the age of the oldest
+#: entry not sealed yet. ``at`` is when the request recorded it, before its commit, so the figure
+#: is an upper bound on the time from commit to seal. None leaves the figures out.
+SEALING_LAG_SQL: str | None = (
+    "SELECT extract(epoch FROM now() - min(at)) FROM core_auditentry WHERE sequence IS NULL"
+)
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU of process ``pid`` so far (``/proc/<pid>/stat``), or None if gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (gunicorn's workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text(encoding="ascii")
+            except OSError:
+                continue
+            if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds every core has spent not idle since boot (``/proc/stat``)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(values[:8]) - values[3] - values[4]) / TICK  # less idle and iowait
+
+
+class Meter:
+    """Samples, while a load runs, the CPU of gunicorn's workers and of the application role's
+    PostgreSQL backends (found in ``pg_stat_activity``, read in ``/proc``), and the sealing lag.
+
+    A worker lives through the run, so its CPU is exact. A backend lives for one connection: with
+    a connection per request (``CONN_MAX_AGE=0``) many begin and end between two samples, so the
+    backends' figure is a lower bound; the machine's busy CPU less locust's own is the upper one
+    (it also counts anything else the machine ran). Only processes of this machine's user
+    namespace are seen, which is where the cluster runs here.
+    """
+
+    def __init__(self, server_pid: int, admin_urls: list[str], every: float = 0.2) -> None:
+        import threading
+
+        self.server_pid = server_pid
+        self.admin_urls = admin_urls  # the primary's, and a replica's when there is one
+        self.every = every
+        self.stop_event = threading.Event()
+        self.first: dict[int, float] = {}  # pid -> CPU when first seen
+        self.last: dict[int, float] = {}
+        self.backend_pids: set[int] = set()
+        self.lags: list[float] = []
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Meter:
+        self.workers = children(self.server_pid)
+        for pid in self.workers:
+            cpu = cpu_seconds(pid)
+            if cpu is not None:
+                self.first[pid] = self.last[pid] = cpu
+        self.busy_start = machine_busy_seconds()
+        self.children_start = _children_cpu()
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop_event.set()
+        self.thread.join()
+        self._sample_workers()
+        self.busy = machine_busy_seconds() - self.busy_start
+        self.locust = _children_cpu() - self.children_start  # locust has been waited for
+
+    def _sample_workers(self) -> None:
+        for pid in self.workers:
+            cpu = cpu_seconds(pid)
+            if cpu is not None:
+                self.last[pid] = cpu
+
+    def _run(self) -> None:
+        import psycopg
+
+        with contextlib.ExitStack() as stack:
+            conns = [
+                stack.enter_context(psycopg.connect(url, autocommit=True))
+                for url in self.admin_urls
+            ]
+            conn = conns[0]
+            ticks = 0
+            while not self.stop_event.wait(self.every):
+                self._sample_workers()
+                query = "SELECT pid FROM pg_stat_activity WHERE usename = %s"
+                rows = [row for c in conns for row in c.execute(query, [APP_ROLE]).fetchall()]
+                for (pid,) in rows:
+                    cpu = cpu_seconds(pid)
+                    if cpu is None:
+                        continue
+                    if pid not in self.backend_pids:
+                        # Born during the run (a backend per connection): all its CPU counts.
+                        self.backend_pids.add(pid)
+                        self.first[pid] = 0.0
+                    self.last[pid] = cpu
+                ticks += 1
+                if SEALING_LAG_SQL and ticks % 5 == 0:
+                    row = conn.execute(SEALING_LAG_SQL).fetchone()
+                    self.lags.append(float(row[0] or 0) if row else 0.0)
+
+    def seconds(self, pids: Iterable[int]) -> float:
+        return sum(self.last[p] - self.first[p] for p in pids if p in self.last)
+
+    def figures(self, requests: int) -> Cpu:
+        per = 1000 / max(requests, 1)
+        lags = sorted(self.lags)
+        return Cpu(
+            worker_ms=self.seconds(self.workers) * per,
+            backend_ms=self.seconds(self.backend_pids) * per,
+            machine_ms=max(self.busy - self.locust, 0.0) * per,
+            backends=len(self.backend_pids),
+            sealing_lag_p99=lags[int(0.99 * (len(lags) - 1))] if lags else None,
+            sealing_lag_max=lags[-1] if lags else None,
+        )
+
+
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass(frozen=True)
+class Cpu:
+    worker_ms: float  # gunicorn workers' CPU per request
+    backend_ms: float  # their PostgreSQL backends' CPU per request (sampled: a lower bound)
+    machine_ms: float  # the machine's busy CPU less locust's, per request (an upper bound)
+    backends: int
+    sealing_lag_p99: float | None = None
+    sealing_lag_max: float | None = None
+
+
+def cpu_markdown(cpu: Cpu, requests: int) -> str:
+    lag = cpu.sealing_lag_p99 is not None
+    head = "| requests | worker ms/req | backend ms/req | worker + backend | machine ms/req |"
+    rule = "|---:|---:|---:|---:|---:|"
+    row = (
+        f"| {requests:,} | {cpu.worker_ms:.1f} | {cpu.backend_ms:.1f} | "
+        f"{cpu.worker_ms + cpu.backend_ms:.1f} | {cpu.machine_ms:.1f} |"
+    )
+    if lag:
+        head += " sealing lag p99 s | sealing lag max s |"
+        rule += "---:|---:|"
+        row += f" {cpu.sealing_lag_p99:.2f} | {cpu.sealing_lag_max:.2f} |"
+    return (
+        "\n## CPU per request\n\nThe gunicorn workers' CPU (`/proc/<pid>/stat`) and their "
+        f"PostgreSQL backends' ({cpu.backends:,} seen in `pg_stat_activity` as `{APP_ROLE}`, "
+        "sampled every 0.2 s, so a lower bound when each request opens its own connection), "
+        "divided by the requests served; the machine's busy CPU less locust's own is the upper "
+        "bound.\n\n" + "\n".join([head, rule, row]) + "\n"
+    )
+
+
+@dataclass(frozen=True)
+class Step:
+    users: int
+    per_second: float
+    p50: float
+    p95: float
+    errors: int
+    cpu_ms: float
+
+
+def capacity_markdown(steps: list[Step], limit: float) -> str:
+    passed = [s for s in steps if s.p95 <= limit and not s.errors]
+    best = max((s.per_second for s in passed), default=0.0)
+    lines = [
+        "\n## Capacity\n",
+        f"The same mix with no think time, people added in steps until p95 passes "
+        f"{limit:.0f} ms: **{best:.1f} requests/s** at most with p95 within it.\n",
+        "| people | req/s | p50 ms | p95 ms | errors | worker + backend CPU ms/req |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {s.users} | {s.per_second:.1f} | {s.p50:.0f} | {s.p95:.0f} | {s.errors:,} | "
+        f"{s.cpu_ms:.1f} |"
+        for s in steps
+    ]
+    return "\n".join(lines) + "\n"
+
+
 # --- the run ---------------------------------------------------------------------------------
 
 
 def python_m(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "bench.load", *args], cwd=ROOT, check=True)
+
+
+@dataclass
+class Run:
+    rows: list[Row]
+    failures: str
+    returncode: int
+    cpu: Cpu
+
+    @property
+    def total(self) -> Row:
+        return next(r for r in self.rows if r.name == "all")
+
+
+def run_locust(
+    users: int, seconds: int, url: str, work: Path, server: subprocess.Popen[bytes], *,
+    think: bool = True, tag: str = "locust", replica: str = "",
+) -> Run:  # fmt: skip
+    """One headless locust run of ``users`` people for ``seconds``, with the CPU it cost."""
+    env = {
+        **os.environ,
+        "ALLIED_LOAD_CREDENTIALS": str(work / "credentials.json"),
+        "ALLIED_LOAD_THINK": "1" if think else "0",
+    }
+    admins = [pg_admin()] + ([f"postgres://postgres@{replica}/postgres"] if replica else [])
+    with (work / f"{tag}.log").open("wb") as locust_log, Meter(server.pid, admins) as meter:
+        locust = subprocess.run(
+            [
+                str(BIN / "locust"),
+                "--locustfile", str(ROOT / "bench" / "_locustfile.py"),
+                "--headless",
+                "--users", str(users),
+                "--spawn-rate", str(max(1, users // 10) if think else users),
+                "--run-time", f"{seconds}s",
+                "--stop-timeout", "30",
+                "--host", url,
+                "--csv", str(work / tag),
+                "--only-summary",
+                "--loglevel", "WARNING",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=locust_log,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )  # fmt: skip
+    if locust.returncode not in (0, 1):  # 1: some requests failed, counted below
+        print((work / f"{tag}.log").read_text(encoding="utf-8", errors="replace")[-4000:])
+    rows = read_stats(work / f"{tag}_stats.csv")
+    failures = (work / f"{tag}_failures.csv").read_text(encoding="utf-8").strip()
+    total = next(r for r in rows if r.name == "all")
+    return Run(rows, failures, locust.returncode, meter.figures(total.requests))
+
+
+#: People per step of ``--capacity`` (the quick run takes the first three).
+CAPACITY_STEPS = (5, 10, 20, 30, 45, 60, 90, 120)
+CAPACITY_P95_MS = 500.0
 
 
 def main(argv: list[str]) -> int:
@@ -390,60 +686,95 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--note", default="", help="a sentence for the table's heading")
     parser.add_argument("--drop", action="store_true", help="drop the database afterwards")
     parser.add_argument(
+        "--capacity", action="store_true",
+        help=f"no think time; people added in steps until p95 passes {CAPACITY_P95_MS:.0f} ms "
+        "(each step --seconds long: default 60, quick 20)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--replica", action="store_true",
+        help="serve from a primary and a streaming replica (pg_basebackup) made for this run in "
+        "a temporary directory; the data set is built in the primary",
+    )  # fmt: skip
+    parser.add_argument(
+        "--max-p95", type=float, metavar="MS", help="fail when the overall p95 is above MS"
+    )
+    parser.add_argument(
         "--output", type=Path, help="markdown file (default: bench/load.md, except with --quick)"
     )
     args = parser.parse_args(argv)
     scale = args.scale or ("small" if args.quick else "full")
     users = args.users or (7 if args.quick else 30)
-    seconds = args.seconds or (50 if args.quick else 600)
+    if args.capacity:
+        seconds = args.seconds or (20 if args.quick else 60)
+    else:
+        seconds = args.seconds or (50 if args.quick else 600)
     output = args.output or (None if args.quick else MARKDOWN)
 
+    with contextlib.ExitStack() as stack:
+        replica = ""
+        if args.replica:
+            from allied.core.testing import pg_replica
+
+            pair = stack.enter_context(pg_replica.replica_pair(REPLICA_SETTINGS))
+            os.environ["ALLIED_BENCH_PG"] = f"127.0.0.1:{pair.primary.port}"
+            replica = f"127.0.0.1:{pair.replica.port}"
+        return measure(args, scale, users, seconds, output, replica)
+    return 1  # pragma: no cover - the block returns
+
+
+# Settings of a primary made for one run: room for the full data set's build.
+REPLICA_SETTINGS = "\nshared_buffers = 512MB\nmax_wal_size = 4GB\nmax_connections = 100\n"
+
+
+def measure(
+    args: argparse.Namespace, scale: str, users: int, seconds: int, output: Path | None,
+    replica: str,
+) -> int:  # fmt: skip
     work = Path(tempfile.mkdtemp(prefix="allied-load-"))
     server = None
     sealer = None
     sealing = ""
+    steps: list[Step] = []
+    runs: list[Run] = []
     try:
         if args.rebuild or built_scale(args.db) != scale:
-            print(f"# building the {scale} load data set in {args.db}", flush=True)
+            print(f"# building the {scale} load data set in {args.db} at {pg()}", flush=True)
             python_m("build", args.db, scale)
         python_m("prepare", args.db, str(work / "credentials.json"))
         credentials = json.loads((work / "credentials.json").read_text(encoding="utf-8"))
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        server = serve(args.db, credentials["_database"], args.workers, port, work / "gunicorn.log")
+        server = serve(
+            args.db, credentials["_database"], args.workers, port, work / "gunicorn.log",
+            replica=replica,
+        )  # fmt: skip
         sealer = seal(args.db, credentials["_database"], work / "sealer.log")
         wait_until_up(url, server)
-        print(
-            f"# {users} people for {seconds} s against {args.workers} gunicorn workers at {url} "
-            f"(database {args.db}, {scale} data, role {APP_ROLE})",
-            flush=True,
-        )
+        where = f"database {args.db} at {pg()}" + (f", replica at {replica}" if replica else "")
         started = datetime.datetime.now(datetime.UTC)
-        with (work / "locust.log").open("wb") as locust_log:
-            locust = subprocess.run(
-                [
-                    str(BIN / "locust"),
-                    "--locustfile", str(ROOT / "bench" / "_locustfile.py"),
-                    "--headless",
-                    "--users", str(users),
-                    "--spawn-rate", str(max(1, users // 10)),
-                    "--run-time", f"{seconds}s",
-                    "--stop-timeout", "30",
-                    "--host", url,
-                    "--csv", str(work / "locust"),
-                    "--only-summary",
-                    "--loglevel", "WARNING",
-                ],
-                cwd=ROOT,
-                env={**os.environ, "ALLIED_LOAD_CREDENTIALS": str(work / "credentials.json")},
-                stdout=locust_log,
-                stderr=subprocess.STDOUT,
-                check=False,
-            )  # fmt: skip
-        if locust.returncode not in (0, 1):  # 1: some requests failed, counted below
-            print((work / "locust.log").read_text(encoding="utf-8", errors="replace")[-4000:])
-        rows = read_stats(work / "locust_stats.csv")
-        failures = (work / "locust_failures.csv").read_text(encoding="utf-8").strip()
+        if args.capacity:
+            counts = CAPACITY_STEPS[:3] if args.quick else CAPACITY_STEPS
+            for n in counts:
+                print(f"# capacity: {n} people, no think time, {seconds} s ({where})", flush=True)
+                run = run_locust(
+                    n, seconds, url, work, server, think=False, tag=f"step{n}", replica=replica
+                )
+                runs.append(run)
+                t, cpu = run.total, run.cpu
+                steps.append(
+                    Step(n, t.per_second, t.p50, t.p95, t.errors, cpu.worker_ms + cpu.backend_ms)
+                )
+                print(f"  {t.per_second:.1f} req/s, p95 {t.p95:.0f} ms", flush=True)
+                if t.p95 > CAPACITY_P95_MS:
+                    break
+            users = steps[-1].users
+        else:
+            print(
+                f"# {users} people for {seconds} s against {args.workers} gunicorn workers at "
+                f"{url} ({where}, {scale} data, role {APP_ROLE})",
+                flush=True,
+            )
+            runs.append(run_locust(users, seconds, url, work, server, replica=replica))
         log = (work / "gunicorn.log").read_text(encoding="utf-8", errors="replace")
         sealing = sealing_status(args.db, credentials["_database"])
     finally:
@@ -454,40 +785,60 @@ def main(argv: list[str]) -> int:
         shutil.rmtree(work, ignore_errors=True)
         if args.drop:
             drop(args.db)
+    run = runs[-1]
+    mode = (
+        f"with no think time, people added in steps (the table: the last step, {users} people)"
+        if args.capacity
+        else "with their think time"
+    )
     heading = (
         f"# Allied under load\n\n{started:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, Python "
-        f"{sys.version.split()[0]}: {users} simulated people (`bench/_locustfile.py`) for "
+        f"{sys.version.split()[0]}: {users} simulated people (`bench/_locustfile.py`) {mode} for "
         f"{seconds} s against {args.workers} gunicorn workers on 127.0.0.1, connected to "
-        f"PostgreSQL as `{APP_ROLE}` (row-level security on), {scale} data set "
+        f"PostgreSQL as `{APP_ROLE}` (row-level security on)"
+        + (", marked reads from a streaming replica" if replica else "")
+        + f", {scale} data set "
         f"({', '.join(f'{v:,} {LABELS[k]}' for k, v in asdict(SCALES[scale]).items())}). "
         "Errors are answers other than 2xx/3xx, apart from an expected 404 or 403. "
         "`make load` to measure again."
     ) + (f" {args.note}" if args.note else "")
-    table = markdown(rows, heading)
+    total = run.total
+    table = markdown(run.rows, heading) + cpu_markdown(run.cpu, total.requests)
+    if args.capacity:
+        table += capacity_markdown(steps, CAPACITY_P95_MS)
     if sealing:
         table += "\nAudit sealing at the end of the run (`allied audit status`):\n\n" + "".join(
             f"    {line}\n" for line in sealing.splitlines()
         )
     print("\n" + table)
-    total = next(r for r in rows if r.name == "all")
     if total.errors:
-        print("failures:\n" + failures)
+        print("failures:\n" + run.failures)
         print("gunicorn's log (end):\n" + log[-4000:])
     if output is not None:
         output.write_text(table, encoding="utf-8")
         print(f"(written to {output})")
-    if output == MARKDOWN:  # make load's own run: its summary joins make bench's table
+    if output == MARKDOWN and not args.capacity:  # make load's run: its summary joins make bench
         _report.LOAD_FIGURES.parent.mkdir(parents=True, exist_ok=True)
         label = f"{users} people, {args.workers} workers, {seconds} s"
+        per_request = run.cpu.worker_ms + run.cpu.backend_ms
+        figures = [
+            *summary(run.rows, label),
+            _report.Figure("load", "CPU per request, worker + backend", per_request, "ms", 60),
+        ]
         _report.LOAD_FIGURES.write_text(
-            "".join(json.dumps(asdict(f)) + "\n" for f in summary(rows, label)), encoding="utf-8"
+            "".join(json.dumps(asdict(f)) + "\n" for f in figures), encoding="utf-8"
         )
         print(f"(summary for make bench in {_report.LOAD_FIGURES})")
     if total.requests == 0:
         print("no request was made", file=sys.stderr)
         return 1
-    if total.errors or locust.returncode not in (0, 1):
-        print(f"{total.errors} errors (locust exited {locust.returncode})", file=sys.stderr)
+    failed = [r for r in runs if r.total.errors or r.returncode not in (0, 1)]
+    if failed:
+        errors = sum(r.total.errors for r in failed)
+        print(f"{errors} errors (locust exited {failed[-1].returncode})", file=sys.stderr)
+        return 1
+    if args.max_p95 is not None and total.p95 > args.max_p95:
+        print(f"p95 {total.p95:.0f} ms is over {args.max_p95:.0f} ms", file=sys.stderr)
         return 1
     return 0
 
