@@ -118,8 +118,8 @@ def sqlite_database(path: Path) -> dict[str, Any]:
     each waits only for the others' short view transactions; sign-in, sessions and the
     audit log queue in turn. Thirty seconds, not ten: a sign-in holds the lock while it checks
     the password hash (about a second on a busy two-core laptop), and twelve people signing in
-    at once queue behind each other. ``synchronous=NORMAL`` is safe with WAL (a power cut may lose the
-    last commits, never corrupt the file) and spares a sync on every commit.
+    at once queue behind each other. ``synchronous=NORMAL`` is safe with WAL (a power cut may
+    lose the last commits, never corrupt the file) and spares a sync on every commit.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     return {
