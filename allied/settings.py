@@ -106,9 +106,33 @@ def database_from_url(url: str) -> dict[str, Any]:
 
 
 def sqlite_database(path: Path) -> dict[str, Any]:
-    """The default database: one SQLite file, whose folder is created if it is missing."""
+    """The default database: one SQLite file, whose folder is created if it is missing.
+
+    Set up so that several people at once queue rather than fail with "database is locked":
+    the write-ahead log lets readers go on while one writer writes; a writer waits up to thirty
+    seconds for the lock (the busy timeout) instead of failing at once; and every transaction
+    takes the write lock when it begins (``BEGIN IMMEDIATE``). The last is for all requests, not
+    only the unsafe methods: a page read appends to the audit log, and a deferred transaction
+    that read first and then writes cannot wait for the lock (SQLite refuses it at once, since
+    its snapshot may be stale), so a read-then-write request must begin as a writer. With WAL
+    each waits only for the others' short view transactions; sign-in, sessions and the
+    audit log queue in turn. Thirty seconds, not ten: a sign-in holds the lock while it checks
+    the password hash (about a second on a busy two-core laptop), and twelve people signing in
+    at once queue behind each other. ``synchronous=NORMAL`` is safe with WAL (a power cut may
+    lose the last commits, never corrupt the file) and spares a sync on every commit.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    return {"ENGINE": "django.db.backends.sqlite3", "NAME": path}
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": path,
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000"
+            ),
+        },
+    }
 
 
 # --- Core -----------------------------------------------------------------------------------
