@@ -1,0 +1,113 @@
+"""Search through the full-text indexes under row-level security, with the policy applied inside.
+
+Row-level security lets an index serve only leakproof operators, and ``@@`` (``ts_match_vq``)
+is not leakproof: as the application role every search read every row the viewer may see and
+matched each one (324 ms at p95 over 1,000,000 portions, ``bench/search.py``). Marking ``@@``
+LEAKPROOF (``db_roles --leakproof-search``) is a superuser's decision about a built-in function
+for the whole database. These two functions instead do the index lookup themselves, as their
+owner, and apply the visibility filter themselves:
+
+``allied_search_portions(visible, query, cap)``
+    ``(product_id, rank)`` of at most ``cap`` portions whose document matches ``query``;
+``allied_search_products(visible, query, cap)``
+    ``(product_id, rank)`` of at most ``cap`` products whose metadata matches ``query`` and
+    that have at least one portion the viewer may see (``ProductQuerySet.with_visible_portions``).
+
+Why they are safe to keep on by default (they can return nothing the policy would not):
+
+* every row they read must pass both walls the ordinary path applies: ``marking_id =
+  ANY(visible)``, the marking ids the application's markings engine computed for the viewer
+  (``visible_marking_ids``, the same list ``visible_to`` filters by), AND the row-level security
+  policy's own predicate (``allied_may_view`` over ``core_marking``), which reads the same
+  transaction-local settings (``allied.level``, ``allied.codes``, ``allied.accesses``,
+  ``allied.system``) the policy reads. Passing wider ids cannot widen anything: the database
+  still decides, from the settings, exactly as the policy does; with no viewer set, the
+  predicate is false and nothing is returned (fail closed, as the policy);
+* the existence test for products reads portions under the same two conditions;
+* they return ids and ranks of admitted rows only (no text); the caller then reads the rows
+  themselves through the restricted querysets, under the policy, as before;
+* ``SECURITY DEFINER`` with a fixed ``search_path`` (``pg_catalog, pg_temp``, every object
+  schema-qualified), so no object of the caller's choosing can be substituted; ``EXECUTE`` is
+  revoked from ``PUBLIC`` and granted to the application role only (``db_roles``);
+* an error can depend only on the query (the searcher's own words) and the cap, never on a row.
+
+The functions only gain the index when their owner is not itself subject to the policies (a
+superuser, or the ``BYPASSRLS`` search role ``db_roles`` creates and hands them to); owned by a
+role subject to ``FORCE ROW LEVEL SECURITY`` they are still correct, the policy then applying a
+second time. SQLite has no row-level security and keeps its FTS5 path.
+"""
+
+from django.db import migrations
+
+from allied.core.visibility import FUNCTION_SQL
+
+_VISIBLE = """(
+        {alias}.marking_id = ANY (visible)
+        AND {alias}.marking_id IN (
+            SELECT m.id FROM public.core_marking m
+            WHERE public.allied_may_view(m.level, m.required, m.view_all, m.view_codes)
+        )
+    )"""
+
+FUNCTIONS_SQL = [
+    # The policy's predicate must exist before the functions that call it (it is otherwise
+    # created after every migration, by allied.core.visibility.install_rls).
+    FUNCTION_SQL,
+    f"""
+CREATE OR REPLACE FUNCTION public.allied_search_portions(
+    visible bigint[], query tsquery, cap integer
+) RETURNS TABLE (product_id bigint, rank real)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.product_id, ts_rank(p.search_document, query)
+    FROM public.intel_portion p
+    WHERE p.search_document @@ query
+      AND {_VISIBLE.format(alias="p")}
+    LIMIT cap
+$$
+""",
+    f"""
+CREATE OR REPLACE FUNCTION public.allied_search_products(
+    visible bigint[], query tsquery, cap integer
+) RETURNS TABLE (product_id bigint, rank real)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT d.id, ts_rank(d.search_document, query)
+    FROM public.intel_product d
+    WHERE d.search_document @@ query
+      AND {_VISIBLE.format(alias="d")}
+      AND EXISTS (
+        SELECT 1 FROM public.intel_portion p
+        WHERE p.product_id = d.id AND {_VISIBLE.format(alias="p")}
+      )
+    LIMIT cap
+$$
+""",
+    "REVOKE ALL ON FUNCTION public.allied_search_portions(bigint[], tsquery, integer) FROM PUBLIC",
+    "REVOKE ALL ON FUNCTION public.allied_search_products(bigint[], tsquery, integer) FROM PUBLIC",
+]
+
+DROP_SQL = [
+    "DROP FUNCTION IF EXISTS public.allied_search_portions(bigint[], tsquery, integer)",
+    "DROP FUNCTION IF EXISTS public.allied_search_products(bigint[], tsquery, integer)",
+]
+
+
+def create(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for statement in FUNCTIONS_SQL:
+            schema_editor.execute(statement)
+
+
+def drop(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for statement in DROP_SQL:
+            schema_editor.execute(statement)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("intel", "0006_stix_objects_carry_their_marking")]
+
+    operations = [migrations.RunPython(create, drop)]
