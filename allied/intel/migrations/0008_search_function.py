@@ -42,49 +42,56 @@ from django.db import migrations
 from allied.core.visibility import FUNCTION_SQL
 
 _VISIBLE = """(
-        {alias}.marking_id = ANY (visible)
+        {alias}.marking_id = ANY ($1)
         AND {alias}.marking_id IN (
             SELECT m.id FROM public.core_marking m
             WHERE public.allied_may_view(m.level, m.required, m.view_all, m.view_codes)
         )
     )"""
 
-FUNCTIONS_SQL = [
-    # The policy's predicate must exist before the functions that call it (it is otherwise
-    # created after every migration, by allied.core.visibility.install_rls).
-    FUNCTION_SQL,
-    f"""
-CREATE OR REPLACE FUNCTION public.allied_search_portions(
+# PL/pgSQL's EXECUTE ... USING plans each call with the query's own words (a custom plan): for a
+# common word the planner then reads the table in order and stops at the cap, where a plan made
+# without knowing the word (a plain SQL function's) builds the GIN bitmap of every match
+# (w0001x: 300 ms against 25 ms). The statement text is fixed; the arguments are parameters.
+_FUNCTION = """
+CREATE OR REPLACE FUNCTION public.{name}(
     visible bigint[], query tsquery, cap integer
 ) RETURNS TABLE (product_id bigint, rank real)
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT p.product_id, ts_rank(p.search_document, query)
+AS $function$
+BEGIN
+    RETURN QUERY EXECUTE $statement$
+{statement}
+    $statement$ USING visible, query, cap;
+END
+$function$
+"""
+
+PORTIONS_SQL = f"""
+    SELECT p.product_id, ts_rank(p.search_document, $2)
     FROM public.intel_portion p
-    WHERE p.search_document @@ query
+    WHERE p.search_document @@ $2
       AND {_VISIBLE.format(alias="p")}
-    LIMIT cap
-$$
-""",
-    f"""
-CREATE OR REPLACE FUNCTION public.allied_search_products(
-    visible bigint[], query tsquery, cap integer
-) RETURNS TABLE (product_id bigint, rank real)
-LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT d.id, ts_rank(d.search_document, query)
+    LIMIT $3"""
+
+PRODUCTS_SQL = f"""
+    SELECT d.id, ts_rank(d.search_document, $2)
     FROM public.intel_product d
-    WHERE d.search_document @@ query
+    WHERE d.search_document @@ $2
       AND {_VISIBLE.format(alias="d")}
       AND EXISTS (
         SELECT 1 FROM public.intel_portion p
         WHERE p.product_id = d.id AND {_VISIBLE.format(alias="p")}
       )
-    LIMIT cap
-$$
-""",
+    LIMIT $3"""
+
+FUNCTIONS_SQL = [
+    # The policy's predicate must exist before the functions that call it (it is otherwise
+    # created after every migration, by allied.core.visibility.install_rls).
+    FUNCTION_SQL,
+    _FUNCTION.format(name="allied_search_portions", statement=PORTIONS_SQL),
+    _FUNCTION.format(name="allied_search_products", statement=PRODUCTS_SQL),
     "REVOKE ALL ON FUNCTION public.allied_search_portions(bigint[], tsquery, integer) FROM PUBLIC",
     "REVOKE ALL ON FUNCTION public.allied_search_products(bigint[], tsquery, integer) FROM PUBLIC",
 ]
