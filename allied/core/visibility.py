@@ -96,6 +96,31 @@ def grant_app_role(using: str = DEFAULT_DB_ALIAS, role: str = APP_ROLE) -> None:
             f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"'
         )
         cursor.execute(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
+        # The search functions (migration intel 0008) apply the policy themselves; only the
+        # application role may call them (their EXECUTE is revoked from PUBLIC).
+        for function in search_functions(cursor):
+            cursor.execute(f'GRANT EXECUTE ON FUNCTION {function} TO "{role}"')
+
+
+#: The SECURITY DEFINER search functions of migration ``intel.0008_search_function``.
+SEARCH_FUNCTIONS = (
+    "public.allied_search_portions(bigint[], tsquery, integer)",
+    "public.allied_search_products(bigint[], tsquery, integer)",
+)
+#: The role that owns them: it may read the searched tables past the policies (BYPASSRLS), which
+#: is what lets the functions use the full-text indexes; it cannot log in and owns nothing else.
+SEARCH_ROLE = "allied_search"
+SEARCH_TABLES = ("core_marking", "intel_portion", "intel_product")
+
+
+def search_functions(cursor: Any) -> list[str]:
+    """The search functions that exist in this database (none before the migration)."""
+    present = []
+    for function in SEARCH_FUNCTIONS:
+        cursor.execute("SELECT to_regprocedure(%s) IS NOT NULL", [function])
+        if cursor.fetchone()[0]:
+            present.append(function)
+    return present
 
 
 def viewer_settings(viewer: Viewer, on: date) -> dict[str, str]:

@@ -29,7 +29,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections, models
 from django.db.models import F
 
-from allied.core.models.marked import MarkedModel
+from allied.core.models.marked import MarkedModel, visible_marking_ids
 from allied.intel.models import CollectionRequirement, Portion, Product
 
 MAX_TERMS = 16
@@ -380,16 +380,19 @@ def _products(
     # RANKED_MATCHES of each kind. Beyond that the count is what was found so far (a lower
     # bound, still only visible hits) and the page ranks what was found: add words to narrow.
     cap = RANKED_MATCHES
-    by_portion = list(
-        matching_portions.annotate(best=backend.rank(Portion, words))
-        .order_by()
-        .values_list("product_id", "best")[: cap + 1]
-    )
-    by_metadata = list(
-        matching_metadata.annotate(best=backend.rank(Product, words))
-        .order_by()
-        .values_list("pk", "best")[: cap + 1]
-    )
+    if backend.vendor == "postgresql":
+        by_portion, by_metadata = _pg_ranked(products, words, cap + 1, using)
+    else:
+        by_portion = list(
+            matching_portions.annotate(best=backend.rank(Portion, words))
+            .order_by()
+            .values_list("product_id", "best")[: cap + 1]
+        )
+        by_metadata = list(
+            matching_metadata.annotate(best=backend.rank(Product, words))
+            .order_by()
+            .values_list("pk", "best")[: cap + 1]
+        )
     exact = len(by_portion) <= cap and len(by_metadata) <= cap
     best: dict[int, float] = {}
     for product_id, rank in by_metadata:
@@ -428,6 +431,37 @@ def _products(
             )
         )
     return count, exact, hits
+
+
+def _pg_ranked(
+    products: Any, words: list[str], cap: int, using: str
+) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+    """(product id, rank) of up to ``cap`` visible matching portions and of up to ``cap``
+    visible products whose metadata match, through the functions of migration
+    ``0008_search_function`` (PostgreSQL).
+
+    Under row-level security ``@@`` cannot use the GIN indexes (it is not leakproof), so the
+    functions do the index lookup as their owner and apply both walls themselves: the visible
+    marking ids computed here by the markings engine, exactly as ``visible_to`` computes them
+    (``visible_marking_ids`` over the queryset's scope, export included), and the policy's own
+    predicate over the transaction-local settings ``visible_to`` has just bound. They return
+    ids and ranks only; every row shown is read again through the restricted querysets.
+    """
+    scope = products.scope
+    visible = visible_marking_ids(scope.compiled, export=scope.export, using=using)
+    if not visible:
+        return [], []
+    query = " ".join(words)
+    with connections[using].cursor() as cursor:
+        results = []
+        for function in ("allied_search_portions", "allied_search_products"):
+            cursor.execute(
+                f"SELECT product_id, rank FROM {function}"
+                "(%s::bigint[], plainto_tsquery('english'::regconfig, %s), %s)",
+                [visible, query, cap],
+            )
+            results.append([(int(pk), float(rank)) for pk, rank in cursor.fetchall()])
+    return results[0], results[1]
 
 
 def _requirements(

@@ -350,3 +350,146 @@ def test_a_leakproof_match_still_leaves_the_policy_in_charge(cast, assessment):
             cursor.execute("RESET enable_seqscan")
         call_command("db_roles", "--no-leakproof-search", stdout=io.StringIO())
     assert not leakproof()
+
+
+# --- the search functions (PostgreSQL, migration intel 0008) ------------------------------------
+
+
+def _as_app_role(viewer_user: Any | None):  # type: ignore[no-untyped-def]
+    """A savepoint as the application role, with ``viewer_user`` bound for the policies (or no
+    viewer at all)."""
+    import contextlib
+
+    from django.db import transaction
+
+    from allied.core.visibility import APP_ROLE, bind_viewer, grant_app_role
+
+    @contextlib.contextmanager
+    def block():  # type: ignore[no-untyped-def]
+        grant_app_role()
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute(f'SET LOCAL ROLE "{APP_ROLE}"')
+                if viewer_user is not None:
+                    bind_viewer(viewer_user.principal.viewer(), datetime.date.today())
+                yield
+        finally:
+            # SET LOCAL lasts until the test's own transaction ends, not the savepoint's.
+            with connection.cursor() as cursor:
+                cursor.execute("RESET ROLE")
+                for setting in ("allied.level", "allied.codes", "allied.accesses"):
+                    cursor.execute("SELECT set_config(%s, '', true)", [setting])
+
+    return block()
+
+
+def _function_hits(function: str, marking_ids: list[int], words: str) -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT product_id FROM {function}"
+            "(%s::bigint[], plainto_tsquery('english'::regconfig, %s), 1000)",
+            [marking_ids, words],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _every_marking_id() -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM core_marking")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row-level security")
+def test_the_search_functions_return_nothing_for_markings_not_visible(cast, assessment):
+    """Releasability (REL TO, NOFORN): the Japanese liaison may not see the NOFORN portion, and
+    the function does not return it even when handed every marking id there is: the policy's
+    own predicate, over the settings the application bound, still decides. With no viewer bound
+    it returns nothing at all (fail closed, as the policy)."""
+    noforn = product(
+        cast["us.analyst"],
+        [("SECRET//NOFORN", "Quillwort buoys moored off the cape.")],
+        marking="SECRET//NOFORN",
+        title="Quillwort survey",
+    )
+    every = _every_marking_id()
+    with _as_app_role(cast["jpn.liaison"]):
+        assert _function_hits("allied_search_portions", every, "zephyrine") == set()
+        assert _function_hits("allied_search_portions", every, "quillwort") == set()
+        assert _function_hits("allied_search_products", every, "quillwort") == set()
+        # What the liaison may see is found (the check can fail).
+        assert _function_hits("allied_search_portions", every, "patrols") == {assessment.pk}
+    with _as_app_role(None):
+        assert _function_hits("allied_search_portions", every, "survey") == set()
+        assert _function_hits("allied_search_products", every, "strait") == set()
+    with _as_app_role(cast["us.analyst"]):
+        # The application's list narrows further: a U.S. viewer passing no NOFORN id gets none.
+        others = [pk for pk in every if pk != noforn.marking_id]
+        assert _function_hits("allied_search_portions", others, "quillwort") == set()
+        assert _function_hits("allied_search_portions", every, "quillwort") == {noforn.pk}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row-level security")
+def test_a_partner_gets_the_same_hits_through_the_functions_as_through_the_policy(cast, assessment):
+    """The functions are a faster way to the same rows, not a wider one: for each query, the
+    partner's hits and ranks through them equal what the restricted querysets return as the
+    application role under row-level security."""
+    product(
+        cast["us.analyst"],
+        [
+            ("SECRET//REL TO USA, JPN", "Survey vessels and patrols near the cape."),
+            ("SECRET//NOFORN", "Zephyrine survey of the cape."),
+        ],
+        marking="SECRET//REL TO USA, JPN",
+        title="Cape survey",
+    )
+    backend = search.Backend("postgresql")
+    user = cast["jpn.liaison"]
+    with _as_app_role(user):
+        products = Product.objects.visible_to(user)
+        for words in (["survey"], ["patrols"], ["zephyrine"], ["cape"], ["strait"]):
+            portions = Portion.objects.visible_to(user).filter(backend.matches(Portion, words))
+            by_policy = {
+                (pk, round(rank, 6))
+                for pk, rank in portions.annotate(best=backend.rank(Portion, words)).values_list(
+                    "product_id", "best"
+                )
+            }
+            metadata = (
+                products.with_visible_portions()
+                .filter(backend.matches(Product, words))
+                .annotate(best=backend.rank(Product, words))
+                .values_list("pk", "best")
+            )
+            portion_rows, metadata_rows = search._pg_ranked(products, words, 1000, "default")
+            assert {(pk, round(rank, 6)) for pk, rank in portion_rows} == by_policy, words
+            assert {(pk, round(rank, 6)) for pk, rank in metadata_rows} == {
+                (pk, round(rank, 6)) for pk, rank in metadata
+            }, words
+        assert search.search(user, "zephyrine").product_count == 0
+        assert search.search(user, "patrols").product_count == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL roles")
+def test_only_the_application_role_may_execute_the_search_functions(cast):
+    import io
+
+    from django.core.management import call_command
+
+    from allied.core.visibility import APP_ROLE, SEARCH_FUNCTIONS, SEARCH_ROLE
+
+    call_command("db_roles", stdout=io.StringIO())
+    with connection.cursor() as cursor:
+        for function in SEARCH_FUNCTIONS:
+            cursor.execute(
+                "SELECT has_function_privilege(%s, %s, 'EXECUTE'), "
+                "pg_get_userbyid(proowner), prosecdef, proconfig, "
+                "coalesce(array_to_string(proacl, ','), '') "
+                "FROM pg_proc WHERE oid = to_regprocedure(%s)",
+                [APP_ROLE, function, function],
+            )
+            app_may, owner, definer, config, acl = cursor.fetchone()
+            assert app_may and definer and owner == SEARCH_ROLE
+            assert "search_path=pg_catalog, pg_temp" in config
+            # No grant to PUBLIC ("=X/..."): only named roles may call it.
+            assert not any(entry.startswith("=") for entry in acl.split(",") if entry)

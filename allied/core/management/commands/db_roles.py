@@ -5,12 +5,18 @@ subject to the row-level security policies (it is neither superuser nor BYPASSRL
 superuser once per database; it is idempotent. Passwords come from the environment
 (``ALLIED_OWNER_PASSWORD``, ``ALLIED_APP_PASSWORD``); without one the role cannot log in.
 
-``--leakproof-search`` also marks the full-text match function behind ``@@``
-(``ts_match_vq(tsvector, tsquery)``) LEAKPROOF, which only a superuser may do. Row-level security
-lets the planner use an index only for leakproof operators, so without it every search as the
-application role reads every row the viewer may see before matching (about 165 ms at p95 over
-100,000 products against about 55 ms with it; ``bench/search.py``). The function returns only
-whether a document matches; an error it could raise depends on the query, which is the
+Search does not need anything more: the search functions of migration ``intel.0008`` do the
+full-text index lookup and apply the policy's predicate themselves (their docstring says why that
+is safe). This command hands them to a ``NOLOGIN BYPASSRLS`` role (``allied_search``) that may
+only read the three searched tables, so that the index can serve them, and lets only the
+application role execute them.
+
+``--leakproof-search`` (no longer needed, kept for operators who chose it) marks the full-text match
+function behind ``@@`` (``ts_match_vq(tsvector, tsquery)``) LEAKPROOF, which only a superuser may
+do. Row-level security lets the planner use an index only for leakproof operators, so without it
+every search as the application role reads every row the viewer may see before matching (about 165
+ms at p95 over 100,000 products against about 55 ms with it; ``bench/search.py``). The function
+returns only whether a document matches; an error it could raise depends on the query, which is the
 searcher's own input, not on the rows. It is still a decision about the database's security
 boundary, so it is the operator's to make, and ``--no-leakproof-search`` undoes it.
 """
@@ -24,7 +30,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from allied.core.visibility import APP_ROLE, grant_app_role
+from allied.core.visibility import (
+    APP_ROLE,
+    SEARCH_ROLE,
+    SEARCH_TABLES,
+    grant_app_role,
+    search_functions,
+)
 
 
 class Command(BaseCommand):
@@ -60,6 +72,7 @@ class Command(BaseCommand):
             cursor.execute(f'GRANT CREATE, USAGE ON SCHEMA public TO "{owner}"')
             cursor.execute(f'GRANT CONNECT ON DATABASE "{database}" TO "{app}"')
         grant_app_role(role=app)
+        self._search_role(app)
         leakproof = options["leakproof_search"]
         if leakproof is not None:
             with connection.cursor() as cursor:
@@ -75,3 +88,22 @@ class Command(BaseCommand):
             f"roles ready: {owner} migrates (owns the tables), {app} serves requests under the "
             "row-level security policies"
         )
+
+    def _search_role(self, app: str) -> None:
+        """Hand the search functions to a role that reads past the policies, so that they can use
+        the full-text indexes (their bodies apply the policy's predicate themselves)."""
+        with connection.cursor() as cursor:
+            functions = search_functions(cursor)
+            if not functions:
+                return
+            cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [SEARCH_ROLE])
+            if cursor.fetchone() is None:
+                cursor.execute(f'CREATE ROLE "{SEARCH_ROLE}" NOLOGIN NOSUPERUSER BYPASSRLS')
+            cursor.execute(f'ALTER ROLE "{SEARCH_ROLE}" NOLOGIN NOSUPERUSER BYPASSRLS')
+            cursor.execute(f'GRANT USAGE ON SCHEMA public TO "{SEARCH_ROLE}"')
+            tables = ", ".join(f'"{table}"' for table in SEARCH_TABLES)
+            cursor.execute(f'GRANT SELECT ON {tables} TO "{SEARCH_ROLE}"')
+            for function in functions:
+                cursor.execute(f'ALTER FUNCTION {function} OWNER TO "{SEARCH_ROLE}"')
+                cursor.execute(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC")
+                cursor.execute(f'GRANT EXECUTE ON FUNCTION {function} TO "{app}"')
