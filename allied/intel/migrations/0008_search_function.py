@@ -128,6 +128,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("intel", "0006_stix_objects_carry_their_marking")]
+    dependencies = [("intel", "0007_product_portion_markings")]
 
     operations = [migrations.RunPython(create, drop)]
