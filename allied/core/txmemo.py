@@ -63,7 +63,8 @@ def remember(key: Any, value: Any, using: str = DEFAULT_DB_ALIAS) -> bool:
         return False
     memo: dict[Any, tuple[_Token, Any]] | None = getattr(connection, "allied_memo", None)
     if memo is None:
-        memo = connection.allied_memo = {}
+        memo = {}
+        connection.allied_memo = memo  # type: ignore[attr-defined]
     token = _Token()
     connection.on_commit(token)
     memo[key] = (token, value)
