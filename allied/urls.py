@@ -4,6 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from allied.core import signin
+
 # Errors are pages of the site, JSON under /api/ and TAXII errors under /taxii2/
 # (allied.core.errors); a request that fails because the database is out of reach answers 503.
 handler400 = "allied.core.errors.bad_request"
@@ -12,7 +14,8 @@ handler404 = "allied.core.errors.page_not_found"
 handler500 = "allied.core.errors.server_error"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    # Showing the sign-in form opens no transaction; signing in is one (allied.core.signin).
+    path("login/", signin.login, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, resolve, reverse
 
@@ -84,9 +84,10 @@ def may_open(request: HttpRequest, url_name: str) -> bool:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    try:
-        # The user's own cached principal: the page's header reads it too, at no further query.
-        principal = user.principal
-    except (AttributeError, ObjectDoesNotExist):
+    from allied.core.models.principals import principal_of
+
+    # The principal the request already read: the page's header reads it too, at no further query.
+    principal = principal_of(user, as_cached=True)
+    if principal is None:
         return False
     return access.allows(principal)

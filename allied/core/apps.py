@@ -18,6 +18,23 @@ class CoreConfig(AppConfig):
         )
 
         post_migrate.connect(_install_rls, dispatch_uid="allied-install-rls")
+        _forget_principals_on_change()
+
+
+def _forget_principals_on_change() -> None:
+    """A write to who someone is (principal) or what their nation belongs to (memberships,
+    nations, communities) makes every principal and membership list remembered by a transaction
+    be read again (``allied.core.models.principals.identity_changed``)."""
+    from django.db.models.signals import post_delete, post_save
+
+    from allied.core.models import Community, Membership, Nation, Principal
+    from allied.core.models.principals import identity_changed
+
+    for model in (Principal, Membership, Nation, Community):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                identity_changed, sender=model, dispatch_uid=f"allied-identity-{model.__name__}"
+            )
 
 
 def _install_rls(sender: object, using: str = "default", **kwargs: object) -> None:

@@ -38,7 +38,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.cache import caches
-from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, router, transaction
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
@@ -78,10 +78,10 @@ def _actor_fields(actor: Any) -> dict[str, Any]:
 
 
 def _nation_of(user: Any) -> str:
-    try:
-        principal = user.principal
-    except (AttributeError, ObjectDoesNotExist):
-        return ""
+    # The principal the request already read (``principal_of`` remembers it per transaction).
+    from allied.core.models.principals import principal_of
+
+    principal = principal_of(user, as_cached=True)
     nation = getattr(principal, "nation_id", None)
     return str(nation) if nation else ""
 

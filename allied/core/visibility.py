@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from allied.core import txmemo
 from allied.markings.access import Viewer
 
 logger = logging.getLogger("allied.visibility")
@@ -149,17 +150,30 @@ def _set_local(using: str, values: dict[str, str]) -> None:
         cursor.execute(sql, params)
 
 
+_BINDING = "allied.visibility.binding"
+
+
 def bind_viewer(viewer: Viewer, on: date, using: str | None = None) -> None:
     """Tell the database, for the rest of the current transaction, who is looking.
 
-    Sent on every call: remembering a binding by the transaction's atomic block was wrong,
-    because Python reuses the id of a finished block for the next transaction's.
+    Sent once per transaction and viewer: a second restricted queryset for the same settings in
+    the same transaction sends nothing (``allied.core.txmemo`` knows when the transaction, or a
+    savepoint the settings were sent in, has ended). The settings stay transaction-local, so a
+    pooled connection (PgBouncer in transaction mode) carries nothing to the next request.
     """
-    _set_local(using or DEFAULT_DB_ALIAS, viewer_settings(viewer, on))
+    alias = using or DEFAULT_DB_ALIAS
+    connection = connections[alias]
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return
+    values = viewer_settings(viewer, on)
+    if txmemo.recall(_BINDING, alias) == values:
+        return
+    _set_local(alias, values)
+    txmemo.remember(_BINDING, values, alias)
 
 
 def _forget_binding(alias: str = DEFAULT_DB_ALIAS) -> None:
-    connections[alias].allied_bound = None
+    txmemo.forget(_BINDING, alias)
 
 
 def on_system_access(access: Any) -> None:

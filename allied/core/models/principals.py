@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
+from allied.core import txmemo
 from allied.markings import Level
 from allied.markings.access import Membership as ViewerMembership
 from allied.markings.access import Viewer
@@ -133,7 +134,63 @@ FOREIGN_US_ONLY_ROLE = (
 )
 
 
-class PrincipalQuerySet(models.QuerySet["Principal"]):
+# --- who is looking, read once per transaction ------------------------------------------------
+
+# Bumped by every write to a principal, a membership, a nation or a community (the receivers in
+# allied.core.apps and the bulk writes of their querysets): what a transaction remembered about
+# who is looking (``principal_for``, ``Principal.viewer``) is read again after it.
+_GENERATION = [0]
+
+
+def identity_changed(*args: Any, **kwargs: Any) -> None:
+    """Forget every remembered principal and membership list (a signal receiver, too)."""
+    _GENERATION[0] += 1
+
+
+def _remembered(key: tuple[Any, ...]) -> Any:
+    entry = txmemo.recall(key)
+    if entry is None or entry[0] != _GENERATION[0]:
+        return None
+    return entry[1]
+
+
+def _remember(key: tuple[Any, ...], value: Any) -> None:
+    txmemo.remember(key, (_GENERATION[0], value))
+
+
+class IdentityQuerySet(models.QuerySet[Any]):
+    """Bulk writes, which send no signal, still make remembered principals be read again."""
+
+    def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> list[Any]:
+        identity_changed()
+        try:
+            return super().bulk_create(objs, *args, **kwargs)
+        finally:
+            identity_changed()
+
+    def bulk_update(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> int:
+        identity_changed()
+        try:
+            return super().bulk_update(objs, *args, **kwargs)
+        finally:
+            identity_changed()
+
+    def update(self, **kwargs: Any) -> int:
+        identity_changed()
+        try:
+            return super().update(**kwargs)
+        finally:
+            identity_changed()
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        identity_changed()
+        try:
+            return super().delete()
+        finally:
+            identity_changed()
+
+
+class PrincipalQuerySet(IdentityQuerySet):
     """Bulk writes validate too, so the role-reach rule has no side door."""
 
     def bulk_create(self, objs: Iterable[Principal], *args: Any, **kwargs: Any) -> list[Principal]:
@@ -216,26 +273,33 @@ class Principal(models.Model):
         return Clearance(self.clearance).level
 
     def viewer(self, on: datetime.date | None = None) -> Viewer:
-        """This principal as the markings engine sees them, read fresh from the database.
+        """This principal as the markings engine sees them, with its nation's memberships.
 
         With ``on=None`` the viewer carries every membership of its nation with its dates (the
         engine picks those in force on the day it decides for). With a day, only the
-        memberships in force on that day are included. Nothing is cached between calls.
+        memberships in force on that day are included. The memberships are read once per
+        transaction (a request) and nation, and again after any write to a membership, nation
+        or community; the principal's own fields are this object's.
         """
         from allied.core.models.registry import Membership
 
-        memberships = Membership.objects.filter(nation_id=self.nation_id)
-        if on is not None:
-            memberships = memberships.current_on(on)
+        key = ("allied.memberships", self.nation_id, on)
+        held = _remembered(key)
+        if held is None:
+            memberships = Membership.objects.filter(nation_id=self.nation_id)
+            if on is not None:
+                memberships = memberships.current_on(on)
+            held = _viewer_memberships(
+                memberships.order_by("community__code", "joined").values_list(
+                    "community__code", "joined", "left"
+                )
+            )
+            _remember(key, held)
         return Viewer(
             nation=self.nation_id,
             clearance=self.clearance_level,
             accesses=frozenset(self.accesses),
-            memberships=_viewer_memberships(
-                memberships.order_by("community__code", "joined").values_list(
-                    "community__code", "joined", "left"
-                )
-            ),
+            memberships=held,
         )
 
 
@@ -250,14 +314,49 @@ def principal_for(user: AbstractBaseUser | AnonymousUser | None) -> Principal:
     """The principal of a signed-in, active user; ``PermissionDenied`` for anyone else.
 
     Fails closed: an anonymous or inactive user, or a signed-in user with no principal, gets no
-    principal and so sees nothing. The row is read from the database on each call.
+    principal and so sees nothing. The row is read once per transaction (a request), and again
+    after any write to a principal in this process (``identity_changed``).
     """
     if user is None or not user.is_authenticated or not user.is_active:
         raise PermissionDenied("No principal: sign in first.")
-    try:
-        return Principal.objects.select_related("nation").get(user_id=user.pk)
-    except Principal.DoesNotExist:
-        raise PermissionDenied("This account has no principal, so it may see nothing.") from None
+    principal = principal_of(user)
+    if principal is None:
+        raise PermissionDenied("This account has no principal, so it may see nothing.")
+    return principal
+
+
+def principal_of(user: Any, *, as_cached: bool = False) -> Principal | None:
+    """The principal of ``user`` (whatever its state), or ``None``: the read behind
+    ``principal_for``, once per transaction.
+
+    The row found is also put in ``user.principal``'s cache. Callers that only describe a user or
+    draw a page's links (the audit's copy of the actor's nation, ``may_open``) pass
+    ``as_cached=True`` to take that cached row as it is, as ``user.principal`` would: the page's
+    header is drawn after the request's transaction, from the row the view read. What a person
+    may see is never decided from it (``principal_for`` does not pass it).
+    """
+    pk = getattr(user, "pk", None)
+    if pk is None:
+        return None
+    key = ("allied.principal", pk)
+    principal: Principal | None = _remembered(key)
+    field = Principal._meta.get_field("user").remote_field
+    instance = user if isinstance(user, models.Model) else getattr(user, "_wrapped", None)
+    if not isinstance(instance, models.Model):
+        instance = None
+    if principal is None and as_cached and instance is not None and field.is_cached(instance):
+        cached = field.get_cached_value(instance)
+        if isinstance(cached, Principal):
+            return cached
+    if principal is None:
+        try:
+            principal = Principal.objects.select_related("nation").get(user_id=pk)
+        except Principal.DoesNotExist:
+            return None
+        _remember(key, principal)
+    if instance is not None:
+        field.set_cached_value(instance, principal)
+    return principal
 
 
 def sorted_roles(roles: Sequence[str]) -> list[Role]:

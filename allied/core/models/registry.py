@@ -11,8 +11,10 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 
+from allied.core.models.principals import IdentityQuerySet
 
-class MembershipQuerySet(models.QuerySet["Membership"]):
+
+class MembershipQuerySet(IdentityQuerySet):
     def current_on(self, day: datetime.date) -> MembershipQuerySet:
         """Memberships in force on ``day``: joined on or before it and not yet left.
 

@@ -233,3 +233,27 @@ def test_no_log_record_carries_a_password_typed_at_sign_in(
         text = everything_in(record)
         assert WRONG not in text, record.name
         assert PASSWORD not in text, record.name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_showing_the_sign_in_form_opens_no_database_connection() -> None:
+    """The form reads nothing; a transaction per view used to connect, begin and commit anyway."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = Client().get("/login/")
+    assert response.status_code == 200
+    assert b"csrfmiddlewaretoken" in response.content
+    assert len(captured) == 0
+    if connection.vendor == "postgresql":  # SQLite's in-memory test database is never closed
+        connection.close()  # (CaptureQueriesContext connects: look without it)
+        assert Client().get("/login/").status_code == 200
+        assert connection.connection is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_sign_in_is_one_transaction_that_commits_its_record(analyst: User) -> None:
+    """Signing in still writes in one transaction: the failure is recorded (lockout, audit)."""
+    response = Client().post("/login/", {"username": "us.analyst", "password": "wrong"})
+    assert response.status_code in (200, 403, 429)
+    assert AccessAttempt.objects.filter(username="us.analyst").exists()

@@ -215,3 +215,13 @@ def test_a_session_lasts_a_working_day_and_idles_out_unless_set_otherwise() -> N
     assert values["ALLIED_SESSION_IDLE_SECONDS"] == 30 * 60
     values = settings_from(ALLIED_SESSION_SECONDS="3600", ALLIED_SESSION_IDLE_SECONDS="600")
     assert (values["SESSION_COOKIE_AGE"], values["ALLIED_SESSION_IDLE_SECONDS"]) == (3600, 600)
+
+
+def test_production_keeps_its_database_connections_and_checks_them(monkeypatch) -> None:
+    """Opening a connection per request cost 10-15 ms; production keeps them for ten minutes."""
+    monkeypatch.delenv("ALLIED_DB_CONN_MAX_AGE", raising=False)
+    db = database_from_url("postgres://u@h/db", conn_max_age=600)
+    assert (db["CONN_MAX_AGE"], db["CONN_HEALTH_CHECKS"]) == (600, True)
+    assert database_from_url("postgres://u@h/db")["CONN_MAX_AGE"] == 0
+    monkeypatch.setenv("ALLIED_DB_CONN_MAX_AGE", "30")
+    assert database_from_url("postgres://u@h/db", conn_max_age=600)["CONN_MAX_AGE"] == 30
