@@ -531,9 +531,7 @@ class ResponseChecks:
 
         columns = ("id", "at", "actor_name", "action", "object_type", "object_id", "detail")
         rows = list(
-            AuditEntry.objects.filter(id__gt=self._head)
-            .order_by("id")
-            .values_list(*columns)
+            AuditEntry.objects.filter(id__gt=self._head).order_by("id").values_list(*columns)
         )
         if rows:
             self._head = rows[-1][0]

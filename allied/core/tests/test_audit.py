@@ -152,7 +152,11 @@ def test_a_page_of_fifty_reads_costs_a_few_queries_not_fifty(
         audit.record_reads(analyst, [*nations, nations[0]])
     # One entry for the whole page, naming each distinct object once (issue 15, point 6).
     [stored] = AuditEntry.objects.all()
-    assert (stored.action, stored.object_type, stored.detail["count"]) == ("read", "core.nation", 50)
+    assert (stored.action, stored.object_type, stored.detail["count"]) == (
+        "read",
+        "core.nation",
+        50,
+    )
     named = audit.listed(stored.object_type, stored.object_id, stored.marking, stored.detail)
     assert [object_id for _, object_id, _ in named] == [n.iso3 for n in nations]
     audit_sealer.seal()
