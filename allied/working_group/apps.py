@@ -11,7 +11,9 @@ class WorkingGroupConfig(AppConfig):
 
     def ready(self) -> None:
         from allied.core.queue import register_source
-        from allied.working_group import sources
+        from allied.working_group import entries, sources
 
         register_source(sources.DISCLOSURE)
         register_source(sources.FREEFORM)
+        # After every module registered its sources (this app is installed last).
+        entries.connect()
