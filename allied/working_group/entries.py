@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from allied.core.models import system_access
@@ -58,13 +59,16 @@ ENTRY_COLUMNS = {
 
 @contextmanager
 def _system(reason: str) -> Iterator[None]:
-    """System work, inside an open system context if there is one (closing a nested one would
-    turn the outer one off for the rest of the transaction)."""
-    if current_system_access() is not None:
-        yield
-        return
-    with system_access(reason):
-        yield
+    """System work in a transaction (outside one, PostgreSQL would not see the system setting
+    and the row-level security policies would let only the bound viewer's rows be written),
+    inside an open system context if there is one (closing a nested one would turn the outer
+    one off for the rest of the transaction)."""
+    with transaction.atomic():
+        if current_system_access() is not None:
+            yield
+            return
+        with system_access(reason):
+            yield
 
 
 def kept_sources() -> list[tuple[int, Source]]:
@@ -204,8 +208,8 @@ def refresh_scores(on: date) -> QueueScoring:
         QueueEntry.objects.filter(is_open=True).update(
             score=parts["q_score"], escalation=parts["q_escalation"]
         )
-    state.day, state.digest = on, digest(weights)
-    state.save()
+        state.day, state.digest = on, digest(weights)
+        state.save()
     return state
 
 
