@@ -68,40 +68,37 @@ def case_entries(rows: Any) -> Any:
 
 def _cases(rows: Any) -> Any:
     lor_target = STAGE_INFO[Stage.LOR_RECEIVED].target_days
-    return (
-        rows.exclude(stage__in=CLOSED)
-        .annotate(
-            q_partner=F("partner_id"),
-            q_kind=Case(
-                When(stage__in=LOR_STAGES, then=Value("lor")),
-                When(stage__in=DELIVERY, then=Value("fms_delivery")),
-                default=Value("fms_case"),
-                output_field=CharField(),
-            ),
-            q_opened=Case(
-                When(stage__in=DELIVERY, then=F("stage_entered")),
-                default=Coalesce(F("lor_received"), F("stage_entered")),
-                output_field=DateField(),
-            ),
-            q_target=Case(
-                When(
-                    stage=Stage.LOR_RECEIVED.value,
-                    then=ExpressionWrapper(
-                        F("stage_entered") + Value(timedelta(days=lor_target or 0)),
-                        output_field=DateField(),
-                    ),
+    return rows.exclude(stage__in=CLOSED).annotate(
+        q_partner=F("partner_id"),
+        q_kind=Case(
+            When(stage__in=LOR_STAGES, then=Value("lor")),
+            When(stage__in=DELIVERY, then=Value("fms_delivery")),
+            default=Value("fms_case"),
+            output_field=CharField(),
+        ),
+        q_opened=Case(
+            When(stage__in=DELIVERY, then=F("stage_entered")),
+            default=Coalesce(F("lor_received"), F("stage_entered")),
+            output_field=DateField(),
+        ),
+        q_target=Case(
+            When(
+                stage=Stage.LOR_RECEIVED.value,
+                then=ExpressionWrapper(
+                    F("stage_entered") + Value(timedelta(days=lor_target or 0)),
+                    output_field=DateField(),
                 ),
-                When(stage__in=PRE_OFFER, then=F("anticipated_offer")),
-                default=Value(None),
-                output_field=DateField(),
             ),
-            q_flags=Concat(
-                Value(","),
-                Case(When(group__isnull=False, then=Value("coordinated,")), default=Value("")),
-                Case(When(emergency=True, then=Value("emergency,")), default=Value("")),
-                output_field=CharField(),
-            ),
-        )
+            When(stage__in=PRE_OFFER, then=F("anticipated_offer")),
+            default=Value(None),
+            output_field=DateField(),
+        ),
+        q_flags=Concat(
+            Value(","),
+            Case(When(group__isnull=False, then=Value("coordinated,")), default=Value("")),
+            Case(When(emergency=True, then=Value("emergency,")), default=Value("")),
+            output_field=CharField(),
+        ),
     )
 
 
@@ -179,15 +176,12 @@ def licence_entries(rows: Any) -> Any:
 
 
 def _licences(rows: Any) -> Any:
-    return (
-        rows.filter(step__in=[s.value for s in DCS_OPEN])
-        .annotate(
-            q_partner=F("partner_id"),
-            q_kind=Value("dcs_licence", output_field=CharField()),
-            q_opened=F("submitted"),
-            q_target=Value(None, output_field=DateField()),
-            q_flags=Value("", output_field=CharField()),
-        )
+    return rows.filter(step__in=[s.value for s in DCS_OPEN]).annotate(
+        q_partner=F("partner_id"),
+        q_kind=Value("dcs_licence", output_field=CharField()),
+        q_opened=F("submitted"),
+        q_target=Value(None, output_field=DateField()),
+        q_flags=Value("", output_field=CharField()),
     )
 
 
@@ -228,7 +222,12 @@ def licence_items(who: Any, on: date, pks: Sequence[Any]) -> dict[Any, QueueItem
 
 
 CASES = Source(
-    "arms.cases", case_rows, case_items, model=arms_models.Case, entries=case_entries, own_nation=True
+    "arms.cases",
+    case_rows,
+    case_items,
+    model=arms_models.Case,
+    entries=case_entries,
+    own_nation=True,
 )
 LICENCES = Source(
     "arms.licences",

@@ -154,7 +154,9 @@ def rebuild(on: date | None = None) -> int:
     with _system("working group: rebuild the queue table"):
         QueueEntry.objects.all().delete()
         for rank, source in kept_sources():
-            batch = [_entry(rank, source, row) for row in _values(source, source.model.objects.all())]
+            batch = [
+                _entry(rank, source, row) for row in _values(source, source.model.objects.all())
+            ]
             QueueEntry.objects.bulk_create(batch, batch_size=2000)
             n += len(batch)
         refresh_scores(on or timezone.localdate())
@@ -182,7 +184,11 @@ def group_weights(on: date) -> Weights:
 
 def digest(weights: Weights) -> str:
     text = json.dumps(
-        [sorted(weights.partners.items()), sorted(weights.kinds.items()), sorted(weights.flags.items())]
+        [
+            sorted(weights.partners.items()),
+            sorted(weights.kinds.items()),
+            sorted(weights.flags.items()),
+        ]
     )
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -217,7 +223,7 @@ def scoring_is_stored(weights: Weights, on: date) -> bool:
     """Whether the stored scores are those of ``weights`` on ``on`` (refreshed first when today's
     are stale). A viewer with other weights than the group's is scored on the fly."""
     state = QueueScoring.objects.first()
-    if state is None or (state.day != on or not state.digest) and on == timezone.localdate():
+    if state is None or ((state.day != on or not state.digest) and on == timezone.localdate()):
         state = refresh_scores(on)
     return state.day == on and state.digest == digest(weights)
 

@@ -205,7 +205,9 @@ class QueueEntryQuerySet(MarkedQuerySet):
             plan_visible |= models.Q(OneOf(models.F("plan_marking_id"), plans))
         rows = rows.filter(plan_visible)
         if not scope.viewer.is_us:
-            rows = rows.filter(models.Q(own_nation=False) | models.Q(partner_id=scope.viewer.nation))
+            rows = rows.filter(
+                models.Q(own_nation=False) | models.Q(partner_id=scope.viewer.nation)
+            )
         rows._allied_scope = scope
         return rows
 

@@ -162,9 +162,7 @@ def score_parts(weights: Weights, on: date, columns: dict[str, str]) -> dict[str
             default=_float(0),
             output_field=FloatField(),
         )
-    lateness = Greatest(
-        _float(1), Cast(age, FloatField()) / Cast(target_days, FloatField())
-    )
+    lateness = Greatest(_float(1), Cast(age, FloatField()) / Cast(target_days, FloatField()))
     return {
         "q_age": age,
         "q_target_days": target_days,

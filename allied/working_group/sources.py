@@ -29,21 +29,16 @@ def disclosure_rows(who: Any, on: date) -> Any:
 
 
 def disclosure_entries(rows: Any) -> Any:
-    return _disclosures(rows).annotate(
-        q_title=Substr("purpose", 1, 200), q_marking=F("marking_id")
-    )
+    return _disclosures(rows).annotate(q_title=Substr("purpose", 1, 200), q_marking=F("marking_id"))
 
 
 def _disclosures(rows: Any) -> Any:
-    return (
-        rows.filter(status__in=DISCLOSURE_OPEN)
-        .annotate(
-            q_partner=F("partner_id"),
-            q_kind=Value("disclosure", output_field=CharField()),
-            q_opened=TruncDate("requested_at"),
-            q_target=Value(None, output_field=DateField()),
-            q_flags=Value("", output_field=CharField()),
-        )
+    return rows.filter(status__in=DISCLOSURE_OPEN).annotate(
+        q_partner=F("partner_id"),
+        q_kind=Value("disclosure", output_field=CharField()),
+        q_opened=TruncDate("requested_at"),
+        q_target=Value(None, output_field=DateField()),
+        q_flags=Value("", output_field=CharField()),
     )
 
 
@@ -87,15 +82,12 @@ def freeform_entries(rows: Any) -> Any:
 
 
 def _freeform(rows: Any) -> Any:
-    return (
-        rows.filter(status__in=OPEN_STATUSES)
-        .annotate(
-            q_partner=F("partner_id"),
-            q_kind=F("kind"),
-            q_opened=F("opened"),
-            q_target=F("target"),
-            q_flags=F("flags"),
-        )
+    return rows.filter(status__in=OPEN_STATUSES).annotate(
+        q_partner=F("partner_id"),
+        q_kind=F("kind"),
+        q_opened=F("opened"),
+        q_target=F("target"),
+        q_flags=F("flags"),
     )
 
 

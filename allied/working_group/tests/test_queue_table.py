@@ -78,7 +78,8 @@ def keys(page):
     return [r.item.key for r in page.rows]
 
 
-def same(viewer, filters=Filters(), offset=0, limit=50):
+def same(viewer, filters=None, offset=0, limit=50):
+    filters = filters or Filters()
     new = build(viewer, TODAY, filters, offset=offset, limit=limit)
     old = build_from_sources(viewer, TODAY, filters, offset=offset, limit=limit)
     assert (new.total, new.escalated) == (old.total, old.escalated), filters
