@@ -202,6 +202,11 @@ def build(db: str, scale: str) -> None:
     step(f"{sizes.stix:,} STIX objects through TAXII")
     disclosure_requests(sizes.disclosures)
     step(f"{sizes.disclosures:,} disclosure requests")
+    from allied.working_group import entries
+
+    # The generators bulk-create requests (no post_save): the queue table is made once here.
+    entries.rebuild()
+    step("working-group queue table")
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
         cursor.execute(f"COMMENT ON DATABASE {db} IS %s", [f"allied load data: {scale}"])

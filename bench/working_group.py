@@ -75,6 +75,9 @@ def populate(total: int) -> None:
                 )
             )
         FreeformRequest.objects.bulk_create(rows, batch_size=5000)
+        from allied.working_group import entries
+
+        entries.rebuild()  # bulk_create sends no post_save: the queue table is made here
         for n, partner in enumerate(PARTNERS):
             PartnerPriority(
                 nation_id=partner,

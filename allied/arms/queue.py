@@ -12,10 +12,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Case, CharField, DateField, ExpressionWrapper, F, Value, When
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import Coalesce, Concat, Substr
 from django.urls import reverse
 
 from allied.arms import access
+from allied.arms import models as arms_models
 from allied.arms.models import Blocker
 from allied.arms.rules.lifecycle import DCS_OPEN, ORDER, STAGE_INFO, Stage
 from allied.core.queue import QueueItem, Source, source_items
@@ -54,42 +55,50 @@ def _target(row: dict[str, Any]) -> date | None:
 
 def case_rows(who: Any, on: date) -> Any:
     """Open cases and LORs ``who`` may see, with the columns the queue ranks by."""
+    return _cases(access.cases(who, on))
+
+
+def case_entries(rows: Any) -> Any:
+    """Every open case and LOR of ``rows`` (unrestricted), for the working group's queue table."""
+    return _cases(rows).annotate(
+        q_title=Substr(Concat(F("identifier"), Value(" "), F("title")), 1, 200),
+        q_marking=F("marking_id"),
+    )
+
+
+def _cases(rows: Any) -> Any:
     lor_target = STAGE_INFO[Stage.LOR_RECEIVED].target_days
-    return (
-        access.cases(who, on)
-        .exclude(stage__in=CLOSED)
-        .annotate(
-            q_partner=F("partner_id"),
-            q_kind=Case(
-                When(stage__in=LOR_STAGES, then=Value("lor")),
-                When(stage__in=DELIVERY, then=Value("fms_delivery")),
-                default=Value("fms_case"),
-                output_field=CharField(),
-            ),
-            q_opened=Case(
-                When(stage__in=DELIVERY, then=F("stage_entered")),
-                default=Coalesce(F("lor_received"), F("stage_entered")),
-                output_field=DateField(),
-            ),
-            q_target=Case(
-                When(
-                    stage=Stage.LOR_RECEIVED.value,
-                    then=ExpressionWrapper(
-                        F("stage_entered") + Value(timedelta(days=lor_target or 0)),
-                        output_field=DateField(),
-                    ),
+    return rows.exclude(stage__in=CLOSED).annotate(
+        q_partner=F("partner_id"),
+        q_kind=Case(
+            When(stage__in=LOR_STAGES, then=Value("lor")),
+            When(stage__in=DELIVERY, then=Value("fms_delivery")),
+            default=Value("fms_case"),
+            output_field=CharField(),
+        ),
+        q_opened=Case(
+            When(stage__in=DELIVERY, then=F("stage_entered")),
+            default=Coalesce(F("lor_received"), F("stage_entered")),
+            output_field=DateField(),
+        ),
+        q_target=Case(
+            When(
+                stage=Stage.LOR_RECEIVED.value,
+                then=ExpressionWrapper(
+                    F("stage_entered") + Value(timedelta(days=lor_target or 0)),
+                    output_field=DateField(),
                 ),
-                When(stage__in=PRE_OFFER, then=F("anticipated_offer")),
-                default=Value(None),
-                output_field=DateField(),
             ),
-            q_flags=Concat(
-                Value(","),
-                Case(When(group__isnull=False, then=Value("coordinated,")), default=Value("")),
-                Case(When(emergency=True, then=Value("emergency,")), default=Value("")),
-                output_field=CharField(),
-            ),
-        )
+            When(stage__in=PRE_OFFER, then=F("anticipated_offer")),
+            default=Value(None),
+            output_field=DateField(),
+        ),
+        q_flags=Concat(
+            Value(","),
+            Case(When(group__isnull=False, then=Value("coordinated,")), default=Value("")),
+            Case(When(emergency=True, then=Value("emergency,")), default=Value("")),
+            output_field=CharField(),
+        ),
     )
 
 
@@ -155,16 +164,24 @@ def case_items(who: Any, on: date, pks: Sequence[Any]) -> dict[Any, QueueItem]:
 
 def licence_rows(who: Any, on: date) -> Any:
     """Open DCS licences ``who`` may see, with the columns the queue ranks by."""
-    return (
-        access.licences(who, on)
-        .filter(step__in=[s.value for s in DCS_OPEN])
-        .annotate(
-            q_partner=F("partner_id"),
-            q_kind=Value("dcs_licence", output_field=CharField()),
-            q_opened=F("submitted"),
-            q_target=Value(None, output_field=DateField()),
-            q_flags=Value("", output_field=CharField()),
-        )
+    return _licences(access.licences(who, on))
+
+
+def licence_entries(rows: Any) -> Any:
+    """Every open licence of ``rows`` (unrestricted), for the working group's queue table."""
+    return _licences(rows).annotate(
+        q_title=Substr(Concat(F("reference"), Value(" "), F("description")), 1, 200),
+        q_marking=F("marking_id"),
+    )
+
+
+def _licences(rows: Any) -> Any:
+    return rows.filter(step__in=[s.value for s in DCS_OPEN]).annotate(
+        q_partner=F("partner_id"),
+        q_kind=Value("dcs_licence", output_field=CharField()),
+        q_opened=F("submitted"),
+        q_target=Value(None, output_field=DateField()),
+        q_flags=Value("", output_field=CharField()),
     )
 
 
@@ -204,8 +221,22 @@ def licence_items(who: Any, on: date, pks: Sequence[Any]) -> dict[Any, QueueItem
     return found
 
 
-CASES = Source("arms.cases", case_rows, case_items)
-LICENCES = Source("arms.licences", licence_rows, licence_items)
+CASES = Source(
+    "arms.cases",
+    case_rows,
+    case_items,
+    model=arms_models.Case,
+    entries=case_entries,
+    own_nation=True,
+)
+LICENCES = Source(
+    "arms.licences",
+    licence_rows,
+    licence_items,
+    model=arms_models.Licence,
+    entries=licence_entries,
+    own_nation=True,
+)
 
 
 def open_requests(who: Any, on: date) -> list[QueueItem]:

@@ -3,8 +3,9 @@
 Each module that holds allied requests (disclosure requests, letters of request, FMS cases, DCS
 licences, planning requests...) registers a ``Source``: its restricted queryset of open requests,
 annotated with the columns the queue ranks by, and a way to read the rows of one page as
-``QueueItem``s. Nothing is copied into a queue table, so the queue can never show a request its
-module would not.
+``QueueItem``s. The working group keeps one narrow queue table from the sources, marked and
+restricted as their rows are, to rank them with one indexed statement; the items of a page are
+still read through each module's own restricted querysets.
 """
 
 from __future__ import annotations
@@ -75,6 +76,15 @@ class Source:
     name: str
     rows: Callable[[Any, date], Any]
     items: Callable[[Any, date, Sequence[Any]], dict[Any, QueueItem]]
+    #: The model whose rows are the requests, and ``entries(queryset)``: the open ones of an
+    #: unrestricted ``queryset`` of it (read as system work), annotated as ``rows`` annotates them
+    #: plus ``q_title``, ``q_marking`` (the marking a viewer must be able to see) and, where the
+    #: request hides with another row, ``q_plan_marking``. The working group keeps its queue table
+    #: from these (``allied.working_group.entries``); a source without them is not in the queue.
+    model: Any = None
+    entries: Callable[[Any], Any] | None = None
+    #: A partner sees a request of this source only when it is its own nation's.
+    own_nation: bool = False
 
 
 SOURCES: dict[str, Source] = {}

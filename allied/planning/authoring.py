@@ -364,6 +364,10 @@ def decide_request(
             raise ValidationError(
                 {"decision": f"This request was already decided ({current}); nothing was saved."}
             )
+        # An update sends no post_save: a decided request leaves the working group's queue here.
+        from allied.working_group import entries
+
+        entries.sync(m.PlanningRequest, [row.pk])
         audit.record(
             "decision",
             actor=user,

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import CharField, F, Value
+from django.db.models.functions import Substr
 from django.urls import reverse
 
 from allied.core.queue import QueueItem, Source, source_items
@@ -22,7 +23,20 @@ KIND_LABELS = dict(RequestKind.choices)
 
 def request_rows(who: Any, on: date) -> Any:
     """Open planning requests ``who`` may see, with the columns the queue ranks by."""
-    rows = with_visible_plan(PlanningRequest.objects.visible_to(who, on=on), who)
+    return _requests(with_visible_plan(PlanningRequest.objects.visible_to(who, on=on), who))
+
+
+def request_entries(rows: Any) -> Any:
+    """Every open request of ``rows`` (unrestricted), for the working group's queue table: a
+    request about a plan carries the plan's marking, to be hidden with it."""
+    return _requests(rows).annotate(
+        q_title=Substr("title", 1, 200),
+        q_marking=F("marking_id"),
+        q_plan_marking=F("contingency__marking_id"),
+    )
+
+
+def _requests(rows: Any) -> Any:
     return rows.filter(status=RequestStatus.OPEN).annotate(
         q_partner=F("nation_id"),
         q_kind=Value("planning", output_field=CharField()),
@@ -55,7 +69,13 @@ def request_items(who: Any, on: date, pks: Sequence[Any]) -> dict[Any, QueueItem
     return found
 
 
-REQUESTS = Source("planning.requests", request_rows, request_items)
+REQUESTS = Source(
+    "planning.requests",
+    request_rows,
+    request_items,
+    model=PlanningRequest,
+    entries=request_entries,
+)
 
 
 def open_requests(who: Any, on: date) -> list[QueueItem]:

@@ -11,9 +11,11 @@ class WorkingGroupConfig(AppConfig):
 
     def ready(self) -> None:
         from allied.core.queue import register_source
-        from allied.working_group import brief, sources
+        from allied.working_group import brief, entries, sources
 
         brief.connect_invalidation()
 
         register_source(sources.DISCLOSURE)
         register_source(sources.FREEFORM)
+        # After every module registered its sources (this app is installed last).
+        entries.connect()

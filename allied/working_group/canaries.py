@@ -13,7 +13,12 @@ from django.contrib.auth import get_user_model
 
 from allied.core.models import Nation, StoredMarking
 from allied.core.testing.leaks import canary_factory
-from allied.working_group.models import FreeformRequest, GuidanceStatement, PartnerPriority
+from allied.working_group.models import (
+    FreeformRequest,
+    GuidanceStatement,
+    PartnerPriority,
+    QueueEntry,
+)
 
 
 def _author() -> object:
@@ -79,3 +84,13 @@ def priority(marking: StoredMarking, text: str) -> PartnerPriority:
     )
     obj.save()
     return obj
+
+
+@canary_factory(QueueEntry)
+def queue_entry(marking: StoredMarking, text: str) -> QueueEntry:
+    """The queue row the request's save keeps, with the canary in its title too."""
+    request = freeform(marking, text)
+    entry = QueueEntry.objects.get(source="working_group.freeform", source_id=request.pk)
+    entry.title = f"Queue {text}"[:200]
+    entry.save(update_fields=["title"])
+    return entry

@@ -8,12 +8,20 @@ partner, or what one U.S. body told it, is normally NOFORN.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from allied.core.models.marked import MarkedModel
+from allied.core.models.marked import (
+    MarkedModel,
+    MarkedQuerySet,
+    OneOf,
+    StoredMarking,
+    visible_marking_ids,
+)
 
 
 class PartnerPriority(MarkedModel):
@@ -172,3 +180,98 @@ class GuidanceStatement(MarkedModel):
     @property
     def is_commitment(self) -> bool:
         return self.commitment_due is not None
+
+
+class QueueEntryQuerySet(MarkedQuerySet):
+    """Queue rows restricted exactly as their source rows are.
+
+    The core restricts by the row's marking (and, on PostgreSQL, the row-level security policy
+    does too). Two rules of the sources go beyond a row's own marking, and are applied here in
+    ``visible_to`` itself so that no page or count can forget them:
+
+    - arms cases and licences are shown to a partner only for its own nation (``own_nation``,
+      the rule of ``allied.arms.models.OwnNationQuerySet``);
+    - a planning request about a plan is shown only to those who may see the plan
+      (``plan_marking``, the rule of ``allied.planning.data.with_visible_plan``).
+    """
+
+    def visible_to(self, who: Any, *, on: date | None = None, export: bool = False) -> Self:
+        rows = super().visible_to(who, on=on, export=export)
+        scope = rows.scope
+        assert scope is not None
+        plans = visible_marking_ids(scope.compiled, export=scope.export, using=rows.db)
+        plan_visible = models.Q(plan_marking__isnull=True)
+        if plans:
+            plan_visible |= models.Q(OneOf(models.F("plan_marking_id"), plans))
+        rows = rows.filter(plan_visible)
+        if not scope.viewer.is_us:
+            rows = rows.filter(
+                models.Q(own_nation=False) | models.Q(partner_id=scope.viewer.nation)
+            )
+        rows._allied_scope = scope
+        return rows
+
+
+class QueueEntry(MarkedModel):
+    """One request of a queue source, narrowed to what the queue ranks, filters and counts by.
+
+    Kept by the sources (``allied.working_group.entries``): written in the same transaction as
+    the source row, so the queue is read from one indexed table instead of being scored across
+    every module's open requests on every view. Marked with its source row's marking, so the
+    restricted querysets and the row-level security policies hide it exactly as they hide the
+    source row. ``score`` and ``escalation`` are stored for the day and the group's weights in
+    ``QueueScoring``; what a page shows is still read again from the source.
+    """
+
+    #: The ``allied.core.queue.Source`` name (``"arms.cases"``) and its row's primary key.
+    source = models.CharField(max_length=40)
+    source_id = models.BigIntegerField()
+    #: The source's position in the registry: ties in score and age rank as they always have.
+    source_rank = models.PositiveSmallIntegerField()
+    partner = models.ForeignKey("core.Nation", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=32)
+    opened = models.DateField()
+    target = models.DateField(null=True, blank=True)
+    #: ``",a,b,"`` or ``""``, as the sources give them.
+    flags = models.CharField(max_length=200, blank=True, default="")
+    title = models.CharField(max_length=200, blank=True, default="")
+    is_open = models.BooleanField(default=True)
+    #: A partner sees the entry only when it is its own nation's (arms cases and licences).
+    own_nation = models.BooleanField(default=False)
+    #: The marking of the plan a planning request is about: hidden with the plan.
+    plan_marking = models.ForeignKey(
+        StoredMarking, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    score = models.FloatField(null=True)
+    escalation = models.SmallIntegerField(null=True)
+
+    objects = QueueEntryQuerySet.as_manager()
+
+    class Meta:
+        base_manager_name = "objects"
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_id"], name="queue_entry_source_row")
+        ]
+        indexes = [
+            models.Index(
+                models.F("score").desc(),
+                "opened",
+                "source_rank",
+                "source_id",
+                name="queue_entry_ranked",
+                condition=models.Q(is_open=True),
+            ),
+        ]
+
+
+class QueueScoring(models.Model):
+    """For which day and which weights the stored scores of ``QueueEntry`` were computed.
+
+    One row. ``digest`` is that of the group's weights (every partner priority in force on
+    ``day``, and the request types); a viewer whose own weights have another digest (one who may
+    not see every priority) is scored on the fly instead, so no stored score tells anyone a
+    weight it may not see.
+    """
+
+    day = models.DateField()
+    digest = models.CharField(max_length=64, blank=True, default="")

@@ -1,10 +1,11 @@
 """The working group's queue: every open allied request its member may see, scored and ranked.
 
 Requests come from the registered sources of each module (``allied.core.queue``); weights come
-from the partner priorities the member may see and the request types the group has set. Nothing
-is copied: each page is computed from the modules' own rows. The score of
-``allied.working_group.rules.priority`` is computed in the database, so that ordering 50,000
-requests costs one query per module, and again in Python for the rows shown (with its parts).
+from the partner priorities the member may see and the request types the group has set. The
+sources keep one narrow, marked queue table (``QueueEntry``, ``allied.working_group.entries``)
+with a stored score, so a page is one indexed statement instead of scoring every open request of
+every module on every view; the rows shown are read again from their modules and scored in Python
+(with its parts) by ``allied.working_group.rules.priority``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from django.db.models import Case, Count, F, FloatField, Func, IntegerField, Q, Value, When
 from django.db.models.functions import Cast, Coalesce, Greatest
+from django.db.models.lookups import GreaterThan
 
 from allied.core.queue import SOURCES, QueueItem, Source
 from allied.working_group.models import PartnerPriority, RequestKind
@@ -119,49 +121,68 @@ def _case(column: str, mapping: dict[str, float], default: float) -> Any:
     )
 
 
-def ranked_rows(rows: Any, weights: Weights, on: date) -> Any:
-    """``rows`` (a source's annotated queryset) with ``q_age``, ``q_target_days``,
-    ``q_escalation`` and ``q_score``: the same numbers as ``rules.priority.score``."""
+#: The columns a source's ranked queryset carries (``allied.core.queue.Source.rows``).
+SOURCE_COLUMNS = {
+    "partner": "q_partner",
+    "kind": "q_kind",
+    "opened": "q_opened",
+    "target": "q_target",
+    "flags": "q_flags",
+}
+
+
+def score_parts(weights: Weights, on: date, columns: dict[str, str]) -> dict[str, Any]:
+    """``q_age``, ``q_target_days``, ``q_escalation`` and ``q_score`` as expressions over the
+    ``columns`` (partner, kind, opened, target, flags): the same numbers as
+    ``rules.priority.score``. Written out in full (no reference to another annotation) so that
+    the queue table can store them with one ``UPDATE``; the database computes them the same way
+    for a stored score and for one computed on a page, so both rank alike."""
     today = Value(on)
+    partner, kind, opened, target, flags = (
+        columns[c] for c in ("partner", "kind", "opened", "target", "flags")
+    )
     kind_targets = {k: float(t) for k, (t, _) in weights.kinds.items()}
     # GREATEST ignores NULL on PostgreSQL but not on SQLite: only a row with a target has one.
     own_target = Case(
         When(
-            q_target__isnull=False,
-            then=Greatest(DaysBetween(F("q_target"), F("q_opened")), Value(1)),
+            **{f"{target}__isnull": False},
+            then=Greatest(DaysBetween(F(target), F(opened)), Value(1)),
         ),
         default=Value(None),
         output_field=IntegerField(),
     )
-    rows = rows.annotate(
-        q_age=Greatest(DaysBetween(today, F("q_opened")), Value(0)),
-        q_target_days=Cast(
-            Coalesce(own_target, _case("q_kind", kind_targets, DEFAULT_TARGET_DAYS)),
-            IntegerField(),
-        ),
+    age = Greatest(DaysBetween(today, F(opened)), Value(0))
+    target_days = Cast(
+        Coalesce(own_target, _case(kind, kind_targets, DEFAULT_TARGET_DAYS)), IntegerField()
     )
     bonus: Any = _float(0)
     for flag, value in weights.flags.items():
         bonus = bonus + Case(
-            When(q_flags__contains=f",{flag},", then=_float(value)),
+            When(**{f"{flags}__contains": f",{flag},"}, then=_float(value)),
             default=_float(0),
             output_field=FloatField(),
         )
-    lateness = Greatest(
-        _float(1), Cast(F("q_age"), FloatField()) / Cast(F("q_target_days"), FloatField())
-    )
-    return rows.annotate(
-        q_escalation=Case(
-            When(q_age__gt=F("q_target_days") * 2, then=Value(2)),
-            When(q_age__gt=F("q_target_days"), then=Value(1)),
+    lateness = Greatest(_float(1), Cast(age, FloatField()) / Cast(target_days, FloatField()))
+    return {
+        "q_age": age,
+        "q_target_days": target_days,
+        "q_escalation": Case(
+            When(GreaterThan(age, target_days * 2), then=Value(2)),
+            When(GreaterThan(age, target_days), then=Value(1)),
             default=Value(0),
             output_field=IntegerField(),
         ),
-        q_score=_case("q_partner", dict(weights.partners), 1.0)
-        * _case("q_kind", {k: w for k, (_, w) in weights.kinds.items()}, 1.0)
+        "q_score": _case(partner, dict(weights.partners), 1.0)
+        * _case(kind, {k: w for k, (_, w) in weights.kinds.items()}, 1.0)
         * lateness
         + bonus,
-    )
+    }
+
+
+def ranked_rows(rows: Any, weights: Weights, on: date) -> Any:
+    """``rows`` (a source's annotated queryset) with ``q_age``, ``q_target_days``,
+    ``q_escalation`` and ``q_score``: the same numbers as ``rules.priority.score``."""
+    return rows.annotate(**score_parts(weights, on, SOURCE_COLUMNS))
 
 
 # --- pages ---------------------------------------------------------------------------------------
@@ -200,7 +221,56 @@ def _ranked(source: Source, who: Any, on: date, weights: Weights, filters: Filte
 def build(
     who: Any, on: date, filters: Filters = Filters(), *, offset: int = 0, limit: int = 50
 ) -> QueuePage:
-    """One page of the ranked queue, with its totals (all counted over visible requests only)."""
+    """One page of the ranked queue, with its totals (all counted over visible requests only).
+
+    Read from the queue table (``QueueEntry``) restricted to ``who``: one aggregate for the
+    totals and one ordered statement for the page. When the stored scores are those of
+    ``who``'s weights (today's, and ``who`` may see every partner priority), the page is the
+    top of the ``score DESC`` index; otherwise (a viewer who sees fewer priorities, another day)
+    the score is computed by the same expression over the table's narrow rows, so no stored
+    score ranks anyone by a weight it may not see.
+    """
+    from allied.working_group.entries import ENTRY_COLUMNS, scoring_is_stored
+    from allied.working_group.models import QueueEntry
+
+    weights = weights_for(who, on)
+    rows = QueueEntry.objects.visible_to(who, on=on).filter(is_open=True)
+    if filters.partner:
+        rows = rows.filter(partner_id=filters.partner)
+    if filters.kind:
+        rows = rows.filter(kind=filters.kind)
+    if scoring_is_stored(weights, on):
+        late, order = "escalation", ("-score", "opened", "source_rank", "source_id")
+    else:
+        rows = rows.annotate(**score_parts(weights, on, ENTRY_COLUMNS))
+        late, order = "q_escalation", ("-q_score", "opened", "source_rank", "source_id")
+    if filters.escalated:
+        rows = rows.filter(**{f"{late}__gt": 0})
+    counts = rows.order_by().aggregate(
+        n=Count("pk"), late=Count("pk", filter=Q(**{f"{late}__gt": 0}))
+    )
+    total, escalated = counts["n"], counts["late"]
+    if total == 0:
+        return QueuePage([], total, escalated)
+    page = list(rows.order_by(*order).values_list("source", "source_id")[offset : offset + limit])
+    wanted: dict[str, list[Any]] = {}
+    for name, pk in page:
+        wanted.setdefault(name, []).append(pk)
+    found = {
+        (name, pk): item
+        for name, pks in wanted.items()
+        if name in SOURCES
+        for pk, item in SOURCES[name].items(who, on, pks).items()
+    }
+    items = [found[key] for key in page if key in found]
+    return QueuePage(rank(items, weights, on), total, escalated)
+
+
+def build_from_sources(
+    who: Any, on: date, filters: Filters = Filters(), *, offset: int = 0, limit: int = 50
+) -> QueuePage:
+    """The queue scored across every source's open requests (what ``build`` reads from the
+    queue table): the definition the table is checked against, not for pages."""
     weights = weights_for(who, on)
     sources = list(SOURCES.values())
     total = escalated = 0
@@ -230,22 +300,28 @@ def build(
 
 
 def summary(who: Any, on: date) -> tuple[dict[tuple[str, str], tuple[int, int, int]], Weights]:
-    """Per (partner, kind): open requests, how many are escalated, the oldest age in days."""
+    """Per (partner, kind): open requests, how many are escalated, the oldest age in days
+    (one statement over the queue table, restricted to ``who``)."""
     from django.db.models import Max
 
+    from allied.working_group.entries import ENTRY_COLUMNS
+    from allied.working_group.models import QueueEntry
+
     weights = weights_for(who, on)
+    rows = (
+        QueueEntry.objects.visible_to(who, on=on)
+        .filter(is_open=True)
+        .annotate(**score_parts(weights, on, ENTRY_COLUMNS))
+    )
     found: dict[tuple[str, str], tuple[int, int, int]] = {}
-    for source in SOURCES.values():
-        rows = ranked_rows(source.rows(who, on), weights, on)
-        for partner, kind, n, late, oldest in (
-            rows.order_by()
-            .values_list("q_partner", "q_kind")
-            .annotate(
-                n=Count("pk"), late=Count("pk", filter=Q(q_escalation__gt=0)), oldest=Max("q_age")
-            )
-        ):
-            held = found.get((partner, kind), (0, 0, 0))
-            found[(partner, kind)] = (held[0] + n, held[1] + late, max(held[2], oldest or 0))
+    for partner, kind, n, late, oldest in (
+        rows.order_by()
+        .values_list("partner_id", "kind")
+        .annotate(
+            n=Count("pk"), late=Count("pk", filter=Q(q_escalation__gt=0)), oldest=Max("q_age")
+        )
+    ):
+        found[(partner, kind)] = (n, late, oldest or 0)
     return found, weights
 
 

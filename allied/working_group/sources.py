@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import CharField, DateField, F, Value
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Substr, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,16 +25,20 @@ def _base(name: str) -> str:
 
 
 def disclosure_rows(who: Any, on: date) -> Any:
-    return (
-        DisclosureRequest.objects.visible_to(who, on=on)
-        .filter(status__in=DISCLOSURE_OPEN)
-        .annotate(
-            q_partner=F("partner_id"),
-            q_kind=Value("disclosure", output_field=CharField()),
-            q_opened=TruncDate("requested_at"),
-            q_target=Value(None, output_field=DateField()),
-            q_flags=Value("", output_field=CharField()),
-        )
+    return _disclosures(DisclosureRequest.objects.visible_to(who, on=on))
+
+
+def disclosure_entries(rows: Any) -> Any:
+    return _disclosures(rows).annotate(q_title=Substr("purpose", 1, 200), q_marking=F("marking_id"))
+
+
+def _disclosures(rows: Any) -> Any:
+    return rows.filter(status__in=DISCLOSURE_OPEN).annotate(
+        q_partner=F("partner_id"),
+        q_kind=Value("disclosure", output_field=CharField()),
+        q_opened=TruncDate("requested_at"),
+        q_target=Value(None, output_field=DateField()),
+        q_flags=Value("", output_field=CharField()),
     )
 
 
@@ -70,16 +74,20 @@ def disclosure_items(who: Any, on: date, pks: Sequence[Any]) -> dict[Any, QueueI
 
 
 def freeform_rows(who: Any, on: date) -> Any:
-    return (
-        FreeformRequest.objects.visible_to(who, on=on)
-        .filter(status__in=OPEN_STATUSES)
-        .annotate(
-            q_partner=F("partner_id"),
-            q_kind=F("kind"),
-            q_opened=F("opened"),
-            q_target=F("target"),
-            q_flags=F("flags"),
-        )
+    return _freeform(FreeformRequest.objects.visible_to(who, on=on))
+
+
+def freeform_entries(rows: Any) -> Any:
+    return _freeform(rows).annotate(q_title=F("title"), q_marking=F("marking_id"))
+
+
+def _freeform(rows: Any) -> Any:
+    return rows.filter(status__in=OPEN_STATUSES).annotate(
+        q_partner=F("partner_id"),
+        q_kind=F("kind"),
+        q_opened=F("opened"),
+        q_target=F("target"),
+        q_flags=F("flags"),
     )
 
 
@@ -114,8 +122,20 @@ def freeform_items(who: Any, on: date, pks: Sequence[Any]) -> dict[Any, QueueIte
     return found
 
 
-DISCLOSURE = Source("intel.disclosure", disclosure_rows, disclosure_items)
-FREEFORM = Source("working_group.freeform", freeform_rows, freeform_items)
+DISCLOSURE = Source(
+    "intel.disclosure",
+    disclosure_rows,
+    disclosure_items,
+    model=DisclosureRequest,
+    entries=disclosure_entries,
+)
+FREEFORM = Source(
+    "working_group.freeform",
+    freeform_rows,
+    freeform_items,
+    model=FreeformRequest,
+    entries=freeform_entries,
+)
 
 
 def _first_line(text: str, limit: int = 120) -> str:

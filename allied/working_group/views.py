@@ -35,6 +35,7 @@ from allied.core.restricted import (
     viewer_of,
 )
 from allied.working_group import brief as brief_module
+from allied.working_group import entries
 from allied.working_group.forms import (
     FreeformRequestForm,
     FreeformStatusForm,
@@ -368,6 +369,8 @@ def _update_status(
             .update(status=data["status"], blockers=data["blockers"], version=row.version + 1)
         )
         if changed:
+            # An update sends no post_save: the queue table follows the request here.
+            entries.sync(FreeformRequest, [row.pk])
             audit.record(
                 "write",
                 actor=request.user,
