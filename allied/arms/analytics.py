@@ -74,7 +74,8 @@ class Sources:
             collector.add(text)
         for object_type, ids in sorted(self.rows.items()):
             if ids:
-                items = [(pk, texts[mid]) for pk, mid in ids.items()]
+                # Paired without a Python loop: 27,000 ids behind the offer-date goal at scale.
+                items = zip(ids, map(texts.__getitem__, ids.values()), strict=True)
                 audit.record_feed_read(request.user, object_type, items)
 
 
