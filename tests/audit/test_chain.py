@@ -17,6 +17,7 @@ from allied.audit_chain import (
     canonical,
     entry_hash,
     extend,
+    plain,
     seal,
     timestamp,
     verify,
@@ -70,10 +71,20 @@ def test_naive_timestamps_are_refused() -> None:
         canonical(1, {"at": datetime(2026, 11, 27)})
 
 
-@pytest.mark.parametrize("value", [1.5, {"x": 0.1}, [2.0], float("nan")])
+@pytest.mark.parametrize(
+    "value", [1.5, {"x": 0.1}, [2.0], ["1", "2", 3.0], ("1", None, 4.5), float("nan")]
+)
 def test_floats_are_refused_anywhere_in_an_entry(value: object) -> None:
     with pytest.raises(TypeError, match="float"):
         canonical(1, {"detail": value})
+
+
+def test_a_long_list_of_ids_is_copied_as_it_is() -> None:
+    """A read entry's id list skips the per-item walk but comes back equal, as a new list."""
+    ids = [str(i) for i in range(5000)] + [7, True, None]
+    out = plain({"objects_by_marking": {"SECRET": ids}, "pair": ("a", 1)})
+    assert out == {"objects_by_marking": {"SECRET": ids}, "pair": ["a", 1]}
+    assert isinstance(out, dict) and out["objects_by_marking"]["SECRET"] is not ids
 
 
 def test_keys_must_be_strings_and_the_sequence_number_is_not_content() -> None:

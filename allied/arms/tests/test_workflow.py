@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.test import Client
 
-from allied.arms import access, services, stats
+from allied.arms import access, analytics, services, stats
 from allied.arms.models import Case, HistoryEntry, StageRecord, StageStat
 from allied.core.models import AuditEntry, system_access
 
@@ -279,6 +279,59 @@ def test_analytics_audit_the_rows_behind_every_figure(cast):
     listed = {i for ids in entries["arms.stagestat"].detail["objects_by_marking"].values()
               for i in ids}  # fmt: skip
     assert mine and listed == mine
+
+
+def test_analytics_grouped_figures_equal_a_row_by_row_reading(cast):
+    """The offer-date goal and the overdue count, read grouped with their ids, equal what
+    reading every visible row one by one gives: the same figures, the same banner markings, the
+    same ids under the same markings for the audit. A partner's figures count only rows released
+    to its nation (REL TO USA, PHL); NOFORN rows count for the U.S. viewer only."""
+    today = datetime.date(2026, 12, 3)
+    quarter = datetime.date(2026, 4, 1)
+    made = []
+    for n, (partner, marking) in enumerate(
+        [("PHL", "CONFIDENTIAL//REL TO USA, PHL")] * 3
+        + [("JPN", "CONFIDENTIAL//REL TO USA, JPN")] * 2
+        + [("PHL", "SECRET//NOFORN")] * 2
+    ):
+        offered = quarter + datetime.timedelta(days=40 * n)
+        aod = offered + datetime.timedelta(days=(n % 3) - 1)
+        made.append(
+            case(partner, marking, stage="loa_offered", offered=offered, anticipated_offer=aod)
+        )
+    with system_access("tests: open stages past their target"):
+        StageRecord.objects.filter(case__in=made, completed__isnull=True).update(target_days=30)
+    for who in ("us.casemgr", "phl.liaison"):
+        viewer = access.viewer(cast[who])
+        sources = analytics.Sources()
+        goal = analytics.offer_goal(viewer, today, sources)
+        late = analytics.overdue(viewer, today, sources)
+        seen = list(access.cases(viewer).filter(offered__isnull=False))
+        assert len(seen) == {"us.casemgr": 7, "phl.liaison": 3}[who]
+        by_quarter: dict[datetime.date, list[int]] = {}
+        for c in seen:
+            q = datetime.date(c.offered.year, (c.offered.month - 1) // 3 * 3 + 1, 1)
+            acc = by_quarter.setdefault(q, [0, 0])
+            acc[0] += 1
+            acc[1] += c.offered <= c.anticipated_offer
+        expected = [
+            (q.isoformat(), round(100 * on_time / n, 1), n)
+            for q, (n, on_time) in sorted(by_quarter.items())
+        ]
+        shares = [(r["month"], r["share"], r["n"]) for r in goal if r["series"] != "Goal (85%)"]
+        assert shares == expected
+        assert sources.rows["arms.case"] == {str(c.pk): c.marking_id for c in seen}
+        records = list(
+            access.case_rows(StageRecord, viewer).filter(
+                completed__isnull=True, target_days=30, case__in=made
+            )
+        )
+        assert late == [
+            {"stage": "LOA offered", "state": "Open and overdue", "cases": len(records)}
+        ]
+        assert sources.rows["arms.stagerecord"] == {str(r.pk): r.marking_id for r in records}
+        assert sources.markings == {c.marking_id for c in seen}
+        assert len(records) == len(seen)
 
 
 def _rollup():
