@@ -296,6 +296,9 @@ def test_a_sealer_killed_mid_batch_loses_nothing_and_a_restarted_one_seals_every
         "marking, detail) VALUES (%s, '', '', 'read', 'test.thing', %s, '', '{}')",
         [(at, str(n)) for n in range(total)],
     )
+    # With what migrating the database recorded (a system access that fills a derived table).
+    queued = target.sql("SELECT COUNT(*) FROM core_auditentry")
+    assert queued >= total and target.sealed() == 0
     connections.close_all()
     command = [sys.executable, str(ROOT / "manage.py"), "audit", "seal", "--follow",
                "--batch-size", str(batch), "--interval", "0.05"]  # fmt: skip
@@ -312,11 +315,11 @@ def test_a_sealer_killed_mid_batch_loses_nothing_and_a_restarted_one_seals_every
         if sealer.poll() is None:
             sealer.kill()
     sealed = target.sealed()
-    assert 0 < sealed < total  # killed with work left
+    assert 0 < sealed < queued  # killed with work left
     assert sealed % batch == 0  # a batch commits whole or not at all
-    assert target.sql("SELECT COUNT(*) FROM core_auditentry") == total  # nothing lost
+    assert target.sql("SELECT COUNT(*) FROM core_auditentry") == queued  # nothing lost
     restarted = target.manage("audit", "seal")
     assert restarted.returncode == 0, restarted.stderr
-    assert f"sealed {total - sealed} entries" in restarted.stdout
+    assert f"sealed {queued - sealed} entries" in restarted.stdout
     verified = target.manage("audit", "verify")
-    assert (verified.returncode, verified.stdout) == (0, f"audit chain intact: {total} entries\n")
+    assert (verified.returncode, verified.stdout) == (0, f"audit chain intact: {queued} entries\n")

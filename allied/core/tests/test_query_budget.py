@@ -128,6 +128,13 @@ BUDGET: dict[tuple[str, str], tuple[int, int]] = {
 def _demo() -> None:
     with override_settings(ALLIED_LOCAL=True, DEBUG=False):
         call_command("demo", "--no-serve", stdout=io.StringIO())
+    # The queue table's stored scores are made once a day, by the first read after midnight (or
+    # the nightly rebuild_queue --scores-only): budgets are for every other request.
+    from django.utils import timezone
+
+    from allied.working_group.entries import refresh_scores
+
+    refresh_scores(timezone.localdate())
 
 
 def _first_id(client: Client, source: str) -> int:
