@@ -464,7 +464,10 @@ class Meter:
     namespace are seen, which is where the cluster runs here.
     """
 
-    def __init__(self, server_pid: int, admin_urls: list[str], every: float = 0.2) -> None:
+    def __init__(
+        self, server_pid: int, admin_urls: list[str], every: float = 0.2, lag_url: str = ""
+    ) -> None:
+        self.lag_url = lag_url  # the served database, as a role that may read the audit log
         import threading
 
         self.server_pid = server_pid
@@ -509,7 +512,11 @@ class Meter:
                 stack.enter_context(psycopg.connect(url, autocommit=True))
                 for url in self.admin_urls
             ]
-            conn = conns[0]
+            lag = (
+                stack.enter_context(psycopg.connect(self.lag_url, autocommit=True))
+                if (self.lag_url and SEALING_LAG_SQL)
+                else None
+            )
             ticks = 0
             while not self.stop_event.wait(self.every):
                 self._sample_workers()
@@ -525,8 +532,8 @@ class Meter:
                         self.first[pid] = 0.0
                     self.last[pid] = cpu
                 ticks += 1
-                if SEALING_LAG_SQL and ticks % 5 == 0:
-                    row = conn.execute(SEALING_LAG_SQL).fetchone()
+                if lag is not None and SEALING_LAG_SQL and ticks % 5 == 0:
+                    row = lag.execute(SEALING_LAG_SQL).fetchone()
                     self.lags.append(float(row[0] or 0) if row else 0.0)
 
     def seconds(self, pids: Iterable[int]) -> float:
@@ -632,7 +639,7 @@ class Run:
 
 def run_locust(
     users: int, seconds: int, url: str, work: Path, server: subprocess.Popen[bytes], *,
-    think: bool = True, tag: str = "locust", replica: str = "",
+    think: bool = True, tag: str = "locust", replica: str = "", db: str = "",
 ) -> Run:  # fmt: skip
     """One headless locust run of ``users`` people for ``seconds``, with the CPU it cost."""
     env = {
@@ -641,7 +648,12 @@ def run_locust(
         "ALLIED_LOAD_THINK": "1" if think else "0",
     }
     admins = [pg_admin()] + ([f"postgres://postgres@{replica}/postgres"] if replica else [])
-    with (work / f"{tag}.log").open("wb") as locust_log, Meter(server.pid, admins) as meter:
+    with (
+        (work / f"{tag}.log").open("wb") as locust_log,
+        Meter(
+            server.pid, admins, lag_url=f"postgres://postgres@{pg()}/{db}" if db else ""
+        ) as meter,
+    ):
         locust = subprocess.run(
             [
                 str(BIN / "locust"),
@@ -762,7 +774,15 @@ def measure(
             for n in counts:
                 print(f"# capacity: {n} people, no think time, {seconds} s ({where})", flush=True)
                 run = run_locust(
-                    n, seconds, url, work, server, think=False, tag=f"step{n}", replica=replica
+                    n,
+                    seconds,
+                    url,
+                    work,
+                    server,
+                    think=False,
+                    tag=f"step{n}",
+                    replica=replica,
+                    db=args.db,
                 )
                 runs.append(run)
                 t, cpu = run.total, run.cpu
@@ -779,7 +799,7 @@ def measure(
                 f"{url} ({where}, {scale} data, role {APP_ROLE})",
                 flush=True,
             )
-            runs.append(run_locust(users, seconds, url, work, server, replica=replica))
+            runs.append(run_locust(users, seconds, url, work, server, replica=replica, db=args.db))
         log = (work / "gunicorn.log").read_text(encoding="utf-8", errors="replace")
         sealing = sealing_status(args.db, credentials["_database"])
     finally:
