@@ -142,7 +142,9 @@ bench: venv
 # connected as the application role (row-level security on). Builds its large data set in
 # allied_load_data the first time (up to half an hour), then reuses it. Prints the table, writes
 # bench/load.md and fails on any error. CI runs a bounded variant (python -m bench.load --quick).
-# LOAD_ARGS passes options, e.g. make load LOAD_ARGS="--users 20 --workers 4".
+# LOAD_ARGS passes options, e.g. make load LOAD_ARGS="--users 20 --workers 4"; with
+# LOAD_ARGS=--capacity (no think time, people added until p95 passes 500 ms) it writes
+# bench/capacity.md instead. make bench adds both runs' summaries to bench/results.md.
 load: venv
 	$(BIN)/python -m bench.load $(LOAD_ARGS)
 

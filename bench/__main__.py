@@ -34,7 +34,12 @@ def discover() -> list[str]:
     )
 
 
-def heading(names: list[str], now: datetime.datetime, load_time: datetime.datetime | None) -> str:
+def heading(
+    names: list[str],
+    now: datetime.datetime,
+    load_time: datetime.datetime | None,
+    capacity_time: datetime.datetime | None = None,
+) -> str:
     text = (
         f"# Allied benchmarks\n\n{now:%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, Python "
         f"{sys.version.split()[0]}; benchmarks run: {', '.join(names)}."
@@ -43,6 +48,11 @@ def heading(names: list[str], now: datetime.datetime, load_time: datetime.dateti
         text += (
             f" The load rows are from the last `make load` ({load_time:%Y-%m-%d %H:%M} UTC; "
             "each page's figures are in `bench/load.md`)."
+        )
+    if capacity_time is not None:
+        text += (
+            " The capacity row is from the last `make load LOAD_ARGS=--capacity` "
+            f"({capacity_time:%Y-%m-%d %H:%M} UTC; each step is in `bench/capacity.md`)."
         )
     return text
 
@@ -74,12 +84,20 @@ def main(argv: list[str]) -> int:
             sys.argv[1:] = own_arguments
         figures = _report.read(figures_file)
     load = _report.read(_report.LOAD_FIGURES)
+    capacity = _report.read(_report.CAPACITY_FIGURES)
     load_time = (
         datetime.datetime.fromtimestamp(_report.LOAD_FIGURES.stat().st_mtime, datetime.UTC)
         if load
         else None
     )
-    table = _report.table([*figures, *load], heading(names, now, load_time))
+    capacity_time = (
+        datetime.datetime.fromtimestamp(_report.CAPACITY_FIGURES.stat().st_mtime, datetime.UTC)
+        if capacity
+        else None
+    )
+    table = _report.table(
+        [*figures, *load, *capacity], heading(names, now, load_time, capacity_time)
+    )
     print("\n" + table)
     if output is not None:
         output.write_text(table, encoding="utf-8")

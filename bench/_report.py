@@ -19,6 +19,8 @@ ENV = "ALLIED_BENCH_FIGURES"
 AT_MOST, AT_LEAST = "<=", ">="
 #: The figures of the last load test (``make load``), which ``python -m bench`` adds to its table.
 LOAD_FIGURES = Path(__file__).resolve().parent.parent / "var" / "load-figures.jsonl"
+#: The figure of the last capacity run (``make load LOAD_ARGS=--capacity``), added the same way.
+CAPACITY_FIGURES = LOAD_FIGURES.with_name("capacity-figures.jsonl")
 
 
 @dataclass(frozen=True)

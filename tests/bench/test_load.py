@@ -64,3 +64,18 @@ def test_every_size_of_the_data_set_has_its_words_and_each_scale_sets_them_all()
     assert set(load.SCALES) == {"full", "small"}
     for sizes in load.SCALES.values():
         assert all(getattr(sizes, name) > 0 for name in fields)
+
+
+def test_capacity_is_the_best_step_within_the_limit_without_errors() -> None:
+    steps = [
+        load.Step(5, 12.0, 60, 120, 0, 40.0),
+        load.Step(10, 24.0, 90, 300, 0, 41.0),
+        load.Step(20, 33.0, 200, 480, 3, 42.0),  # within the limit, but with errors
+        load.Step(30, 36.0, 400, 900, 0, 45.0),  # past the limit
+    ]
+    figure = load.capacity_figure(steps, 3)
+    assert (figure.value, figure.target, figure.compare) == (24.0, load.CAPACITY_FLOOR, ">=")
+    assert figure.passed is False
+    assert load.capacity_figure(steps[:1], 3).value == 12.0
+    assert load.capacity_figure([], 3).value == 0.0
+    assert "**24.0 requests/s**" in load.capacity_markdown(steps, load.CAPACITY_P95_MS)
