@@ -80,8 +80,8 @@ def ingest(total: int) -> tuple[float, int]:
         cursor.execute("ANALYZE intel_stixobject")  # what autovacuum does after a bulk load
         # The bulk load's dirty pages written out now, so the read that follows is not measured
         # behind a checkpoint that the load (or an earlier benchmark) set off: each page's audit
-        # entry commits, and a commit's flush waits on the disk the checkpoint keeps busy (seen
-        # as a read of 9.6 s instead of 1.8 s, right after the search benchmark's build).
+        # entry commits, and a commit's flush waits on the disk the checkpoint keeps busy (a read
+        # of 9.6 s instead of 1.8 s was seen right after the search benchmark's build).
         cursor.execute("CHECKPOINT")
     return took, sum(len(b) for b in bodies)
 
