@@ -64,6 +64,7 @@ import urllib.request
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from bench import _report
 
@@ -488,10 +489,26 @@ class Meter:
             cpu = cpu_seconds(pid)
             if cpu is not None:
                 self.first[pid] = self.last[pid] = cpu
+        # Backends already open (connections kept from an earlier capacity step, the sealer's)
+        # count from their CPU now; only those born during the run count from zero.
+        import psycopg
+
+        for url in self.admin_urls:
+            with psycopg.connect(url, autocommit=True) as conn:
+                for pid in self._backends(conn):
+                    cpu = cpu_seconds(pid)
+                    if cpu is not None:
+                        self.backend_pids.add(pid)
+                        self.first[pid] = self.last[pid] = cpu
         self.busy_start = machine_busy_seconds()
         self.children_start = _children_cpu()
         self.thread.start()
         return self
+
+    @staticmethod
+    def _backends(conn: Any) -> list[int]:
+        query = "SELECT pid FROM pg_stat_activity WHERE usename = %s"
+        return [pid for (pid,) in conn.execute(query, [APP_ROLE]).fetchall()]
 
     def __exit__(self, *exc: object) -> None:
         self.stop_event.set()
@@ -522,9 +539,7 @@ class Meter:
             ticks = 0
             while not self.stop_event.wait(self.every):
                 self._sample_workers()
-                query = "SELECT pid FROM pg_stat_activity WHERE usename = %s"
-                rows = [row for c in conns for row in c.execute(query, [APP_ROLE]).fetchall()]
-                for (pid,) in rows:
+                for pid in [pid for c in conns for pid in self._backends(c)]:
                     cpu = cpu_seconds(pid)
                     if cpu is None:
                         continue

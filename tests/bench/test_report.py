@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -115,6 +116,10 @@ def test_python_m_bench_writes_the_figures_of_the_benchmarks_it_ran(
         + "\n"
     )
     monkeypatch.setattr(_report, "LOAD_FIGURES", load)
+    capacity = tmp_path / "capacity-figures.jsonl"
+    figure = _report.Figure("load", "capacity: requests/s", 66.2, "/s", 30, _report.AT_LEAST)
+    capacity.write_text(json.dumps(dataclasses.asdict(figure)) + "\n")
+    monkeypatch.setattr(_report, "CAPACITY_FIGURES", capacity)
     output = tmp_path / "results.md"
     monkeypatch.setattr(sys, "argv", ["bench", "markings", "--output", str(output)])
     assert bench_main(["markings", "--output", str(output)]) == 0
@@ -125,6 +130,8 @@ def test_python_m_bench_writes_the_figures_of_the_benchmarks_it_ran(
     assert "| markings | roll-up of 10,000 portions | 4.20 ms | <= 10 ms | pass |" in text
     assert "| load | errors | 2 errors | <= 0 errors | MISSED |" in text
     assert "last `make load`" in text
+    assert "| load | capacity: requests/s | 66.2 /s | >= 30 /s | pass |" in text
+    assert "last `make load LOAD_ARGS=--capacity`" in text
     assert "## markings (as printed by the benchmark)" in capsys.readouterr().out
     assert _report.ENV not in os.environ
 
@@ -137,6 +144,7 @@ def test_a_subset_prints_its_table_but_writes_no_file(
 
     monkeypatch.setattr(bench.markings, "main", lambda: None)
     monkeypatch.setattr(_report, "LOAD_FIGURES", tmp_path / "none.jsonl")
+    monkeypatch.setattr(_report, "CAPACITY_FIGURES", tmp_path / "none-either.jsonl")
     monkeypatch.setattr(runner, "RESULTS", tmp_path / "results.md")
     assert bench_main(["markings"]) == 0
     assert not (tmp_path / "results.md").exists()
