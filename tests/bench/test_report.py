@@ -91,16 +91,16 @@ def test_the_table_has_one_row_per_figure_with_target_and_verdict() -> None:
 def test_python_m_bench_writes_the_figures_of_the_benchmarks_it_ran(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import bench.markings
+    import bench.__main__ as runner
 
-    seen_arguments = []
+    ran = []
 
-    def fake_main() -> None:
-        seen_arguments.append(list(sys.argv[1:]))
+    def fake_run(name: str) -> None:  # what the benchmark's own process does
+        ran.append(name)
         print("## markings (as printed by the benchmark)")
         _report.record("markings", "roll-up of 10,000 portions", 4.2, "ms", 10)
 
-    monkeypatch.setattr(bench.markings, "main", fake_main)
+    monkeypatch.setattr(runner, "run_benchmark", fake_run)
     load = tmp_path / "load-figures.jsonl"
     load.write_text(
         json.dumps(
@@ -123,7 +123,7 @@ def test_python_m_bench_writes_the_figures_of_the_benchmarks_it_ran(
     output = tmp_path / "results.md"
     monkeypatch.setattr(sys, "argv", ["bench", "markings", "--output", str(output)])
     assert bench_main(["markings", "--output", str(output)]) == 0
-    assert seen_arguments == [[]]  # the runner's arguments are not the benchmark's
+    assert ran == ["markings"]
     assert sys.argv[1:] == ["markings", "--output", str(output)]
     text = output.read_text()
     assert "cores, Python" in text and "benchmarks run: markings." in text
@@ -140,12 +140,40 @@ def test_a_subset_prints_its_table_but_writes_no_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import bench.__main__ as runner
-    import bench.markings
 
-    monkeypatch.setattr(bench.markings, "main", lambda: None)
+    monkeypatch.setattr(runner, "run_benchmark", lambda name: None)
     monkeypatch.setattr(_report, "LOAD_FIGURES", tmp_path / "none.jsonl")
     monkeypatch.setattr(_report, "CAPACITY_FIGURES", tmp_path / "none-either.jsonl")
     monkeypatch.setattr(runner, "RESULTS", tmp_path / "results.md")
     assert bench_main(["markings"]) == 0
     assert not (tmp_path / "results.md").exists()
     assert "0 targets met, 0 missed, 0 without a target." in capsys.readouterr().out
+
+
+def test_each_benchmark_runs_in_a_process_of_its_own_and_reports_through_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real child process: its figure reaches the parent through ALLIED_BENCH_FIGURES, and its
+    main() sees no argument of the runner's."""
+    import bench.__main__ as runner
+
+    package = tmp_path / "bench"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "_report.py").write_text(Path(_report.__file__).read_text())
+    (package / "probe.py").write_text(
+        "import os, sys\n"
+        "from bench._report import record\n"
+        "def main():\n"
+        "    record('probe', f'arguments {len(sys.argv[1:])}', os.getpid(), 'pid')\n"
+    )
+    monkeypatch.setattr(runner, "HERE", package)
+    figures = tmp_path / "figures.jsonl"
+    monkeypatch.setenv(_report.ENV, str(figures))
+    runner.run_benchmark("probe")
+    [figure] = _report.read(figures)
+    assert figure.name == "arguments 0"
+    assert figure.value != os.getpid()
+    (package / "probe.py").write_text("def main():\n    raise RuntimeError('broken')\n")
+    with pytest.raises(SystemExit, match="benchmark probe failed"):
+        runner.run_benchmark("probe")
