@@ -30,27 +30,21 @@ def sign_in(username: str, password: str) -> User | None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_demo_loads_the_registry_and_prints_logins_that_work() -> None:
+def test_the_demo_loads_the_registry_prints_each_login_and_makes_the_principals_of_the_cast():
+    """One run of the demo checked three ways (each run loads every module's demo content)."""
     printed = run_demo()
+    # The registry, and logins that work.
     assert "fictional" in printed
     assert Community.objects.filter(code="NATO").exists()
     for person in CAST:
         assert person.username in printed
         assert sign_in(person.username, DEMO_PASSWORD) is not None
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_demo_table_shows_each_persons_nation_clearance_and_roles() -> None:
-    printed = run_demo()
+    # The table shows each person's nation, clearance and roles.
     header = next(line for line in printed.splitlines() if "Username" in line)
     assert header.split() == ["Username", "Password", "Nation", "Clearance", "Roles"]
     line = next(line for line in printed.splitlines() if line.strip().startswith("jpn.liaison"))
     assert "JPN" in line and "Secret" in line and "Liaison officer, Planner" in line
-
-
-@pytest.mark.django_db(transaction=True)
-def test_every_demo_user_has_the_principal_the_cast_defines() -> None:
-    run_demo()
+    # Every demo user has the principal the cast defines.
     us_analyst = Principal.objects.get(user__username="us.analyst")
     assert (us_analyst.nation_id, us_analyst.clearance) == ("USA", Clearance.TOP_SECRET)
     assert us_analyst.accesses == ["SI", "SI-G", "TK"]
