@@ -23,6 +23,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from allied.core.cast import CAST
 from allied.core.management.commands.demo import DEMO_PASSWORD
@@ -136,6 +137,11 @@ def demo_server(tmp_path: Path):  # type: ignore[no-untyped-def]
             server.wait(timeout=10)
 
 
+@pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="the demo's server runs on a SQLite file of its own whatever the suite's database: "
+    "the SQLite run of the suite covers it",
+)
 def test_twelve_people_at_once_meet_no_error(demo_server) -> None:  # type: ignore[no-untyped-def]
     base, log = demo_server
     visitors = [Visitor(base, username) for username in PEOPLE]
