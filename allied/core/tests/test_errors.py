@@ -10,7 +10,7 @@ from django.core.exceptions import BadRequest
 from django.db import OperationalError
 from django.test import Client
 
-from allied.arms.api.urls import CaseViewSet
+from allied.arms.api.cases import CaseViewSet
 from allied.arms.views import CaseList
 
 pytestmark = pytest.mark.django_db
