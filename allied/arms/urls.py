@@ -6,23 +6,23 @@ officers and the working group.
 
 from django.urls import URLPattern, URLResolver, path
 
-from allied.arms import analytics, views, views_casebook
+from allied.arms.views import analytics, casebook, cases, groups, licences, notification
 from allied.core.home import Link, Section, register
 from allied.core.models.principals import Role
 
 app_name = "arms"
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", views.CaseList.as_view(), name="case-list"),
-    path("cases/import/", views_casebook.case_import, name="case-import"),
-    path("cases/<int:pk>/", views.CaseDetail.as_view(), name="case-detail"),
-    path("cases/<int:pk>/advance/", views.case_advance, name="case-advance"),
-    path("cases/<int:pk>/edit/", views.case_edit, name="case-edit"),
-    path("coordinated/", views.GroupList.as_view(), name="group-list"),
-    path("coordinated/<int:pk>/", views.GroupDetail.as_view(), name="group-detail"),
-    path("licences/", views.LicenceList.as_view(), name="licence-list"),
-    path("licences/<int:pk>/", views.LicenceDetail.as_view(), name="licence-detail"),
-    path("lor/check/", views.lor_check, name="lor-check"),
-    path("notification/", views.notification, name="notification"),
+    path("", cases.CaseList.as_view(), name="case-list"),
+    path("cases/import/", casebook.case_import, name="case-import"),
+    path("cases/<int:pk>/", cases.CaseDetail.as_view(), name="case-detail"),
+    path("cases/<int:pk>/advance/", cases.case_advance, name="case-advance"),
+    path("cases/<int:pk>/edit/", cases.case_edit, name="case-edit"),
+    path("coordinated/", groups.GroupList.as_view(), name="group-list"),
+    path("coordinated/<int:pk>/", groups.GroupDetail.as_view(), name="group-detail"),
+    path("licences/", licences.LicenceList.as_view(), name="licence-list"),
+    path("licences/<int:pk>/", licences.LicenceDetail.as_view(), name="licence-detail"),
+    path("lor/check/", notification.lor_check, name="lor-check"),
+    path("notification/", notification.notification, name="notification"),
     path("analytics/", analytics.analytics, name="analytics"),
 ]
 

@@ -27,7 +27,7 @@ from rest_framework.response import Response
 
 from allied.arms import access, casebook, services
 from allied.arms.models import Blocker, Case, Review, StageRecord
-from allied.arms.views import is_case_manager
+from allied.arms.views.cases import is_case_manager
 from allied.core.api.fields import MarkingField
 from allied.core.forms import not_after_today
 from allied.core.models.principals import Role, principal_for
