@@ -1,12 +1,10 @@
 """Coalition planning pages (namespace ``planning``); the landing page is ``plan-list``.
 
-Also adds planning to the home page of planners.
+The planners' section of the home page is added in ``PlanningConfig.ready``.
 """
 
 from django.urls import URLPattern, URLResolver, path
 
-from allied.core.home import Link, Section, register
-from allied.core.models.principals import Role
 from allied.planning.views import authoring, plans, registry
 
 app_name = "planning"
@@ -35,19 +33,3 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("requests/new/", registry.request_create, name="request-create"),
     path("requests/<int:pk>/", authoring.request_detail, name="request-detail"),
 ]
-
-register(
-    Section(
-        Role.PLANNER,
-        "Plan as a coalition",
-        "Plans with the roles of every partner, what each partner holds and is willing to do, "
-        "the readiness report of each plan and the optimiser's proposal, as far as each is "
-        "releasable to you.",
-        (
-            Link("Plans", "planning:plan-list"),
-            Link("Capability registry", "planning:capability-list"),
-            Link("Willingness", "planning:willingness-list"),
-            Link("Planning requests", "planning:request-list"),
-        ),
-    )
-)
