@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from allied.arms import services
+from allied.arms import cases
 from allied.arms.models import Case
 from allied.arms.rules import lor
 from allied.core.forms import not_after_today
@@ -34,11 +34,11 @@ class AdvanceForm(forms.Form):
 
 
 class CaseEditForm(forms.Form):
-    """What a case manager may correct on a case (``services.EDITABLE``), from one version."""
+    """What a case manager may correct on a case (``cases.EDITABLE``), from one version."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields.update(forms.fields_for_model(Case, fields=list(services.EDITABLE)))
+        self.fields.update(forms.fields_for_model(Case, fields=list(cases.EDITABLE)))
         self.fields["version"] = version_field()
 
 

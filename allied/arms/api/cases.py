@@ -25,7 +25,7 @@ from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from allied.arms import access, casebook, services
+from allied.arms import access, casebook, cases
 from allied.arms.models import Blocker, Case, Review, StageRecord
 from allied.arms.views.cases import is_case_manager
 from allied.core.api.fields import MarkingField
@@ -245,7 +245,7 @@ class CaseViewSet(
         show(request, [case])
         return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
 
-    def _conflict(self, stale: services.StaleCase) -> Response:
+    def _conflict(self, stale: cases.StaleCase) -> Response:
         current = stale.current
         if current is not None:
             show(self.request, [current])
@@ -257,8 +257,8 @@ class CaseViewSet(
         case, given = self._change(request, CaseEditSerializer)
         version = given.pop("version")
         try:
-            services.edit_case(case, request.user, given, expected_version=version)
-        except services.StaleCase as stale:
+            cases.edit_case(case, request.user, given, expected_version=version)
+        except cases.StaleCase as stale:
             return self._conflict(stale)
         return self._answer(request, case.pk)
 
@@ -283,7 +283,7 @@ class CaseViewSet(
             return self._answer(request, self._manageable(request).pk)
         case, given = self._change(request, AdvanceSerializer)
         try:
-            services.advance(
+            cases.advance(
                 case,
                 request.user,
                 on=given.get("on"),
@@ -292,9 +292,9 @@ class CaseViewSet(
                 expected_version=given["version"],
                 override_reason=given["override_reason"],
             )
-        except services.StaleCase as stale:
+        except cases.StaleCase as stale:
             return self._conflict(stale)
-        except services.StageHeld as held:
+        except cases.StageHeld as held:
             show(request, [*held.reviews, *held.blockers])
             body = {
                 "detail": f"Nothing was changed: {held}.",
@@ -302,7 +302,7 @@ class CaseViewSet(
                 "open_blockers": list(held.holds.open_blockers),
             }
             return Response(body, status=409)
-        except services.StageError as exc:
+        except cases.StageError as exc:
             raise ValidationError({"on": [f"Nothing was changed: {exc}"]}) from exc
         return self._answer(request, case.pk)
 

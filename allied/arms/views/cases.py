@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.generic import DetailView, ListView
 
-from allied.arms import access, services
+from allied.arms import access, cases
 from allied.arms.forms import AdvanceForm, CaseEditForm
 from allied.arms.models import (
     Blocker,
@@ -152,8 +152,8 @@ class CaseDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
         reviews = rows(Review)
         holds = completion_holds(
             Stage(case.stage),
-            [services.review_name(r) for r in reviews if r.decision == ReviewDecision.PENDING],
-            [services.blocker_name(b) for b in blockers if b.resolved is None],
+            [cases.review_name(r) for r in reviews if r.decision == ReviewDecision.PENDING],
+            [cases.blocker_name(b) for b in blockers if b.resolved is None],
         )
         context.update(
             holds=holds,
@@ -162,7 +162,7 @@ class CaseDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
             blockers=blockers,
             items=rows(Item),
             history=rows(HistoryEntry),
-            decision=services.decision_for(case),
+            decision=cases.decision_for(case),
             partner_view=not viewer.is_us,
             can_edit=is_case_manager(self.request),
             can_advance=is_case_manager(self.request) and next_stage(Stage(case.stage)) is not None,
@@ -192,7 +192,7 @@ class CaseDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
         return show(self.request, rows)  # type: ignore[return-value]
 
 
-def stale_case(request: HttpRequest, case: Case, stale: services.StaleCase) -> HttpResponse:
+def stale_case(request: HttpRequest, case: Case, stale: cases.StaleCase) -> HttpResponse:
     """409: the case changed since the form was opened; what it is now, and nothing saved."""
     show(request, [case])
     context = {"object": case, "conflict": stale}
@@ -217,7 +217,7 @@ def case_advance(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, f"Nothing was changed. {errors}")
         return redirect("arms:case-detail", pk=case.pk)
     try:
-        services.advance(
+        cases.advance(
             case,
             request.user,
             on=form.cleaned_data["on"],
@@ -226,9 +226,9 @@ def case_advance(request: HttpRequest, pk: int) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
             override_reason=form.cleaned_data["override_reason"],
         )
-    except services.StaleCase as stale:
+    except cases.StaleCase as stale:
         return stale_case(request, visible_case(request, pk), stale)
-    except services.StageError as exc:
+    except cases.StageError as exc:
         messages.error(request, f"Nothing was changed: {exc}.")
     else:
         done = (
@@ -255,19 +255,17 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Only a U.S. case manager may edit a case.")
     if request.method != "POST":
         show(request, [case])
-        initial = {name: getattr(case, name) for name in (*services.EDITABLE, "version")}
+        initial = {name: getattr(case, name) for name in (*cases.EDITABLE, "version")}
         form = CaseEditForm(initial=initial)
         return render(request, "arms/case_form.html", {"object": case, "form": form})
     form = CaseEditForm(request.POST)
     if not form.is_valid():
         show(request, [case])
         return render(request, "arms/case_form.html", {"object": case, "form": form}, status=400)
-    changes = {name: form.cleaned_data[name] for name in services.EDITABLE}
+    changes = {name: form.cleaned_data[name] for name in cases.EDITABLE}
     try:
-        services.edit_case(
-            case, request.user, changes, expected_version=form.cleaned_data["version"]
-        )
-    except services.StaleCase as stale:
+        cases.edit_case(case, request.user, changes, expected_version=form.cleaned_data["version"])
+    except cases.StaleCase as stale:
         current = visible_case(request, pk)
         show(request, [current])
         context = {"object": current, "form": form, "conflict": stale}

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.views.generic import DetailView, ListView
 
-from allied.arms import access, services
+from allied.arms import access, cases
 from allied.arms.models import Licence
 from allied.core.restricted import RestrictedMixin, viewer_of
 
@@ -35,5 +35,5 @@ class LicenceDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
         context = super().get_context_data(**kwargs)
         from allied.arms.rules.notification import Channel
 
-        context["decision"] = services.decision_for(self.object, Channel.DCS)
+        context["decision"] = cases.decision_for(self.object, Channel.DCS)
         return context

@@ -10,7 +10,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from allied.arms import access, services
+from allied.arms import access, cases
 from allied.arms.forms import LorForm
 from allied.arms.rules import lor
 from allied.arms.rules.notification import (
@@ -88,7 +88,7 @@ def what_if(request: HttpRequest) -> tuple[list[Any], int]:
     ids = {row["marking_id"] for row in rows}
     for text in StoredMarking.objects.filter(pk__in=ids).values_list("text", flat=True):
         collector.add(text)
-    past = services.past_sales(rows)
+    past = cases.past_sales(rows)
     return list(zip(SCENARIOS, compare_all(SCENARIOS, past), strict=True)), len(past)
 
 
