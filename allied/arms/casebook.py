@@ -23,7 +23,7 @@ from typing import Any
 from django import forms
 from django.db import transaction
 
-from allied.arms import services
+from allied.arms.cases import decision_for
 from allied.arms.models import AOD_CHOICES, STAGE_CHOICES, Case, StageRecord
 from allied.core import audit, visibility
 from allied.core.forms import not_after_today
@@ -195,7 +195,7 @@ def _check_rows(rows: list[Any], viewer: Viewer) -> tuple[list[Case], list[Probl
             marking=stored,
             fictional=False,
         )
-        decision = services.decision_for(case)
+        decision = decision_for(case)
         if decision is None:
             problems.append(
                 Problem(

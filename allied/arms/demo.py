@@ -20,7 +20,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from allied.arms import services, stats
+from allied.arms import stats
+from allied.arms.cases import FORECAST_FIELDS, forecast_cases, histories
 from allied.arms.models import (
     Blocker,
     Case,
@@ -629,8 +630,8 @@ def seed() -> None:
         stats.rebuild()
         if manager is not None:
             visible = Case.objects.visible_to(manager, on=TODAY)
-            history = services.histories(visible)
+            history = histories(visible)
             open_cases = [c for c in cases if c.delivered is None]
-            updated = services.forecast_cases(open_cases, history, TODAY)
+            updated = forecast_cases(open_cases, history, TODAY)
             for case in updated:
-                case.save(update_fields=services.FORECAST_FIELDS)
+                case.save(update_fields=FORECAST_FIELDS)

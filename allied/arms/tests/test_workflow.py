@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.test import Client
 
-from allied.arms import access, analytics, services, stats
+from allied.arms import access, analytics, cases, stats
 from allied.arms.models import Case, HistoryEntry, StageRecord, StageStat
 from allied.core.models import AuditEntry, system_access
 
@@ -56,7 +56,7 @@ def test_validating_the_lor_sets_the_anticipated_offer_date(cast):
         mde_value=1_000_000,
         total_value=2_000_000,
     )
-    services.advance(obj, cast["us.casemgr"], on=DAY)
+    cases.advance(obj, cast["us.casemgr"], on=DAY)
     # Group A: 45 days (unconfirmed count); below thresholds, so no review days are added.
     assert obj.anticipated_offer == DAY + datetime.timedelta(days=45)
 
@@ -93,7 +93,7 @@ def test_a_case_below_thresholds_skips_the_congressional_review(cast):
         mde_value=5_000_000,
         total_value=10_000_000,
     )
-    services.advance(obj, cast["us.casemgr"], on=DAY + datetime.timedelta(days=30))
+    cases.advance(obj, cast["us.casemgr"], on=DAY + datetime.timedelta(days=30))
     assert stages_of(obj)[-1][0] == "loa_offered"
 
 
@@ -105,7 +105,7 @@ def test_a_case_above_thresholds_goes_to_informal_review(cast):
         mde_value=20_000_000,
         total_value=30_000_000,
     )
-    services.advance(obj, cast["us.casemgr"], on=DAY + datetime.timedelta(days=30))
+    cases.advance(obj, cast["us.casemgr"], on=DAY + datetime.timedelta(days=30))
     assert stages_of(obj)[-1][0] == "informal_review"
 
 
@@ -153,13 +153,13 @@ def test_completing_a_stage_recomputes_the_forecast(cast):
         total_value=2_000_000,
     )
     day = DAY + datetime.timedelta(days=2)
-    services.advance(obj, cast["us.casemgr"], on=day)
+    cases.advance(obj, cast["us.casemgr"], on=day)
     with system_access("tests: read forecast"):
         first = Case.objects.get(pk=obj.pk)
     assert first.forecast_on == day and first.offer_p50 is not None
     # From reviews: reviews, notification data and LOA development remain (10 days each).
     assert first.offer_p50 == day + datetime.timedelta(days=30)
-    services.advance(first, cast["us.casemgr"], on=day + datetime.timedelta(days=10))
+    cases.advance(first, cast["us.casemgr"], on=day + datetime.timedelta(days=10))
     with system_access("tests: read forecast"):
         second = Case.objects.get(pk=obj.pk)
     assert second.offer_p50 == day + datetime.timedelta(days=30)  # on schedule: unchanged
@@ -169,7 +169,7 @@ def test_completing_a_stage_recomputes_the_forecast(cast):
 def test_refresh_forecasts_updates_every_open_case(cast):
     _delivered_history(3)
     case("JPN", "CONFIDENTIAL//REL TO USA, JPN", stage="reviews", aod_group="B")
-    assert services.refresh_forecasts(cast["us.casemgr"], DAY) >= 1
+    assert cases.refresh_forecasts(cast["us.casemgr"], DAY) >= 1
     assert access.cases(cast["us.casemgr"]).filter(offer_p50__isnull=False).exists()
 
 
@@ -346,8 +346,8 @@ def _rollup():
 def test_completing_stages_keeps_the_roll_up_equal_to_a_rebuild(cast):
     obj = case("PHL", "CONFIDENTIAL//REL TO USA, PHL", stage="lor_received")
     stats.rebuild()
-    services.advance(obj, cast["us.casemgr"], on=DAY + datetime.timedelta(days=9))
-    services.advance(obj, cast["us.casemgr"], on=DAY + datetime.timedelta(days=12))
+    cases.advance(obj, cast["us.casemgr"], on=DAY + datetime.timedelta(days=9))
+    cases.advance(obj, cast["us.casemgr"], on=DAY + datetime.timedelta(days=12))
     incremental = _rollup()
     stats.rebuild()
     assert incremental == _rollup()
@@ -424,7 +424,7 @@ def test_a_stage_that_reviews_nothing_completes_with_a_blocker_open(cast):
 
     obj = case("PHL", "CONFIDENTIAL//REL TO USA, PHL", stage="lor_validated")
     blocker(obj, "Pricing data late", "CONFIDENTIAL//REL TO USA, PHL")
-    services.advance(obj, cast["us.casemgr"], on=DAY + datetime.timedelta(days=2))
+    cases.advance(obj, cast["us.casemgr"], on=DAY + datetime.timedelta(days=2))
     assert stages_of(obj)[-1][0] == "reviews"
 
 
@@ -455,6 +455,6 @@ def test_a_case_managers_override_is_a_recorded_audited_decision_with_its_reason
 def test_only_a_case_manager_overrides(cast):
     obj = case("PHL", "CONFIDENTIAL//REL TO USA, PHL", stage="reviews")
     _pending_review(obj)
-    with pytest.raises(services.StageError, match=r"only a U\.S\. case manager"):
-        services.advance(obj, cast["us.planner"], on=DAY, override_reason="because")
+    with pytest.raises(cases.StageError, match=r"only a U\.S\. case manager"):
+        cases.advance(obj, cast["us.planner"], on=DAY, override_reason="because")
     assert stages_of(obj)[-1] == ("reviews", None, None)

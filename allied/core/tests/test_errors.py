@@ -10,8 +10,8 @@ from django.core.exceptions import BadRequest
 from django.db import OperationalError
 from django.test import Client
 
-from allied.arms.api.urls import CaseViewSet
-from allied.arms.views import CaseList
+from allied.arms.api.cases import CaseViewSet
+from allied.arms.views.cases import CaseList
 
 pytestmark = pytest.mark.django_db
 

@@ -8,6 +8,9 @@
 * ``POST requests/{id}/decide/``: U.S. planners and the working group accept or decline.
 
 A plan the caller may see but not edit answers 403 naming why; one it may not see, 404.
+
+The area modules (``plans``, ``registry``, ``requests``) build on ``_ReadOnly`` and
+``_Versioned`` here.
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,7 +29,7 @@ from rest_framework.response import Response
 from allied.core.api.fields import MarkingField
 from allied.core.models import NotVisibleAfterWrite
 from allied.core.models.principals import Role, principal_for
-from allied.core.restricted import show, viewer_of
+from allied.core.restricted import RestrictedViewSetMixin, show, viewer_of
 from allied.planning import authoring
 from allied.planning import models as m
 from allied.planning.rules.model import CONTINGENCY_TYPES
@@ -36,6 +39,7 @@ CONFLICT = OpenApiResponse(
     "the current version."
 )
 REFUSED = OpenApiResponse(description="You may see the plan but not write to it.")
+ID = [OpenApiParameter("id", int, OpenApiParameter.PATH)]
 
 
 def run(write: Callable[[], Any]) -> Any:
@@ -271,3 +275,39 @@ def decide(request: Request, row: m.PlanningRequest) -> m.PlanningRequest:
 def created(request: Request, row: Any, serializer_class: type[Any]) -> Response:
     show(request, [row])
     return Response(serializer_class(row).data, status=status.HTTP_201_CREATED)
+
+
+class _ReadOnly(
+    RestrictedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
+    lookup_value_regex = "[0-9]+"
+
+
+class _Versioned(_ReadOnly):
+    """``POST`` through ``create_with``; ``PATCH`` through ``edit_with``, 409 when stale."""
+
+    create_with: Callable[[Request], Any]
+    edit_with: Callable[[Request, Any], Any]
+
+    def create(self, request: Request) -> Response:
+        return created(request, type(self).create_with(request), self.serializer_class)
+
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        try:
+            row = type(self).edit_with(request, self.get_object())
+        except authoring.Conflict as exc:
+            return conflict_response(exc)
+        show(request, [row])
+        return Response(self.serializer_class(row).data)
+
+
+def _versioned(write: Any, patch: Any, shown: Any) -> dict[str, Any]:
+    return {
+        "create": extend_schema(request=write, responses={201: shown, 403: REFUSED}),
+        "partial_update": extend_schema(
+            parameters=ID, request=patch, responses={200: shown, 403: REFUSED, 409: CONFLICT}
+        ),
+    }

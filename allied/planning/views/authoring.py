@@ -35,7 +35,7 @@ from allied.planning.forms import (
     TaskEditForm,
     TaskForm,
 )
-from allied.planning.views import visible_plan
+from allied.planning.views.plans import visible_plan
 
 
 def _editable_plan(request: HttpRequest, pk: int) -> m.Contingency:

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from allied.arms import casebook
-from allied.arms.views import is_case_manager
+from allied.arms.views.cases import is_case_manager
 from allied.core.restricted import restricted_view, viewer_of
 
 

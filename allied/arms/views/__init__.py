@@ -1,0 +1,1 @@
+"""Arms-sales pages (namespace ``arms``), one module per area."""

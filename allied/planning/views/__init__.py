@@ -1,0 +1,1 @@
+"""Coalition planning pages (namespace ``planning``), one module per area."""
