@@ -114,7 +114,7 @@ def measure(label: str, app_role: bool) -> list[tuple[str, str, dict[str, float]
     from django.db import connection, transaction
 
     from allied.core.models import Bulletin, system_access
-    from allied.core.visibility import APP_ROLE, grant_app_role
+    from allied.core.rls import APP_ROLE, grant_app_role
     from allied.markings import Level
     from allied.markings.access import Membership, Viewer
 

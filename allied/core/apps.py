@@ -41,6 +41,6 @@ def _install_rls(sender: object, using: str = "default", **kwargs: object) -> No
     """After every migration, put every marked table behind the releasability policy."""
     if getattr(sender, "label", None) != "core":
         return
-    from allied.core.visibility import install_rls
+    from allied.core.rls import install_rls
 
     install_rls(using)
