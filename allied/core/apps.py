@@ -1,4 +1,11 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from allied.core.models.marked import SystemAccess
 
 
 class CoreConfig(AppConfig):
@@ -19,6 +26,7 @@ class CoreConfig(AppConfig):
 
         post_migrate.connect(_install_rls, dispatch_uid="allied-install-rls")
         _forget_principals_on_change()
+        _audit_system_access()
 
 
 def _forget_principals_on_change() -> None:
@@ -35,6 +43,24 @@ def _forget_principals_on_change() -> None:
             signal.connect(
                 identity_changed, sender=model, dispatch_uid=f"allied-identity-{model.__name__}"
             )
+
+
+def _audit_system_access() -> None:
+    """Every ``system_access`` opened inside a transaction writes a ``system_access`` entry with
+    its reason to the audit log."""
+    from allied.core.models.marked import SYSTEM_ACCESS_HOOKS
+
+    if _record_system_access not in SYSTEM_ACCESS_HOOKS:
+        SYSTEM_ACCESS_HOOKS.append(_record_system_access)
+
+
+def _record_system_access(access: SystemAccess) -> None:
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    from allied.core import audit
+
+    if connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        audit.record("system_access", detail={"reason": access.reason})
 
 
 def _install_rls(sender: object, using: str = "default", **kwargs: object) -> None:

@@ -84,13 +84,6 @@ def on_system_access(access: Any) -> None:
     logger.info("system access opened: %s", access.reason)
     _set_local(DEFAULT_DB_ALIAS, {SETTING_SYSTEM: "on"})
     _forget_binding()
-    try:
-        from allied.core import audit
-    except ImportError:  # pragma: no cover - the audit module is part of core
-        return
-    record = getattr(audit, "record", None)
-    if record is not None and connections[DEFAULT_DB_ALIAS].in_atomic_block:
-        record("system_access", detail={"reason": access.reason})
 
 
 def on_system_access_end(access: Any) -> None:
