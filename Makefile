@@ -109,7 +109,7 @@ test-leaks: venv
 # serves anything else; CI runs it alone after the suites.
 test-pg-restart: venv
 	ALLIED_PG_RESTART_TEST=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/allied_pg_restart \
-		$(BIN)/pytest allied/core/tests/test_crash_safety.py -k postgresql_is_down --create-db \
+		$(BIN)/pytest tests/system/test_crash_safety.py -k postgresql_is_down --create-db \
 		-p no:cacheprovider
 
 # Fifty clients at once on one product, one disclosure request, one arms case and one plan
@@ -125,7 +125,7 @@ test-concurrency: venv
 ALLIED_FUZZ_EXAMPLES ?= 100
 fuzz: venv
 	ALLIED_FUZZ_EXAMPLES=$(ALLIED_FUZZ_EXAMPLES) ALLIED_FUZZ_ALL=1 \
-		$(BIN)/pytest allied/core/tests/test_fuzz_api.py allied/core/tests/test_bad_input.py \
+		$(BIN)/pytest allied/core/tests/test_fuzz_api.py tests/system/test_bad_input.py \
 		-p no:cacheprovider $(PYTEST_ARGS)
 
 lint: venv

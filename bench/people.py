@@ -236,7 +236,7 @@ def measure(app_role: bool, frozen: bool = False) -> list[tuple[str, dict[str, f
     from django.db import connection
     from django.test import Client
 
-    from allied.core.visibility import APP_ROLE, grant_app_role
+    from allied.core.rls import APP_ROLE, grant_app_role
 
     if app_role:
         grant_app_role()

@@ -172,7 +172,7 @@ def measure(app_role: bool, leakproof: bool = False) -> list[tuple[str, str, dic
 def _measure(app_role: bool, label: str | None) -> list[tuple[str, str, dict[str, float]]]:
     from django.db import connection, transaction
 
-    from allied.core.visibility import APP_ROLE, grant_app_role
+    from allied.core.rls import APP_ROLE, grant_app_role
     from allied.intel.search import search
     from allied.markings import Level
     from allied.markings.access import Viewer

@@ -114,7 +114,7 @@ def measure(label: str, app_role: bool) -> list[tuple[str, str, dict[str, float]
     from django.db import connection, transaction
 
     from allied.core.models import Bulletin, system_access
-    from allied.core.visibility import APP_ROLE, grant_app_role
+    from allied.core.rls import APP_ROLE, grant_app_role
     from allied.markings import Level
     from allied.markings.access import Membership, Viewer
 
@@ -149,7 +149,10 @@ def measure(label: str, app_role: bool) -> list[tuple[str, str, dict[str, float]
     from unittest import mock
 
     # The baseline writes no audit entry per run: only the query is compared.
-    with mock.patch("allied.core.visibility.on_system_access", lambda access: None):
+    with (
+        mock.patch("allied.core.visibility.on_system_access", lambda access: None),
+        mock.patch("allied.core.models.marked.SYSTEM_ACCESS_HOOKS", []),
+    ):
         results.append((label, "no visibility filter (baseline)", timed(unfiltered)))
     for name, viewer in viewers.items():
         results.append((label, name, timed(lambda v=viewer: page(v))))

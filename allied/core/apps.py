@@ -1,4 +1,11 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from allied.core.models.marked import SystemAccess
 
 
 class CoreConfig(AppConfig):
@@ -19,6 +26,7 @@ class CoreConfig(AppConfig):
 
         post_migrate.connect(_install_rls, dispatch_uid="allied-install-rls")
         _forget_principals_on_change()
+        _audit_system_access()
 
 
 def _forget_principals_on_change() -> None:
@@ -37,10 +45,28 @@ def _forget_principals_on_change() -> None:
             )
 
 
+def _audit_system_access() -> None:
+    """Every ``system_access`` opened inside a transaction writes a ``system_access`` entry with
+    its reason to the audit log."""
+    from allied.core.models.marked import SYSTEM_ACCESS_HOOKS
+
+    if _record_system_access not in SYSTEM_ACCESS_HOOKS:
+        SYSTEM_ACCESS_HOOKS.append(_record_system_access)
+
+
+def _record_system_access(access: SystemAccess) -> None:
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    from allied.core import audit
+
+    if connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        audit.record("system_access", detail={"reason": access.reason})
+
+
 def _install_rls(sender: object, using: str = "default", **kwargs: object) -> None:
     """After every migration, put every marked table behind the releasability policy."""
     if getattr(sender, "label", None) != "core":
         return
-    from allied.core.visibility import install_rls
+    from allied.core.rls import install_rls
 
     install_rls(using)

@@ -19,7 +19,7 @@ _loaded_at = [-1e9]
 
 
 def refresh() -> None:
-    from allied.core.models import Community
+    from allied.core.models.registry import Community
 
     codes = list(Community.objects.values_list("code", flat=True))
     with _lock:

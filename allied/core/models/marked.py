@@ -63,6 +63,11 @@ _SYSTEM: ContextVar[SystemAccess | None] = ContextVar("allied_system_access", de
 _ORM_INTERNAL: ContextVar[bool] = ContextVar("allied_orm_internal", default=False)
 
 
+#: Called with each ``SystemAccess`` as it opens, after the database has been told; the core
+#: app connects the audit log here at start-up (``allied.core.apps``).
+SYSTEM_ACCESS_HOOKS: list[Callable[[SystemAccess], None]] = []
+
+
 def current_system_access() -> SystemAccess | None:
     return _SYSTEM.get()
 
@@ -71,9 +76,9 @@ def current_system_access() -> SystemAccess | None:
 def system_access(reason: str) -> Iterator[SystemAccess]:
     """Open a named, logged context in which marked querysets run without a viewer.
 
-    The reason is written to the audit log (when the audit module is installed) and to the
-    ``allied.visibility`` logger. On PostgreSQL the context also tells the row-level security
-    policies, inside the current transaction, that this is system work.
+    The reason is written to the ``allied.visibility`` logger and, through
+    ``SYSTEM_ACCESS_HOOKS``, to the audit log. On PostgreSQL the context also tells the row-level
+    security policies, inside the current transaction, that this is system work.
     """
     if not reason or not reason.strip():
         raise ValueError("system_access needs a reason")
@@ -83,6 +88,8 @@ def system_access(reason: str) -> Iterator[SystemAccess]:
     token = _SYSTEM.set(access)
     try:
         visibility.on_system_access(access)
+        for hook in SYSTEM_ACCESS_HOOKS:
+            hook(access)
         yield access
     finally:
         _SYSTEM.reset(token)

@@ -134,6 +134,25 @@ def test_the_system_and_anonymous_visitors_are_recorded_without_an_actor() -> No
 
 
 @pytest.mark.django_db
+def test_a_system_access_in_a_transaction_is_recorded_with_its_reason() -> None:
+    from allied.core.models import system_access
+
+    with system_access("  nightly export  "):
+        pass
+    entries = list(AuditEntry.objects.filter(action="system_access").values("actor", "detail"))
+    assert entries == [{"actor": None, "detail": {"reason": "nightly export"}}]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_system_access_outside_any_transaction_writes_no_entry() -> None:
+    from allied.core.models import system_access
+
+    with system_access("outside a transaction"):
+        pass
+    assert not AuditEntry.objects.filter(action="system_access").exists()
+
+
+@pytest.mark.django_db
 def test_detail_must_be_exact_json_so_floats_and_unknown_actions_are_refused() -> None:
     with pytest.raises(TypeError, match="float"):
         audit.record("decision", detail={"score": 0.5})

@@ -211,7 +211,7 @@ postgres_only = pytest.mark.skipif(
 
 def as_app_role(sql, settings=None):
     """Run ``sql`` as the application role inside a transaction, with optional viewer settings."""
-    from allied.core.visibility import APP_ROLE, grant_app_role
+    from allied.core.rls import APP_ROLE, grant_app_role
 
     grant_app_role()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -227,7 +227,7 @@ def as_app_role(sql, settings=None):
 @postgres_only
 def test_every_marked_table_is_forced_behind_the_policy():
     from allied.core.models.marked import marked_models
-    from allied.core.visibility import POLICY
+    from allied.core.rls import POLICY
 
     with connection.cursor() as cursor:
         for model in marked_models():
@@ -379,7 +379,7 @@ def test_db_roles_creates_an_application_role_the_policies_apply_to():
 @postgres_only
 def test_a_write_as_the_application_role_passes_the_policy_for_its_author(author):
     """The viewer is bound before the first insert, so the WITH CHECK policy admits the write."""
-    from allied.core.visibility import APP_ROLE, grant_app_role
+    from allied.core.rls import APP_ROLE, grant_app_role
 
     grant_app_role()
     bulletin = Bulletin(title="written as the app role", body="...", author=author)

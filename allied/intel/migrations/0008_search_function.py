@@ -40,7 +40,7 @@ second time. SQLite has no row-level security and keeps its FTS5 path.
 
 from django.db import migrations
 
-from allied.core.visibility import FUNCTION_SQL
+from allied.core.rls import FUNCTION_SQL
 
 # The marking ids both walls admit, computed once per call: the application's list intersected
 # with the markings the policy's own predicate admits for the settings of this transaction.
@@ -101,7 +101,7 @@ PRODUCTS_SQL = f"""
 
 FUNCTIONS_SQL = [
     # The policy's predicate must exist before the functions that call it (it is otherwise
-    # created after every migration, by allied.core.visibility.install_rls).
+    # created after every migration, by allied.core.rls.install_rls).
     FUNCTION_SQL,
     _FUNCTION.format(name="allied_search_portions", statement=PORTIONS_SQL),
     _FUNCTION.format(name="allied_search_products", statement=PRODUCTS_SQL),

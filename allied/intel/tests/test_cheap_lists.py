@@ -179,7 +179,8 @@ def test_a_partners_write_keeps_every_portions_marking_and_the_policy_still_hold
 
     from django.db import transaction
 
-    from allied.core.visibility import APP_ROLE, grant_app_role, viewer_settings
+    from allied.core.rls import APP_ROLE, grant_app_role
+    from allied.core.visibility import viewer_settings
 
     product = make_product(
         cast["us.analyst"],

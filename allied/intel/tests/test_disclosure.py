@@ -880,7 +880,8 @@ def test_an_approval_passes_the_database_wall_as_the_application_role(cast, prod
     settings still show no request row afterwards."""
     from django.db import connection, transaction
 
-    from allied.core.visibility import APP_ROLE, grant_app_role, viewer_settings
+    from allied.core.rls import APP_ROLE, grant_app_role
+    from allied.core.visibility import viewer_settings
 
     prod, portions = product
     req = ask(cast, prod, [portions[0]])

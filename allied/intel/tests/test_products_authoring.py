@@ -463,7 +463,7 @@ def test_an_edit_keeps_in_place_the_portions_its_author_may_no_longer_see(cast, 
 def test_writing_editing_and_reading_work_as_the_application_role_behind_the_wall(cast, analyst):
     """As the unprivileged role the policies apply to: writes pass their WITH CHECK, the edit's
     named system access sees the portion its author may not, and a partner reads its tearline."""
-    from allied.core.visibility import APP_ROLE, grant_app_role
+    from allied.core.rls import APP_ROLE, grant_app_role
 
     grant_app_role()
     with connection.cursor() as cursor:

@@ -316,7 +316,8 @@ def test_a_leakproof_match_still_leaves_the_policy_in_charge(cast, assessment):
     from django.core.management import call_command
     from django.db import transaction
 
-    from allied.core.visibility import APP_ROLE, bind_viewer
+    from allied.core.rls import APP_ROLE
+    from allied.core.visibility import bind_viewer
 
     def leakproof() -> bool:
         with connection.cursor() as cursor:
@@ -362,7 +363,8 @@ def _as_app_role(viewer_user: Any | None):  # type: ignore[no-untyped-def]
 
     from django.db import transaction
 
-    from allied.core.visibility import APP_ROLE, bind_viewer, grant_app_role
+    from allied.core.rls import APP_ROLE, grant_app_role
+    from allied.core.visibility import bind_viewer
 
     @contextlib.contextmanager
     def block():  # type: ignore[no-untyped-def]
@@ -476,7 +478,7 @@ def test_only_the_application_role_may_execute_the_search_functions(cast):
 
     from django.core.management import call_command
 
-    from allied.core.visibility import APP_ROLE, SEARCH_FUNCTIONS, SEARCH_ROLE
+    from allied.core.rls import APP_ROLE, SEARCH_FUNCTIONS, SEARCH_ROLE
 
     call_command("db_roles", stdout=io.StringIO())
     with connection.cursor() as cursor:

@@ -18,7 +18,7 @@ pytestmark = [
 
 
 def as_app_role(run):
-    from allied.core.visibility import APP_ROLE, grant_app_role
+    from allied.core.rls import APP_ROLE, grant_app_role
 
     grant_app_role()
     with transaction.atomic(), connection.cursor() as cursor:

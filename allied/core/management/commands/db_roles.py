@@ -30,13 +30,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from allied.core.visibility import (
-    APP_ROLE,
-    SEARCH_ROLE,
-    SEARCH_TABLES,
-    grant_app_role,
-    search_functions,
-)
+from allied.core.rls import APP_ROLE, SEARCH_ROLE, SEARCH_TABLES, grant_app_role, search_functions
 
 
 class Command(BaseCommand):

@@ -48,7 +48,7 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 STIX_OBJECTS = 20_000
 BOOK_CASES = 4_000
 DEADLINE = 90.0  # seconds for any one wait; the whole test takes far less
