@@ -4,21 +4,21 @@ from django.urls import URLPattern, URLResolver, path
 
 from allied.core.home import Link, Section, register
 from allied.core.models.principals import Role
-from allied.people import views_coverage, views_records
+from allied.people.views import coverage, records
 
 app_name = "people"
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", views_coverage.coverage, name="coverage"),
-    path("rotation/", views_coverage.rotation, name="rotation"),
-    path("languages/", views_coverage.languages, name="languages"),
-    path("network/", views_coverage.network, name="network"),
-    path("pairs/<int:pk>/", views_coverage.pair_detail, name="pair-detail"),
-    path("officials/", views_records.OfficialList.as_view(), name="official-list"),
-    path("officials/<int:pk>/", views_records.OfficialDetail.as_view(), name="official-detail"),
-    path("billets/<int:pk>/", views_records.BilletDetail.as_view(), name="billet-detail"),
-    path("contacts/", views_records.ContactList.as_view(), name="contact-list"),
-    path("contacts/new/", views_records.contact_create, name="contact-create"),
-    path("contacts/<int:pk>/", views_records.ContactDetail.as_view(), name="contact-detail"),
+    path("", coverage.coverage, name="coverage"),
+    path("rotation/", coverage.rotation, name="rotation"),
+    path("languages/", coverage.languages, name="languages"),
+    path("network/", coverage.network, name="network"),
+    path("pairs/<int:pk>/", coverage.pair_detail, name="pair-detail"),
+    path("officials/", records.OfficialList.as_view(), name="official-list"),
+    path("officials/<int:pk>/", records.OfficialDetail.as_view(), name="official-detail"),
+    path("billets/<int:pk>/", records.BilletDetail.as_view(), name="billet-detail"),
+    path("contacts/", records.ContactList.as_view(), name="contact-list"),
+    path("contacts/new/", records.contact_create, name="contact-create"),
+    path("contacts/<int:pk>/", records.ContactDetail.as_view(), name="contact-detail"),
 ]
 
 _COVERAGE = Link("Crisis counterpart coverage", "people:coverage")
