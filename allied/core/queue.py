@@ -14,7 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,17 @@ def _portion(text: str) -> str:
     from allied.markings import render
 
     return render(vocabulary.parse(text), "portion")
+
+
+def show_items(request: HttpRequest, items: list[QueueItem]) -> None:
+    """The banner rolls up the items shown; each is an audited read."""
+    from allied.core import audit
+    from allied.core.restricted import shown
+
+    collector = shown(request)
+    for item in items:
+        collector.add(item.marking)
+    audit.record_item_reads(request.user, ((*split_key(i.key), i.marking) for i in items))
 
 
 @dataclass(frozen=True)

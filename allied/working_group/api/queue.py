@@ -17,10 +17,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from allied.core.models.principals import principal_for
-from allied.core.queue import QueueItem, open_requests
+from allied.core.queue import QueueItem, open_requests, show_items
 from allied.core.restricted import viewer_of
 from allied.working_group.queue import KIND_LABELS, Filters, build
-from allied.working_group.views import GROUP, record_shown
+from allied.working_group.views import GROUP
 
 MAX_LIMIT = 200
 
@@ -141,7 +141,7 @@ class QueueViewSet(viewsets.ViewSet):
             offset=offset,
             limit=limit,
         )
-        record_shown(request, [r.item for r in page.rows])
+        show_items(request, [r.item for r in page.rows])
         return Response(
             {
                 "count": page.total,
@@ -186,5 +186,5 @@ class StatusViewSet(viewsets.ViewSet):
             if nation
             else []
         )
-        record_shown(request, items)
+        show_items(request, items)
         return Response({"partner": nation, "results": [_item(i) for i in items]})
