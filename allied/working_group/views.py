@@ -20,7 +20,6 @@ from django.utils import timezone
 
 from allied.core import audit
 from allied.core.access import role_required
-from allied.core.models.marked import NotVisibleAfterWrite
 from allied.core.models.principals import Role, principal_for
 from allied.core.pagination import NextOnlyPage, page_number, page_of
 from allied.core.queue import QueueItem, open_requests_page, show_items
@@ -28,8 +27,8 @@ from allied.core.restricted import (
     mark_export,
     not_found,
     require_role,
-    restricted_save,
     restricted_view,
+    save_marked,
     show,
     viewer_of,
 )
@@ -56,18 +55,6 @@ PAGE_SIZE = 50
 # The status page shows one page of a partner's open requests (cut in SQL), oldest first.
 STATUS_PAGE_SIZE = 50
 GROUP = (Role.WORKING_GROUP, Role.ADMINISTRATOR)
-
-
-def save_marked(request: HttpRequest, form: Any, row: Any, marking: Any) -> bool:
-    """Save ``row`` under ``marking`` for the signed-in person, or say on ``form`` why not: a
-    marking its author could not read back is refused and nothing is written."""
-    row.set_marking(marking)
-    try:
-        restricted_save(request, row)
-    except NotVisibleAfterWrite:
-        form.add_error("marking", "You could not read this marking back; nothing was saved.")
-        return False
-    return True
 
 
 # --- the queue ---------------------------------------------------------------------------------
