@@ -99,6 +99,10 @@ class Source:
     entries: Callable[[Any], Any] | None = None
     #: A partner sees a request of this source only when it is its own nation's.
     own_nation: bool = False
+    #: Lookups from ``model`` to the rows its requests hide with (``q_plan_marking``), e.g.
+    #: ``("contingency",)`` for the plan a planning request is about: saving such a row (a plan
+    #: re-marked) re-reads the queue rows of the requests under it.
+    hides_with: tuple[str, ...] = ()
 
 
 SOURCES: dict[str, Source] = {}
