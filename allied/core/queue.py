@@ -14,7 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,17 @@ def _portion(text: str) -> str:
     return render(vocabulary.parse(text), "portion")
 
 
+def show_items(request: HttpRequest, items: list[QueueItem]) -> None:
+    """The banner rolls up the items shown; each is an audited read."""
+    from allied.core import audit
+    from allied.core.restricted import shown
+
+    collector = shown(request)
+    for item in items:
+        collector.add(item.marking)
+    audit.record_item_reads(request.user, ((*split_key(i.key), i.marking) for i in items))
+
+
 @dataclass(frozen=True)
 class Source:
     """Where the queue reads one module's open requests.
@@ -85,6 +99,10 @@ class Source:
     entries: Callable[[Any], Any] | None = None
     #: A partner sees a request of this source only when it is its own nation's.
     own_nation: bool = False
+    #: Lookups from ``model`` to the rows its requests hide with (``q_plan_marking``), e.g.
+    #: ``("contingency",)`` for the plan a planning request is about: saving such a row (a plan
+    #: re-marked) re-reads the queue rows of the requests under it.
+    hides_with: tuple[str, ...] = ()
 
 
 SOURCES: dict[str, Source] = {}

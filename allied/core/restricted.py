@@ -255,6 +255,18 @@ def restricted_save(request: HttpRequest, obj: MarkedModel) -> MarkedModel:
     return obj
 
 
+def save_marked(request: HttpRequest, form: Any, row: Any, marking: Any) -> bool:
+    """Save ``row`` under ``marking`` for the signed-in person, or say on ``form`` why not: a
+    marking its author could not read back is refused and nothing is written."""
+    row.set_marking(marking)
+    try:
+        restricted_save(request, row)
+    except NotVisibleAfterWrite:
+        form.add_error("marking", "You could not read this marking back; nothing was saved.")
+        return False
+    return True
+
+
 # --- the API -----------------------------------------------------------------------------------
 
 
@@ -320,6 +332,7 @@ __all__ = [
     "require_role",
     "restricted_save",
     "restricted_view",
+    "save_marked",
     "show",
     "shown",
     "viewer_of",

@@ -75,6 +75,7 @@ REQUESTS = Source(
     request_items,
     model=PlanningRequest,
     entries=request_entries,
+    hides_with=("contingency",),
 )
 
 

@@ -17,6 +17,7 @@ from django.http import HttpRequest
 
 from allied.core.charts import Chart, Column, bar
 from allied.core.models import Nation
+from allied.core.queue import show_items
 from allied.core.restricted import shown, viewer_of
 from allied.markings import render as render_marking
 from allied.working_group.guidance import ShownConflict, visible_conflicts, visible_overdue
@@ -139,13 +140,12 @@ def compose(request: HttpRequest, day: date) -> Brief:
     from django.core.cache import cache
 
     from allied.core.restricted import show
-    from allied.working_group.views import record_shown
 
     viewer = viewer_of(request)
     key = f"allied:brief:{_generation()}:{viewer_class(viewer, day)}"
     cached = cache.get(key)
     if isinstance(cached, Brief):
-        record_shown(request, [r.item for r in cached.most_blocked])
+        show_items(request, [r.item for r in cached.most_blocked])
         show(request, [st for c in cached.conflicts for st in (c.first, c.second)])
         show(request, [st for st, _ in cached.overdue])
         cached.banner = render_marking(shown(request).banner(viewer), "banner")
@@ -158,8 +158,6 @@ def compose(request: HttpRequest, day: date) -> Brief:
 def _compose(request: HttpRequest, day: date) -> Brief:
     """The brief's content for the signed-in member: counts per partner and type computed in the
     database over the requests they may see; the requests and statements shown are recorded."""
-    from allied.working_group.views import record_shown
-
     viewer = viewer_of(request)
     counts, _ = summary(viewer, day)
     names = dict(Nation.objects.values_list("iso3", "name"))
@@ -179,7 +177,7 @@ def _compose(request: HttpRequest, day: date) -> Brief:
     ]
     partners.sort(key=lambda p: (-p.open, p.nation))
     blocked = most_blocked(viewer, day, MOST_BLOCKED)
-    record_shown(request, [r.item for r in blocked])
+    show_items(request, [r.item for r in blocked])
     brief = Brief(
         day,
         partners,

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
@@ -245,17 +245,26 @@ def _deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     forget(sender, [instance.pk])
 
 
-def _plan_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
-    """A plan re-marked re-marks the queue rows of the requests about it."""
-    if raw:
-        return
-    from allied.planning.models import PlanningRequest
+def _hider_saved(source: Source, lookup: str) -> Callable[..., None]:
+    """The receiver for a row ``source``'s requests hide with (``Source.hides_with``): a plan
+    re-marked re-marks the queue rows of the requests about it."""
 
-    with _system("working group: keep the queue table"):
-        pks = list(
-            PlanningRequest.objects.filter(contingency_id=instance.pk).values_list("pk", flat=True)
-        )
-    sync(PlanningRequest, pks)
+    def saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+        if raw:
+            return
+        model = source.model
+        with _system("working group: keep the queue table"):
+            pks = list(model.objects.filter(**{lookup: instance.pk}).values_list("pk", flat=True))
+        sync(model, pks)
+
+    return saved
+
+
+def _related_model(model: Any, lookup: str) -> Any:
+    """The model ``lookup`` (``"contingency"``, ``"task__contingency"``) leads to from ``model``."""
+    for name in lookup.split("__"):
+        model = model._meta.get_field(name).related_model
+    return model
 
 
 def _weights_changed(sender: Any, **kwargs: Any) -> None:
@@ -263,16 +272,22 @@ def _weights_changed(sender: Any, **kwargs: Any) -> None:
 
 
 def connect() -> None:
-    """Keep the queue table from every registered source's model (``apps.ready``)."""
+    """Keep the queue table from every registered source's model and the rows its requests hide
+    with (``apps.ready``)."""
     from django.db.models.signals import post_delete, post_save
-
-    from allied.planning.models import Contingency
 
     for _, source in kept_sources():
         uid = f"allied-queue-{source.name}"
         post_save.connect(_saved, sender=source.model, dispatch_uid=f"{uid}-save")
         post_delete.connect(_deleted, sender=source.model, dispatch_uid=f"{uid}-delete")
-    post_save.connect(_plan_saved, sender=Contingency, dispatch_uid="allied-queue-plan")
+    for _, source in kept_sources():
+        for lookup in source.hides_with:
+            post_save.connect(
+                _hider_saved(source, lookup),
+                sender=_related_model(source.model, lookup),
+                weak=False,
+                dispatch_uid=f"allied-queue-{source.name}-hides-with-{lookup}",
+            )
     for model in (PartnerPriority, RequestKind):
         post_save.connect(_weights_changed, sender=model, dispatch_uid=f"allied-queue-w-{model}")
         post_delete.connect(_weights_changed, sender=model, dispatch_uid=f"allied-queue-d-{model}")

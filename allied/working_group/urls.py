@@ -2,8 +2,6 @@
 
 from django.urls import path
 
-from allied.core.home import Link, Section, register
-from allied.core.models.principals import Role
 from allied.working_group import views
 
 app_name = "wg"
@@ -19,29 +17,3 @@ urlpatterns = [
     path("guidance/conflicts/", views.conflicts, name="conflicts"),
     path("brief/", views.brief, name="brief"),
 ]
-
-register(
-    Section(
-        Role.WORKING_GROUP,
-        "The queue of allied requests",
-        "Every open request from every module, ranked by the priorities the group sets, each "
-        "score shown with its parts; guidance given to partners and where it conflicts; the "
-        "weekly brief.",
-        (
-            Link("Queue", "wg:queue"),
-            Link("Partner priorities and targets", "wg:priorities"),
-            Link("Guidance log", "wg:guidance"),
-            Link("Conflicts and overdue commitments", "wg:conflicts"),
-            Link("Weekly brief", "wg:brief"),
-        ),
-    )
-)
-register(
-    Section(
-        Role.LIAISON_OFFICER,
-        "Your nation's requests",
-        "Where your nation's requests stand (disclosure, arms sales, planning, liaison, training "
-        "and exercises), as far as it is releasable to you, and a form to open a new one.",
-        (Link("Status of your requests", "wg:status"), Link("Open a request", "wg:request-create")),
-    )
-)

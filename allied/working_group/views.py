@@ -20,18 +20,16 @@ from django.utils import timezone
 
 from allied.core import audit
 from allied.core.access import role_required
-from allied.core.models.marked import NotVisibleAfterWrite
 from allied.core.models.principals import Role, principal_for
 from allied.core.pagination import NextOnlyPage, page_number, page_of
-from allied.core.queue import QueueItem, open_requests_page, split_key
+from allied.core.queue import QueueItem, open_requests_page, show_items
 from allied.core.restricted import (
     mark_export,
     not_found,
     require_role,
-    restricted_save,
     restricted_view,
+    save_marked,
     show,
-    shown,
     viewer_of,
 )
 from allied.working_group import brief as brief_module
@@ -59,26 +57,6 @@ STATUS_PAGE_SIZE = 50
 GROUP = (Role.WORKING_GROUP, Role.ADMINISTRATOR)
 
 
-def record_shown(request: HttpRequest, items: list[QueueItem]) -> None:
-    """The banner rolls up the items shown; each is an audited read."""
-    collector = shown(request)
-    for item in items:
-        collector.add(item.marking)
-    audit.record_item_reads(request.user, ((*split_key(i.key), i.marking) for i in items))
-
-
-def save_marked(request: HttpRequest, form: Any, row: Any, marking: Any) -> bool:
-    """Save ``row`` under ``marking`` for the signed-in person, or say on ``form`` why not: a
-    marking its author could not read back is refused and nothing is written."""
-    row.set_marking(marking)
-    try:
-        restricted_save(request, row)
-    except NotVisibleAfterWrite:
-        form.add_error("marking", "You could not read this marking back; nothing was saved.")
-        return False
-    return True
-
-
 # --- the queue ---------------------------------------------------------------------------------
 
 
@@ -96,7 +74,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     page = build(
         viewer_of(request), day, filters, offset=(page_number - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
-    record_shown(request, [r.item for r in page.rows])
+    show_items(request, [r.item for r in page.rows])
     pages = max(1, -(-page.total // PAGE_SIZE))
     context = {
         "form": form,
@@ -140,7 +118,7 @@ def status(request: HttpRequest) -> HttpResponse:
             viewer_of(request), day, partner=nation, number=number, per_page=STATUS_PAGE_SIZE
         )
     page = NextOnlyPage(items + ([None] if more else []), number, STATUS_PAGE_SIZE)
-    record_shown(request, items)
+    show_items(request, items)
     weights = weights_for(viewer_of(request), day)
     rows = [
         {
