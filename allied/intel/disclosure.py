@@ -1,6 +1,6 @@
 """The foreign-disclosure workflow: asking for a release, what an officer sees, and deciding.
 
-Shared by the pages (``views_disclosure``), the API (``api/disclosure``) and the demo, so that
+Shared by the pages (``views.disclosure``), the API (``api/disclosure``) and the demo, so that
 each surface asks and decides the same way. Every read goes through the acting person's
 restricted querysets; every write is re-read by its author in the same transaction
 (``write_visible``) and audited with it. The rules themselves (ceilings, trust tiers, widening a

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from allied.core.home import Link, Section, register
 from allied.core.models.principals import Role
-from allied.intel import views_analytics
+from allied.intel.views import analytics as views_analytics
 
 app_name = "intel"
 urlpatterns = [

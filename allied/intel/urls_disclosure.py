@@ -4,7 +4,7 @@ from django.urls import path
 
 from allied.core.home import Link, Section, register
 from allied.core.models.principals import Role
-from allied.intel import views_disclosure as views
+from allied.intel.views import disclosure as views
 
 urlpatterns = [
     path("", views.DisclosureQueue.as_view(), name="disclosure-queue"),

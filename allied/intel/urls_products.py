@@ -4,7 +4,7 @@ from django.urls import path
 
 from allied.core.home import Link, Section, register
 from allied.core.models import Role
-from allied.intel import views_products as views
+from allied.intel.views import products as views
 
 urlpatterns = [
     path("", views.ProductList.as_view(), name="product-list"),

@@ -8,7 +8,7 @@ from django.urls import path
 
 from allied.core.home import Link, Section, register
 from allied.core.models.principals import Role
-from allied.intel import views_requirements as views
+from allied.intel.views import requirements as views
 
 urlpatterns = [
     path("", views.RequirementList.as_view(), name="requirement-list"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from allied.intel import views_search
+from allied.intel.views import search as views_search
 
 urlpatterns = [
     path("", views_search.search_page, name="search"),

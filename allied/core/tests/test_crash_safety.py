@@ -39,7 +39,7 @@ from allied.arms.models import Case
 from allied.core.models import system_access
 from allied.intel.models_stix import StixObject
 from allied.intel.tests.stix_objects import indicator
-from allied.intel.views_taxii import COLLECTIONS
+from allied.intel.views.taxii import COLLECTIONS
 
 pytestmark = [
     pytest.mark.skipif(

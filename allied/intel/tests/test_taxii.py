@@ -23,7 +23,7 @@ OPTIONS = ValidationOptions(version="2.1", strict=False)
 
 
 def collection_id(name):
-    from allied.intel.views_taxii import COLLECTIONS
+    from allied.intel.views.taxii import COLLECTIONS
 
     return COLLECTIONS[name]["id"]
 

@@ -30,7 +30,7 @@ from allied.core.restricted import (
     shown,
     viewer_of,
 )
-from allied.intel.forms_products import PORTION_PREFIX, ProductAuthoring
+from allied.intel.forms.products import PORTION_PREFIX, ProductAuthoring
 from allied.intel.models import Originator, Portion, Product
 from allied.intel.products import (
     EXPORT_FORMATS,

@@ -21,7 +21,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from allied.core.models import NotVisibleAfterWrite
 from allied.core.models.principals import principal_for
 from allied.core.restricted import RestrictedMixin, restricted_save, restricted_view, show
-from allied.intel.forms_requirements import OverlapFilterForm, RequirementForm
+from allied.intel.forms.requirements import OverlapFilterForm, RequirementForm
 from allied.intel.models import CollectionRequirement, RequirementKind
 from allied.intel.overlap_rules import DEFAULT_THRESHOLD, Entry, Score, find_overlaps
 

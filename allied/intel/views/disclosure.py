@@ -31,7 +31,7 @@ from allied.core.restricted import (
 )
 from allied.intel import disclosure
 from allied.intel.disclosure_rules import Summary, Timing, cycle_times, format_duration
-from allied.intel.forms_disclosure import (
+from allied.intel.forms.disclosure import (
     CeilingForm,
     DecisionForm,
     DisclosureRequestForm,

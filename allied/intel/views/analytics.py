@@ -24,7 +24,7 @@ from allied.intel.analytics_rules import ProductFacts, ReleaseFigures, release_f
 from allied.intel.disclosure_rules import median, percentile
 from allied.intel.models import Portion, Product
 from allied.intel.products import explain, partner_viewers
-from allied.intel.views_disclosure import visible_timings
+from allied.intel.views.disclosure import visible_timings
 from allied.markings.model import Marking
 from allied.markings.rollup import rollup_portions
 
