@@ -20,7 +20,7 @@ from allied.core.models.marked import (
     StoredMarking,
     visible_marking_ids,
 )
-from allied.intel.rules import Category
+from allied.intel.rules.disclosure import Category
 from allied.markings.authority import Authority
 
 CATEGORY_CHOICES = [(c.value, c.label) for c in Category]

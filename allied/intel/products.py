@@ -35,7 +35,7 @@ from allied.core.models import Membership, Nation, StoredMarking, system_access
 from allied.core.models.marked import MarkedModel, save_visible
 from allied.core.registry import KEY_INDO_PACIFIC_PARTNERS
 from allied.intel.models import Originator, Portion, PortionRevision, Product
-from allied.intel.rules import Category
+from allied.intel.rules.disclosure import Category
 from allied.markings import Level, Marking
 from allied.markings.access import Decision, Viewer, decide
 from allied.markings.access import Membership as ViewerMembership

@@ -25,7 +25,7 @@ from allied.intel.products import (
     save_product,
     validate_draft,
 )
-from allied.intel.rules import Category
+from allied.intel.rules.disclosure import Category
 from allied.markings.authority import Authority, years_after
 
 NOTE = "(Fictional demo content.)"

@@ -28,7 +28,7 @@ from allied.intel.products import (
     tag_problems,
     validate_draft,
 )
-from allied.intel.rules import Category
+from allied.intel.rules.disclosure import Category
 from allied.markings.access import Viewer
 from allied.markings.authority import EXEMPTIONS, Authority
 
