@@ -18,7 +18,10 @@ class IntelConfig(AppConfig):
 
     def ready(self) -> None:
         from allied.core.home import register
+        from allied.core.queue import register_source
+        from allied.intel.queue import DISCLOSURE
 
+        register_source(DISCLOSURE)
         for section in _home_sections():
             register(section)
 
