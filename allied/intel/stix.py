@@ -33,8 +33,7 @@ from django.db import IntegrityError, connection, transaction
 from allied.core import audit
 from allied.core.models.marked import StoredMarking, system_access
 from allied.core.vocabulary import check
-from allied.intel.models import Portion, Product
-from allied.intel.models_stix import StixObject
+from allied.intel.models import Portion, Product, StixObject
 from allied.intel.products import shown_authority
 from allied.intel.rules.stix_markings import (
     TlpRefused,
