@@ -34,7 +34,7 @@ from allied.core import audit
 from allied.core.models.marked import StoredMarking, system_access
 from allied.core.vocabulary import check
 from allied.intel.models import Portion, Product, StixObject
-from allied.intel.products import shown_authority
+from allied.intel.products.reading import shown_authority
 from allied.intel.rules.stix_markings import (
     TlpRefused,
     apply_tlp,

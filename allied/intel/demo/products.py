@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from allied.core.models import system_access
 from allied.intel.models import Originator, Product
-from allied.intel.products import (
+from allied.intel.products.authoring import (
     PortionDraft,
     ProductDraft,
     authority_problems,
