@@ -34,7 +34,7 @@ CREDENTIALS: dict[str, dict[str, str]] = (
 )
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 TAXII = "application/taxii+json;version=2.1"
-IMPORTS = "5c0c2a44-97a2-4bd0-9f1e-6f2f4f0a1e02"  # allied.intel.views_taxii.COLLECTIONS
+IMPORTS = "5c0c2a44-97a2-4bd0-9f1e-6f2f4f0a1e02"  # allied.intel.views.taxii.COLLECTIONS
 # Words of the demo products and of the generated ones (bench/search.py: w0001x is the commonest).
 WORDS = ("maritime", "strait", "exercise", "logistics", "w0007x", "w0150x", "w0420x", "w2600x")
 PARTNERS = ("JPN", "KOR", "AUS", "PHL", "IND", "GBR")

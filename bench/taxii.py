@@ -61,7 +61,7 @@ def ingest(total: int) -> tuple[float, int]:
 
     from allied.core.models import StoredMarking
     from allied.intel import stix
-    from allied.intel.views_taxii import COLLECTIONS
+    from allied.intel.views.taxii import COLLECTIONS
 
     analyst = Client()
     analyst.force_login(user("us.analyst"))
@@ -89,7 +89,7 @@ def ingest(total: int) -> tuple[float, int]:
 def run(total: int) -> tuple[float, float, int]:
     from django.test import Client
 
-    from allied.intel.views_taxii import COLLECTIONS
+    from allied.intel.views.taxii import COLLECTIONS
 
     took, size = ingest(total)
     jpn = Client()

@@ -21,8 +21,8 @@ from allied.intel.models import (
     PortionRevision,
     Product,
     RequestScope,
+    StixObject,
 )
-from allied.intel.models_stix import StixObject
 from allied.markings import render
 
 

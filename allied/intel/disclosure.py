@@ -1,10 +1,10 @@
 """The foreign-disclosure workflow: asking for a release, what an officer sees, and deciding.
 
-Shared by the pages (``views_disclosure``), the API (``api/disclosure``) and the demo, so that
+Shared by the pages (``views.disclosure``), the API (``api/disclosure``) and the demo, so that
 each surface asks and decides the same way. Every read goes through the acting person's
 restricted querysets; every write is re-read by its author in the same transaction
 (``write_visible``) and audited with it. The rules themselves (ceilings, trust tiers, widening a
-portion's marking) are pure and live in ``allied.intel.rules``.
+portion's marking) are pure and live in ``allied.intel.rules.disclosure``.
 
 A request is marked with the roll-up of the portions it names (it reveals that they exist). A
 decision is U.S. deliberation about a partner and copies the partner's ceiling and trust tier
@@ -36,7 +36,7 @@ from allied.intel.models import (
     RequestScope,
     RequestStatus,
 )
-from allied.intel.rules import Category, Widening, effective_ceiling, widen_release
+from allied.intel.rules.disclosure import Category, Widening, effective_ceiling, widen_release
 from allied.markings import Level, Marking, render
 from allied.markings.access import Membership as ViewerMembership
 from allied.markings.access import Viewer, decide, required_accesses

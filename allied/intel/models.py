@@ -3,7 +3,8 @@
 Every row that holds content is marked. A product's own marking covers its metadata (title,
 originator, tags); each portion carries its portion mark; a viewer sees a product when it may see
 its metadata and at least one portion, and then only the portions it may see. ``banner`` keeps
-the roll-up of all portions (tearlines included, P8) for authors and analytics.
+the roll-up of all portions (tearlines included, P8) for authors and analytics. Imported STIX
+2.1 objects (``StixObject``) are marked rows too.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from allied.core.models.marked import (
     StoredMarking,
     visible_marking_ids,
 )
-from allied.intel.rules import Category
+from allied.intel.rules.disclosure import Category
 from allied.markings.authority import Authority
 
 CATEGORY_CHOICES = [(c.value, c.label) for c in Category]
@@ -337,7 +338,35 @@ class CollectionRequirement(MarkedModel):
         ]
 
 
-from allied.intel.models_stix import StixObject  # noqa: E402  (registers the model)
+# STIX 2.1 objects imported into Allied (from MISP, OpenCTI or a partner's TAXII server). Each
+# object is stored whole, as JSON, and marked: with the marking its own Allied extension carries,
+# or with the marking the importer gave the bundle. TAXII serves each principal only the objects
+# whose marking it may see.
+class StixObject(MarkedModel):
+    collection = models.CharField(max_length=64, db_index=True)
+    stix_id = models.CharField(max_length=100)
+    stix_type = models.CharField(max_length=64)
+    modified = models.DateTimeField()
+    date_added = models.DateTimeField(db_index=True)
+    body = models.JSONField()
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        app_label = "intel"
+        ordering = ["date_added", "pk"]
+        base_manager_name = "objects"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collection", "stix_id", "modified"], name="stix_version_once"
+            )
+        ]
+        indexes = [models.Index(fields=["collection", "date_added", "id"])]
+
+    def __str__(self) -> str:
+        return self.stix_id
+
 
 __all__ = [
     "CollectionRequirement",

@@ -13,7 +13,7 @@ used yet: its property set does not map CAPCO REL TO and DISPLAY ONLY lists one 
   Objects keep Allied's marking extension where they carry it and take the importer's marking
   otherwise; their TLP markings (MISP, OpenCTI and the standard definitions) may only narrow that
   marking or refuse the object, and a marking definition Allied cannot map refuses it unless the
-  importer states the marking (``allied.intel.stix_markings``). Each object is stored, and so
+  importer states the marking (``allied.intel.rules.stix_markings``). Each object is stored, and so
   served, with Allied's marking extension rewritten to the marking it was stored with. A version
   (id and ``modified``) is stored once: a changed copy, a new marking included, is a new version
   with a later ``modified``, and a version already stored refuses the import with the same answer
@@ -33,10 +33,9 @@ from django.db import IntegrityError, connection, transaction
 from allied.core import audit
 from allied.core.models.marked import StoredMarking, system_access
 from allied.core.vocabulary import check
-from allied.intel.models import Portion, Product
-from allied.intel.models_stix import StixObject
-from allied.intel.products import shown_authority
-from allied.intel.stix_markings import (
+from allied.intel.models import Portion, Product, StixObject
+from allied.intel.products.reading import shown_authority
+from allied.intel.rules.stix_markings import (
     TlpRefused,
     apply_tlp,
     definitions_of,
@@ -249,10 +248,10 @@ def import_bundle(
     unmarked import would otherwise be releasable to everyone; ``MarkingNeeded`` without it). An
     object's TLP marking may narrow that marking or refuse the object; an object that refers to a
     marking definition Allied cannot map is refused unless the importer stated the marking
-    (``allied.intel.stix_markings``). The importer must be able to read every marking it imports.
-    Each object is stored with Allied's marking extension set to its stored marking, so every
-    reader gets the marking with the object. A version (id and ``modified``) already stored, or
-    given twice, is refused (``taken_versions``). Any invalid object stops the whole import with
+    (``allied.intel.rules.stix_markings``). The importer must be able to read every marking it
+    imports. Each object is stored with Allied's marking extension set to its stored marking, so
+    every reader gets the marking with the object. A version (id and ``modified``) already stored,
+    or given twice, is refused (``taken_versions``). Any invalid object stops the whole import with
     a clear error and stores nothing. Returns the number of objects stored.
     """
     objects = bundle.get("objects") if isinstance(bundle, dict) else bundle

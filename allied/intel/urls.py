@@ -1,27 +1,49 @@
-"""Intelligence pages: products, foreign disclosure, collection requirements, search."""
+"""Intelligence pages: products, foreign disclosure, collection requirements, search (namespace
+``intel``). The home-page sections that lead to them are registered in ``apps.py``."""
 
 from django.urls import include, path
 
-from allied.core.home import Link, Section, register
-from allied.core.models.principals import Role
-from allied.intel import views_analytics
+from allied.intel.views import analytics, disclosure, products, requirements, search
 
 app_name = "intel"
-urlpatterns = [
-    path("products/", include("allied.intel.urls_products")),
-    path("disclosure/", include("allied.intel.urls_disclosure")),
-    path("requirements/", include("allied.intel.urls_requirements")),
-    path("search/", include("allied.intel.urls_search")),
-    path("analytics/", views_analytics.analytics, name="analytics"),
+
+products_urls = [
+    path("", products.ProductList.as_view(), name="product-list"),
+    path("new/", products.product_create, name="product-create"),
+    path("check/portion/", products.portion_check, name="portion-check"),
+    path("check/release/", products.release_check, name="release-check"),
+    path("<int:pk>/", products.ProductDetail.as_view(), name="product-detail"),
+    path("<int:pk>/edit/", products.product_edit, name="product-edit"),
+    path("<int:pk>/export/", products.product_export, name="product-export"),
 ]
 
-for role in (Role.DISCLOSURE_OFFICER, Role.WORKING_GROUP):
-    register(
-        Section(
-            role,
-            "How much reaches partners",
-            "The share of products each partner could be given, the markings that block release "
-            "most often, the NOFORN share over time and disclosure cycle time.",
-            (Link("Intelligence analytics", "intel:analytics"),),
-        )
-    )
+disclosure_urls = [
+    path("", disclosure.DisclosureQueue.as_view(), name="disclosure-queue"),
+    path("requests/", disclosure.MyDisclosureRequests.as_view(), name="disclosure-request-list"),
+    path("requests/new/", disclosure.request_create, name="disclosure-request-create"),
+    path("requests/<int:pk>/", disclosure.request_detail, name="disclosure-request-detail"),
+    path("requests/<int:pk>/decide/", disclosure.decide, name="disclosure-decide"),
+    path("stats/", disclosure.stats, name="disclosure-stats"),
+    path("ceilings/", disclosure.CeilingList.as_view(), name="ceiling-list"),
+    path("ceilings/new/", disclosure.ceiling_create, name="ceiling-create"),
+    path("tiers/new/", disclosure.trust_tier_set, name="trust-tier-set"),
+]
+
+requirements_urls = [
+    path("", requirements.RequirementList.as_view(), name="requirement-list"),
+    path("new/", requirements.requirement_create, name="requirement-create"),
+    path("overlaps/", requirements.RequirementOverlaps.as_view(), name="requirement-overlaps"),
+    path("<int:pk>/", requirements.RequirementDetail.as_view(), name="requirement-detail"),
+]
+
+search_urls = [
+    path("", search.search_page, name="search"),
+]
+
+urlpatterns = [
+    path("products/", include(products_urls)),
+    path("disclosure/", include(disclosure_urls)),
+    path("requirements/", include(requirements_urls)),
+    path("search/", include(search_urls)),
+    path("analytics/", analytics.analytics, name="analytics"),
+]

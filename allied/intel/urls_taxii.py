@@ -1,8 +1,8 @@
-"""TAXII 2.1 routes (see ``views_taxii``)."""
+"""TAXII 2.1 routes (see ``views.taxii``)."""
 
 from django.urls import path
 
-from allied.intel import views_taxii as v
+from allied.intel.views import taxii as v
 
 urlpatterns = [
     path("", v.discovery, name="taxii-discovery"),

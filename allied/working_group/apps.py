@@ -15,7 +15,6 @@ class WorkingGroupConfig(AppConfig):
 
         brief.connect_invalidation()
 
-        register_source(sources.DISCLOSURE)
         register_source(sources.FREEFORM)
         # After every module registered its sources (this app is installed last).
         entries.connect()

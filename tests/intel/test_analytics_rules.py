@@ -7,7 +7,7 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from allied.intel.analytics_rules import ProductFacts, release_figures
+from allied.intel.rules.analytics import ProductFacts, release_figures
 from allied.markings import Level, parse, render
 from allied.markings.access import Viewer
 from allied.markings.rollup import rollup_portions

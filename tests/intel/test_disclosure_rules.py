@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from allied.intel.disclosure_rules import (
+from allied.intel.rules.cycle_times import (
     Timing,
     cycle_times,
     format_duration,

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from allied.intel import overlap_rules
-from allied.intel.overlap_rules import (
+from allied.intel.rules import overlap as overlap_rules
+from allied.intel.rules.overlap import (
     Entry,
     Score,
     find_overlaps,

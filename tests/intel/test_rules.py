@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from allied.intel.rules import Category, effective_ceiling, tier_ceiling, widen_release
+from allied.intel.rules.disclosure import Category, effective_ceiling, tier_ceiling, widen_release
 from allied.markings import Level, check, parse, render
 from allied.markings.access import Viewer, decide
 from tests.markings.strategies import NATIONS, ON, portions

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 
-from allied.intel.stix_markings import (
+from allied.intel.rules.stix_markings import (
     STANDARD,
     TlpRefused,
     apply_tlp,

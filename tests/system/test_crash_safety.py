@@ -37,9 +37,9 @@ from rest_framework.authtoken.models import Token
 
 from allied.arms.models import Case
 from allied.core.models import system_access
-from allied.intel.models_stix import StixObject
+from allied.intel.models import StixObject
 from allied.intel.tests.stix_objects import indicator
-from allied.intel.views_taxii import COLLECTIONS
+from allied.intel.views.taxii import COLLECTIONS
 
 pytestmark = [
     pytest.mark.skipif(

@@ -40,7 +40,7 @@ def test_routes_that_authenticate_themselves_answer_401_to_an_anonymous_caller()
     """TAXII clients send Basic or token credentials, not a session: those views check them."""
     from django.test import Client
 
-    from allied.intel.views_taxii import COLLECTIONS
+    from allied.intel.views.taxii import COLLECTIONS
 
     ids = {"collection_id": COLLECTIONS["imports"]["id"], "object_id": "indicator--x"}
     checked = 0

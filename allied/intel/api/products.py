@@ -3,8 +3,8 @@
 Everything goes through ``RestrictedViewSetMixin``: a product the caller may not see (its metadata
 or every one of its portions) answers 404 like a missing one. The API is an export
 (``allied.core.restricted.is_export``): a product's portions in the JSON are those its page shows
-the caller (``allied.intel.products.read_products``) less DISPLAY ONLY, numbered 1..n, with no
-id, count or length of anything withheld.
+the caller (``allied.intel.products.reading.read_products``) less DISPLAY ONLY, numbered 1..n,
+with no id, count or length of anything withheld.
 """
 
 from __future__ import annotations
@@ -33,23 +33,25 @@ from allied.core.api.fields import MarkingField
 from allied.core.models import Nation, NotVisibleAfterWrite, Role, principal_for
 from allied.core.restricted import RestrictedViewSetMixin, show, viewer_of
 from allied.intel.models import CATEGORY_CHOICES, Originator, Product
-from allied.intel.products import (
-    EXPORT_FORMATS,
+from allied.intel.products.authoring import (
     PortionDraft,
     ProductDraft,
-    Reading,
     authority_problems,
     check_portion_mark,
+    save_product,
+    split_tags,
+    tag_problems,
+    validate_draft,
+)
+from allied.intel.products.reading import (
+    EXPORT_FORMATS,
+    Reading,
     export_product,
     originator_label,
     read_product,
     read_products,
     render_export,
-    save_product,
     shown_authority,
-    split_tags,
-    tag_problems,
-    validate_draft,
 )
 from allied.markings.authority import Authority, declassify_line
 

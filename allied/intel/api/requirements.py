@@ -29,7 +29,7 @@ from allied.core.models.principals import principal_for
 from allied.core.restricted import RestrictedViewSetMixin, show, viewer_of
 from allied.intel.models import CollectionRequirement, RequirementKind
 from allied.intel.search import KINDS, PAGE_SIZE, ProductHit, Snippet, search
-from allied.intel.views_requirements import Pair, find_visible_overlaps, show_pairs
+from allied.intel.views.requirements import Pair, find_visible_overlaps, show_pairs
 
 MAX_LIMIT = 100
 

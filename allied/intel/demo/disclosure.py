@@ -29,7 +29,7 @@ from allied.intel.models import (
     Portion,
     Product,
 )
-from allied.intel.rules import Category
+from allied.intel.rules.disclosure import Category
 from allied.markings import Level
 from allied.markings.authority import years_after
 from allied.markings.rollup import rollup_portions

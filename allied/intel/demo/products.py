@@ -18,14 +18,14 @@ from django.utils import timezone
 
 from allied.core.models import system_access
 from allied.intel.models import Originator, Product
-from allied.intel.products import (
+from allied.intel.products.authoring import (
     PortionDraft,
     ProductDraft,
     authority_problems,
     save_product,
     validate_draft,
 )
-from allied.intel.rules import Category
+from allied.intel.rules.disclosure import Category
 from allied.markings.authority import Authority, years_after
 
 NOTE = "(Fictional demo content.)"

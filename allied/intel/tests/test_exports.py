@@ -16,7 +16,7 @@ from django.urls import reverse
 from allied.core.models import system_access
 from allied.intel.models import Product
 from allied.intel.tests.test_products import client_for, make_product
-from allied.intel.views_taxii import COLLECTIONS
+from allied.intel.views.taxii import COLLECTIONS
 
 pytestmark = pytest.mark.django_db
 

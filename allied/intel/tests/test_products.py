@@ -14,7 +14,12 @@ from django.urls import reverse
 from allied.core import audit
 from allied.core.models import AuditEntry, system_access
 from allied.intel.models import Portion, Product
-from allied.intel.products import PortionDraft, ProductDraft, authority_problems, save_product
+from allied.intel.products.authoring import (
+    PortionDraft,
+    ProductDraft,
+    authority_problems,
+    save_product,
+)
 from allied.markings.authority import Authority, years_after
 
 pytestmark = pytest.mark.django_db

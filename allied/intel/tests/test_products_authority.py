@@ -210,7 +210,7 @@ def test_rule_32_every_download_carries_the_block(cast, product, fmt):
 
 
 def test_rule_32_the_stix_report_carries_the_block_in_the_allied_marking_extension(cast, product):
-    from allied.intel.views_taxii import COLLECTIONS
+    from allied.intel.views.taxii import COLLECTIONS
 
     url = f"/taxii2/api/collections/{COLLECTIONS['products']['id']}/objects/"
     body = client_for(cast["jpn.liaison"]).get(url).json()

@@ -12,8 +12,7 @@ from stix2validator import ValidationOptions, validate_instance
 
 from allied.core.models import StoredMarking, system_access
 from allied.intel import stix
-from allied.intel.models import Portion, Product
-from allied.intel.models_stix import StixObject
+from allied.intel.models import Portion, Product, StixObject
 from allied.intel.tests.stix_objects import indicator
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +22,7 @@ OPTIONS = ValidationOptions(version="2.1", strict=False)
 
 
 def collection_id(name):
-    from allied.intel.views_taxii import COLLECTIONS
+    from allied.intel.views.taxii import COLLECTIONS
 
     return COLLECTIONS[name]["id"]
 

@@ -1,7 +1,7 @@
 """Forms for collection requirements and for the overlaps page.
 
 The nation is never a field: a requirement is always registered for the signed-in person's own
-nation (``allied.intel.views_requirements``), whatever the request says.
+nation (``allied.intel.views.requirements``), whatever the request says.
 """
 
 from __future__ import annotations

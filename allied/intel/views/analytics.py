@@ -20,11 +20,11 @@ from django.utils import timezone
 from allied.core.charts import Chart, Column, bar, line
 from allied.core.models.principals import principal_for
 from allied.core.restricted import restricted_view, show, viewer_of
-from allied.intel.analytics_rules import ProductFacts, ReleaseFigures, release_figures
-from allied.intel.disclosure_rules import median, percentile
 from allied.intel.models import Portion, Product
-from allied.intel.products import explain, partner_viewers
-from allied.intel.views_disclosure import visible_timings
+from allied.intel.products.release import explain, partner_viewers
+from allied.intel.rules.analytics import ProductFacts, ReleaseFigures, release_figures
+from allied.intel.rules.cycle_times import median, percentile
+from allied.intel.views.disclosure import visible_timings
 from allied.markings.model import Marking
 from allied.markings.rollup import rollup_portions
 

@@ -44,9 +44,8 @@ from allied.core import audit
 from allied.core.models.principals import Role, principal_for
 from allied.core.restricted import export_view, restricted_view, show, viewer_of
 from allied.intel import stix
-from allied.intel.models import Portion, Product
-from allied.intel.models_stix import StixObject
-from allied.intel.products import read_products
+from allied.intel.models import Portion, Product, StixObject
+from allied.intel.products.reading import read_products
 
 MEDIA_TYPE = "application/taxii+json;version=2.1"
 STIX_MEDIA_TYPE = "application/stix+json;version=2.1"

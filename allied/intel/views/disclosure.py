@@ -30,8 +30,7 @@ from allied.core.restricted import (
     viewer_of,
 )
 from allied.intel import disclosure
-from allied.intel.disclosure_rules import Summary, Timing, cycle_times, format_duration
-from allied.intel.forms_disclosure import (
+from allied.intel.forms.disclosure import (
     CeilingForm,
     DecisionForm,
     DisclosureRequestForm,
@@ -46,7 +45,8 @@ from allied.intel.models import (
     Product,
     RequestScope,
 )
-from allied.intel.rules import CATEGORY_LABELS, Category, effective_ceiling
+from allied.intel.rules.cycle_times import Summary, Timing, cycle_times, format_duration
+from allied.intel.rules.disclosure import CATEGORY_LABELS, Category, effective_ceiling
 from allied.markings import Level
 
 

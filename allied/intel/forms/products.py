@@ -2,10 +2,10 @@
 
 Every portion mark is checked by the markings engine as the form is cleaned, and every problem is
 shown with its rule and fix. The rules that span fields (originator and FGI, read-back by the
-author, one place per portion) are ``allied.intel.products.validate_draft``, shared with the API.
-The classification authority block (required when the product is classified) is checked by
-``allied.intel.products.authority_problems``, also shared with the API, and its problems are shown
-on the fields they name.
+author, one place per portion) are ``allied.intel.products.authoring.validate_draft``, shared
+with the API. The classification authority block (required when the product is classified) is
+checked by ``allied.intel.products.authoring.authority_problems``, also shared with the API, and
+its problems are shown on the fields they name.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.forms import BaseFormSet, formset_factory
 from allied.core.forms import MarkingFormField
 from allied.core.models import Nation
 from allied.intel.models import CATEGORY_CHOICES, Originator
-from allied.intel.products import (
+from allied.intel.products.authoring import (
     PortionDraft,
     ProductDraft,
     authority_problems,
@@ -28,7 +28,7 @@ from allied.intel.products import (
     tag_problems,
     validate_draft,
 )
-from allied.intel.rules import Category
+from allied.intel.rules.disclosure import Category
 from allied.markings.access import Viewer
 from allied.markings.authority import EXEMPTIONS, Authority
 

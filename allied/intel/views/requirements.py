@@ -2,7 +2,7 @@
 
 Every page reads requirements through the restricted base (``RestrictedMixin``), so a viewer
 lists, reads, counts and compares only the requirements releasable to it. Overlaps are computed
-by the pure rules (``allied.intel.overlap_rules``) from the viewer's visible requirements alone:
+by the pure rules (``allied.intel.rules.overlap``) from the viewer's visible requirements alone:
 a pair that involves a requirement the viewer may not see is never computed, shown or counted.
 """
 
@@ -21,9 +21,9 @@ from django.views.generic import DetailView, ListView, TemplateView
 from allied.core.models import NotVisibleAfterWrite
 from allied.core.models.principals import principal_for
 from allied.core.restricted import RestrictedMixin, restricted_save, restricted_view, show
-from allied.intel.forms_requirements import OverlapFilterForm, RequirementForm
+from allied.intel.forms.requirements import OverlapFilterForm, RequirementForm
 from allied.intel.models import CollectionRequirement, RequirementKind
-from allied.intel.overlap_rules import DEFAULT_THRESHOLD, Entry, Score, find_overlaps
+from allied.intel.rules.overlap import DEFAULT_THRESHOLD, Entry, Score, find_overlaps
 
 OVERLAPS_PER_PAGE = 50
 

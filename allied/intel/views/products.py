@@ -2,7 +2,7 @@
 
 Every page reads through the restricted base: a product the viewer may not see (its metadata, or
 every one of its portions) answers 404 exactly like a missing one. What a product page shows of
-the portions is decided once, by ``allied.intel.products.read_products``, for pages, API and
+the portions is decided once, by ``allied.intel.products.reading.read_products``, for pages, API and
 exports alike.
 """
 
@@ -30,27 +30,28 @@ from allied.core.restricted import (
     shown,
     viewer_of,
 )
-from allied.intel.forms_products import PORTION_PREFIX, ProductAuthoring
+from allied.intel.forms.products import PORTION_PREFIX, ProductAuthoring
 from allied.intel.models import Originator, Portion, Product
-from allied.intel.products import (
-    EXPORT_FORMATS,
-    Panel,
+from allied.intel.products.authoring import (
     StaleEdit,
     TypedMark,
-    category_label,
     check_portion_mark,
     display_places,
-    export_product,
     fgi_problem,
+    save_product,
+    typed_marks,
+)
+from allied.intel.products.reading import (
+    EXPORT_FORMATS,
+    category_label,
+    export_product,
     originator_label,
     read_product,
     read_products,
-    release_panel,
     render_export,
-    save_product,
     shown_authority,
-    typed_marks,
 )
+from allied.intel.products.release import Panel, release_panel
 from allied.markings import Level
 from allied.markings.authority import authority_lines
 

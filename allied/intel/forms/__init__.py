@@ -1,0 +1,1 @@
+"""Intelligence forms, one module per area."""

@@ -1,0 +1,1 @@
+"""Intelligence rules: pure functions over markings and facts, no framework."""

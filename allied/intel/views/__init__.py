@@ -1,0 +1,1 @@
+"""Intelligence pages, one module per area."""
