@@ -228,6 +228,7 @@ CASES = Source(
     model=arms_models.Case,
     entries=case_entries,
     own_nation=True,
+    rank=10,
 )
 LICENCES = Source(
     "arms.licences",
@@ -236,6 +237,7 @@ LICENCES = Source(
     model=arms_models.Licence,
     entries=licence_entries,
     own_nation=True,
+    rank=11,
 )
 
 

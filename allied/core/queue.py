@@ -103,14 +103,21 @@ class Source:
     #: ``("contingency",)`` for the plan a planning request is about: saving such a row (a plan
     #: re-marked) re-reads the queue rows of the requests under it.
     hides_with: tuple[str, ...] = ()
+    #: Where this source's requests come among equals (the same score and day) in the queue, and
+    #: in the order of ``SOURCES``: lower first. Declared by each source, so that the order does not
+    #: hang on the order in which the apps happen to register them.
+    rank: int = 0
 
 
 SOURCES: dict[str, Source] = {}
 
 
 def register_source(source: Source) -> Source:
-    """Register (or replace) a module's source, by its name."""
+    """Register (or replace) a module's source, by its name; ``SOURCES`` stays in rank order."""
     SOURCES[source.name] = source
+    ordered = sorted(SOURCES.values(), key=lambda s: s.rank)  # stable: equal ranks keep their turn
+    SOURCES.clear()
+    SOURCES.update((s.name, s) for s in ordered)
     return source
 
 

@@ -78,6 +78,7 @@ DISCLOSURE = Source(
     disclosure_items,
     model=DisclosureRequest,
     entries=disclosure_entries,
+    rank=30,
 )
 
 

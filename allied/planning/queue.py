@@ -76,6 +76,7 @@ REQUESTS = Source(
     model=PlanningRequest,
     entries=request_entries,
     hides_with=("contingency",),
+    rank=20,
 )
 
 

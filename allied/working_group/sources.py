@@ -74,4 +74,5 @@ FREEFORM = Source(
     freeform_items,
     model=FreeformRequest,
     entries=freeform_entries,
+    rank=40,
 )
