@@ -11,11 +11,11 @@ class WorkingGroupConfig(AppConfig):
 
     def ready(self) -> None:
         from allied.core.queue import register_source
-        from allied.working_group import brief, entries, sources
+        from allied.working_group import brief, entries, queue
 
         brief.connect_invalidation()
 
-        register_source(sources.FREEFORM)
+        register_source(queue.FREEFORM)
         # After every module registered its sources (this app is installed last).
         entries.connect()
         _register_home_sections()

@@ -22,7 +22,7 @@ from allied.core.restricted import shown, viewer_of
 from allied.markings import render as render_marking
 from allied.working_group.guidance import ShownConflict, visible_conflicts, visible_overdue
 from allied.working_group.models import GuidanceStatement
-from allied.working_group.queue import KIND_LABELS, Ranked, most_blocked, summary
+from allied.working_group.ranking import KIND_LABELS, Ranked, most_blocked, summary
 
 MOST_BLOCKED = 10
 

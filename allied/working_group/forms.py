@@ -12,7 +12,7 @@ from django import forms
 from allied.core.forms import MarkingFormField
 from allied.core.models import Nation
 from allied.working_group.models import Body, FreeformKind, FreeformStatus, Position
-from allied.working_group.queue import KIND_LABELS
+from allied.working_group.ranking import KIND_LABELS
 from allied.working_group.rules.priority import DEFAULT_FLAG_BONUS
 
 

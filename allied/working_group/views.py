@@ -49,7 +49,7 @@ from allied.working_group.models import (
     PartnerPriority,
     RequestKind,
 )
-from allied.working_group.queue import KIND_LABELS, Filters, build, weights_for
+from allied.working_group.ranking import KIND_LABELS, Filters, build, weights_for
 
 PAGE_SIZE = 50
 # The status page shows one page of a partner's open requests (cut in SQL), oldest first.
@@ -324,8 +324,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     weights = weights_for(viewer, timezone.localdate())
     ranked = None
     if group and row.status in ("open", "in_progress"):
-        from allied.working_group.queue import rank
-        from allied.working_group.sources import FREEFORM
+        from allied.working_group.queue import FREEFORM
+        from allied.working_group.ranking import rank
 
         item = FREEFORM.items(viewer, timezone.localdate(), [row.pk]).get(row.pk)
         ranked = rank([item], weights, timezone.localdate())[0] if item else None

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from allied.core.models import StoredMarking, system_access
 from allied.working_group.models import FreeformRequest, PartnerPriority
-from allied.working_group.queue import Filters, build, ranked_rows, weights_for
-from allied.working_group.sources import FREEFORM
+from allied.working_group.queue import FREEFORM
+from allied.working_group.ranking import Filters, build, ranked_rows, weights_for
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -55,7 +55,7 @@ def test_sql_scores_equal_the_pure_rule_for_every_request(cast, requests_):
         r["pk"]: r for r in rows.values("pk", "q_score", "q_escalation", "q_age", "q_target_days")
     }
     items = FREEFORM.items(viewer, TODAY, list(sql))
-    from allied.working_group.queue import rank
+    from allied.working_group.ranking import rank
 
     for ranked in rank(items.values(), weights, TODAY):
         pk = int(ranked.item.key.rsplit(":", 1)[1])
@@ -86,7 +86,7 @@ def test_every_module_source_scores_in_sql_as_the_pure_rule_does(cast):
     from allied.core.queue import SOURCES
     from allied.planning import demo as planning_demo
     from allied.working_group import demo as working_group_demo
-    from allied.working_group.queue import rank
+    from allied.working_group.ranking import rank
 
     for demo in (arms_demo, planning_demo, working_group_demo):
         demo.seed()

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from allied.core.models.principals import principal_for
 from allied.core.queue import QueueItem, open_requests, show_items
 from allied.core.restricted import viewer_of
-from allied.working_group.queue import KIND_LABELS, Filters, build
+from allied.working_group.ranking import KIND_LABELS, Filters, build
 from allied.working_group.views import GROUP
 
 MAX_LIMIT = 200

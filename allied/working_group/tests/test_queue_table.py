@@ -27,7 +27,7 @@ from allied.working_group.models import (
     QueueEntry,
     QueueScoring,
 )
-from allied.working_group.queue import Filters, build, build_from_sources, weights_for
+from allied.working_group.ranking import Filters, build, build_from_sources, weights_for
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
