@@ -10,7 +10,7 @@ when its due date has passed and it has not been met.
 
 Two topics are the same when their normalised texts are equal or their meaningful words are
 similar enough: the Jaccard similarity of the topics' word sets, as the requirements' overlap
-scoring computes it (``allied.intel.rules.overlap.similarity``), reaches ``TOPIC_THRESHOLD``. So
+scoring computes it (``allied.wording.similarity``), reaches ``TOPIC_THRESHOLD``. So
 "Maritime domain awareness data sharing" and "maritime domain awareness data" (4 of 5 words) are
 one topic, and each conflict says why its two statements were matched (``Conflict.why``).
 """
@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from allied.intel.rules.overlap import normalise, similarity, words
+from allied.wording import normalise, similarity, words
 
 DEFAULT_WINDOW = timedelta(days=180)
 #: Topics whose word sets are at least this similar (Jaccard) are one topic.
@@ -57,7 +57,7 @@ class TopicMatch:
 
 
 def topic_match(a: str, b: str) -> TopicMatch:
-    """How alike two topics are (``allied.intel.rules.overlap.similarity``)."""
+    """How alike two topics are (``allied.wording.similarity``)."""
     key_a, key_b = normalise_topic(a), normalise_topic(b)
     words_a, words_b = words(a), words(b)
     score = similarity(key_a, key_b, words_a, words_b)
