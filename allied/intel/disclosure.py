@@ -23,8 +23,9 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from allied.core import audit, vocabulary
-from allied.core.models import Membership, Nation, StoredMarking, TrustTier, system_access
+from allied.core.models import Nation, StoredMarking, TrustTier, system_access
 from allied.core.models.marked import MarkedModel, write_visible
+from allied.core.viewers import partner_viewer
 from allied.intel.models import (
     DisclosureCeiling,
     DisclosureDecision,
@@ -38,7 +39,6 @@ from allied.intel.models import (
 )
 from allied.intel.rules.disclosure import Category, Widening, effective_ceiling, widen_release
 from allied.markings import Level, Marking, render
-from allied.markings.access import Membership as ViewerMembership
 from allied.markings.access import Viewer, decide, required_accesses
 from allied.markings.rollup import rollup_portions
 
@@ -72,23 +72,6 @@ class Conflict(DisclosureError):
 
 
 # --- partners as the rules see them -----------------------------------------------------------
-
-
-def partner_viewer(iso3: str, clearance: Level, on: date) -> Viewer:
-    """A partner nation as a viewer cleared to ``clearance``, with its communities on ``on``.
-
-    Used to check that sanitised text is releasable to the partner within its ceiling; it holds
-    no SCI, SAP or AEA access, since none is disclosed through this workflow.
-    """
-    rows = Membership.objects.current_on(on).filter(nation_id=iso3)
-    return Viewer(
-        nation=iso3,
-        clearance=clearance,
-        memberships=tuple(
-            ViewerMembership(code, joined, left)
-            for code, joined, left in rows.values_list("community__code", "joined", "left")
-        ),
-    )
 
 
 def already_releasable(marking: Marking, partner: str, on: date) -> bool:

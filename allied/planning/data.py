@@ -81,7 +81,7 @@ class Loaded:
 
 def nation_viewer(iso3: str, on: date | None = None) -> Viewer:
     """A nation as the releasability rules see it: its communities on ``on`` (today)."""
-    from allied.intel.disclosure import partner_viewer
+    from allied.core.viewers import partner_viewer
 
     return partner_viewer(iso3, Level.TS, on or date.today())
 
