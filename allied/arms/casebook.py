@@ -301,9 +301,9 @@ def _write(cases: list[Case], user: Any, viewer: Viewer, today: date) -> list[Ca
         )
         pks = [case.pk for case in cases]
         # bulk_create sends no post_save: the working group's queue table is kept here.
-        from allied.working_group import entries
+        from allied.core.queue import rows_written
 
-        entries.sync(Case, pks)
+        rows_written(Case, pks)
         if Case.objects.visible_to(viewer, on=today).filter(pk__in=pks).count() != len(pks):
             raise NotVisibleAfterWrite("a case would not be visible to its author")
         by_marking: dict[str, list[str]] = {}

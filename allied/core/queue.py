@@ -10,7 +10,7 @@ still read through each module's own restricted querysets.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -110,6 +110,18 @@ class Source:
 
 
 SOURCES: dict[str, Source] = {}
+
+#: Called with ``(model, pks)`` by ``rows_written``: the working group keeps its queue table
+#: from it (``allied.working_group.entries``), so the modules need not know the working group.
+ROWS_WRITTEN_HOOKS: list[Callable[[Any, list[Any]], None]] = []
+
+
+def rows_written(model: Any, pks: Iterable[Any]) -> None:
+    """Requests of ``model`` were written by a bulk create or an update, which send no
+    ``post_save``: tell whoever keeps a copy of them (the queue table), in the same transaction."""
+    listed = list(pks)
+    for hook in ROWS_WRITTEN_HOOKS:
+        hook(model, listed)
 
 
 def register_source(source: Source) -> Source:

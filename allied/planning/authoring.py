@@ -365,9 +365,9 @@ def decide_request(
                 {"decision": f"This request was already decided ({current}); nothing was saved."}
             )
         # An update sends no post_save: a decided request leaves the working group's queue here.
-        from allied.working_group import entries
+        from allied.core.queue import rows_written
 
-        entries.sync(m.PlanningRequest, [row.pk])
+        rows_written(m.PlanningRequest, [row.pk])
         audit.record(
             "decision",
             actor=user,

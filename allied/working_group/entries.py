@@ -197,7 +197,7 @@ def _score(rows: Any) -> None:
     state = QueueScoring.objects.first()
     if state is None:
         return  # scored on the next read
-    from allied.working_group.queue import score_parts
+    from allied.working_group.ranking import score_parts
 
     parts = score_parts(group_weights(state.day), state.day, ENTRY_COLUMNS)
     rows.filter(is_open=True).update(score=parts["q_score"], escalation=parts["q_escalation"])
@@ -205,7 +205,7 @@ def _score(rows: Any) -> None:
 
 def refresh_scores(on: date) -> QueueScoring:
     """Store every open row's score for ``on`` and the group's weights (one ``UPDATE``)."""
-    from allied.working_group.queue import score_parts
+    from allied.working_group.ranking import score_parts
 
     weights = group_weights(on)
     parts = score_parts(weights, on, ENTRY_COLUMNS)
@@ -273,9 +273,13 @@ def _weights_changed(sender: Any, **kwargs: Any) -> None:
 
 def connect() -> None:
     """Keep the queue table from every registered source's model and the rows its requests hide
-    with (``apps.ready``)."""
+    with (``apps.ready``), and from the bulk writes the modules announce (``rows_written``)."""
     from django.db.models.signals import post_delete, post_save
 
+    from allied.core.queue import ROWS_WRITTEN_HOOKS
+
+    if sync not in ROWS_WRITTEN_HOOKS:
+        ROWS_WRITTEN_HOOKS.append(sync)
     for _, source in kept_sources():
         uid = f"allied-queue-{source.name}"
         post_save.connect(_saved, sender=source.model, dispatch_uid=f"{uid}-save")

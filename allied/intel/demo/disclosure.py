@@ -248,9 +248,9 @@ def seed_requests(products: list[Product], author: Any, officer: Any) -> int:
             for pk, decided in dates:
                 DisclosureDecision.objects.filter(pk=pk).update(decided_at=decided)
                 DisclosureRequest.objects.filter(pk=req.pk).update(decided_at=decided)
-            from allied.working_group import entries
+            from allied.core.queue import rows_written
 
-            entries.sync(DisclosureRequest, [req.pk])  # the update sent no post_save
+            rows_written(DisclosureRequest, [req.pk])  # the update sent no post_save
         created += 1
     return created
 
