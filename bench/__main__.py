@@ -57,6 +57,11 @@ def heading(
     return text
 
 
+def written_at(path: Path) -> datetime.datetime:
+    """When the figures file ``path`` was last written (UTC)."""
+    return datetime.datetime.fromtimestamp(path.stat().st_mtime, datetime.UTC)
+
+
 def run_benchmark(name: str) -> None:
     """Run benchmark ``name`` in a Python process of its own, with no arguments of its own.
 
@@ -97,16 +102,8 @@ def main(argv: list[str]) -> int:
         figures = _report.read(figures_file)
     load = _report.read(_report.LOAD_FIGURES)
     capacity = _report.read(_report.CAPACITY_FIGURES)
-    load_time = (
-        datetime.datetime.fromtimestamp(_report.LOAD_FIGURES.stat().st_mtime, datetime.UTC)
-        if load
-        else None
-    )
-    capacity_time = (
-        datetime.datetime.fromtimestamp(_report.CAPACITY_FIGURES.stat().st_mtime, datetime.UTC)
-        if capacity
-        else None
-    )
+    load_time = written_at(_report.LOAD_FIGURES) if load else None
+    capacity_time = written_at(_report.CAPACITY_FIGURES) if capacity else None
     table = _report.table(
         [*figures, *load, *capacity], heading(names, now, load_time, capacity_time)
     )

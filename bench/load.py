@@ -618,10 +618,14 @@ class Step:
     cpu_ms: float
 
 
+def best_within(steps: list[Step], limit: float) -> float:
+    """The most requests/s of a step with p95 within ``limit`` and no error (0 if none)."""
+    return max((s.per_second for s in steps if s.p95 <= limit and not s.errors), default=0.0)
+
+
 def capacity_figure(steps: list[Step], workers: int) -> _report.Figure:
     """The most requests/s served within the capacity limit, against the issue's floor."""
-    passed = [s for s in steps if s.p95 <= CAPACITY_P95_MS and not s.errors]
-    best = max((s.per_second for s in passed), default=0.0)
+    best = best_within(steps, CAPACITY_P95_MS)
     return _report.Figure(
         "load",
         f"capacity: requests/s with p95 <= {CAPACITY_P95_MS:.0f} ms, no think time, "
@@ -637,8 +641,7 @@ def write_figures(path: Path, figures: list[_report.Figure]) -> None:
 
 
 def capacity_markdown(steps: list[Step], limit: float) -> str:
-    passed = [s for s in steps if s.p95 <= limit and not s.errors]
-    best = max((s.per_second for s in passed), default=0.0)
+    best = best_within(steps, limit)
     lines = [
         "\n## Capacity\n",
         f"The same mix with no think time, people added in steps until p95 passes "
