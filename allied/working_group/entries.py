@@ -284,13 +284,12 @@ def connect() -> None:
         uid = f"allied-queue-{source.name}"
         post_save.connect(_saved, sender=source.model, dispatch_uid=f"{uid}-save")
         post_delete.connect(_deleted, sender=source.model, dispatch_uid=f"{uid}-delete")
-    for _, source in kept_sources():
         for lookup in source.hides_with:
             post_save.connect(
                 _hider_saved(source, lookup),
                 sender=_related_model(source.model, lookup),
                 weak=False,
-                dispatch_uid=f"allied-queue-{source.name}-hides-with-{lookup}",
+                dispatch_uid=f"{uid}-hides-with-{lookup}",
             )
     for model in (PartnerPriority, RequestKind):
         post_save.connect(_weights_changed, sender=model, dispatch_uid=f"allied-queue-w-{model}")
