@@ -366,6 +366,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "allied.core.api.pagination.NextOnlyPagination",
+    # A refused write (a marking its author could not read back, a stale version) is answered
+    # here, once, for every endpoint.
+    "EXCEPTION_HANDLER": "allied.core.api.errors.exception_handler",
     "PAGE_SIZE": 100,
 }
 

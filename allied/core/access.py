@@ -44,16 +44,38 @@ def check(request: HttpRequest, access: Access) -> Principal:
     return principal
 
 
-def access_required(access: Access) -> Callable[[Callable[..., HttpResponse]], Any]:
-    """Decorate a function view: refused with 403 unless ``access`` allows the person."""
+#: The methods that only read; every other method is a write.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def check_declared(request: Any, view: Any, action: str | None = None) -> None:
+    """Refuse (403 with the rule's reason) unless the person may use ``view`` as ``request``
+    does: its ``allied_access`` for every request, its ``write_access`` for a write, and, on an
+    API viewset, the ``action_access`` of the action (``{"advance": for_roles(...)}``)."""
+    declared = [getattr(view, "allied_access", None)]
+    if request.method not in READ_METHODS:
+        declared.append(getattr(view, "write_access", None))
+    if action is not None:
+        declared.append((getattr(view, "action_access", None) or {}).get(action))
+    for access in declared:
+        if access is not None:
+            check(request, access)
+
+
+def access_required(
+    access: Access | None = None, *, writes: Access | None = None
+) -> Callable[[Callable[..., HttpResponse]], Any]:
+    """Decorate a function view: refused with 403 unless ``access`` allows the person, and a
+    write (a POST) unless ``writes`` allows them too; both are checked before the view runs."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            check(request, access)
+            check_declared(request, wrapped)
             return view(request, *args, **kwargs)
 
         wrapped.allied_access = access  # type: ignore[attr-defined]
+        wrapped.write_access = writes  # type: ignore[attr-defined]
         return wrapped
 
     return decorate

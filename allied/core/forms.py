@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from allied.core.models import Bulletin
+
 #: The largest id a 64-bit primary key holds.
 BIGINT_MAX = 2**63 - 1
 
@@ -51,14 +53,11 @@ class MarkingFormField(forms.CharField):
         from allied.core import vocabulary
 
         text = super().clean(value)
-        result = vocabulary.check(text)
-        if result.form == "portion":
-            raise forms.ValidationError("Give the banner form here, without parentheses.")
-        if not result.valid:
-            errors = [str(p) for p in result.problems]
-            if result.canonical:
-                errors.append(f"Canonical form: {result.canonical}")
-            raise forms.ValidationError(errors)
+        if not text and not self.required:
+            return text
+        explained = vocabulary.explain(text)
+        if not explained.valid:
+            raise forms.ValidationError(list(explained.problems))
         return text
 
 
@@ -82,7 +81,32 @@ class RecordsField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
         return super()._check_values(value)
 
 
-class BulletinForm(forms.Form):
-    title = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"class": "usa-input"}))
-    body = forms.CharField(widget=forms.Textarea(attrs={"class": "usa-textarea"}))
+class MarkedModelForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A model form for a marked model: its ``marking`` is typed as banner text, checked and
+    explained by the markings engine, and set on the instance when the form is saved."""
+
     marking = MarkingFormField(widget=forms.TextInput(attrs={"class": "usa-input"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        if instance is not None and instance.pk is not None and not self.is_bound:
+            self.initial.setdefault("marking", instance.marking.text)
+
+    def save(self, commit: bool = True) -> Any:
+        """Set the instance's fields and marking; it is written by ``RestrictedEditView``."""
+        obj = super().save(commit=False)
+        obj.set_marking(self.cleaned_data["marking"])
+        if commit:
+            raise TypeError("a marked form is saved through write_marked, never on its own")
+        return obj
+
+
+class BulletinForm(MarkedModelForm):
+    class Meta:
+        model = Bulletin
+        fields = ("title", "body")
+        widgets = {
+            "title": forms.TextInput(attrs={"class": "usa-input"}),
+            "body": forms.Textarea(attrs={"class": "usa-textarea"}),
+        }

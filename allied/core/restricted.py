@@ -17,12 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
+from rest_framework.permissions import IsAuthenticated
 
 from allied.core import vocabulary
+from allied.core.api.permissions import DeclaredAccess
 from allied.core.models.marked import (
     MarkedModel,
     MarkedQuerySet,
@@ -35,6 +37,9 @@ from allied.markings import Marking, banner_colour, parse, render
 from allied.markings.access import Viewer
 from allied.markings.release import banner_for_viewer
 from allied.markings.rollup import rollup_portions
+
+if TYPE_CHECKING:
+    from allied.core.access import Access
 
 # --- what a page showed ---------------------------------------------------------------------
 
@@ -213,9 +218,19 @@ class RestrictedMixin:
     model: ClassVar[type[MarkedModel]]
     request: HttpRequest
     allied_restricted: ClassVar[bool] = True
+    #: Who may open the page, and who may write through it: checked before any handler runs
+    #: (403 with the rule's reason), and read by the navigation (``allied.core.access``).
+    allied_access: ClassVar[Access | None] = None
+    write_access: ClassVar[Access | None] = None
     # Pages show "Page N" with Previous/Next, never a total: one row more than the page says
     # whether there is a next one, so no list counts every row its viewer may see.
     paginator_class: ClassVar[type[Any]] = NextOnlyPaginator
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from allied.core.access import check_declared
+
+        check_declared(request, self)
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc, no-any-return]
 
     def restricted_queryset(self) -> MarkedQuerySet:
         return self.model.objects.visible_to(viewer_of(self.request))  # type: ignore[no-any-return]
@@ -280,6 +295,12 @@ class RestrictedViewSetMixin:
     queryset_model: ClassVar[type[MarkedModel]]
     request: Any
     allied_restricted: ClassVar[bool] = True
+    #: Who may call the viewset, who may write through it, and who may run each named action:
+    #: declared here and checked by ``DeclaredAccess`` before any handler runs (403).
+    allied_access: ClassVar[Access | None] = None
+    write_access: ClassVar[Access | None] = None
+    action_access: ClassVar[dict[str, Access]] = {}
+    permission_classes: ClassVar[list[Any]] = [IsAuthenticated, DeclaredAccess]
 
     def get_queryset(self) -> MarkedQuerySet:
         return self.queryset_model.objects.visible_to(viewer_of(self.request))  # type: ignore[no-any-return]
@@ -300,17 +321,14 @@ class RestrictedViewSetMixin:
         self._save(serializer)
 
     def _save(self, serializer: Any) -> None:
-        from rest_framework.exceptions import ValidationError
-
+        """Save through ``write_visible`` with its audit entry; a refusal is answered by the
+        API's exception handler (``allied.core.api.errors``): 400 on the marking, or 409."""
         from allied.core import audit
 
         created = serializer.instance is None
-        try:
-            with transaction.atomic():
-                obj = write_visible(serializer.save, viewer_of(self.request))
-                audit.record("write", actor=self.request.user, obj=obj, detail={"created": created})
-        except NotVisibleAfterWrite as exc:
-            raise ValidationError({"marking": [f"{exc}; nothing was saved."]}) from exc
+        with transaction.atomic():
+            obj = write_visible(serializer.save, viewer_of(self.request))
+            audit.record("write", actor=self.request.user, obj=obj, detail={"created": created})
 
 
 def not_found() -> HttpResponse:

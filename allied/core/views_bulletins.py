@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
+from allied.core.edit import RestrictedEditView
 from allied.core.forms import BulletinForm
-from allied.core.models import Bulletin, NotVisibleAfterWrite
-from allied.core.restricted import RestrictedMixin, restricted_save, restricted_view
+from allied.core.models import Bulletin
+from allied.core.restricted import RestrictedMixin
 
 
 class BulletinList(RestrictedMixin, ListView):  # type: ignore[type-arg]
@@ -28,26 +28,17 @@ class BulletinDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
     template_name = "core/bulletin_detail.html"
 
 
-@restricted_view
-def bulletin_create(request: HttpRequest) -> HttpResponse:
+class BulletinCreate(RestrictedEditView):
     """Write a bulletin; one its author could not read back (a marking above them) is refused."""
-    form = BulletinForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        bulletin = Bulletin(
-            title=form.cleaned_data["title"], body=form.cleaned_data["body"], author=request.user
-        )
-        bulletin.set_marking(form.cleaned_data["marking"])
-        try:
-            restricted_save(request, bulletin)
-        except NotVisibleAfterWrite:
-            form.add_error(
-                "marking",
-                "You could not read a bulletin with this marking, so you cannot write one. "
-                "Nothing was saved.",
-            )
-        else:
-            messages.success(request, "Bulletin saved.")
-            return redirect("bulletin-detail", pk=bulletin.pk)
-    return render(
-        request, "core/bulletin_form.html", {"form": form}, status=400 if form.errors else 200
-    )
+
+    model = Bulletin
+    form_class = BulletinForm
+    template_name = "core/bulletin_form.html"
+    what = "a bulletin"
+
+    def prepare(self, obj: Bulletin) -> None:
+        obj.author = self.request.user
+
+    def get_success_url(self) -> str:
+        messages.success(self.request, "Bulletin saved.")
+        return reverse("bulletin-detail", kwargs={"pk": self.object.pk})

@@ -22,7 +22,6 @@ class MarkingField(serializers.Field):  # type: ignore[type-arg]
 
     default_error_messages = {
         "type": "A marking is a string such as 'SECRET//REL TO USA, JPN'.",
-        "portion": "Give the banner form here, without parentheses.",
     }
 
     def to_representation(self, value: StoredMarking) -> str:
@@ -31,12 +30,7 @@ class MarkingField(serializers.Field):  # type: ignore[type-arg]
     def to_internal_value(self, data: Any) -> StoredMarking:
         if not isinstance(data, str) or len(data) > MAX_MARKING_LENGTH:
             self.fail("type")
-        result = vocabulary.check(data)
-        if result.form == "portion":
-            self.fail("portion")
-        if not result.valid:
-            problems = [str(p) for p in result.problems]
-            if result.canonical:
-                problems.append(f"canonical form: {result.canonical}")
-            raise serializers.ValidationError(problems)
+        explained = vocabulary.explain(data)
+        if not explained.valid:
+            raise serializers.ValidationError(list(explained.problems))
         return StoredMarking.objects.intern(data)
