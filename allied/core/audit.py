@@ -138,18 +138,6 @@ def _check_lengths(fields: Mapping[str, Any]) -> None:
 # --- appending -----------------------------------------------------------------------------------
 
 
-def lock_appends(using: str | None = None) -> None:
-    """Nothing: appending takes no lock any more (kept for code written when it did).
-
-    Writers of versioned records took the global append lock before any row lock, so that a
-    writer holding a row lock and a reader holding the append lock could not deadlock. Appends
-    are now plain inserts that take no lock a writer could wait for (the foreign key to the
-    actor takes a KEY SHARE lock on the user's row, which no ordinary write conflicts with), so
-    there is no second lock to order; each writer's own row locks keep it correct.
-    """
-    return None
-
-
 def _append(rows: list[dict[str, Any]], using: str) -> list[AuditEntry]:
     """Insert ``rows`` (field values without sequence and hashes) unsealed, in one INSERT."""
     at = timezone.now()

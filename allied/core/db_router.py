@@ -57,10 +57,6 @@ def replica_reads(enabled: bool = True) -> Iterator[None]:
         _replica_reads.reset(token)
 
 
-def reading_from_replica() -> bool:
-    return _replica_reads.get()
-
-
 def _is_marked(model: type[Any]) -> bool:
     from allied.core.models.marked import MarkedModel
 

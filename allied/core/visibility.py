@@ -76,16 +76,12 @@ def bind_viewer(viewer: Viewer, on: date, using: str | None = None) -> None:
     txmemo.remember(_BINDING, values, alias)
 
 
-def _forget_binding(alias: str = DEFAULT_DB_ALIAS) -> None:
-    txmemo.forget(_BINDING, alias)
-
-
 def on_system_access(access: Any) -> None:
     logger.info("system access opened: %s", access.reason)
     _set_local(DEFAULT_DB_ALIAS, {SETTING_SYSTEM: "on"})
-    _forget_binding()
+    txmemo.forget(_BINDING, DEFAULT_DB_ALIAS)
 
 
 def on_system_access_end(access: Any) -> None:
     _set_local(DEFAULT_DB_ALIAS, {SETTING_SYSTEM: "off"})
-    _forget_binding()
+    txmemo.forget(_BINDING, DEFAULT_DB_ALIAS)

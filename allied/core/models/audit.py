@@ -19,8 +19,6 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.db import models
 
-from allied.audit_chain import ChainEntry
-
 
 class AppendOnlyError(RuntimeError):
     """Someone tried to change or remove an audit entry."""
@@ -156,8 +154,3 @@ class AuditEntry(models.Model):
     @property
     def sealed(self) -> bool:
         return self.sequence is not None
-
-    def chain_entry(self) -> ChainEntry:
-        if self.sequence is None or self.prev_hash is None or self.hash is None:
-            raise ValueError("an unsealed entry has no place in the chain yet")
-        return ChainEntry(self.sequence, self.content(), self.prev_hash, self.hash)

@@ -268,11 +268,6 @@ class _MarkingCache:
 _CACHE = _MarkingCache()
 
 
-def forget_stored_markings() -> None:
-    """Drop the per-process cache (never needed for correctness; for memory tests)."""
-    _CACHE.clear()
-
-
 def visible_marking_ids(viewer: CompiledViewer, *, export: bool = False,
                         using: str | None = None) -> list[int]:  # fmt: skip
     """The stored markings ``viewer`` may see (or export), as decided by the pure core."""
