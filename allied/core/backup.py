@@ -250,6 +250,30 @@ class Opened:
     payload: Path
 
 
+def _checked_manifest(
+    path: Path, archive: tarfile.TarFile, members: dict[str, tarfile.TarInfo]
+) -> dict[str, Any]:
+    """The manifest of backup ``path``, checked against its checksum, format and version."""
+    if MANIFEST not in members or MANIFEST_SUM not in members:
+        raise BackupError(f"{path} is not an Allied backup: it has no manifest")
+    text = _read_member(archive, members[MANIFEST])
+    expected = _read_member(archive, members[MANIFEST_SUM]).decode("ascii", "replace").strip()
+    if hashlib.sha256(text).hexdigest() != expected:
+        raise BackupError(f"{path} is damaged: the manifest does not match its checksum")
+    try:
+        manifest = json.loads(text)
+    except ValueError:
+        raise BackupError(f"{path} is damaged: the manifest is not JSON") from None
+    if manifest.get("format") != FORMAT:
+        raise BackupError(f"{path} is not an Allied backup (format {manifest.get('format')!r})")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise BackupError(
+            f"{path} is backup format version {manifest.get('format_version')!r}; this "
+            f"version of Allied reads version {FORMAT_VERSION}"
+        )
+    return dict(manifest)
+
+
 @contextmanager
 def opened(path: Path) -> Iterator[Opened]:
     """The checked manifest and the payload of backup ``path``, extracted to a temporary folder.
@@ -268,23 +292,7 @@ def opened(path: Path) -> Iterator[Opened]:
             members = {m.name: m for m in archive.getmembers()}
         except (tarfile.TarError, OSError, EOFError) as error:
             raise BackupError(f"{path} is damaged: {error}") from None
-        if MANIFEST not in members or MANIFEST_SUM not in members:
-            raise BackupError(f"{path} is not an Allied backup: it has no manifest")
-        text = _read_member(archive, members[MANIFEST])
-        expected = _read_member(archive, members[MANIFEST_SUM]).decode("ascii", "replace").strip()
-        if hashlib.sha256(text).hexdigest() != expected:
-            raise BackupError(f"{path} is damaged: the manifest does not match its checksum")
-        try:
-            manifest = json.loads(text)
-        except ValueError:
-            raise BackupError(f"{path} is damaged: the manifest is not JSON") from None
-        if manifest.get("format") != FORMAT:
-            raise BackupError(f"{path} is not an Allied backup (format {manifest.get('format')!r})")
-        if manifest.get("format_version") != FORMAT_VERSION:
-            raise BackupError(
-                f"{path} is backup format version {manifest.get('format_version')!r}; this "
-                f"version of Allied reads version {FORMAT_VERSION}"
-            )
+        manifest = _checked_manifest(path, archive, members)
         name = manifest["payload"]["name"]
         if name not in PAYLOADS.values() or set(members) != {MANIFEST, MANIFEST_SUM, name}:
             raise BackupError(f"{path} is damaged: unexpected members {sorted(members)}")

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,50 +95,61 @@ def _top(path: str) -> str:
     return re.split(r"[.\[]", path, maxsplit=1)[0] or "non_field_errors"
 
 
-def refusal_for(request: HttpRequest) -> Refusal | None:
-    """The first reason to refuse ``request`` outright, or None."""
-    problem = text_problem(request.path)
-    if problem:
-        return Refusal("path", problem)
-    for name, values in request.GET.lists():
+def _first_text_problem(
+    pairs: Iterable[tuple[str, list[str]]], name_field: str | None = None
+) -> Refusal | None:
+    """The first name or value of ``pairs`` (a query string's, a form's) that no field accepts,
+    refused on its name (a bad name itself on ``name_field``, when given)."""
+    for name, values in pairs:
         for value in [name, *values]:
             problem = text_problem(value)
             if problem:
-                return Refusal(name if value is not name else "query", problem)
-    if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
-        return None
-    limit = (
-        settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if request.path.startswith("/taxii2/")
-        else settings.ALLIED_MAX_INPUT_BYTES
-    )
+                return Refusal(name_field if value is name and name_field else name, problem)
+    return None
+
+
+def _json_refusal(body: bytes) -> Refusal | None:
+    try:
+        data = json.loads(body or b"null")
+    except RecursionError:
+        return Refusal("body", f"JSON nested deeper than {MAX_JSON_DEPTH} levels.")
+    except ValueError:
+        return None  # Not JSON: the parser of the view says so, in its own words.
+    for path, problem in _walk(data, ""):
+        return Refusal(_top(path), f"{path}: {problem}" if "." in path or "[" in path
+                       else problem)  # fmt: skip
+    return None
+
+
+def _body_refusal(request: HttpRequest) -> Refusal | None:
+    """Why the body of a write is refused: too long, or a text or JSON no field accepts."""
+    taxii = request.path.startswith("/taxii2/")
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE if taxii else settings.ALLIED_MAX_INPUT_BYTES
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return Refusal("body", "The Content-Length header is not a number.")
     if length > limit:
         return Refusal("body", f"At most {limit:,} bytes (this has {length:,}).", 413)
-    if request.path.startswith("/taxii2/"):
+    if taxii:
         return None  # TAXII envelopes are STIX content, checked by the import itself.
     content_type = request.content_type or ""
     if content_type == "application/json" or content_type.endswith("+json"):
-        try:
-            data = json.loads(request.body or b"null")
-        except RecursionError:
-            return Refusal("body", f"JSON nested deeper than {MAX_JSON_DEPTH} levels.")
-        except ValueError:
-            return None  # Not JSON: the parser of the view says so, in its own words.
-        for path, problem in _walk(data, ""):
-            return Refusal(_top(path), f"{path}: {problem}" if "." in path or "[" in path
-                           else problem)  # fmt: skip
-        return None
+        return _json_refusal(request.body)
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        for name, values in request.POST.lists():
-            for value in [name, *values]:
-                problem = text_problem(value)
-                if problem:
-                    return Refusal(name, problem)
+        return _first_text_problem(request.POST.lists())
     return None
+
+
+def refusal_for(request: HttpRequest) -> Refusal | None:
+    """The first reason to refuse ``request`` outright, or None."""
+    problem = text_problem(request.path)
+    if problem:
+        return Refusal("path", problem)
+    refusal = _first_text_problem(request.GET.lists(), "query")
+    if refusal is not None or request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+        return refusal
+    return _body_refusal(request)
 
 
 def refuse(request: HttpRequest, refusal: Refusal) -> HttpResponse:

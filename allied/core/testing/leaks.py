@@ -322,6 +322,36 @@ SKIP_PATHS = ("/logout/",)
 MISSING_ID = "987654321"
 
 
+def _worth_visiting(
+    urls: Iterable[tuple[str, Canary | None]], only: str, kinds: dict[str, tuple[Any, ...]]
+) -> Iterator[tuple[str, Canary | None]]:
+    """The URLs under ``only`` a crawl fetches: every list, and one record's URL per kind of
+    decision. One record per kind is enough for a record's own URL: the lists (every variant)
+    still show every canary, and the markings engine, tested on its own, tells the kinds apart."""
+    tried: set[tuple[Any, ...]] = set()
+    for url, canary in urls:
+        if not url or url.startswith(SKIP_PATHS) or not url.startswith(only):
+            continue
+        if canary is not None:
+            if kinds[canary.text] in tried:
+                continue
+            tried.add(kinds[canary.text])
+        yield url, canary
+
+
+def _hidden_answer_problem(
+    client: Client, url: str, headers: dict[str, str], response: Any, canary: Canary
+) -> str:
+    """How the answer at ``url`` for a hidden record tells it apart from a missing one, or ""."""
+    if response.status_code != 404:
+        return f"a hidden record answered {response.status_code}, not 404"
+    missing = client.get(url.replace(str(canary.pk), MISSING_ID), **headers)  # type: ignore[arg-type]
+    # Read the missing id as the hidden one: then nothing may tell them apart.
+    if missing.content.replace(MISSING_ID.encode(), str(canary.pk).encode()) != response.content:
+        return "a hidden record's 404 differs from a missing record's"
+    return ""
+
+
 def crawl(client: Client, person: str, viewer: Viewer, planted: Planted, *, on: date | None = None,
           schema_paths: list[str] | None = None, only: str = "/") -> list[Finding]:  # fmt: skip
     """Every leak a signed-in ``person`` can find; an empty list when there is none.
@@ -345,36 +375,16 @@ def crawl(client: Client, person: str, viewer: Viewer, planted: Planted, *, on: 
         body = readable(response.content, response.get("Content-Type", "")).encode()
         for problem in forbidden_to.shown_in(body, export=export):
             findings.append(Finding(person, url, problem))
-        forbidden = forbidden_to.of_kind(export=export)
-        if canary is not None and canary.text in forbidden and response.status_code != 404:
-            findings.append(Finding(person, url, f"a hidden record answered "
-                                    f"{response.status_code}, not 404"))  # fmt: skip
-        if canary is not None and canary.text in forbidden and response.status_code == 404:
-            missing_url = url.replace(str(canary.pk), MISSING_ID)
-            missing = client.get(missing_url, **headers)  # type: ignore[arg-type]
-            # Read the missing id as the hidden one: then nothing may tell them apart.
-            if missing.content.replace(MISSING_ID.encode(), str(canary.pk).encode()) != (
-                response.content
-            ):
-                findings.append(Finding(person, url, "a hidden record's 404 differs from a "
-                                        "missing record's"))  # fmt: skip
+        if canary is not None and canary.text in forbidden_to.of_kind(export=export):
+            problem = _hidden_answer_problem(client, url, headers, response, canary)
+            if problem:
+                findings.append(Finding(person, url, problem))
         _check_count(response, url, person, viewer, planted, day, findings)
 
     kinds = decision_kinds(planted, viewer, day)
 
     def visit(urls: Iterable[tuple[str, Canary | None]], *, api: bool) -> None:
-        tried: set[tuple[Any, ...]] = set()
-        for url, canary in urls:
-            if not url or url.startswith(SKIP_PATHS) or not url.startswith(only):
-                continue
-            if canary is not None:
-                # One record per kind of decision is enough for a record's own URL: the lists
-                # (every variant) still show every canary, and the markings engine, tested on its
-                # own, is what tells the kinds apart.
-                kind = kinds[canary.text]
-                if kind in tried:
-                    continue
-                tried.add(kind)
+        for url, canary in _worth_visiting(urls, only, kinds):
             detail = canary is not None or url.endswith(f"/{MISSING_ID}/")
             variants = DETAIL_VARIANTS if detail else API_VARIANTS if api else PAGE_VARIANTS
             for suffix, headers in variants:
