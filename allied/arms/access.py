@@ -22,10 +22,25 @@ from allied.arms.models import (
     Review,
     StageRecord,
 )
+from allied.core.access import Access
 from allied.core.models.marked import MarkedQuerySet, as_viewer
+from allied.core.models.principals import Principal, Role
 from allied.markings.access import Viewer
 
 CASE_ROWS = (StageRecord, Review, Blocker, Item, HistoryEntry)
+
+
+def us_case_manager(principal: Principal) -> bool:
+    """Only a U.S. case manager changes a case, completes or overrides a stage, imports cases."""
+    return bool(principal.is_us and principal.has_role(Role.CASE_MANAGER))
+
+
+#: Who may change a case, in the words each surface refuses everyone else with (403).
+CASE_MANAGER = Access(allows=us_case_manager, reason="Only a U.S. case manager changes a case.")
+EDITS_CASE = Access(allows=us_case_manager, reason="Only a U.S. case manager may edit a case.")
+IMPORTS_CASES = Access(
+    allows=us_case_manager, reason="Only a U.S. case manager may import a case book."
+)
 
 
 def viewer(who: Any, on: date | None = None) -> Viewer:

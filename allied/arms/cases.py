@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from allied.arms import access, stats
@@ -43,6 +43,7 @@ from allied.arms.rules.notification import (
     review_total,
 )
 from allied.core import audit
+from allied.core.edit import StaleVersion, claim_version, not_found
 from allied.core.models.marked import write_visible
 
 AOD_INDEX = {g.value: n for n, g in enumerate(AodGroup)}
@@ -68,44 +69,29 @@ class StageHeld(StageError):
         )
 
 
-class StaleCase(Exception):
-    """The case changed since the person acting opened it: nothing was written.
-
-    ``opened`` is the version the change started from; ``current`` the case as stored now (None
-    when it is gone or hidden from that person).
-    """
-
-    def __init__(self, opened: int, current: Case | None) -> None:
-        self.opened, self.current = opened, current
-        if current is None:
-            now = "it is no longer there for you"
-            name = "This case"
-        else:
-            now = f"it is now at version {current.version}, stage {current.stage_label}"
-            name = f"Case {current.identifier}"
-        super().__init__(
-            f"{name} was changed after you opened it (you opened version {opened}; {now}), so "
-            "nothing was saved. Open it again to see the current version, then make your change "
-            "there."
-        )
-
-
-def claim(case: Case, user: Any, expected_version: int | None, on: datetime.date | None) -> None:
+def claim(case: Case, user: Any, expected_version: int | None) -> None:
     """Make ``case`` the stored case at its next version, locked until the transaction ends.
 
-    With ``expected_version``, the version is compared and bumped in one statement: of several
-    changes from the same version exactly one goes through, and the others raise ``StaleCase``.
-    Without it (the demo, scripts), the row is locked and bumped whatever its version. The stored
-    values are copied onto ``case``, so that the change is made to what is stored, not to what
-    was read.
+    With ``expected_version``, the version is compared and bumped in one statement
+    (``claim_version``): of several changes from the same version exactly one goes through, and
+    the others raise ``StaleVersion`` naming the version and stage stored now. Without it (the
+    demo, scripts), the change starts from the version stored now. A case the person may not see
+    answers 404 as a missing one. The stored values are copied onto ``case``, so that the change
+    is made to what is stored, not to what was read.
     """
-    rows = access.cases(user, on).filter(pk=case.pk)
-    if expected_version is not None:
-        rows = rows.filter(version=expected_version)
-    if rows.update(version=models.F("version") + 1) != 1:
-        current = access.cases(user, on).filter(pk=case.pk).first()
-        raise StaleCase(expected_version if expected_version is not None else case.version, current)
-    stored = access.cases(user, on).select_related("marking").get(pk=case.pk)
+    rows = access.cases(user)
+    opened = expected_version
+    if opened is None:
+        opened = rows.filter(pk=case.pk).values_list("version", flat=True).first()
+        if opened is None:
+            not_found()
+    try:
+        claim_version(rows, case.pk, opened, what="case")
+    except StaleVersion as stale:
+        stage = rows.filter(pk=case.pk).values_list("stage", flat=True).first()
+        also = f"stage {STAGE_INFO[Stage(stage)].label}" if stage else ""
+        raise StaleVersion("case", opened, stale.current, also=also) from None
+    stored = rows.select_related("marking").get(pk=case.pk)
     for column in Case._meta.concrete_fields:
         setattr(case, column.attname, getattr(stored, column.attname))
     case.marking = stored.marking
@@ -120,13 +106,13 @@ def edit_case(
     case: Case, user: Any, changes: dict[str, Any], *, expected_version: int | None
 ) -> Case:
     """Change the ``EDITABLE`` fields of ``case`` from ``expected_version``, audited; or raise
-    ``StaleCase`` and write nothing."""
+    ``StaleVersion`` and write nothing."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
 
     def write() -> Case:
-        claim(case, user, expected_version, None)
+        claim(case, user, expected_version)
         changed = {
             name: [getattr(case, name), value]
             for name, value in changes.items()
@@ -324,10 +310,9 @@ def holds_of(case: Case, user: Any, stage: Stage) -> tuple[Holds, list[Review], 
 
 def may_override(user: Any) -> bool:
     """Only a U.S. case manager overrides a held review stage."""
-    from allied.core.models.principals import Role, principal_for
+    from allied.core.models.principals import principal_for
 
-    principal = principal_for(user)
-    return bool(principal.is_us and principal.has_role(Role.CASE_MANAGER))
+    return access.us_case_manager(principal_for(user))
 
 
 def advance(
@@ -349,14 +334,14 @@ def advance(
     entry and audit, with the reason and what was still open). The whole change (stage records,
     case, history entry, audit) commits together, or nothing does. The stage completed is the one
     stored when the row is locked (``claim``); with ``expected_version`` a second submission of
-    the same change, or any change from an older version, raises ``StaleCase`` instead of
+    the same change, or any change from an older version, raises ``StaleVersion`` instead of
     completing a stage more.
     """
     day = on or timezone.localdate()
     override_reason = " ".join(override_reason.split())
 
     def write() -> Case:
-        claim(case, user, expected_version, None)
+        claim(case, user, expected_version)
         current = Stage(case.stage)
         following = next_stage(current)
         if following is None:
