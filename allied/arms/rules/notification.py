@@ -715,6 +715,50 @@ def channel_of(text: str) -> Channel:
         raise NotificationInputError("channel", f"{text!r} is not fms or dcs") from exc
 
 
+#: How a yes-or-no input is written: a page's checkbox sends "1", an API caller "true".
+_YES = frozenset({"1", "true", "on", "yes"})
+_NO = frozenset({"", "0", "false", "off", "no"})
+
+
+def parse_flag(field_name: str, text: str | None) -> bool:
+    """``"1"``, ``"true"``, ``"on"`` or ``"yes"`` (any case) as yes; blank, ``"0"``, ``"false"``,
+    ``"off"`` or ``"no"`` as no; anything else is refused naming the field."""
+    value = (text or "").strip().lower()
+    if value in _YES:
+        return True
+    if value in _NO:
+        return False
+    raise NotificationInputError(field_name, f"{text!r} is not yes or no (1 or 0, true or false)")
+
+
+def sale_of_query(query: Mapping[str, str], today: date) -> tuple[Sale, Law]:
+    """The sale and the law to judge it by, read from the inputs of the notification page and
+    the API alike (``partner``, ``channel``, ``mde``, ``total``, ``design_construction``,
+    ``usml_category``, ``date``, ``emergency``, ``what_if``; a blank or absent value takes its
+    default): the one reading of them, so a query means the same on both."""
+    partner = (query.get("partner") or "").strip().upper()
+    if not partner:
+        raise NotificationInputError("partner", "required (an ISO 3166-1 alpha-3 code)")
+    what_if = query.get("what_if") or ""
+    if what_if and what_if not in SCENARIOS_BY_KEY:
+        raise NotificationInputError("what_if", f"one of {', '.join(SCENARIOS_BY_KEY)}")
+    day = query.get("date")
+    usml = query.get("usml_category")
+    sale = Sale(
+        partner=partner,
+        channel=channel_of(query.get("channel") or "fms"),
+        on=parse_day(day) if day else today,
+        mde=parse_usd("mde", query.get("mde") or "0"),
+        total=parse_usd("total", query.get("total") or "0"),
+        design_construction=parse_usd(
+            "design_construction", query.get("design_construction") or "0"
+        ),
+        usml_category=UsmlCategory.parse(usml) if usml else None,
+        emergency=parse_flag("emergency", query.get("emergency")),
+    )
+    return sale, SCENARIOS_BY_KEY[what_if].apply(LAW) if what_if else LAW
+
+
 def sales_by_partner(sales: Sequence[PastSale]) -> dict[str, list[PastSale]]:
     out: dict[str, list[PastSale]] = {}
     for item in sales:
