@@ -49,11 +49,11 @@ def viewer(who: Any, on: date | None = None) -> Viewer:
 
 def cases(who: Any, on: date | None = None) -> MarkedQuerySet:
     """Cases ``who`` may see: releasable to it and, for a partner, its own nation's."""
-    return Case.objects.visible_to(viewer(who, on), on=on)  # type: ignore[no-any-return]
+    return Case.objects.visible_to(viewer(who, on), on=on)
 
 
 def licences(who: Any, on: date | None = None) -> MarkedQuerySet:
-    return Licence.objects.visible_to(viewer(who, on), on=on)  # type: ignore[no-any-return]
+    return Licence.objects.visible_to(viewer(who, on), on=on)
 
 
 def case_rows(model: type[Any], who: Any, on: date | None = None) -> MarkedQuerySet:
@@ -62,9 +62,9 @@ def case_rows(model: type[Any], who: Any, on: date | None = None) -> MarkedQuery
     if model not in CASE_ROWS:
         raise TypeError(f"{model!r} is not a row of a case")
     rows = model.objects.visible_to(viewer(who, on), on=on)
-    return rows.select_related("case")  # type: ignore[no-any-return]
+    return rows.select_related("case")
 
 
 def groups(who: Any, on: date | None = None) -> MarkedQuerySet:
     """Coordination groups ``who`` may see; a partner sees a group only with a case of its own."""
-    return CoordinationGroup.objects.visible_to(viewer(who, on), on=on)  # type: ignore[no-any-return]
+    return CoordinationGroup.objects.visible_to(viewer(who, on), on=on)

@@ -110,13 +110,13 @@ class CaseDetailSerializer(CaseSerializer):
         return show(request, rows.select_related("marking"))
 
     def get_stages(self, case: Case) -> list[dict[str, Any]]:
-        return StageSerializer(self._rows(StageRecord, case), many=True).data  # type: ignore[no-any-return]
+        return StageSerializer(self._rows(StageRecord, case), many=True).data
 
     def get_reviews(self, case: Case) -> list[dict[str, Any]]:
-        return ReviewSerializer(self._rows(Review, case), many=True).data  # type: ignore[no-any-return]
+        return ReviewSerializer(self._rows(Review, case), many=True).data
 
     def get_blockers(self, case: Case) -> list[dict[str, Any]]:
-        return BlockerSerializer(self._rows(Blocker, case), many=True).data  # type: ignore[no-any-return]
+        return BlockerSerializer(self._rows(Blocker, case), many=True).data
 
 
 _PK = OpenApiParameter("id", int, OpenApiParameter.PATH)
@@ -125,7 +125,7 @@ _ID = extend_schema(parameters=[_PK])
 _VERSION_HELP = "The version you read: a change from an older version is refused with 409."
 
 
-class CaseEditSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class CaseEditSerializer(serializers.Serializer):
     """A correction of the fields a case manager may edit, from the version the caller read."""
 
     version = serializers.IntegerField(min_value=1, help_text=_VERSION_HELP)
@@ -136,7 +136,7 @@ class CaseEditSerializer(serializers.Serializer):  # type: ignore[type-arg]
     lor_reference = serializers.CharField(max_length=60, required=False, allow_blank=True)
 
 
-class AdvanceSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AdvanceSerializer(serializers.Serializer):
     """Complete the case's current stage, from the version the caller read."""
 
     version = serializers.IntegerField(min_value=1, help_text=_VERSION_HELP)
@@ -158,12 +158,12 @@ class AdvanceSerializer(serializers.Serializer):  # type: ignore[type-arg]
     )
 
 
-class ConflictSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     version = serializers.IntegerField(allow_null=True, help_text="The version stored now.")
 
 
-class HeldSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class HeldSerializer(serializers.Serializer):
     detail = serializers.CharField()
     pending_reviews = serializers.ListField(child=serializers.CharField())
     open_blockers = serializers.ListField(child=serializers.CharField())
@@ -206,7 +206,7 @@ class CaseViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
-):  # type: ignore[type-arg]
+):
     """FMS cases releasable to the caller (a partner: its own nation's), newest LOR first; a
     hidden case answers 404 like a missing one. ``?stage=`` and ``?partner=`` narrow the list.
 
@@ -235,7 +235,7 @@ class CaseViewSet(
         """
         case = self.get_object()
         check(request, access.CASE_MANAGER)
-        return case  # type: ignore[no-any-return]
+        return case
 
     def _change(self, request: Request, serializer_class: type[Any]) -> tuple[Case, dict[str, Any]]:
         """The case as ``_manageable`` finds it, and valid input."""

@@ -65,13 +65,13 @@ def open_blockers_by_case(request: HttpRequest, case_ids: list[int]) -> dict[int
     )
     out: dict[int, list[Blocker]] = defaultdict(list)
     for row in show(request, rows):
-        out[row.case_id].append(row)  # type: ignore[attr-defined]
+        out[row.case_id].append(row)
     return out
 
 
 def waiting_on(request: HttpRequest, blockers: list[Blocker]) -> dict[int, Case]:
     """The cases blockers wait on, among those the viewer may see (others are not named)."""
-    ids = [b.waits_on_id for b in blockers if b.waits_on_id]  # type: ignore[attr-defined]
+    ids = [b.waits_on_id for b in blockers if b.waits_on_id]
     if not ids:
         return {}
     rows = access.cases(viewer_of(request)).filter(pk__in=ids).select_related("marking")
@@ -81,7 +81,7 @@ def waiting_on(request: HttpRequest, blockers: list[Blocker]) -> dict[int, Case]
 # --- cases --------------------------------------------------------------------------------------
 
 
-class CaseList(RestrictedMixin, ListView):  # type: ignore[type-arg]
+class CaseList(RestrictedMixin, ListView):
     """The landing page: cases the viewer may see; for a partner, its own nation's (as SCIP)."""
 
     model = Case
@@ -115,7 +115,7 @@ class CaseList(RestrictedMixin, ListView):  # type: ignore[type-arg]
         return context
 
 
-class CaseDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
+class CaseDetail(RestrictedMixin, DetailView):
     """One case: stage timeline, parallel reviews, blockers, items, history, forecast."""
 
     model = Case
@@ -169,22 +169,22 @@ class CaseDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
 
     def group_of(self, case: Case) -> CoordinationGroup | None:
         # Read through the viewer's groups: never the case's unrestricted foreign key.
-        if case.group_id is None:  # type: ignore[attr-defined]
+        if case.group_id is None:
             return None
-        rows = access.groups(viewer_of(self.request)).filter(pk=case.group_id)  # type: ignore[attr-defined]
+        rows = access.groups(viewer_of(self.request)).filter(pk=case.group_id)
         found = show(self.request, rows.select_related("marking"))
-        return found[0] if found else None  # type: ignore[return-value]
+        return found[0] if found else None
 
     def group_cases(self, case: Case) -> list[Case]:
-        if case.group_id is None:  # type: ignore[attr-defined]
+        if case.group_id is None:
             return []
         rows = (
             access.cases(viewer_of(self.request))
-            .filter(group_id=case.group_id)  # type: ignore[attr-defined]
+            .filter(group_id=case.group_id)
             .exclude(pk=case.pk)
             .select_related("marking", "partner")
         )
-        return show(self.request, rows)  # type: ignore[return-value]
+        return show(self.request, rows)
 
 
 def stale_case(request: HttpRequest, pk: int, stale: StaleVersion) -> HttpResponse:
@@ -236,7 +236,7 @@ def case_advance(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("arms:case-detail", pk=case.pk)
 
 
-case_advance.allied_model = Case  # type: ignore[attr-defined]
+case_advance.allied_model = Case
 
 
 @restricted_view
@@ -266,7 +266,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return case_form(request, case, form)
 
 
-case_edit.allied_model = Case  # type: ignore[attr-defined]
+case_edit.allied_model = Case
 
 
 def case_form(request: HttpRequest, case: Case, form: CaseEditForm) -> HttpResponse:
