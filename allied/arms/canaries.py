@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime
 import itertools
 
-from django.contrib.auth import get_user_model
-
 from allied.arms.models import (
     Blocker,
     Case,
@@ -29,11 +27,6 @@ from allied.core.testing.leaks import canary_factory
 
 _SERIAL = itertools.count(1)
 DAY = datetime.date(2026, 1, 5)
-
-
-def _user() -> object:
-    user, _ = get_user_model().objects.get_or_create(username="canary.author")
-    return user
 
 
 def _nation(iso3: str = "JPN") -> Nation:

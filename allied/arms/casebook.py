@@ -29,7 +29,7 @@ from allied.core import audit, visibility
 from allied.core.forms import not_after_today
 from allied.core.models import Nation, StoredMarking, system_access
 from allied.core.models.marked import NotVisibleAfterWrite
-from allied.core.vocabulary import check
+from allied.core.vocabulary import explain
 from allied.markings import render
 from allied.markings.access import Viewer, decide
 
@@ -237,16 +237,13 @@ def _clean(row: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
 
 def _marking(text: str, viewer: Viewer) -> StoredMarking | str:
     """The stored marking for ``text``, or why it cannot mark a case the importer writes."""
-    result = check(text)
-    if not result.valid or result.marking is None:
-        return "; ".join(str(p) for p in result.problems) or "not a valid marking"
-    if result.form != "banner":
-        return "give a banner marking (no parentheses)"
-    if not decide(viewer, result.marking).view:
-        return (
-            f"you could not read a case marked {render(result.marking)}, so you cannot import one"
-        )
-    return StoredMarking.objects.intern(result.marking)
+    explained = explain(text)
+    marking = explained.marking
+    if marking is None:
+        return "; ".join(explained.problems)
+    if not decide(viewer, marking).view:
+        return f"you could not read a case marked {render(marking)}, so you cannot import one"
+    return StoredMarking.objects.intern(marking)
 
 
 def _taken(identifiers: list[str]) -> set[str]:
@@ -275,11 +272,9 @@ def import_cases(
         ]
     if problems:
         raise CaseBookError(problems)
-    today = on or date.today()
-    try:
-        return _write(cases, user, viewer, today)
-    except NotVisibleAfterWrite as error:
-        raise CaseBookError([Problem(0, "marking", f"{error}; nothing was imported")]) from None
+    # A case its importer could not read back raises ``NotVisibleAfterWrite`` with everything
+    # rolled back: the page (``explained_on``) and the API's exception handler explain it.
+    return _write(cases, user, viewer, on or date.today())
 
 
 def _write(cases: list[Case], user: Any, viewer: Viewer, today: date) -> list[Case]:

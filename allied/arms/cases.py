@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from allied.arms import access, stats
@@ -43,6 +43,7 @@ from allied.arms.rules.notification import (
     review_total,
 )
 from allied.core import audit
+from allied.core.edit import StaleVersion, claim_version, not_found
 from allied.core.models.marked import write_visible
 
 AOD_INDEX = {g.value: n for n, g in enumerate(AodGroup)}
@@ -68,44 +69,29 @@ class StageHeld(StageError):
         )
 
 
-class StaleCase(Exception):
-    """The case changed since the person acting opened it: nothing was written.
-
-    ``opened`` is the version the change started from; ``current`` the case as stored now (None
-    when it is gone or hidden from that person).
-    """
-
-    def __init__(self, opened: int, current: Case | None) -> None:
-        self.opened, self.current = opened, current
-        if current is None:
-            now = "it is no longer there for you"
-            name = "This case"
-        else:
-            now = f"it is now at version {current.version}, stage {current.stage_label}"
-            name = f"Case {current.identifier}"
-        super().__init__(
-            f"{name} was changed after you opened it (you opened version {opened}; {now}), so "
-            "nothing was saved. Open it again to see the current version, then make your change "
-            "there."
-        )
-
-
-def claim(case: Case, user: Any, expected_version: int | None, on: datetime.date | None) -> None:
+def claim(case: Case, user: Any, expected_version: int | None) -> None:
     """Make ``case`` the stored case at its next version, locked until the transaction ends.
 
-    With ``expected_version``, the version is compared and bumped in one statement: of several
-    changes from the same version exactly one goes through, and the others raise ``StaleCase``.
-    Without it (the demo, scripts), the row is locked and bumped whatever its version. The stored
-    values are copied onto ``case``, so that the change is made to what is stored, not to what
-    was read.
+    With ``expected_version``, the version is compared and bumped in one statement
+    (``claim_version``): of several changes from the same version exactly one goes through, and
+    the others raise ``StaleVersion`` naming the version and stage stored now. Without it (the
+    demo, scripts), the change starts from the version stored now. A case the person may not see
+    answers 404 as a missing one. The stored values are copied onto ``case``, so that the change
+    is made to what is stored, not to what was read.
     """
-    rows = access.cases(user, on).filter(pk=case.pk)
-    if expected_version is not None:
-        rows = rows.filter(version=expected_version)
-    if rows.update(version=models.F("version") + 1) != 1:
-        current = access.cases(user, on).filter(pk=case.pk).first()
-        raise StaleCase(expected_version if expected_version is not None else case.version, current)
-    stored = access.cases(user, on).select_related("marking").get(pk=case.pk)
+    rows = access.cases(user)
+    opened = expected_version
+    if opened is None:
+        opened = rows.filter(pk=case.pk).values_list("version", flat=True).first()
+        if opened is None:
+            not_found()
+    try:
+        claim_version(rows, case.pk, opened, what="case")
+    except StaleVersion as stale:
+        stage = rows.filter(pk=case.pk).values_list("stage", flat=True).first()
+        also = f"stage {STAGE_INFO[Stage(stage)].label}" if stage else ""
+        raise StaleVersion("case", opened, stale.current, also=also) from None
+    stored = rows.select_related("marking").get(pk=case.pk)
     for column in Case._meta.concrete_fields:
         setattr(case, column.attname, getattr(stored, column.attname))
     case.marking = stored.marking
@@ -120,13 +106,13 @@ def edit_case(
     case: Case, user: Any, changes: dict[str, Any], *, expected_version: int | None
 ) -> Case:
     """Change the ``EDITABLE`` fields of ``case`` from ``expected_version``, audited; or raise
-    ``StaleCase`` and write nothing."""
+    ``StaleVersion`` and write nothing."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
 
     def write() -> Case:
-        claim(case, user, expected_version, None)
+        claim(case, user, expected_version)
         changed = {
             name: [getattr(case, name), value]
             for name, value in changes.items()
@@ -144,7 +130,7 @@ def edit_case(
         return case
 
     with transaction.atomic():
-        return write_visible(write, user)  # type: ignore[no-any-return]
+        return write_visible(write, user)
 
 
 def sale_of(case: Any, channel: Channel = Channel.FMS) -> Sale:
@@ -324,10 +310,9 @@ def holds_of(case: Case, user: Any, stage: Stage) -> tuple[Holds, list[Review], 
 
 def may_override(user: Any) -> bool:
     """Only a U.S. case manager overrides a held review stage."""
-    from allied.core.models.principals import Role, principal_for
+    from allied.core.models.principals import principal_for
 
-    principal = principal_for(user)
-    return bool(principal.is_us and principal.has_role(Role.CASE_MANAGER))
+    return access.us_case_manager(principal_for(user))
 
 
 def advance(
@@ -349,107 +334,167 @@ def advance(
     entry and audit, with the reason and what was still open). The whole change (stage records,
     case, history entry, audit) commits together, or nothing does. The stage completed is the one
     stored when the row is locked (``claim``); with ``expected_version`` a second submission of
-    the same change, or any change from an older version, raises ``StaleCase`` instead of
+    the same change, or any change from an older version, raises ``StaleVersion`` instead of
     completing a stage more.
     """
     day = on or timezone.localdate()
     override_reason = " ".join(override_reason.split())
 
     def write() -> Case:
-        claim(case, user, expected_version, None)
+        claim(case, user, expected_version)
         current = Stage(case.stage)
-        following = next_stage(current)
-        if following is None:
-            raise StageError("a closed case has no next stage")
-        if day < case.stage_entered:
-            raise StageError(f"the stage cannot complete before it started ({case.stage_entered})")
-        holds, held_reviews, held_blockers = holds_of(case, user, current)
-        overridden: dict[str, Any] | None = None
-        if holds:
-            if not override_reason:
-                raise StageHeld(current, holds, held_reviews, held_blockers)
-            if not may_override(user):
-                raise StageError("only a U.S. case manager may override a held review stage")
-            overridden = {
-                "reason": override_reason,
-                "pending_reviews": [r.pk for r in held_reviews],
-                "open_blockers": [b.pk for b in held_blockers],
-            }
+        following = _next_of(case, day)
+        overridden = _overridden(case, user, current, override_reason)
         decision = decision_for(case)
-        if decision is not None and not decision.required:
-            while following in (Stage.INFORMAL_REVIEW, Stage.FORMAL_NOTIFICATION):
-                following = next_stage(following)  # type: ignore[arg-type]
-        assert following is not None
-        info = STAGE_INFO[following]
-        records = access.case_rows(StageRecord, user).filter(case=case, completed__isnull=True)
-        for record in records:
-            record.completed = day
-            record.days = (day - record.entered).days
-            record.completed_by = user
-            record.note = note or record.note
-            record.save()
-            stats.record_stage(record, case)
-        target = info.target_days
-        if following is Stage.FORMAL_NOTIFICATION and decision is not None:
-            target = decision.review_days
-        StageRecord(
-            case=case,
-            stage=following.value,
-            entered=day,
-            owner=owner or info.owner,
-            target_days=target,
-            marking=case.marking,
-        ).save()
-        case.stage = following.value
-        case.stage_entered = day
-        case.stage_owner = owner or info.owner
-        if following is Stage.LOR_VALIDATED and case.anticipated_offer is None:
-            notify = review_total(decision) if decision is not None else 0
-            case.anticipated_offer = anticipated_offer_date(day, AodGroup(case.aod_group), notify)
-        if following is Stage.FORMAL_NOTIFICATION:
-            case.notified = day
-        if following is Stage.LOA_OFFERED:
-            case.offered = day
-            case.offer_expires = offer_expiration(day)
-        if following is Stage.DELIVERED:
-            case.delivered = day
-        if following is Stage.CLOSED:
-            case.closed = day
-        if decision is not None:
-            case.notification_required = decision.required
-            case.review_days = decision.review_days
-        # Comparable past cases first (the 500 latest); all visible history if there are none.
-        visible = access.cases(user)
-        comparable = visible.filter(
-            aod_group=case.aod_group, notification_required=case.notification_required
-        )
-        history = histories(comparable, limit=500) or histories(visible, limit=2000)
-        forecast_cases([case], history, day)
+        following = _applicable(following, decision)
+        _complete_open_stage(case, user, day, note)
+        _start_stage(case, following, day, owner, decision)
+        _reforecast(case, user, day)
         case.save()
-        HistoryEntry(
-            case=case,
-            at=timezone.now(),
-            actor=user,
-            marking=case.marking,
-            text=f"{STAGE_INFO[current].label} completed; {info.label} started"
-            + (f" ({note})" if note else "")
-            # The names of what was open stay in the audit entry: the history entry carries the
-            # case's marking, and a review or blocker may be marked higher than its case.
-            + (f"; completed by the case manager's override: {override_reason}" * bool(overridden)),
-        ).save()
-        detail: dict[str, Any] = {
-            "stage_completed": current.value,
-            "stage_started": following.value,
-            "on": day.isoformat(),
-            "version": case.version,
-        }
-        if overridden:
-            detail["override"] = overridden
-        audit.record("decision", actor=user, obj=case, detail=detail)
+        _record_completion(case, user, (current, following), day, note, overridden)
         return case
 
     with transaction.atomic():
-        return write_visible(write, user, on=day)  # type: ignore[no-any-return]
+        return write_visible(write, user, on=day)
+
+
+def _next_of(case: Case, day: datetime.date) -> Stage:
+    """The stage after ``case``'s current one, if the current one may complete on ``day``."""
+    following = next_stage(Stage(case.stage))
+    if following is None:
+        raise StageError("a closed case has no next stage")
+    if day < case.stage_entered:
+        raise StageError(f"the stage cannot complete before it started ({case.stage_entered})")
+    return following
+
+
+def _overridden(case: Case, user: Any, stage: Stage, reason: str) -> dict[str, Any] | None:
+    """What holds ``stage`` open, overridden by the case manager's ``reason`` (None when nothing
+    holds it); ``StageHeld`` without a reason, ``StageError`` for anyone else's."""
+    holds, held_reviews, held_blockers = holds_of(case, user, stage)
+    if not holds:
+        return None
+    if not reason:
+        raise StageHeld(stage, holds, held_reviews, held_blockers)
+    if not may_override(user):
+        raise StageError("only a U.S. case manager may override a held review stage")
+    return {
+        "reason": reason,
+        "pending_reviews": [r.pk for r in held_reviews],
+        "open_blockers": [b.pk for b in held_blockers],
+    }
+
+
+def _applicable(following: Stage, decision: Decision | None) -> Stage:
+    """``following``, or the stage after the congressional review where none is required."""
+    stage: Stage | None = following
+    if decision is not None and not decision.required:
+        while stage in (Stage.INFORMAL_REVIEW, Stage.FORMAL_NOTIFICATION):
+            stage = next_stage(stage)
+    assert stage is not None
+    return stage
+
+
+def _complete_open_stage(case: Case, user: Any, day: datetime.date, note: str) -> None:
+    """Complete the case's open stage records on ``day``, with their durations counted."""
+    records = access.case_rows(StageRecord, user).filter(case=case, completed__isnull=True)
+    for record in records:
+        record.completed = day
+        record.days = (day - record.entered).days
+        record.completed_by = user
+        record.note = note or record.note
+        record.save()
+        stats.record_stage(record, case)
+
+
+def _start_stage(
+    case: Case, stage: Stage, day: datetime.date, owner: str, decision: Decision | None
+) -> None:
+    """Open ``stage`` on ``day``: its stage record, and the case's stage, dates and decision."""
+    info = STAGE_INFO[stage]
+    target = info.target_days
+    if stage is Stage.FORMAL_NOTIFICATION and decision is not None:
+        target = decision.review_days
+    StageRecord(
+        case=case,
+        stage=stage.value,
+        entered=day,
+        owner=owner or info.owner,
+        target_days=target,
+        marking=case.marking,
+    ).save()
+    case.stage = stage.value
+    case.stage_entered = day
+    case.stage_owner = owner or info.owner
+    _set_milestones(case, stage, day, decision)
+    if decision is not None:
+        case.notification_required = decision.required
+        case.review_days = decision.review_days
+
+
+def _set_milestones(
+    case: Case, stage: Stage, day: datetime.date, decision: Decision | None
+) -> None:
+    """The case's dates that starting ``stage`` on ``day`` sets."""
+    if stage is Stage.LOR_VALIDATED and case.anticipated_offer is None:
+        notify = review_total(decision) if decision is not None else 0
+        case.anticipated_offer = anticipated_offer_date(day, AodGroup(case.aod_group), notify)
+    if stage is Stage.FORMAL_NOTIFICATION:
+        case.notified = day
+    if stage is Stage.LOA_OFFERED:
+        case.offered = day
+        case.offer_expires = offer_expiration(day)
+    if stage is Stage.DELIVERED:
+        case.delivered = day
+    if stage is Stage.CLOSED:
+        case.closed = day
+
+
+def _reforecast(case: Case, user: Any, day: datetime.date) -> None:
+    """Recompute the case's forecast: from comparable past cases first (the 500 latest), from
+    all the visible history if there are none."""
+    visible = access.cases(user)
+    comparable = visible.filter(
+        aod_group=case.aod_group, notification_required=case.notification_required
+    )
+    history = histories(comparable, limit=500) or histories(visible, limit=2000)
+    forecast_cases([case], history, day)
+
+
+def _record_completion(
+    case: Case,
+    user: Any,
+    stages: tuple[Stage, Stage],
+    day: datetime.date,
+    note: str,
+    overridden: dict[str, Any] | None,
+) -> None:
+    """The history entry and the audited decision of completing ``stages[0]`` for ``stages[1]``."""
+    current, following = stages
+    HistoryEntry(
+        case=case,
+        at=timezone.now(),
+        actor=user,
+        marking=case.marking,
+        text=f"{STAGE_INFO[current].label} completed; {STAGE_INFO[following].label} started"
+        + (f" ({note})" if note else "")
+        # The names of what was open stay in the audit entry: the history entry carries the
+        # case's marking, and a review or blocker may be marked higher than its case.
+        + (
+            f"; completed by the case manager's override: {overridden['reason']}"
+            if overridden
+            else ""
+        ),
+    ).save()
+    detail: dict[str, Any] = {
+        "stage_completed": current.value,
+        "stage_started": following.value,
+        "on": day.isoformat(),
+        "version": case.version,
+    }
+    if overridden:
+        detail["override"] = overridden
+    audit.record("decision", actor=user, obj=case, detail=detail)
 
 
 def refresh_forecasts(who: Any, on: datetime.date, *, draws: int = 1000) -> int:

@@ -395,6 +395,12 @@ def _blockers(cases: list[Case], rng: np.random.Generator) -> None:
 
 
 def _coordinated(cases: list[Case], manager: object) -> None:
+    """Two coordination groups of cases meant to move together, added to ``cases``."""
+    cases.extend(_interceptor_buy(manager))
+    cases.extend(_patrol_sustainment(manager))
+
+
+def _interceptor_buy(manager: object) -> list[Case]:
     """Japan and the Republic of Korea buying the same interceptor, meant to move together."""
     marking = _marking("CONFIDENTIAL//REL TO USA, JPN, KOR")
     group = CoordinationGroup(
@@ -451,7 +457,12 @@ def _coordinated(cases: list[Case], manager: object) -> None:
         opened=jpn.stage_entered,
         marking=sm("SECRET//NOFORN"),
     ).save()
-    cases.extend([jpn, kor])
+    return [jpn, kor]
+
+
+def _patrol_sustainment(manager: object) -> list[Case]:
+    """The Philippines and Japan sustaining the same patrol aircraft."""
+    sm = _marking
     group2 = CoordinationGroup(
         name="Maritime patrol sustainment, Philippines and Japan (fictional)",
         capability="Maritime patrol",
@@ -487,7 +498,7 @@ def _coordinated(cases: list[Case], manager: object) -> None:
         waits_on=jp2,
         marking=sm(PARTNERS["PHL"][1]),
     ).save()
-    cases.extend([phl, jp2])
+    return [phl, jp2]
 
 
 def _special(

@@ -296,7 +296,7 @@ class StatQuerySet(OwnNationQuerySet):
         assert scope is not None
         restricted = restrict_to(rows, "case_marking_id", scope.compiled, export=export)
         restricted._allied_scope = scope
-        return restricted  # type: ignore[no-any-return]
+        return restricted
 
 
 class StatKind(models.TextChoices):

@@ -39,8 +39,8 @@ def _kind(stage: str) -> str:
 
 def _opened(row: dict[str, Any]) -> date:
     if row["stage"] in DELIVERY:
-        return row["stage_entered"]  # type: ignore[no-any-return]
-    return row["lor_received"] or row["stage_entered"]  # type: ignore[no-any-return]
+        return row["stage_entered"]
+    return row["lor_received"] or row["stage_entered"]
 
 
 def _target(row: dict[str, Any]) -> date | None:
@@ -49,7 +49,7 @@ def _target(row: dict[str, Any]) -> date | None:
         if info.target_days is not None:
             return row["stage_entered"] + timedelta(days=info.target_days)
     if ORDER[Stage(row["stage"])] < ORDER[Stage.LOA_OFFERED]:
-        return row["anticipated_offer"]  # type: ignore[no-any-return]
+        return row["anticipated_offer"]
     return None
 
 

@@ -47,7 +47,7 @@ class LicenceViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
-):  # type: ignore[type-arg]
+):
     """DCS licences releasable to the caller (a partner: its own nation's)."""
 
     queryset_model = Licence

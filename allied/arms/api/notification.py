@@ -14,15 +14,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from allied.arms.rules.notification import (
-    LAW,
     SCENARIOS_BY_KEY,
     NotificationInputError,
-    Sale,
-    UsmlCategory,
-    channel_of,
     decide,
-    parse_day,
-    parse_usd,
+    sale_of_query,
 )
 
 
@@ -59,28 +54,8 @@ class NotificationViewSet(viewsets.ViewSet):
         responses=DecisionSerializer,
     )
     def list(self, request: Request) -> Response:
-        q = request.query_params
         try:
-            if not q.get("partner"):
-                raise NotificationInputError("partner", "required (an ISO 3166-1 alpha-3 code)")
-            what_if = q.get("what_if", "")
-            if what_if and what_if not in SCENARIOS_BY_KEY:
-                raise NotificationInputError("what_if", f"one of {', '.join(SCENARIOS_BY_KEY)}")
-            sale = Sale(
-                partner=q["partner"].strip().upper(),
-                channel=channel_of(q.get("channel", "fms")),
-                on=parse_day(q["date"]) if q.get("date") else datetime.date.today(),
-                mde=parse_usd("mde", q.get("mde") or "0"),
-                total=parse_usd("total", q.get("total") or "0"),
-                design_construction=parse_usd(
-                    "design_construction", q.get("design_construction") or "0"
-                ),
-                usml_category=UsmlCategory.parse(q["usml_category"])
-                if q.get("usml_category")
-                else None,
-                emergency=q.get("emergency") in ("1", "true", "True"),
-            )
-            law = SCENARIOS_BY_KEY[what_if].apply(LAW) if what_if else LAW
+            sale, law = sale_of_query(request.query_params, datetime.date.today())
             decision = decide(sale, law)
         except NotificationInputError as exc:
             raise ValidationError({exc.field: [exc.message]}) from None

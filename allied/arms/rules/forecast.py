@@ -171,7 +171,3 @@ def _quantiles(days: IntArray) -> IntArray:
     part: IntArray = np.partition(days, ranks, axis=1)
     picked: IntArray = part[:, ranks]
     return picked
-
-
-def stage_column(stage: Stage) -> int:
-    return COLUMN[stage]

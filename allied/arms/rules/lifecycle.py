@@ -111,15 +111,6 @@ STAGES: tuple[StageInfo, ...] = (
 STAGE_INFO = {info.stage: info for info in STAGES}
 ORDER = {info.stage: n for n, info in enumerate(STAGES)}
 
-#: Stages after which a case counts as offered / delivered.
-OFFER_STAGE = Stage.LOA_OFFERED
-DELIVERY_STAGE = Stage.DELIVERED
-
-
-def stages_between(start: Stage, end: Stage) -> list[Stage]:
-    """Stages from ``start`` up to but not including ``end``, in order."""
-    return [s.stage for s in STAGES if ORDER[start] <= ORDER[s.stage] < ORDER[end]]
-
 
 def next_stage(stage: Stage) -> Stage | None:
     n = ORDER[stage] + 1
@@ -195,7 +186,7 @@ REVIEW_LABELS = {
     ReviewType.GEOINT: "GEOINT",
     ReviewType.EW: "Electronic warfare",
 }
-REVIEWS_SOURCE = "https://www.dtsa.mil/SitePages/assessing-and-managing-risk/attr-ssg-senior-decision-reviews.aspx"
+# The reviews: https://www.dtsa.mil/SitePages/assessing-and-managing-risk/attr-ssg-senior-decision-reviews.aspx
 
 
 class AodGroup(enum.StrEnum):
@@ -216,7 +207,6 @@ AOD_SOURCE = (
 AOD_GOAL = 0.85
 AOD_GOAL_SOURCE = "DSCA 12-08: 85% of LOAs offered on or before the AOD"
 OED_DAYS = 85
-TAIWAN_STATUS_REPORT_DAYS = 120
 
 
 def anticipated_offer_date(validated: date, group: AodGroup, notification_days: int = 0) -> date:

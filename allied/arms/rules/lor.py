@@ -54,7 +54,6 @@ FINANCING_LABELS = {
     "credit": "Repayable credit or loan",
     "other": "Other",
 }
-ADDRESSEES = ("DSCA", "IA", "SCO", "CCMD", "STATE_PM")
 
 
 Draft = Mapping[str, Any]
@@ -399,7 +398,3 @@ def check(draft: Draft, checks: tuple[Check, ...] = ALL_CHECKS) -> list[Gap]:
 def actionable(draft: Draft) -> bool:
     """Whether no gap makes the LOR non-actionable."""
     return all(g.severity < Severity.BLOCKS for g in check(draft))
-
-
-def applicable(draft: Draft, checks: tuple[Check, ...] = ALL_CHECKS) -> list[Check]:
-    return [c for c in checks if c.applies(draft)]

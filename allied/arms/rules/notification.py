@@ -209,10 +209,8 @@ NATO_PLUS_PARTNERS: tuple[GroupEntry, ...] = (
     ),
 )
 
-JAPAN_ETC_NOTE = (
-    "Japan, Australia and New Zealand were in the group before the start of the engine's "
-    "coverage (30 Sep 2002)."
-)
+# Japan, Australia and New Zealand were in the group before the start of the engine's coverage
+# (30 Sep 2002).
 
 
 @dataclass(frozen=True)
@@ -384,24 +382,38 @@ def decide(sale: Sale, law: Law = LAW) -> Decision:
     group, entry = law.group_of(sale.partner, sale.on)
     limits = rules.for_channel(sale.channel)[group]
     section = "36(b)(1)" if sale.channel is Channel.FMS else "36(c)"
-    basis: list[str] = []
+    triggers, values = _value_checks(sale, rules, limits, group, section)
+    review, firearms = _firearms_check(sale, rules, triggers, limits.review_days)
+    basis = [_group_line(sale, law, entry), *values, *firearms]
+    if not rules.enacted:
+        basis.append(f"hypothetical: {rules.name} is not law")
+    if not triggers:
+        basis.insert(0, f"No formal notification under AECA {section} is required.")
+        return Decision(False, 0, tuple(basis), group, section, law=law.name)
+    return _notified(sale, law, limits, group, section, review, basis, triggers)
+
+
+def _group_line(sale: Sale, law: Law, entry: GroupEntry | None) -> str:
+    """Why the sale is judged by the NATO+ thresholds, or by the ordinary ones, on its day."""
     if entry is not None:
         flag = "" if entry.confirmed else " [unconfirmed]"
-        basis.append(
+        return (
             f"{sale.partner} is in the NATO+ group on {sale.on.isoformat()}: {entry.basis} "
             f"({entry.source}){flag}"
         )
-    else:
-        history = law.group_history(sale.partner)
-        later = [e for e in history if e.since > sale.on]
-        basis.append(
-            f"{sale.partner} is not NATO, a NATO member or a NATO+ partner on "
-            f"{sale.on.isoformat()}: ordinary thresholds apply"
-            + (f" (it joins the group on {later[0].since.isoformat()})" if later else "")
-        )
-    triggers: list[str] = []
-    review = limits.review_days
+    later = [e for e in law.group_history(sale.partner) if e.since > sale.on]
+    return (
+        f"{sale.partner} is not NATO, a NATO member or a NATO+ partner on "
+        f"{sale.on.isoformat()}: ordinary thresholds apply"
+        + (f" (it joins the group on {later[0].since.isoformat()})" if later else "")
+    )
 
+
+def _value_checks(
+    sale: Sale, rules: ThresholdSet, limits: Thresholds, group: Group, section: str
+) -> tuple[list[str], list[str]]:
+    """Each value of the sale against its threshold: the values at or above one (the triggers)
+    and, for every value, the line of the basis that says so."""
     checks: list[tuple[str, int, int | None]] = [
         ("major defense equipment", sale.mde, limits.mde),
         ("defense articles and services", sale.articles_total, limits.articles),
@@ -414,6 +426,8 @@ def decide(sale: Sale, law: Law = LAW) -> Decision:
                 limits.design_construction,
             )
         )
+    triggers: list[str] = []
+    basis: list[str] = []
     for what, value, limit in checks:
         if limit is None:
             continue
@@ -428,32 +442,46 @@ def decide(sale: Sale, law: Law = LAW) -> Decision:
                 f"AECA {section}: {what} {_usd(value)} is below the {_usd(limit)} threshold "
                 f"for {group.label}"
             )
-    if sale.channel is Channel.DCS and sale.usml_category is not None:
-        if sale.usml_category.firearms and sale.articles_total >= rules.firearms:
-            triggers.append("firearms")
-            only_firearms = len(triggers) == 1
-            review = (
-                rules.firearms_review_days
-                if only_firearms
-                else max(review, rules.firearms_review_days)
-            )
-            basis.append(
-                f"AECA 36(c): USML Category {sale.usml_category} firearms "
-                f"{_usd(sale.articles_total)} at or above {_usd(rules.firearms)} "
-                f"({rules.firearms_review_days}-day review; {ITAR_123_15})"
-            )
-        elif sale.usml_category.firearms:
-            basis.append(
-                f"AECA 36(c): USML Category {sale.usml_category} firearms "
-                f"{_usd(sale.articles_total)} below {_usd(rules.firearms)}"
-            )
-    required = bool(triggers)
-    if not rules.enacted:
-        basis.append(f"hypothetical: {rules.name} is not law")
-    if not required:
-        basis.insert(0, f"No formal notification under AECA {section} is required.")
-        return Decision(False, 0, tuple(basis), group, section, law=law.name)
-    informal = limits.informal_days if sale.channel is Channel.FMS else 0
+    return triggers, basis
+
+
+def _firearms_check(
+    sale: Sale, rules: ThresholdSet, triggers: list[str], review: int
+) -> tuple[int, list[str]]:
+    """A DCS licence of USML Category I firearms against the firearms threshold: the review
+    period and the lines of the basis. A licence at or above it adds ``"firearms"`` to
+    ``triggers``; firearms alone take the firearms review period."""
+    usml = sale.usml_category
+    if sale.channel is not Channel.DCS or usml is None or not usml.firearms:
+        return review, []
+    if sale.articles_total < rules.firearms:
+        return review, [
+            f"AECA 36(c): USML Category {usml} firearms "
+            f"{_usd(sale.articles_total)} below {_usd(rules.firearms)}"
+        ]
+    triggers.append("firearms")
+    only_firearms = len(triggers) == 1
+    review = (
+        rules.firearms_review_days if only_firearms else max(review, rules.firearms_review_days)
+    )
+    return review, [
+        f"AECA 36(c): USML Category {usml} firearms "
+        f"{_usd(sale.articles_total)} at or above {_usd(rules.firearms)} "
+        f"({rules.firearms_review_days}-day review; {ITAR_123_15})"
+    ]
+
+
+def _notified(
+    sale: Sale,
+    law: Law,
+    limits: Thresholds,
+    group: Group,
+    section: str,
+    review: int,
+    basis: list[str],
+    triggers: list[str],
+) -> Decision:
+    """The decision for a sale that must be notified: the review period, unless waived."""
     basis.insert(
         0,
         f"Formal notification under AECA {section} is required: {review}-day review period "
@@ -473,6 +501,7 @@ def decide(sale: Sale, law: Law = LAW) -> Decision:
         return Decision(
             True, 0, tuple(basis), group, section, 0, True, tuple(triggers), law=law.name
         )
+    informal = limits.informal_days if sale.channel is Channel.FMS else 0
     return Decision(
         True, review, tuple(basis), group, section, informal, False, tuple(triggers), law=law.name
     )
@@ -715,8 +744,45 @@ def channel_of(text: str) -> Channel:
         raise NotificationInputError("channel", f"{text!r} is not fms or dcs") from exc
 
 
-def sales_by_partner(sales: Sequence[PastSale]) -> dict[str, list[PastSale]]:
-    out: dict[str, list[PastSale]] = {}
-    for item in sales:
-        out.setdefault(item.sale.partner, []).append(item)
-    return out
+#: How a yes-or-no input is written: a page's checkbox sends "1", an API caller "true".
+_YES = frozenset({"1", "true", "on", "yes"})
+_NO = frozenset({"", "0", "false", "off", "no"})
+
+
+def parse_flag(field_name: str, text: str | None) -> bool:
+    """``"1"``, ``"true"``, ``"on"`` or ``"yes"`` (any case) as yes; blank, ``"0"``, ``"false"``,
+    ``"off"`` or ``"no"`` as no; anything else is refused naming the field."""
+    value = (text or "").strip().lower()
+    if value in _YES:
+        return True
+    if value in _NO:
+        return False
+    raise NotificationInputError(field_name, f"{text!r} is not yes or no (1 or 0, true or false)")
+
+
+def sale_of_query(query: Mapping[str, str], today: date) -> tuple[Sale, Law]:
+    """The sale and the law to judge it by, read from the inputs of the notification page and
+    the API alike (``partner``, ``channel``, ``mde``, ``total``, ``design_construction``,
+    ``usml_category``, ``date``, ``emergency``, ``what_if``; a blank or absent value takes its
+    default): the one reading of them, so a query means the same on both."""
+    partner = (query.get("partner") or "").strip().upper()
+    if not partner:
+        raise NotificationInputError("partner", "required (an ISO 3166-1 alpha-3 code)")
+    what_if = query.get("what_if") or ""
+    if what_if and what_if not in SCENARIOS_BY_KEY:
+        raise NotificationInputError("what_if", f"one of {', '.join(SCENARIOS_BY_KEY)}")
+    day = query.get("date")
+    usml = query.get("usml_category")
+    sale = Sale(
+        partner=partner,
+        channel=channel_of(query.get("channel") or "fms"),
+        on=parse_day(day) if day else today,
+        mde=parse_usd("mde", query.get("mde") or "0"),
+        total=parse_usd("total", query.get("total") or "0"),
+        design_construction=parse_usd(
+            "design_construction", query.get("design_construction") or "0"
+        ),
+        usml_category=UsmlCategory.parse(usml) if usml else None,
+        emergency=parse_flag("emergency", query.get("emergency")),
+    )
+    return sale, SCENARIOS_BY_KEY[what_if].apply(LAW) if what_if else LAW

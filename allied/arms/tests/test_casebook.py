@@ -151,3 +151,21 @@ def test_the_page_imports_an_upload_or_lists_its_problems(cast) -> None:
     response = client.post(PAGE, {"book": good})
     assert response.status_code == 302
     assert stored() == (2, 2)
+
+
+def test_a_book_its_importer_could_not_read_back_is_explained_by_the_kit(cast, monkeypatch) -> None:
+    from allied.arms import casebook
+    from allied.core.models.marked import NotVisibleAfterWrite
+
+    def unreadable(*args: object) -> None:
+        raise NotVisibleAfterWrite("a case would not be visible to its author")
+
+    monkeypatch.setattr(casebook, "_write", unreadable)
+    client = client_for(cast["us.casemgr"])
+    api = client.post(API, json.dumps([row(1)]), content_type="application/json")
+    assert api.status_code == 400
+    assert "nothing was saved" in api.json()["marking"][0]
+    upload = SimpleUploadedFile("book.json", json.dumps([row(1)]).encode())
+    page = client.post(PAGE, {"book": upload})
+    assert page.status_code == 400
+    assert b"so you cannot write it. Nothing was saved." in page.content

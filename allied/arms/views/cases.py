@@ -13,8 +13,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.generic import DetailView, ListView
 
@@ -39,25 +38,21 @@ from allied.arms.rules.lifecycle import (
     completion_holds,
     next_stage,
 )
-from allied.core.models.principals import Role, principal_for
+from allied.core.access import check
+from allied.core.edit import StaleVersion, explained_on, saved, status_of, visible_or_404
+from allied.core.models.principals import principal_for
 from allied.core.restricted import RestrictedMixin, restricted_view, show, viewer_of
 
 # --- helpers ------------------------------------------------------------------------------------
 
 
 def is_case_manager(request: HttpRequest) -> bool:
-    principal = principal_for(request.user)
-    return bool(principal.is_us and principal.has_role(Role.CASE_MANAGER))
+    return access.CASE_MANAGER.allows(principal_for(request.user))
 
 
-def visible_case(request: HttpRequest, pk: int) -> Case:
-    """The case ``pk`` if the viewer may see it; 404 (as for a missing one) otherwise."""
-    case = (
-        access.cases(viewer_of(request)).select_related("marking", "partner").filter(pk=pk).first()
-    )
-    if case is None:
-        raise Http404("No record found.")
-    return case  # type: ignore[no-any-return]
+def cases_of(request: HttpRequest) -> Any:
+    """The cases the viewer may see, with what every case page shows of each."""
+    return access.cases(viewer_of(request)).select_related("marking", "partner")
 
 
 def open_blockers_by_case(request: HttpRequest, case_ids: list[int]) -> dict[int, list[Blocker]]:
@@ -70,13 +65,13 @@ def open_blockers_by_case(request: HttpRequest, case_ids: list[int]) -> dict[int
     )
     out: dict[int, list[Blocker]] = defaultdict(list)
     for row in show(request, rows):
-        out[row.case_id].append(row)  # type: ignore[attr-defined]
+        out[row.case_id].append(row)
     return out
 
 
 def waiting_on(request: HttpRequest, blockers: list[Blocker]) -> dict[int, Case]:
     """The cases blockers wait on, among those the viewer may see (others are not named)."""
-    ids = [b.waits_on_id for b in blockers if b.waits_on_id]  # type: ignore[attr-defined]
+    ids = [b.waits_on_id for b in blockers if b.waits_on_id]
     if not ids:
         return {}
     rows = access.cases(viewer_of(request)).filter(pk__in=ids).select_related("marking")
@@ -86,7 +81,7 @@ def waiting_on(request: HttpRequest, blockers: list[Blocker]) -> dict[int, Case]
 # --- cases --------------------------------------------------------------------------------------
 
 
-class CaseList(RestrictedMixin, ListView):  # type: ignore[type-arg]
+class CaseList(RestrictedMixin, ListView):
     """The landing page: cases the viewer may see; for a partner, its own nation's (as SCIP)."""
 
     model = Case
@@ -94,7 +89,7 @@ class CaseList(RestrictedMixin, ListView):  # type: ignore[type-arg]
     template_name = "arms/case_list.html"
 
     def get_queryset(self) -> Any:
-        rows = access.cases(viewer_of(self.request)).select_related("marking", "partner")
+        rows = cases_of(self.request)
         stage = self.request.GET.get("stage", "")
         if stage in {s.value for s in Stage}:
             rows = rows.filter(stage=stage)
@@ -120,14 +115,14 @@ class CaseList(RestrictedMixin, ListView):  # type: ignore[type-arg]
         return context
 
 
-class CaseDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
+class CaseDetail(RestrictedMixin, DetailView):
     """One case: stage timeline, parallel reviews, blockers, items, history, forecast."""
 
     model = Case
     template_name = "arms/case_detail.html"
 
     def get_queryset(self) -> Any:
-        return access.cases(viewer_of(self.request)).select_related("marking", "partner")
+        return cases_of(self.request)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -174,26 +169,27 @@ class CaseDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
 
     def group_of(self, case: Case) -> CoordinationGroup | None:
         # Read through the viewer's groups: never the case's unrestricted foreign key.
-        if case.group_id is None:  # type: ignore[attr-defined]
+        if case.group_id is None:
             return None
-        rows = access.groups(viewer_of(self.request)).filter(pk=case.group_id)  # type: ignore[attr-defined]
+        rows = access.groups(viewer_of(self.request)).filter(pk=case.group_id)
         found = show(self.request, rows.select_related("marking"))
-        return found[0] if found else None  # type: ignore[return-value]
+        return found[0] if found else None
 
     def group_cases(self, case: Case) -> list[Case]:
-        if case.group_id is None:  # type: ignore[attr-defined]
+        if case.group_id is None:
             return []
         rows = (
             access.cases(viewer_of(self.request))
-            .filter(group_id=case.group_id)  # type: ignore[attr-defined]
+            .filter(group_id=case.group_id)
             .exclude(pk=case.pk)
             .select_related("marking", "partner")
         )
-        return show(self.request, rows)  # type: ignore[return-value]
+        return show(self.request, rows)
 
 
-def stale_case(request: HttpRequest, case: Case, stale: cases.StaleCase) -> HttpResponse:
+def stale_case(request: HttpRequest, pk: int, stale: StaleVersion) -> HttpResponse:
     """409: the case changed since the form was opened; what it is now, and nothing saved."""
+    case = visible_or_404(cases_of(request), pk=pk)
     show(request, [case])
     context = {"object": case, "conflict": stale}
     return render(request, "arms/case_conflict.html", context, status=409)
@@ -206,7 +202,7 @@ def case_advance(request: HttpRequest, pk: int) -> HttpResponse:
     The form carries the version it was opened at: a second submission of the same form, or one
     from before another change, completes nothing and answers 409.
     """
-    case = visible_case(request, pk)
+    case = visible_or_404(cases_of(request), pk=pk)
     if request.method != "POST" or not is_case_manager(request):
         if request.method == "POST":
             messages.error(request, "Only a U.S. case manager may complete a stage.")
@@ -226,8 +222,8 @@ def case_advance(request: HttpRequest, pk: int) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
             override_reason=form.cleaned_data["override_reason"],
         )
-    except cases.StaleCase as stale:
-        return stale_case(request, visible_case(request, pk), stale)
+    except StaleVersion as stale:
+        return stale_case(request, pk, stale)
     except cases.StageError as exc:
         messages.error(request, f"Nothing was changed: {exc}.")
     else:
@@ -240,7 +236,7 @@ def case_advance(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("arms:case-detail", pk=case.pk)
 
 
-case_advance.allied_model = Case  # type: ignore[attr-defined]
+case_advance.allied_model = Case
 
 
 @restricted_view
@@ -250,31 +246,34 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     An edit from an older version is refused whole (409) and the form is shown again with what
     was typed and the current version named, for the manager to redo on the current case.
     """
-    case = visible_case(request, pk)
-    if not is_case_manager(request):
-        raise PermissionDenied("Only a U.S. case manager may edit a case.")
+    case = visible_or_404(cases_of(request), pk=pk)
+    check(request, access.EDITS_CASE)
     if request.method != "POST":
-        show(request, [case])
         initial = {name: getattr(case, name) for name in (*cases.EDITABLE, "version")}
-        form = CaseEditForm(initial=initial)
-        return render(request, "arms/case_form.html", {"object": case, "form": form})
+        return case_form(request, case, CaseEditForm(initial=initial))
     form = CaseEditForm(request.POST)
-    if not form.is_valid():
-        show(request, [case])
-        return render(request, "arms/case_form.html", {"object": case, "form": form}, status=400)
-    changes = {name: form.cleaned_data[name] for name in cases.EDITABLE}
-    try:
-        cases.edit_case(case, request.user, changes, expected_version=form.cleaned_data["version"])
-    except cases.StaleCase as stale:
-        current = visible_case(request, pk)
-        show(request, [current])
-        context = {"object": current, "form": form, "conflict": stale}
-        return render(request, "arms/case_form.html", context, status=409)
-    messages.success(request, f"Case saved (version {case.version}).")
-    return redirect("arms:case-detail", pk=case.pk)
+    if form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in cases.EDITABLE}
+        with explained_on(form, what="this case"):
+            cases.edit_case(
+                case, request.user, changes, expected_version=form.cleaned_data["version"]
+            )
+        if saved(form):
+            messages.success(request, f"Case saved (version {case.version}).")
+            return redirect("arms:case-detail", pk=case.pk)
+        # Refused: the form is shown with the case as it is stored now.
+        case = visible_or_404(cases_of(request), pk=pk)
+    return case_form(request, case, form)
 
 
-case_edit.allied_model = Case  # type: ignore[attr-defined]
+case_edit.allied_model = Case
+
+
+def case_form(request: HttpRequest, case: Case, form: CaseEditForm) -> HttpResponse:
+    """The edit form of ``case``: 200 when first shown, 400 with its errors, 409 when stale."""
+    show(request, [case])
+    context = {"object": case, "form": form, "conflict": getattr(form, "allied_stale", None)}
+    return render(request, "arms/case_form.html", context, status=status_of(form))
 
 
 __all__ = [

@@ -18,7 +18,7 @@ from allied.core.restricted import RestrictedMixin, show, viewer_of
 # --- coordinated cases ----------------------------------------------------------------------------
 
 
-class GroupList(RestrictedMixin, ListView):  # type: ignore[type-arg]
+class GroupList(RestrictedMixin, ListView):
     model = CoordinationGroup
     template_name = "arms/group_list.html"
     paginate_by = 50
@@ -36,12 +36,12 @@ class GroupList(RestrictedMixin, ListView):  # type: ignore[type-arg]
         )
         by_group: dict[int, list[Case]] = defaultdict(list)
         for case in show(self.request, members):
-            by_group[case.group_id].append(case)  # type: ignore[attr-defined]
+            by_group[case.group_id].append(case)
         context["rows"] = [(g, by_group.get(g.pk, [])) for g in groups]
         return context
 
 
-class GroupDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
+class GroupDetail(RestrictedMixin, DetailView):
     """Cases of one capability side by side, stage by stage, and where one waits on another."""
 
     model = CoordinationGroup
@@ -69,9 +69,7 @@ class GroupDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
         for case in cases:
             position = ORDER[Stage(case.stage)]
             waiting = [
-                (b, waits.get(b.waits_on_id))  # type: ignore[attr-defined]
-                for b in blockers.get(case.pk, [])
-                if b.waits_on_id  # type: ignore[attr-defined]
+                (b, waits.get(b.waits_on_id)) for b in blockers.get(case.pk, []) if b.waits_on_id
             ]
             lanes.append(
                 {

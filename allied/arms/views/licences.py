@@ -15,7 +15,7 @@ from allied.core.restricted import RestrictedMixin, viewer_of
 # --- DCS licences ---------------------------------------------------------------------------------
 
 
-class LicenceList(RestrictedMixin, ListView):  # type: ignore[type-arg]
+class LicenceList(RestrictedMixin, ListView):
     model = Licence
     template_name = "arms/licence_list.html"
     paginate_by = 50
@@ -24,7 +24,7 @@ class LicenceList(RestrictedMixin, ListView):  # type: ignore[type-arg]
         return access.licences(viewer_of(self.request)).select_related("marking", "partner")
 
 
-class LicenceDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
+class LicenceDetail(RestrictedMixin, DetailView):
     model = Licence
     template_name = "arms/licence_detail.html"
 

@@ -16,15 +16,10 @@ from allied.arms.rules import lor
 from allied.arms.rules.notification import (
     LAW,
     SCENARIOS,
-    SCENARIOS_BY_KEY,
     NotificationInputError,
-    Sale,
-    UsmlCategory,
-    channel_of,
     compare_all,
     decide,
-    parse_day,
-    parse_usd,
+    sale_of_query,
 )
 from allied.core.models import StoredMarking
 from allied.core.restricted import restricted_view, shown, viewer_of
@@ -97,25 +92,11 @@ def notification(request: HttpRequest) -> HttpResponse:
     """The notification engine as a form, and what each pending bill would change for the
     past cases the viewer may see."""
     params = request.GET
-    decision = error = None
+    decision = error = sale = None
     if params.get("partner"):
         try:
-            sale = Sale(
-                partner=params["partner"].strip().upper(),
-                channel=channel_of(params.get("channel", "fms")),
-                on=parse_day(params["date"]) if params.get("date") else datetime.date.today(),
-                mde=parse_usd("mde", params.get("mde") or "0"),
-                total=parse_usd("total", params.get("total") or "0"),
-                design_construction=parse_usd(
-                    "design_construction", params.get("design_construction") or "0"
-                ),
-                usml_category=UsmlCategory.parse(params["usml_category"])
-                if params.get("usml_category")
-                else None,
-                emergency=params.get("emergency") == "1",
-            )
-            scenario = SCENARIOS_BY_KEY.get(params.get("what_if", ""))
-            decision = decide(sale, scenario.apply(LAW) if scenario else LAW)
+            sale, law = sale_of_query(params, datetime.date.today())
+            decision = decide(sale, law)
         except NotificationInputError as exc:
             error = exc
     comparisons: list[Any] = []
@@ -131,6 +112,7 @@ def notification(request: HttpRequest) -> HttpResponse:
             "decision": decision,
             "error": error,
             "params": params,
+            "sale": sale,
             "scenarios": SCENARIOS,
             "comparisons": comparisons,
             "past_count": past_count,
