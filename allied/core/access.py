@@ -74,8 +74,8 @@ def access_required(
             check_declared(request, wrapped)
             return view(request, *args, **kwargs)
 
-        wrapped.allied_access = access  # type: ignore[attr-defined]
-        wrapped.write_access = writes  # type: ignore[attr-defined]
+        wrapped.allied_access = access
+        wrapped.write_access = writes
         return wrapped
 
     return decorate

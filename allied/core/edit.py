@@ -66,7 +66,7 @@ def visible_or_404(rows: QuerySet[Any], /, **lookup: Any) -> Any:
 
 def visible(request: HttpRequest, model: type[M]) -> QuerySet[M]:
     """``model``'s rows as the signed-in person may see them (an exporting viewer on an export)."""
-    return model.objects.visible_to(viewer_of(request))  # type: ignore[attr-defined, no-any-return]
+    return model.objects.visible_to(viewer_of(request))
 
 
 # --- one version check ------------------------------------------------------------------------
@@ -182,7 +182,7 @@ def explained_on(
         form.add_error(field if field in form.fields else None, unreadable(what))
     except StaleVersion as stale:
         form.add_error(None, str(stale))
-        form.allied_stale = stale  # type: ignore[attr-defined]
+        form.allied_stale = stale
 
 
 def saved(form: forms.BaseForm) -> bool:
@@ -201,7 +201,7 @@ def status_of(form: forms.BaseForm) -> int:
 # --- the generic edit view ---------------------------------------------------------------------
 
 
-class RestrictedEditView(  # type: ignore[misc]
+class RestrictedEditView(
     RestrictedMixin, SingleObjectTemplateResponseMixin, ModelFormMixin, ProcessFormView
 ):
     """Create (no ``pk`` in the URL) or edit a marked record, as NetBox's ``ObjectEditView``:

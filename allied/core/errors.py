@@ -87,7 +87,7 @@ def error_response(
     from allied.core.restricted import ShownMarkings
 
     # The error page shows none of what the view read before it failed: its banner is its own.
-    request.allied_shown = ShownMarkings()  # type: ignore[attr-defined]
+    request.allied_shown = ShownMarkings()
     context = {
         "status": status,
         "title": title,

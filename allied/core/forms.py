@@ -47,7 +47,7 @@ class MarkingFormField(forms.CharField):
     def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("max_length", 1000)
         kwargs.setdefault("help_text", "The banner marking, e.g. SECRET//REL TO USA, JPN.")
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
 
     def clean(self, value: object) -> str:
         from allied.core import vocabulary
@@ -61,7 +61,7 @@ class MarkingFormField(forms.CharField):
         return text
 
 
-class RecordsField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class RecordsField(forms.ModelMultipleChoiceField):
     """Records chosen by their ids. An id that is not a whole number a database can hold is
     refused as an invalid choice before any query: Django passes the values of an ``__in``
     lookup to the database unchecked, and a 24-digit id made the query fail (a server error)."""
@@ -81,7 +81,7 @@ class RecordsField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
         return super()._check_values(value)
 
 
-class MarkedModelForm(forms.ModelForm):  # type: ignore[type-arg]
+class MarkedModelForm(forms.ModelForm):
     """A model form for a marked model: its ``marking`` is typed as banner text, checked and
     explained by the markings engine, and set on the instance when the form is saved."""
 

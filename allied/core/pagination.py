@@ -113,25 +113,25 @@ class NextOnlyPaginator(Paginator):
     def validate_number(self, number: Any) -> int:
         return page_number(number)
 
-    def page(self, number: Any) -> NextOnlyPage:  # type: ignore[override]
+    def page(self, number: Any) -> NextOnlyPage:
         page = fetch_page(self.object_list, self.validate_number(number), self.per_page, self)
         if not page.object_list and page.number > 1:
             raise EmptyPage("That page contains no results")
         return page
 
-    def get_page(self, number: Any) -> NextOnlyPage:  # type: ignore[override]
+    def get_page(self, number: Any) -> NextOnlyPage:
         return page_of(self.object_list, number, self.per_page)
 
     @property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         raise NotCounted("a next-only list is never counted")
 
     @property
-    def num_pages(self) -> int:  # type: ignore[override]
+    def num_pages(self) -> int:
         raise NotCounted("a next-only list is never counted")
 
     @property
-    def page_range(self) -> range:  # type: ignore[override]
+    def page_range(self) -> range:
         raise NotCounted("a next-only list is never counted")
 
 

@@ -70,7 +70,7 @@ def shown(request: HttpRequest) -> ShownMarkings:
     collector = getattr(request, "allied_shown", None)
     if collector is None:
         collector = ShownMarkings()
-        request.allied_shown = collector  # type: ignore[attr-defined]
+        request.allied_shown = collector
     return collector
 
 
@@ -130,7 +130,7 @@ class PageBanner:
 
 def export_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Mark a function view whose every response is an export (a feed, a download)."""
-    view.allied_export = True  # type: ignore[attr-defined]
+    view.allied_export = True
     return view
 
 
@@ -189,12 +189,12 @@ def viewer_of(request: HttpRequest, on: date | None = None) -> Viewer:
 
     cached = getattr(request, "allied_viewer", None)
     if cached is not None and on is None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     viewer = principal_for(request.user).viewer(on)
     if is_export(request):
         viewer = viewer.for_export()
     if on is None:
-        request.allied_viewer = viewer  # type: ignore[attr-defined]
+        request.allied_viewer = viewer
     return viewer
 
 
@@ -230,16 +230,16 @@ class RestrictedMixin:
         from allied.core.access import check_declared
 
         check_declared(request, self)
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc, no-any-return]
+        return super().dispatch(request, *args, **kwargs)
 
     def restricted_queryset(self) -> MarkedQuerySet:
-        return self.model.objects.visible_to(viewer_of(self.request))  # type: ignore[no-any-return]
+        return self.model.objects.visible_to(viewer_of(self.request))
 
     def get_queryset(self) -> MarkedQuerySet:
         return self.restricted_queryset()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context: dict[str, Any] = super().get_context_data(**kwargs)
         obj = context.get("object")
         if isinstance(obj, MarkedModel):
             show(self.request, [obj])
@@ -252,7 +252,7 @@ class RestrictedMixin:
 def restricted_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Mark a function view as reading marked content only through restricted querysets and
     ``restricted_save``/``show`` (the URL meta-test requires every view to say what it is)."""
-    view.allied_restricted = True  # type: ignore[attr-defined]
+    view.allied_restricted = True
     return view
 
 
@@ -303,7 +303,7 @@ class RestrictedViewSetMixin:
     permission_classes: ClassVar[list[Any]] = [IsAuthenticated, DeclaredAccess]
 
     def get_queryset(self) -> MarkedQuerySet:
-        return self.queryset_model.objects.visible_to(viewer_of(self.request))  # type: ignore[no-any-return]
+        return self.queryset_model.objects.visible_to(viewer_of(self.request))
 
     def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
         if args:
@@ -312,7 +312,7 @@ class RestrictedViewSetMixin:
             marked = [o for o in objs if isinstance(o, MarkedModel)]
             if marked:
                 show(self.request, marked)
-        return super().get_serializer(*args, **kwargs)  # type: ignore[misc]
+        return super().get_serializer(*args, **kwargs)
 
     def perform_create(self, serializer: Any) -> None:
         self._save(serializer)

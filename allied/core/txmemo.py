@@ -64,7 +64,7 @@ def remember(key: Any, value: Any, using: str = DEFAULT_DB_ALIAS) -> bool:
     memo: dict[Any, tuple[_Token, Any]] | None = getattr(connection, "allied_memo", None)
     if memo is None:
         memo = {}
-        connection.allied_memo = memo  # type: ignore[attr-defined]
+        connection.allied_memo = memo
     token = _Token()
     connection.on_commit(token)
     memo[key] = (token, value)

@@ -14,7 +14,7 @@ from allied.core.models import Bulletin
 from allied.core.restricted import RestrictedMixin
 
 
-class BulletinList(RestrictedMixin, ListView):  # type: ignore[type-arg]
+class BulletinList(RestrictedMixin, ListView):
     model = Bulletin
     paginate_by = 50
     template_name = "core/bulletin_list.html"
@@ -23,7 +23,7 @@ class BulletinList(RestrictedMixin, ListView):  # type: ignore[type-arg]
         return self.restricted_queryset().select_related("marking").order_by("-created", "-pk")
 
 
-class BulletinDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
+class BulletinDetail(RestrictedMixin, DetailView):
     model = Bulletin
     template_name = "core/bulletin_detail.html"
 

@@ -16,7 +16,7 @@ MAX_MARKING_LENGTH = 1000
 @extend_schema_field(
     {"type": "string", "maxLength": MAX_MARKING_LENGTH, "example": "SECRET//REL TO USA, JPN"}
 )
-class MarkingField(serializers.Field):  # type: ignore[type-arg]
+class MarkingField(serializers.Field):
     """A marking as its canonical banner text. Input is validated strictly: every problem, with
     its rule, column and fix, comes back in one clear error on the field."""
 

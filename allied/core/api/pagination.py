@@ -33,7 +33,7 @@ class NextOnlyPagination(LimitOffsetPagination):
     # The browsable API draws Previous/Next only: page numbers would need the count.
     template = "rest_framework/pagination/previous_and_next.html"
 
-    def paginate_queryset(  # type: ignore[override]
+    def paginate_queryset(
         self,
         queryset: Any,
         request: Any,

@@ -34,7 +34,7 @@ class BulletinViewSet(
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
+    viewsets.GenericViewSet,
 ):
     """Coordination bulletins releasable to the caller; a hidden one answers 404 like a missing one.
 

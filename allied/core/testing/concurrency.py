@@ -72,7 +72,7 @@ class Attempt(Generic[T]):
     def unwrap(self) -> T:
         if self.error is not None:
             raise AssertionError(f"attempt {self.index} raised:\n{self.trace}") from self.error
-        return self.value  # type: ignore[return-value]
+        return self.value
 
 
 def collide(calls: Sequence[Callable[[], T]], *, timeout: float = TIMEOUT) -> list[Attempt[T]]:
@@ -132,7 +132,7 @@ def status_of(response: Any) -> int:
 
 
 def text_of(response: Any) -> str:
-    return response.content.decode("utf-8", "replace")  # type: ignore[no-any-return]
+    return response.content.decode("utf-8", "replace")
 
 
 @dataclass(frozen=True)

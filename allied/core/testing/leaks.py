@@ -345,7 +345,7 @@ def _hidden_answer_problem(
     """How the answer at ``url`` for a hidden record tells it apart from a missing one, or ""."""
     if response.status_code != 404:
         return f"a hidden record answered {response.status_code}, not 404"
-    missing = client.get(url.replace(str(canary.pk), MISSING_ID), **headers)  # type: ignore[arg-type]
+    missing = client.get(url.replace(str(canary.pk), MISSING_ID), **headers)
     # Read the missing id as the hidden one: then nothing may tell them apart.
     if missing.content.replace(MISSING_ID.encode(), str(canary.pk).encode()) != response.content:
         return "a hidden record's 404 differs from a missing record's"
@@ -370,7 +370,7 @@ def crawl(client: Client, person: str, viewer: Viewer, planted: Planted, *, on: 
         if key in seen:
             return
         seen.add(key)
-        response = client.get(url, **headers)  # type: ignore[arg-type]
+        response = client.get(url, **headers)
         export = _leaves_the_system(response)
         body = readable(response.content, response.get("Content-Type", "")).encode()
         for problem in forbidden_to.shown_in(body, export=export):

@@ -121,7 +121,7 @@ def crawl(primary: str, replica: str, state: Path) -> dict[str, Any]:
     report: dict[str, Any] = {}
     for username in VIEWERS:
         user = get_user_model().objects.get(username=username)
-        viewer = user.principal.viewer()  # type: ignore[attr-defined]
+        viewer = user.principal.viewer()
         client = Client()
         client.force_login(user)
         errors: list[str] = []
@@ -134,7 +134,7 @@ def crawl(primary: str, replica: str, state: Path) -> dict[str, Any]:
                 _errors.append(f"{path}: {response.status_code}")
             return response
 
-        client.get = get  # type: ignore[method-assign, assignment]
+        client.get = get
         findings: list[str] = []
         with counting(tables) as reads:
             for prefix in PREFIXES:

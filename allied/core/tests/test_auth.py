@@ -31,7 +31,7 @@ def person(cast: dict[str, User]) -> User:
     return user
 
 
-def sign_in(client: Client, password: str, username: str = "jpn.liaison", **extra: str):  # type: ignore[no-untyped-def]
+def sign_in(client: Client, password: str, username: str = "jpn.liaison", **extra: str):
     return client.post(reverse("login"), {"username": username, "password": password}, **extra)
 
 

@@ -26,7 +26,7 @@ def run_demo() -> str:
 def sign_in(username: str, password: str) -> User | None:
     # The lockout backend needs the request, as the login page gives it.
     request = RequestFactory().post("/login/")
-    return authenticate(request, username=username, password=password)  # type: ignore[return-value]
+    return authenticate(request, username=username, password=password)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -83,7 +83,7 @@ def test_django_binds_parameters_on_the_client() -> None:
 # --- through a real PgBouncer ----------------------------------------------------------------
 
 
-def live(test):  # type: ignore[no-untyped-def]
+def live(test):
     """A test through a real PgBouncer: PostgreSQL only, and only where pgbouncer is installed."""
     for mark in (
         pytest.mark.skipif(shutil.which("pgbouncer") is None, reason="pgbouncer is not installed"),

@@ -111,7 +111,7 @@ class Visitor:
 
 
 @pytest.fixture
-def demo_server(tmp_path: Path):  # type: ignore[no-untyped-def]
+def demo_server(tmp_path: Path):
     port = free_port()
     env = {
         **os.environ,
@@ -142,7 +142,7 @@ def demo_server(tmp_path: Path):  # type: ignore[no-untyped-def]
     reason="the demo's server runs on a SQLite file of its own whatever the suite's database: "
     "the SQLite run of the suite covers it",
 )
-def test_twelve_people_at_once_meet_no_error(demo_server) -> None:  # type: ignore[no-untyped-def]
+def test_twelve_people_at_once_meet_no_error(demo_server) -> None:
     base, log = demo_server
     visitors = [Visitor(base, username) for username in PEOPLE]
     start = threading.Barrier(len(visitors))
