@@ -32,11 +32,11 @@ class CoreConfig(AppConfig):
 def _forget_principals_on_change() -> None:
     """A write to who someone is (principal) or what their nation belongs to (memberships,
     nations, communities) makes every principal and membership list remembered by a transaction
-    be read again (``allied.core.models.principals.identity_changed``)."""
+    be read again (``allied.core.models.identity.identity_changed``)."""
     from django.db.models.signals import post_delete, post_save
 
     from allied.core.models import Community, Membership, Nation, Principal
-    from allied.core.models.principals import identity_changed
+    from allied.core.models.identity import identity_changed
 
     for model in (Principal, Membership, Nation, Community):
         for signal in (post_save, post_delete):

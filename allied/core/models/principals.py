@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
-from allied.core import txmemo
+from allied.core.models.identity import IdentityQuerySet, remember, remembered
 from allied.markings import Level
 from allied.markings.access import Membership as ViewerMembership
 from allied.markings.access import Viewer
@@ -134,60 +134,7 @@ FOREIGN_US_ONLY_ROLE = (
 )
 
 
-# --- who is looking, read once per transaction ------------------------------------------------
-
-# Bumped by every write to a principal, a membership, a nation or a community (the receivers in
-# allied.core.apps and the bulk writes of their querysets): what a transaction remembered about
-# who is looking (``principal_for``, ``Principal.viewer``) is read again after it.
-_GENERATION = [0]
-
-
-def identity_changed(*args: Any, **kwargs: Any) -> None:
-    """Forget every remembered principal and membership list (a signal receiver, too)."""
-    _GENERATION[0] += 1
-
-
-def _remembered(key: tuple[Any, ...]) -> Any:
-    entry = txmemo.recall(key)
-    if entry is None or entry[0] != _GENERATION[0]:
-        return None
-    return entry[1]
-
-
-def _remember(key: tuple[Any, ...], value: Any) -> None:
-    txmemo.remember(key, (_GENERATION[0], value))
-
-
-class IdentityQuerySet(models.QuerySet[Any]):
-    """Bulk writes, which send no signal, still make remembered principals be read again."""
-
-    def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> list[Any]:
-        identity_changed()
-        try:
-            return super().bulk_create(objs, *args, **kwargs)
-        finally:
-            identity_changed()
-
-    def bulk_update(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> int:
-        identity_changed()
-        try:
-            return super().bulk_update(objs, *args, **kwargs)
-        finally:
-            identity_changed()
-
-    def update(self, **kwargs: Any) -> int:
-        identity_changed()
-        try:
-            return super().update(**kwargs)
-        finally:
-            identity_changed()
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        identity_changed()
-        try:
-            return super().delete()
-        finally:
-            identity_changed()
+# --- who is looking, read once per transaction: allied.core.models.identity ------------------
 
 
 class PrincipalQuerySet(IdentityQuerySet):
@@ -284,7 +231,7 @@ class Principal(models.Model):
         from allied.core.models.registry import Membership
 
         key = ("allied.memberships", self.nation_id, on)
-        held = _remembered(key)
+        held = remembered(key)
         if held is None:
             memberships = Membership.objects.filter(nation_id=self.nation_id)
             if on is not None:
@@ -294,7 +241,7 @@ class Principal(models.Model):
                     "community__code", "joined", "left"
                 )
             )
-            _remember(key, held)
+            remember(key, held)
         return Viewer(
             nation=self.nation_id,
             clearance=self.clearance_level,
@@ -339,7 +286,7 @@ def principal_of(user: Any, *, as_cached: bool = False) -> Principal | None:
     if pk is None:
         return None
     key = ("allied.principal", pk)
-    principal: Principal | None = _remembered(key)
+    principal: Principal | None = remembered(key)
     field = Principal._meta.get_field("user").remote_field
     instance = user if isinstance(user, models.Model) else getattr(user, "_wrapped", None)
     if not isinstance(instance, models.Model):
@@ -353,7 +300,7 @@ def principal_of(user: Any, *, as_cached: bool = False) -> Principal | None:
             principal = Principal.objects.select_related("nation").get(user_id=pk)
         except Principal.DoesNotExist:
             return None
-        _remember(key, principal)
+        remember(key, principal)
     if instance is not None:
         field.set_cached_value(instance, principal)
     return principal

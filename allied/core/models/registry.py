@@ -11,7 +11,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 
-from allied.core.models.principals import IdentityQuerySet
+from allied.core.models.identity import IdentityQuerySet
 
 
 class MembershipQuerySet(IdentityQuerySet):
