@@ -34,14 +34,6 @@ from allied.people.rules.ilr import format_level
 ID = [OpenApiParameter("id", int, OpenApiParameter.PATH)]
 
 
-class PeopleAPIAccess:
-    """U.S. staff and liaison officers only (403 for anyone else, before any record is read)."""
-
-    def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]
-        access.require(request)
-
-
 class LanguageSerializer(serializers.Serializer):  # type: ignore[type-arg]
     language = serializers.CharField()
     listening = serializers.CharField(help_text="ILR level, 0 to 5 with plus levels (e.g. 2+).")
@@ -74,8 +66,10 @@ class OfficialSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         ]
 
 
-class WithNestedMixin(PeopleAPIAccess, RestrictedViewSetMixin):
+class WithNestedMixin(RestrictedViewSetMixin):
     """Adds, for the objects being serialised, the nested rows the viewer may see."""
+
+    allied_access = access.PEOPLE
 
     def nested(self, objs: list[Any]) -> dict[str, Any]:
         return {}
@@ -131,7 +125,6 @@ class BilletSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 @extend_schema_view(retrieve=extend_schema(parameters=ID))
 class BilletViewSet(
-    PeopleAPIAccess,
     RestrictedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -139,6 +132,7 @@ class BilletViewSet(
 ):  # type: ignore[type-arg]
     """Billets releasable to the caller."""
 
+    allied_access = access.PEOPLE
     queryset_model = Billet
     serializer_class = BilletSerializer
     lookup_value_regex = "[0-9]+"
@@ -157,7 +151,6 @@ class PostingSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 @extend_schema_view(retrieve=extend_schema(parameters=ID))
 class PostingViewSet(
-    PeopleAPIAccess,
     RestrictedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -166,6 +159,7 @@ class PostingViewSet(
     """Postings releasable to the caller whose official and billet it may see too (a billet's
     holders over time). ``?billet=`` and ``?official=`` narrow the list."""
 
+    allied_access = access.PEOPLE
     queryset_model = Posting
     serializer_class = PostingSerializer
     lookup_value_regex = "[0-9]+"
@@ -267,7 +261,6 @@ class CrisisPairSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
 
 @extend_schema_view(retrieve=extend_schema(parameters=ID))
 class CrisisPairViewSet(
-    PeopleAPIAccess,
     RestrictedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -276,6 +269,7 @@ class CrisisPairViewSet(
     """Crisis pairs releasable to the caller, with both billets releasable too. ``?partner=``
     narrows the list."""
 
+    allied_access = access.PEOPLE
     queryset_model = CrisisPair
     serializer_class = CrisisPairSerializer
     lookup_value_regex = "[0-9]+"

@@ -12,10 +12,12 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from allied.core import audit
+from allied.core.api.permissions import DeclaredAccess
 from allied.core.restricted import show, shown, viewer_of
 from allied.people import access, ties
 from allied.people.rules.ilr import format_level
@@ -47,10 +49,9 @@ class Summary(viewsets.ViewSet):
     # Restricted by construction: every row comes from ties.*, which reads only through the
     # caller's restricted querysets; returned rows are recorded with show().
     allied_restricted = True
-
-    def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        access.require(request)
+    # U.S. staff and liaison officers only: 403 for anyone else, before any record is read.
+    allied_access = access.PEOPLE
+    permission_classes = [IsAuthenticated, DeclaredAccess]
 
 
 class CoverageViewSet(Summary):
