@@ -20,15 +20,21 @@ from django.utils import timezone
 
 from allied.core import audit
 from allied.core.access import role_required
+from allied.core.edit import (
+    claim_version,
+    explained_on,
+    save_marked,
+    saved,
+    status_of,
+    visible_or_404,
+)
 from allied.core.models.principals import Role, principal_for
 from allied.core.pagination import NextOnlyPage, page_number, page_of
 from allied.core.queue import QueueItem, open_requests_page, show_items
 from allied.core.restricted import (
     mark_export,
-    not_found,
     require_role,
     restricted_view,
-    save_marked,
     show,
     viewer_of,
 )
@@ -55,6 +61,11 @@ PAGE_SIZE = 50
 # The status page shows one page of a partner's open requests (cut in SQL), oldest first.
 STATUS_PAGE_SIZE = 50
 GROUP = (Role.WORKING_GROUP, Role.ADMINISTRATOR)
+
+
+def _posted(request: HttpRequest) -> Any:
+    """A form's data: what was sent on a POST (even nothing, which is refused), else unbound."""
+    return request.POST if request.method == "POST" else None
 
 
 # --- the queue ---------------------------------------------------------------------------------
@@ -150,8 +161,8 @@ def priorities(request: HttpRequest) -> HttpResponse:
     """Partner weights, effective-dated: every recorded row and a form to record a new one."""
     require_role(request, *GROUP)
     viewer = viewer_of(request)
-    form = PartnerPriorityForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = PartnerPriorityForm(_posted(request))
+    if form.is_valid():
         data = form.cleaned_data
         row = PartnerPriority(
             nation=data["nation"],
@@ -160,7 +171,10 @@ def priorities(request: HttpRequest) -> HttpResponse:
             reason=data["reason"],
             set_by=request.user,
         )
-        if save_marked(request, form, row, data["marking"]):
+        row.set_marking(data["marking"])
+        with explained_on(form, what="a priority"):
+            save_marked(request, row)
+        if saved(form):
             messages.success(request, f"Priority of {row.nation_id} recorded.")
             return redirect("wg:priorities")
     rows = show(
@@ -182,8 +196,7 @@ def priorities(request: HttpRequest) -> HttpResponse:
             for code, label in KIND_LABELS.items()
         ],
     }  # fmt: skip
-    status_code = 400 if request.method == "POST" else 200
-    return render(request, "working_group/priorities.html", context, status=status_code)
+    return render(request, "working_group/priorities.html", context, status=status_of(form))
 
 
 @restricted_view
@@ -248,13 +261,13 @@ def request_create(request: HttpRequest) -> HttpResponse:
         require_role(request, *GROUP, Role.LIAISON_OFFICER)
     foreign = principal.nation_id != "USA"
     group = not foreign and any(principal.has_role(r) for r in GROUP)
-    form = FreeformRequestForm(request.POST or None, opened=timezone.localdate(), group=group)
+    form = FreeformRequestForm(_posted(request), opened=timezone.localdate(), group=group)
     if foreign:
         form.fields["partner"].queryset = form.fields["partner"].queryset.filter(
             iso3=principal.nation_id
         )
         form.fields["marking"].initial = f"UNCLASSIFIED//REL TO USA, {principal.nation_id}"
-    if request.method == "POST" and form.is_valid():
+    if form.is_valid():
         data = form.cleaned_data
         row = FreeformRequest(
             partner=data["partner"],
@@ -268,15 +281,17 @@ def request_create(request: HttpRequest) -> HttpResponse:
             flags=FreeformRequest.flags_text(data.get("flags", ())),
             created_by=request.user,
         )
-        if save_marked(request, form, row, data["marking"]):
+        row.set_marking(data["marking"])
+        with explained_on(form, what="a request"):
+            save_marked(request, row)
+        if saved(form):
             messages.success(request, "Request opened.")
             return redirect("wg:request-detail", pk=row.pk)
-    status_code = 400 if request.method == "POST" else 200
     return render(
         request,
         "working_group/request_form.html",
         {"form": form, "foreign": foreign},
-        status=status_code,
+        status=status_of(form),
     )
 
 
@@ -285,42 +300,24 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A free-form request; the working group updates its status and blockers here."""
     viewer = viewer_of(request)
     principal = principal_for(request.user)
-    row = (
-        FreeformRequest.objects.visible_to(viewer)
-        .select_related("marking", "partner")
-        .filter(pk=pk)
-        .first()
+    row = visible_or_404(
+        FreeformRequest.objects.visible_to(viewer).select_related("marking", "partner"), pk=pk
     )
-    if row is None:
-        return not_found()
     show(request, [row])
     group = any(principal.has_role(r) for r in GROUP)
     form = FreeformStatusForm(
-        request.POST or None,
+        _posted(request),
         initial={"status": row.status, "blockers": row.blockers, "version": row.version},
     )
-    status_code = 200
     if request.method == "POST":
         if not group:
             require_role(request, *GROUP)
         if form.is_valid():
-            data = form.cleaned_data
-            if data["version"] != row.version:
-                form.add_error(
-                    None,
-                    "Someone changed this request since you opened it; nothing was saved. "
-                    "Here it is as it stands now.",
-                )
-                status_code = 409
-            else:
-                updated = _update_status(request, row, data, viewer)
-                if updated:
-                    messages.success(request, "Request updated.")
-                    return redirect("wg:request-detail", pk=row.pk)
-                form.add_error(None, "Someone changed this request meanwhile; nothing was saved.")
-                status_code = 409
-        else:
-            status_code = 400
+            with explained_on(form, what="a request"):
+                _update_status(request, row, form.cleaned_data, viewer)
+            if saved(form):
+                messages.success(request, "Request updated.")
+                return redirect("wg:request-detail", pk=row.pk)
     weights = weights_for(viewer, timezone.localdate())
     ranked = None
     if group and row.status in ("open", "in_progress"):
@@ -329,8 +326,14 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
         item = FREEFORM.items(viewer, timezone.localdate(), [row.pk]).get(row.pk)
         ranked = rank([item], weights, timezone.localdate())[0] if item else None
-    context = {"row": row, "form": form, "group": group, "ranked": ranked}
-    return render(request, "working_group/request_detail.html", context, status=status_code)
+    context = {
+        "row": row,
+        "form": form,
+        "group": group,
+        "ranked": ranked,
+        "stale": getattr(form, "allied_stale", None),
+    }
+    return render(request, "working_group/request_detail.html", context, status=status_of(form))
 
 
 request_detail.allied_model = FreeformRequest  # type: ignore[attr-defined]
@@ -338,24 +341,27 @@ request_detail.allied_model = FreeformRequest  # type: ignore[attr-defined]
 
 def _update_status(
     request: HttpRequest, row: FreeformRequest, data: dict[str, Any], viewer: Any
-) -> bool:
-    """Compare-and-set on the version, so two members cannot overwrite each other."""
+) -> None:
+    """Compare-and-set on the version, so two members cannot overwrite each other: the request,
+    its row in the queue table and the audit entry are written together, or nothing is
+    (``StaleVersion`` when the request changed since the member opened it)."""
     with transaction.atomic():
-        changed = (
-            FreeformRequest.objects.visible_to(viewer)
-            .filter(pk=row.pk, version=row.version)
-            .update(status=data["status"], blockers=data["blockers"], version=row.version + 1)
+        version = claim_version(
+            FreeformRequest.objects.visible_to(viewer),
+            row.pk,
+            data["version"],
+            what="request",
+            status=data["status"],
+            blockers=data["blockers"],
         )
-        if changed:
-            # An update sends no post_save: the queue table follows the request here.
-            entries.sync(FreeformRequest, [row.pk])
-            audit.record(
-                "write",
-                actor=request.user,
-                obj=row,
-                detail={"status": data["status"], "version": row.version + 1},
-            )
-    return bool(changed)
+        # An update sends no post_save: the queue table follows the request here.
+        entries.sync(FreeformRequest, [row.pk])
+        audit.record(
+            "write",
+            actor=request.user,
+            obj=row,
+            detail={"status": data["status"], "version": version},
+        )
 
 
 # --- guidance -----------------------------------------------------------------------------------
@@ -366,8 +372,8 @@ def guidance(request: HttpRequest) -> HttpResponse:
     """The guidance log: statements and commitments to partners, newest first, and a form."""
     require_role(request, *GROUP)
     viewer = viewer_of(request)
-    form = GuidanceForm(request.POST or None, initial={"said_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
+    form = GuidanceForm(_posted(request), initial={"said_on": timezone.localdate()})
+    if form.is_valid():
         data = form.cleaned_data
         row = GuidanceStatement(
             partner=data["partner"],
@@ -380,7 +386,10 @@ def guidance(request: HttpRequest) -> HttpResponse:
             commitment_due=data["commitment_due"],
             recorded_by=request.user,
         )
-        if save_marked(request, form, row, data["marking"]):
+        row.set_marking(data["marking"])
+        with explained_on(form, what="a statement"):
+            save_marked(request, row)
+        if saved(form):
             messages.success(request, "Statement recorded.")
             return redirect("wg:guidance")
     rows = GuidanceStatement.objects.visible_to(viewer).select_related("marking", "partner")
@@ -389,8 +398,7 @@ def guidance(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(partner_id=partner)
     page = page_of(rows.order_by("-said_on", "-pk"), request.GET.get("page"), PAGE_SIZE)
     context = {"form": form, "page_obj": page, "rows": show(request, page.object_list)}
-    status_code = 400 if request.method == "POST" else 200
-    return render(request, "working_group/guidance.html", context, status=status_code)
+    return render(request, "working_group/guidance.html", context, status=status_of(form))
 
 
 @restricted_view
