@@ -9,15 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.request import Request
-from rest_framework.response import Response
 
 from allied.core.api.fields import MarkingField
 from allied.core.models.principals import principal_for
 from allied.core.restricted import RestrictedViewSetMixin
-from allied.working_group.api.queue import _group_only
+from allied.working_group.api.queue import GROUP_ONLY
 from allied.working_group.models import FreeformRequest, GuidanceStatement
-from allied.working_group.views import GROUP
 
 
 class FreeformRequestSerializer(serializers.ModelSerializer):
@@ -67,13 +64,10 @@ class GuidanceViewSet(
 
     queryset_model = GuidanceStatement
     serializer_class = GuidanceSerializer
+    action_access = {"list": GROUP_ONLY}
 
     def get_queryset(self) -> Any:
         rows = super().get_queryset().select_related("marking").order_by("-said_on", "-pk")
         principal = principal_for(self.request.user)
         # Outside the group every statement is "not found", like a hidden one.
-        return rows if any(principal.has_role(r) for r in GROUP) else rows.none()
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        _group_only(request)
-        return super().list(request, *args, **kwargs)
+        return rows if GROUP_ONLY.allows(principal) else rows.none()
