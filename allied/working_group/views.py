@@ -332,7 +332,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "working_group/request_detail.html", context, status=status_of(form))
 
 
-request_detail.allied_model = FreeformRequest  # type: ignore[attr-defined]
+request_detail.allied_model = FreeformRequest
 
 
 def _update_status(

@@ -79,7 +79,7 @@ class CoverageViewSet(Summary):
                 "pairs": [
                     {
                         "id": r.pair.key,
-                        "scenario": data.pairs[r.pair.key].scenario,  # type: ignore[index]
+                        "scenario": data.pairs[r.pair.key].scenario,
                         "partner": r.pair.partner,
                         "status": r.status.value,
                         "us_billet": r.pair.us_billet,
@@ -104,7 +104,7 @@ class RotationViewSet(Summary):
         data, found = ties.risks(viewer_of(request), partner=_partner(request))
         data.load_all()
         names = {k: o.name for k, o in data.officials.items()}
-        pairs = [data.pairs[r.pair.key] for r in found]  # type: ignore[index]
+        pairs = [data.pairs[r.pair.key] for r in found]
         show(request, pairs)
         show(request, list(data.officials.values()))
         _sources(request, "people.rotation", data.markings, data.pair_items())
@@ -113,7 +113,7 @@ class RotationViewSet(Summary):
                 "risks": [
                     {
                         "pair": r.pair.key,
-                        "scenario": data.pairs[r.pair.key].scenario,  # type: ignore[index]
+                        "scenario": data.pairs[r.pair.key].scenario,
                         "partner": r.pair.partner,
                         "breaks_on": r.breaks_on,
                         "new_us_holder": _person(data.officials, r.new_us),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -120,9 +119,9 @@ def _rows(data: ties.Coverage, results: Iterable[PairCoverage]) -> list[Row]:
         Row(
             data.pairs[r.pair.key],
             r,
-            data.officials.get(r.us_holder),  # type: ignore[arg-type]
+            data.officials.get(r.us_holder),
             data.officials.get(r.partner_holder),
-        )  # type: ignore[arg-type]
+        )
         for r in results
     ]
 
@@ -147,10 +146,6 @@ def _show_rows(request: HttpRequest, rows: list[Row]) -> list[tuple[str, str]]:
             collector.add(obj.marking.text)
             items.append((label, obj.marking.text))
     return items
-
-
-def _partners_choice(request: HttpRequest, summaries: Iterable[Any]) -> list[str]:
-    return sorted({s.partner for s in summaries})
 
 
 @restricted_view
@@ -450,4 +445,4 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-pair_detail.allied_model = CrisisPair  # type: ignore[attr-defined]
+pair_detail.allied_model = CrisisPair

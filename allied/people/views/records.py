@@ -32,7 +32,7 @@ from allied.people.models import (
 )
 
 
-class OfficialList(RestrictedMixin, ListView):  # type: ignore[type-arg]
+class OfficialList(RestrictedMixin, ListView):
     """Officials releasable to the viewer; ``?nation=`` and ``?q=`` (name or organisation)."""
 
     allied_access = access.PEOPLE
@@ -57,7 +57,7 @@ class OfficialList(RestrictedMixin, ListView):  # type: ignore[type-arg]
         return context
 
 
-class OfficialDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
+class OfficialDetail(RestrictedMixin, DetailView):
     """One official: languages, postings and contacts, each as far as releasable to the viewer."""
 
     allied_access = access.PEOPLE
@@ -105,7 +105,7 @@ class OfficialDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
         return context
 
 
-class BilletDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
+class BilletDetail(RestrictedMixin, DetailView):
     """One billet: its holders over time and the crisis pairs it belongs to."""
 
     allied_access = access.PEOPLE
@@ -136,7 +136,7 @@ class BilletDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
         return context
 
 
-class ContactList(RestrictedMixin, ListView):  # type: ignore[type-arg]
+class ContactList(RestrictedMixin, ListView):
     """The contact log: contacts releasable to the viewer, newest first, with their visible
     participants. ``?kind=`` narrows it."""
 
@@ -164,7 +164,7 @@ class ContactList(RestrictedMixin, ListView):  # type: ignore[type-arg]
         return context
 
 
-class ContactDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
+class ContactDetail(RestrictedMixin, DetailView):
     allied_access = access.PEOPLE
     model = Contact
     template_name = "people/contact_detail.html"

@@ -61,7 +61,7 @@ def _item(item: QueueItem) -> dict[str, Any]:
     }
 
 
-class ItemSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ItemSerializer(serializers.Serializer):
     """One open request, as ``_item`` writes it (the schema of the queue and status answers)."""
 
     key = serializers.CharField()
@@ -77,7 +77,7 @@ class ItemSerializer(serializers.Serializer):  # type: ignore[type-arg]
     marking = serializers.CharField()
 
 
-class QueueScoreSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class QueueScoreSerializer(serializers.Serializer):
     total = serializers.FloatField()
     partner_weight = serializers.FloatField()
     type_weight = serializers.FloatField()
@@ -95,14 +95,14 @@ class RankedItemSerializer(ItemSerializer):
 
 # One object each, though they answer list actions.
 @extend_schema_serializer(many=False)
-class QueuePageSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class QueuePageSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     escalated = serializers.IntegerField()
     results = RankedItemSerializer(many=True)
 
 
 @extend_schema_serializer(many=False)
-class StatusSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class StatusSerializer(serializers.Serializer):
     partner = serializers.CharField()
     results = ItemSerializer(many=True)
 

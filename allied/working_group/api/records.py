@@ -32,7 +32,7 @@ class FreeformRequestViewSet(
     RestrictedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
+    viewsets.GenericViewSet,
 ):
     """Liaison, training, exercise and other requests, as far as each is releasable to you."""
 
@@ -58,7 +58,7 @@ class GuidanceViewSet(
     RestrictedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
+    viewsets.GenericViewSet,
 ):
     """The guidance log (working group only): what U.S. bodies told partners."""
 
