@@ -31,12 +31,7 @@ from allied.core.edit import (
 from allied.core.models.principals import Role, principal_for
 from allied.core.pagination import NextOnlyPage, page_number, page_of
 from allied.core.queue import QueueItem, open_requests_page, show_items
-from allied.core.restricted import (
-    mark_export,
-    restricted_view,
-    show,
-    viewer_of,
-)
+from allied.core.restricted import mark_export, restricted_view, show, viewer_of
 from allied.working_group import brief as brief_module
 from allied.working_group import entries
 from allied.working_group.forms import (
