@@ -11,11 +11,8 @@ viewer to its own nation's pairs, coverage, languages and network (``ties.partne
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
-
 from allied.core.access import Access
-from allied.core.models.principals import Principal, Role, principal_for
+from allied.core.models.principals import Principal, Role
 
 REFUSED = "People and ties are open to U.S. staff and to partners' liaison officers."
 
@@ -26,11 +23,3 @@ def may_use(principal: Principal) -> bool:
 
 #: The rule as the pages declare it (``allied.core.access``), read by the navigation too.
 PEOPLE = Access(allows=may_use, reason=REFUSED)
-
-
-def require(request: HttpRequest) -> Principal:
-    """The signed-in principal, if it may use the people pages; 403 otherwise."""
-    principal = principal_for(request.user)
-    if not may_use(principal):
-        raise PermissionDenied(REFUSED)
-    return principal

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -389,10 +390,6 @@ CONTACTS: tuple[tuple[str, str, int, str, str, tuple[str, ...]], ...] = (
 )
 
 
-def _level(text: str) -> int:
-    return parse_level(text)
-
-
 @transaction.atomic
 def seed(today: datetime.date | None = None) -> int:
     """Create the demo's people, postings and contacts once; running it again adds nothing.
@@ -401,92 +398,128 @@ def seed(today: datetime.date | None = None) -> int:
     """
     day = today or datetime.date.today()
     users = {u.username: u for u in get_user_model().objects.all()}
-    created = 0
     with system_access("demo: seed fictional people and ties"):
-        officials: dict[str, Official] = {}
-        for entry in OFFICIALS:
-            name = entry.name
-            official = Official.objects.filter(name=name, nation_id=entry.nation).first()
-            if official is None:
-                official = Official(
-                    name=name,
-                    nation_id=entry.nation,
-                    organisation=entry.organisation,
-                    grade=entry.grade,
-                    user=users.get(entry.user) if entry.user else None,
-                    notes=f"{NOTE}",
-                    marking=StoredMarking.objects.intern(entry.marking),
-                )
-                official.save()
-                created += 1
-                for language, listening, reading, speaking in entry.languages:
-                    LanguageSkill(
-                        official=official,
-                        language=language,
-                        listening=_level(listening),
-                        reading=_level(reading),
-                        speaking=_level(speaking),
-                        source=f"Self-assessed for the demo {NOTE}",
-                        marking=official.marking,
-                    ).save()
-                    created += 1
-            officials[entry.key] = official
-        billets: dict[str, Billet] = {}
-        for b in BILLETS:
-            billet = Billet.objects.filter(code=b.code, nation_id=b.nation).first()
-            if billet is None:
-                billet = Billet(
-                    code=b.code,
-                    title=f"{b.title} (fictional)",
-                    nation_id=b.nation,
-                    organisation=b.organisation,
-                    partner_id=b.partner or None,
-                    marking=StoredMarking.objects.intern(b.marking),
-                )
-                billet.save()
-                created += 1
-            billets[b.key] = billet
-        for who, where, starts, ends in POSTINGS:
-            if Posting.objects.filter(official=officials[who], billet=billets[where]).exists():
-                continue
-            Posting(
-                official=officials[who],
-                billet=billets[where],
-                starts=day + datetime.timedelta(days=starts),
-                ends=None if ends is None else day + datetime.timedelta(days=ends),
-                note=NOTE,
-                marking=billets[where].marking,
-            ).save()
-            created += 1
-        for us, partner, scenario, priority, marking in PAIRS:
-            if CrisisPair.objects.filter(us_billet=billets[us], partner_billet=billets[partner]):
-                continue
-            CrisisPair(
-                us_billet=billets[us],
-                partner_billet=billets[partner],
-                scenario=f"{scenario} (fictional)",
-                priority=priority,
-                note=NOTE,
-                marking=StoredMarking.objects.intern(marking),
-            ).save()
-            created += 1
-        for title, kind, offset, setting, marking, people in CONTACTS:
-            full = f"{title} (fictional)"
-            if Contact.objects.filter(title=full).exists():
-                continue
-            contact = Contact(
-                kind=kind,
-                title=full,
-                starts=day + datetime.timedelta(days=offset),
-                setting=setting,
-                summary=f"Demo record of a {kind}. {NOTE}",
-                marking=StoredMarking.objects.intern(marking),
+        officials, created = _officials(users)
+        billets, made = _billets()
+        created += made
+        created += _postings(day, officials, billets)
+        created += _pairs(billets)
+        created += _contacts(day, officials)
+    return created
+
+
+def _officials(users: dict[str, Any]) -> tuple[dict[str, Official], int]:
+    """The demo's officials by key, each new one with its language records; and rows created."""
+    officials: dict[str, Official] = {}
+    created = 0
+    for entry in OFFICIALS:
+        official = Official.objects.filter(name=entry.name, nation_id=entry.nation).first()
+        if official is None:
+            official = Official(
+                name=entry.name,
+                nation_id=entry.nation,
+                organisation=entry.organisation,
+                grade=entry.grade,
+                user=users.get(entry.user) if entry.user else None,
+                notes=f"{NOTE}",
+                marking=StoredMarking.objects.intern(entry.marking),
             )
-            contact.save()
+            official.save()
             created += 1
-            for person in people:
-                Participation(
-                    contact=contact, official=officials[person], marking=contact.marking
+            for language, listening, reading, speaking in entry.languages:
+                LanguageSkill(
+                    official=official,
+                    language=language,
+                    listening=parse_level(listening),
+                    reading=parse_level(reading),
+                    speaking=parse_level(speaking),
+                    source=f"Self-assessed for the demo {NOTE}",
+                    marking=official.marking,
                 ).save()
                 created += 1
+        officials[entry.key] = official
+    return officials, created
+
+
+def _billets() -> tuple[dict[str, Billet], int]:
+    """The demo's billets by key; and rows created."""
+    billets: dict[str, Billet] = {}
+    created = 0
+    for b in BILLETS:
+        billet = Billet.objects.filter(code=b.code, nation_id=b.nation).first()
+        if billet is None:
+            billet = Billet(
+                code=b.code,
+                title=f"{b.title} (fictional)",
+                nation_id=b.nation,
+                organisation=b.organisation,
+                partner_id=b.partner or None,
+                marking=StoredMarking.objects.intern(b.marking),
+            )
+            billet.save()
+            created += 1
+        billets[b.key] = billet
+    return billets, created
+
+
+def _postings(
+    day: datetime.date, officials: dict[str, Official], billets: dict[str, Billet]
+) -> int:
+    """Post the officials to their billets (dated from ``day``); return the rows created."""
+    created = 0
+    for who, where, starts, ends in POSTINGS:
+        if Posting.objects.filter(official=officials[who], billet=billets[where]).exists():
+            continue
+        Posting(
+            official=officials[who],
+            billet=billets[where],
+            starts=day + datetime.timedelta(days=starts),
+            ends=None if ends is None else day + datetime.timedelta(days=ends),
+            note=NOTE,
+            marking=billets[where].marking,
+        ).save()
+        created += 1
+    return created
+
+
+def _pairs(billets: dict[str, Billet]) -> int:
+    """Pair the billets for their crises; return the rows created."""
+    created = 0
+    for us, partner, scenario, priority, marking in PAIRS:
+        if CrisisPair.objects.filter(us_billet=billets[us], partner_billet=billets[partner]):
+            continue
+        CrisisPair(
+            us_billet=billets[us],
+            partner_billet=billets[partner],
+            scenario=f"{scenario} (fictional)",
+            priority=priority,
+            note=NOTE,
+            marking=StoredMarking.objects.intern(marking),
+        ).save()
+        created += 1
+    return created
+
+
+def _contacts(day: datetime.date, officials: dict[str, Official]) -> int:
+    """Log the demo's contacts (dated from ``day``) and who took part; return the rows created."""
+    created = 0
+    for title, kind, offset, setting, marking, people in CONTACTS:
+        full = f"{title} (fictional)"
+        if Contact.objects.filter(title=full).exists():
+            continue
+        contact = Contact(
+            kind=kind,
+            title=full,
+            starts=day + datetime.timedelta(days=offset),
+            setting=setting,
+            summary=f"Demo record of a {kind}. {NOTE}",
+            marking=StoredMarking.objects.intern(marking),
+        )
+        contact.save()
+        created += 1
+        for person in people:
+            Participation(
+                contact=contact, official=officials[person], marking=contact.marking
+            ).save()
+            created += 1
     return created

@@ -47,8 +47,8 @@ class ContactForm(forms.Form):
         # The choices are the author's restricted queryset: a hidden official can neither be
         # listed nor chosen by id.
         field = self.fields["participants"]
-        field.queryset = officials  # type: ignore[attr-defined]
-        field.label_from_instance = _label  # type: ignore[attr-defined]
+        field.queryset = officials
+        field.label_from_instance = _label
 
     def clean_participants(self) -> Any:
         chosen = self.cleaned_data["participants"]

@@ -62,7 +62,7 @@ def partner_scope(viewer: Viewer) -> str | None:
 
 
 def visible(model: type[MarkedModel], viewer: Viewer, on: date | None = None) -> MarkedQuerySet:
-    return model.objects.visible_to(viewer, on=on)  # type: ignore[no-any-return]
+    return model.objects.visible_to(viewer, on=on)
 
 
 def joined(queryset: MarkedQuerySet, *paths: str) -> MarkedQuerySet:

@@ -224,17 +224,12 @@ def render_pdf(brief: Brief) -> bytes:
     after its portion mark, the banner (the roll-up of what the brief shows) at the top and
     bottom of every page, tables and a bar chart of open requests per partner. Built with
     ``allied.core.pdf``, so that no text a partner typed can break it."""
-    from reportlab.graphics.charts.barcharts import HorizontalBarChart
-    from reportlab.graphics.shapes import Drawing
-    from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
-    from reportlab.platypus import SimpleDocTemplate, Spacer
+    from reportlab.platypus import SimpleDocTemplate
 
     from allied.core import pdf
 
-    styles = pdf.styles()
-    body = styles["BodyText"]
     out = io.BytesIO()
     page_width, page_height = A4
     margin = 15 * mm
@@ -257,121 +252,162 @@ def render_pdf(brief: Brief) -> bytes:
         topMargin=room,
         bottomMargin=room,
     )
+    story = _PdfStory(doc.width)
+    story.opening(brief)
+    story.partners(brief.partners)
+    story.most_blocked(brief.most_blocked)
+    story.conflicts(brief.conflicts)
+    story.overdue(brief.overdue)
+    doc.build(story.flowables, onFirstPage=banner, onLaterPages=banner)
+    return out.getvalue()
 
-    def p(text: str, style: str = "BodyText") -> Any:
-        return pdf.paragraph(text, styles[style])
 
-    def marked(text: str, portion: str) -> Any:
-        return pdf.paragraph(text, body, portion=portion)
+class _PdfStory:
+    """The brief's flowables, section by section, in the styles of ``allied.core.pdf``."""
 
-    def table(header: list[str], shares: list[float], rows: list[list[Any]]) -> Any:
-        return pdf.table(header, rows, width=doc.width, shares=shares, style=body)
+    def __init__(self, width: float) -> None:
+        from allied.core import pdf
 
-    def said(s: GuidanceStatement) -> Any:
-        return marked(
+        self.pdf = pdf
+        self.styles = pdf.styles()
+        self.width = width
+        self.flowables: list[Any] = []
+
+    def p(self, text: str, style: str = "BodyText") -> Any:
+        return self.pdf.paragraph(text, self.styles[style])
+
+    def marked(self, text: str, portion: str) -> Any:
+        return self.pdf.paragraph(text, self.styles["BodyText"], portion=portion)
+
+    def said(self, s: GuidanceStatement) -> Any:
+        return self.marked(
             f"{s.get_body_display()}: {s.get_position_display()} ({s.said_on.isoformat()}). "
             f"{s.summary}",
             s.marking.portion(),
         )
 
-    story: list[Any] = [
-        p(f"Allied weekly brief, {brief.day.isoformat()}", "Title"),
-        p(
-            f"{brief.total_open} open allied requests, {brief.total_escalated} past their "
-            f"target; {len(brief.conflicts)} conflicting statements; {len(brief.overdue)} "
-            "commitments overdue. Only what the reader may see is counted."
-        ),
-        p("Cooperation with each partner", "Heading2"),
-    ]
-    if brief.partners:
-        story.append(
-            table(
-                ["Partner", "Open", "Past target", "Oldest (days)", "By type"],
-                [3, 1, 1.3, 1.3, 4],
-                [
-                    [
-                        f"{s.name} ({s.nation})",
-                        str(s.open),
-                        str(s.escalated),
-                        str(s.oldest_days),
-                        ", ".join(f"{k}: {n}" for k, n in sorted(s.by_kind.items())),
-                    ]
-                    for s in brief.partners
-                ],
-            )
+    def section(
+        self,
+        heading: str,
+        header: list[str],
+        shares: list[float],
+        rows: list[list[Any]],
+        empty: str,
+    ) -> None:
+        """A heading, then a table of ``rows`` (or, without rows, the words ``empty``)."""
+        self.flowables.append(self.p(heading, "Heading2"))
+        if rows:
+            self.flowables.append(self.table(header, shares, rows))
+        else:
+            self.flowables.append(self.p(empty))
+
+    def table(self, header: list[str], shares: list[float], rows: list[list[Any]]) -> Any:
+        return self.pdf.table(
+            header, rows, width=self.width, shares=shares, style=self.styles["BodyText"]
         )
-        chart_rows = brief.partners[:15]
-        drawing = Drawing(170 * mm, 8 * mm * len(chart_rows) + 20 * mm)
-        chart = HorizontalBarChart()
-        chart.x, chart.y = 30 * mm, 10 * mm
-        chart.width, chart.height = 130 * mm, 8 * mm * len(chart_rows)
-        chart.data = [[s.open for s in reversed(chart_rows)]]
-        chart.categoryAxis.categoryNames = [s.nation for s in reversed(chart_rows)]
-        chart.valueAxis.valueMin = 0
-        chart.bars[0].fillColor = colors.HexColor("#005ea2")
-        drawing.add(chart)
-        story += [Spacer(1, 4 * mm), drawing]
-    else:
-        story.append(p("No open requests."))
-    story.append(p("Most blocked requests", "Heading2"))
-    if brief.most_blocked:
-        story.append(
-            table(
-                ["Partner", "Type", "Request", "Age / target (days)", "Blockers"],
-                [1, 1.6, 3.4, 1.4, 4],
+
+    def opening(self, brief: Brief) -> None:
+        self.flowables += [
+            self.p(f"Allied weekly brief, {brief.day.isoformat()}", "Title"),
+            self.p(
+                f"{brief.total_open} open allied requests, {brief.total_escalated} past their "
+                f"target; {len(brief.conflicts)} conflicting statements; {len(brief.overdue)} "
+                "commitments overdue. Only what the reader may see is counted."
+            ),
+        ]
+
+    def partners(self, partners: list[PartnerState]) -> None:
+        from reportlab.lib.units import mm
+        from reportlab.platypus import Spacer
+
+        self.section(
+            "Cooperation with each partner",
+            ["Partner", "Open", "Past target", "Oldest (days)", "By type"],
+            [3, 1, 1.3, 1.3, 4],
+            [
                 [
-                    [
-                        r.item.partner,
-                        r.kind_label,
-                        marked(r.item.title, r.item.portion_mark),
-                        f"{r.score.age_days} / {r.score.target_days}",
-                        "; ".join(r.item.blockers),
-                    ]
-                    for r in brief.most_blocked
-                ],
-            )
+                    f"{s.name} ({s.nation})",
+                    str(s.open),
+                    str(s.escalated),
+                    str(s.oldest_days),
+                    ", ".join(f"{k}: {n}" for k, n in sorted(s.by_kind.items())),
+                ]
+                for s in partners
+            ],
+            "No open requests.",
         )
-    else:
-        story.append(p("No blocked requests."))
-    story.append(p("Conflicting guidance", "Heading2"))
-    if brief.conflicts:
-        story.append(
-            table(
-                ["Partner", "Topic", "First", "Second", "Days apart"],
-                [1, 2, 4, 4, 1.2],
+        if partners:
+            self.flowables += [Spacer(1, 4 * mm), _open_chart(partners[:15])]
+
+    def most_blocked(self, ranked: list[Ranked]) -> None:
+        self.section(
+            "Most blocked requests",
+            ["Partner", "Type", "Request", "Age / target (days)", "Blockers"],
+            [1, 1.6, 3.4, 1.4, 4],
+            [
                 [
-                    [
-                        c.conflict.partner,
-                        c.first.topic,
-                        said(c.first),
-                        said(c.second),
-                        str(c.conflict.days_apart),
-                    ]
-                    for c in brief.conflicts
-                ],
-            )
+                    r.item.partner,
+                    r.kind_label,
+                    self.marked(r.item.title, r.item.portion_mark),
+                    f"{r.score.age_days} / {r.score.target_days}",
+                    "; ".join(r.item.blockers),
+                ]
+                for r in ranked
+            ],
+            "No blocked requests.",
         )
-    else:
-        story.append(p("No conflicting statements."))
-    story.append(p("Commitments overdue", "Heading2"))
-    if brief.overdue:
-        story.append(
-            table(
-                ["Partner", "Body", "Commitment", "Due", "Days overdue"],
-                [1, 2.2, 5, 1.6, 1.3],
+
+    def conflicts(self, conflicts: list[ShownConflict]) -> None:
+        self.section(
+            "Conflicting guidance",
+            ["Partner", "Topic", "First", "Second", "Days apart"],
+            [1, 2, 4, 4, 1.2],
+            [
                 [
-                    [
-                        s.partner_id,
-                        s.get_body_display(),
-                        marked(f"{s.topic}: {s.summary}", s.marking.portion()),
-                        str(s.commitment_due),
-                        str(d),
-                    ]
-                    for s, d in brief.overdue
-                ],
-            )
+                    c.conflict.partner,
+                    c.first.topic,
+                    self.said(c.first),
+                    self.said(c.second),
+                    str(c.conflict.days_apart),
+                ]
+                for c in conflicts
+            ],
+            "No conflicting statements.",
         )
-    else:
-        story.append(p("No commitment is overdue."))
-    doc.build(story, onFirstPage=banner, onLaterPages=banner)
-    return out.getvalue()
+
+    def overdue(self, overdue: list[tuple[GuidanceStatement, int]]) -> None:
+        self.section(
+            "Commitments overdue",
+            ["Partner", "Body", "Commitment", "Due", "Days overdue"],
+            [1, 2.2, 5, 1.6, 1.3],
+            [
+                [
+                    s.partner_id,
+                    s.get_body_display(),
+                    self.marked(f"{s.topic}: {s.summary}", s.marking.portion()),
+                    str(s.commitment_due),
+                    str(d),
+                ]
+                for s, d in overdue
+            ],
+            "No commitment is overdue.",
+        )
+
+
+def _open_chart(partners: list[PartnerState]) -> Any:
+    """A bar chart of the open requests of ``partners``, the first at the top."""
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+
+    drawing = Drawing(170 * mm, 8 * mm * len(partners) + 20 * mm)
+    chart = HorizontalBarChart()
+    chart.x, chart.y = 30 * mm, 10 * mm
+    chart.width, chart.height = 130 * mm, 8 * mm * len(partners)
+    chart.data = [[s.open for s in reversed(partners)]]
+    chart.categoryAxis.categoryNames = [s.nation for s in reversed(partners)]
+    chart.valueAxis.valueMin = 0
+    chart.bars[0].fillColor = colors.HexColor("#005ea2")
+    drawing.add(chart)
+    return drawing

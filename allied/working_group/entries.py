@@ -77,7 +77,7 @@ def kept_sources() -> list[tuple[int, Source]]:
 
 
 def _values(source: Source, rows: Any) -> Iterator[dict[str, Any]]:
-    rows = source.entries(rows)  # type: ignore[misc]
+    rows = source.entries(rows)
     fields = ["pk", "q_partner", "q_kind", "q_opened", "q_target", "q_flags", "q_title"]
     fields.append("q_marking")
     if "q_plan_marking" in rows.query.annotations:

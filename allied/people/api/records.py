@@ -34,15 +34,7 @@ from allied.people.rules.ilr import format_level
 ID = [OpenApiParameter("id", int, OpenApiParameter.PATH)]
 
 
-class PeopleAPIAccess:
-    """U.S. staff and liaison officers only (403 for anyone else, before any record is read)."""
-
-    def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]
-        access.require(request)
-
-
-class LanguageSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class LanguageSerializer(serializers.Serializer):
     language = serializers.CharField()
     listening = serializers.CharField(help_text="ILR level, 0 to 5 with plus levels (e.g. 2+).")
     reading = serializers.CharField()
@@ -50,7 +42,7 @@ class LanguageSerializer(serializers.Serializer):  # type: ignore[type-arg]
     marking = serializers.CharField()
 
 
-class OfficialSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class OfficialSerializer(serializers.ModelSerializer):
     marking = MarkingField(read_only=True)
     nation = serializers.CharField(source="nation_id")
     languages = serializers.SerializerMethodField()
@@ -74,8 +66,10 @@ class OfficialSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         ]
 
 
-class WithNestedMixin(PeopleAPIAccess, RestrictedViewSetMixin):
+class WithNestedMixin(RestrictedViewSetMixin):
     """Adds, for the objects being serialised, the nested rows the viewer may see."""
+
+    allied_access = access.PEOPLE
 
     def nested(self, objs: list[Any]) -> dict[str, Any]:
         return {}
@@ -96,7 +90,7 @@ class WithNestedMixin(PeopleAPIAccess, RestrictedViewSetMixin):
 @extend_schema_view(retrieve=extend_schema(parameters=ID))
 class OfficialViewSet(
     WithNestedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):  # type: ignore[type-arg]
+):
     """Officials releasable to the caller, with the language records releasable to it.
     ``?nation=ISO3`` narrows the list."""
 
@@ -115,11 +109,11 @@ class OfficialViewSet(
         skills: dict[int, list[LanguageSkill]] = {}
         rows = ties.visible(LanguageSkill, viewer_of(self.request)).select_related("marking")
         for skill in show(self.request, rows.filter(official__in=[o.pk for o in objs])):
-            skills.setdefault(skill.official_id, []).append(skill)  # type: ignore[attr-defined]
+            skills.setdefault(skill.official_id, []).append(skill)
         return {"skills": skills}
 
 
-class BilletSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class BilletSerializer(serializers.ModelSerializer):
     marking = MarkingField(read_only=True)
     nation = serializers.CharField(source="nation_id")
     partner = serializers.CharField(source="partner_id", allow_null=True)
@@ -131,14 +125,14 @@ class BilletSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 @extend_schema_view(retrieve=extend_schema(parameters=ID))
 class BilletViewSet(
-    PeopleAPIAccess,
     RestrictedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
-):  # type: ignore[type-arg]
+):
     """Billets releasable to the caller."""
 
+    allied_access = access.PEOPLE
     queryset_model = Billet
     serializer_class = BilletSerializer
     lookup_value_regex = "[0-9]+"
@@ -147,7 +141,7 @@ class BilletViewSet(
         return super().get_queryset().select_related("marking").order_by("nation_id", "code", "pk")
 
 
-class PostingSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class PostingSerializer(serializers.ModelSerializer):
     marking = MarkingField(read_only=True)
 
     class Meta:
@@ -157,15 +151,15 @@ class PostingSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 @extend_schema_view(retrieve=extend_schema(parameters=ID))
 class PostingViewSet(
-    PeopleAPIAccess,
     RestrictedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
-):  # type: ignore[type-arg]
+):
     """Postings releasable to the caller whose official and billet it may see too (a billet's
     holders over time). ``?billet=`` and ``?official=`` narrow the list."""
 
+    allied_access = access.PEOPLE
     queryset_model = Posting
     serializer_class = PostingSerializer
     lookup_value_regex = "[0-9]+"
@@ -179,14 +173,14 @@ class PostingViewSet(
         return rows.order_by("billet_id", "-starts", "pk")
 
 
-class ParticipantSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ParticipantSerializer(serializers.Serializer):
     official = serializers.IntegerField()
     name = serializers.CharField()
     nation = serializers.CharField()
     role = serializers.CharField()
 
 
-class ContactSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ContactSerializer(serializers.ModelSerializer):
     marking = MarkingField(read_only=True)
     participants = serializers.SerializerMethodField()
 
@@ -220,7 +214,7 @@ class ContactSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 @extend_schema_view(retrieve=extend_schema(parameters=ID))
 class ContactViewSet(
     WithNestedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):  # type: ignore[type-arg]
+):
     """The contact log: contacts releasable to the caller, newest first, each with the
     participants releasable to it. ``?kind=`` and ``?official=`` narrow the list."""
 
@@ -247,7 +241,7 @@ class ContactViewSet(
         return {"participants": people}
 
 
-class CrisisPairSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class CrisisPairSerializer(serializers.ModelSerializer):
     marking = MarkingField(read_only=True)
     partner = serializers.CharField(source="partner_billet.nation_id")
 
@@ -267,15 +261,15 @@ class CrisisPairSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
 
 @extend_schema_view(retrieve=extend_schema(parameters=ID))
 class CrisisPairViewSet(
-    PeopleAPIAccess,
     RestrictedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
-):  # type: ignore[type-arg]
+):
     """Crisis pairs releasable to the caller, with both billets releasable too. ``?partner=``
     narrows the list."""
 
+    allied_access = access.PEOPLE
     queryset_model = CrisisPair
     serializer_class = CrisisPairSerializer
     lookup_value_regex = "[0-9]+"

@@ -12,10 +12,12 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from allied.core import audit
+from allied.core.api.permissions import DeclaredAccess
 from allied.core.restricted import show, shown, viewer_of
 from allied.people import access, ties
 from allied.people.rules.ilr import format_level
@@ -47,10 +49,9 @@ class Summary(viewsets.ViewSet):
     # Restricted by construction: every row comes from ties.*, which reads only through the
     # caller's restricted querysets; returned rows are recorded with show().
     allied_restricted = True
-
-    def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        access.require(request)
+    # U.S. staff and liaison officers only: 403 for anyone else, before any record is read.
+    allied_access = access.PEOPLE
+    permission_classes = [IsAuthenticated, DeclaredAccess]
 
 
 class CoverageViewSet(Summary):
@@ -78,7 +79,7 @@ class CoverageViewSet(Summary):
                 "pairs": [
                     {
                         "id": r.pair.key,
-                        "scenario": data.pairs[r.pair.key].scenario,  # type: ignore[index]
+                        "scenario": data.pairs[r.pair.key].scenario,
                         "partner": r.pair.partner,
                         "status": r.status.value,
                         "us_billet": r.pair.us_billet,
@@ -103,7 +104,7 @@ class RotationViewSet(Summary):
         data, found = ties.risks(viewer_of(request), partner=_partner(request))
         data.load_all()
         names = {k: o.name for k, o in data.officials.items()}
-        pairs = [data.pairs[r.pair.key] for r in found]  # type: ignore[index]
+        pairs = [data.pairs[r.pair.key] for r in found]
         show(request, pairs)
         show(request, list(data.officials.values()))
         _sources(request, "people.rotation", data.markings, data.pair_items())
@@ -112,7 +113,7 @@ class RotationViewSet(Summary):
                 "risks": [
                     {
                         "pair": r.pair.key,
-                        "scenario": data.pairs[r.pair.key].scenario,  # type: ignore[index]
+                        "scenario": data.pairs[r.pair.key].scenario,
                         "partner": r.pair.partner,
                         "breaks_on": r.breaks_on,
                         "new_us_holder": _person(data.officials, r.new_us),

@@ -174,7 +174,5 @@ def by_partner(results: Iterable[PairCoverage]) -> list[PartnerSummary]:
         if result.status.is_gap:
             summary.gaps.append(result)
     for summary in summaries.values():
-        summary.gaps.sort(
-            key=lambda r: (_GAP_ORDER[r.status], -(r.days_since or 0), repr(r.pair.key))
-        )
+        summary.gaps.sort(key=_gap_order)
     return sorted(summaries.values(), key=lambda s: (s.share, s.partner))

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 MIN_STEP = 0
 MAX_STEP = 10
 #: Level 2 ("limited working proficiency"): the level from which an official can do routine
-#: work in the language. Level 3 is "general professional proficiency".
+#: work in the language.
 WORKING = 4
-PROFESSIONAL = 6
 
 _LEVEL = re.compile(r"^\s*([0-5])\s*(\+?)\s*$")
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
 from allied.core import audit
 from allied.core.access import access_required
 from allied.core.charts import Column, bar
+from allied.core.edit import visible_or_404
 from allied.core.models.marked import MarkedModel
 from allied.core.models.principals import US
 from allied.core.restricted import restricted_view, show, shown, viewer_of
@@ -119,9 +119,9 @@ def _rows(data: ties.Coverage, results: Iterable[PairCoverage]) -> list[Row]:
         Row(
             data.pairs[r.pair.key],
             r,
-            data.officials.get(r.us_holder),  # type: ignore[arg-type]
+            data.officials.get(r.us_holder),
             data.officials.get(r.partner_holder),
-        )  # type: ignore[arg-type]
+        )
         for r in results
     ]
 
@@ -146,10 +146,6 @@ def _show_rows(request: HttpRequest, rows: list[Row]) -> list[tuple[str, str]]:
             collector.add(obj.marking.text)
             items.append((label, obj.marking.text))
     return items
-
-
-def _partners_choice(request: HttpRequest, summaries: Iterable[Any]) -> list[str]:
-    return sorted({s.partner for s in summaries})
 
 
 @restricted_view
@@ -209,9 +205,9 @@ def coverage(request: HttpRequest) -> HttpResponse:
 
 
 @restricted_view
+@access_required(access.PEOPLE)
 def rotation(request: HttpRequest) -> HttpResponse:
     """Covered pairs that upcoming postings will break, and what would keep them."""
-    access.require(request)
     viewer = viewer_of(request)
     partner = _partner_param(request)
     data, found = ties.risks(viewer, partner=partner)
@@ -267,9 +263,9 @@ def rotation(request: HttpRequest) -> HttpResponse:
 
 
 @restricted_view
+@access_required(access.PEOPLE)
 def languages(request: HttpRequest) -> HttpResponse:
     """U.S. officials working with each partner, by ILR level in the partner's language."""
-    access.require(request)
     viewer = viewer_of(request)
     result = ties.languages(viewer)
     chart_rows = []
@@ -335,9 +331,9 @@ class Node:
 
 
 @restricted_view
+@access_required(access.PEOPLE)
 def network(request: HttpRequest) -> HttpResponse:
     """The network of ties drawn on the server (inline SVG) with its measures as text."""
-    access.require(request)
     viewer = viewer_of(request)
     partner = _partner_param(request)
     try:
@@ -405,13 +401,11 @@ def network(request: HttpRequest) -> HttpResponse:
 
 
 @restricted_view
+@access_required(access.PEOPLE)
 def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One crisis pair: its billets, their holders, when they last met and the rotation risk."""
-    access.require(request)
     viewer = viewer_of(request)
-    pair = ties.pairs_of(viewer, scoped=False).filter(pk=pk).first()
-    if pair is None:
-        raise Http404("No record found.")
+    pair = visible_or_404(ties.pairs_of(viewer, scoped=False), pk=pk)
     data, found = ties.risks(viewer, partner=pair.partner_billet.nation_id, scoped=False)
     result = next(r for r in data.results if r.pair.key == pair.pk)
     [row] = _rows(data, [result])
@@ -451,4 +445,4 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-pair_detail.allied_model = CrisisPair  # type: ignore[attr-defined]
+pair_detail.allied_model = CrisisPair

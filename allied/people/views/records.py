@@ -12,15 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.generic import DetailView, ListView
 
-from allied.core import audit
-from allied.core.models import NotVisibleAfterWrite
-from allied.core.models.marked import write_visible
+from allied.core.access import access_required
+from allied.core.edit import explained_on, saved, status_of, write_marked
 from allied.core.restricted import RestrictedMixin, restricted_view, show, viewer_of
 from allied.people import access, ties
 from allied.people.forms import ContactForm
@@ -34,19 +32,10 @@ from allied.people.models import (
 )
 
 
-class PeopleAccessMixin:
-    """Refuse (403) anyone the people pages are not for, before any record is read."""
-
-    request: HttpRequest
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        access.require(request)
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc, no-any-return]
-
-
-class OfficialList(PeopleAccessMixin, RestrictedMixin, ListView):  # type: ignore[type-arg]
+class OfficialList(RestrictedMixin, ListView):
     """Officials releasable to the viewer; ``?nation=`` and ``?q=`` (name or organisation)."""
 
+    allied_access = access.PEOPLE
     model = Official
     paginate_by = 50
     template_name = "people/official_list.html"
@@ -68,9 +57,10 @@ class OfficialList(PeopleAccessMixin, RestrictedMixin, ListView):  # type: ignor
         return context
 
 
-class OfficialDetail(PeopleAccessMixin, RestrictedMixin, DetailView):  # type: ignore[type-arg]
+class OfficialDetail(RestrictedMixin, DetailView):
     """One official: languages, postings and contacts, each as far as releasable to the viewer."""
 
+    allied_access = access.PEOPLE
     model = Official
     template_name = "people/official_detail.html"
 
@@ -115,9 +105,10 @@ class OfficialDetail(PeopleAccessMixin, RestrictedMixin, DetailView):  # type: i
         return context
 
 
-class BilletDetail(PeopleAccessMixin, RestrictedMixin, DetailView):  # type: ignore[type-arg]
+class BilletDetail(RestrictedMixin, DetailView):
     """One billet: its holders over time and the crisis pairs it belongs to."""
 
+    allied_access = access.PEOPLE
     model = Billet
     template_name = "people/billet_detail.html"
 
@@ -145,10 +136,11 @@ class BilletDetail(PeopleAccessMixin, RestrictedMixin, DetailView):  # type: ign
         return context
 
 
-class ContactList(PeopleAccessMixin, RestrictedMixin, ListView):  # type: ignore[type-arg]
+class ContactList(RestrictedMixin, ListView):
     """The contact log: contacts releasable to the viewer, newest first, with their visible
     participants. ``?kind=`` narrows it."""
 
+    allied_access = access.PEOPLE
     model = Contact
     paginate_by = 50
     template_name = "people/contact_list.html"
@@ -172,7 +164,8 @@ class ContactList(PeopleAccessMixin, RestrictedMixin, ListView):  # type: ignore
         return context
 
 
-class ContactDetail(PeopleAccessMixin, RestrictedMixin, DetailView):  # type: ignore[type-arg]
+class ContactDetail(RestrictedMixin, DetailView):
+    allied_access = access.PEOPLE
     model = Contact
     template_name = "people/contact_detail.html"
 
@@ -191,6 +184,7 @@ class ContactDetail(PeopleAccessMixin, RestrictedMixin, DetailView):  # type: ig
 
 
 @restricted_view
+@access_required(access.PEOPLE)
 def contact_create(request: HttpRequest) -> HttpResponse:
     """Log a contact and who took part, in one transaction.
 
@@ -198,10 +192,10 @@ def contact_create(request: HttpRequest) -> HttpResponse:
     participation carry the marking given, and a marking its author could not read back is
     refused with nothing saved.
     """
-    access.require(request)
-    viewer = viewer_of(request)
     officials = (
-        ties.visible(Official, viewer).select_related("marking").order_by("nation_id", "name")
+        ties.visible(Official, viewer_of(request))
+        .select_related("marking")
+        .order_by("nation_id", "name")
     )
     form = ContactForm(request.POST or None, officials=officials)
     if request.method == "POST" and form.is_valid():
@@ -223,27 +217,13 @@ def contact_create(request: HttpRequest) -> HttpResponse:
                 Participation(contact=contact, official=official, marking=contact.marking).save()
             return contact
 
-        try:
-            with transaction.atomic():
-                write_visible(write, viewer)
-                audit.record(
-                    "write",
-                    actor=request.user,
-                    obj=contact,
-                    detail={"created": True, "participants": len(data["participants"])},
-                )
-        except NotVisibleAfterWrite:
-            form.add_error(
-                "marking",
-                "You could not read a contact with this marking, so you cannot log one. "
-                "Nothing was saved.",
-            )
-        else:
+        detail = {"created": True, "participants": len(data["participants"])}
+        with explained_on(form, what="a contact"):
+            write_marked(request, write, detail=detail)
+        if saved(form):
             messages.success(request, "Contact logged.")
             return redirect("people:contact-detail", pk=contact.pk)
     # The form lists every official the author may choose: each is shown (an audited read, and
     # its marking joins the page's banner), as on the officials' list.
     show(request, officials)
-    return render(
-        request, "people/contact_form.html", {"form": form}, status=400 if form.errors else 200
-    )
+    return render(request, "people/contact_form.html", {"form": form}, status=status_of(form))

@@ -7,28 +7,29 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from allied.core.api.permissions import DeclaredAccess
 from allied.core.models.principals import principal_for
 from allied.core.queue import QueueItem, open_requests, show_items
 from allied.core.restricted import viewer_of
 from allied.working_group.ranking import KIND_LABELS, Filters, build
-from allied.working_group.views import GROUP
+from allied.working_group.views import MEMBERS
 
 MAX_LIMIT = 200
 
-
-def _group_only(request: Request) -> None:
-    principal = principal_for(request.user)
-    if not any(principal.has_role(role) for role in GROUP):
-        raise PermissionDenied("The queue is for the working group.")
+#: The queue (and the guidance log's list) is the working group's: declared on the viewsets and
+#: checked before any handler runs.
+GROUP_ONLY = replace(MEMBERS, reason="The queue is for the working group.")
 
 
 def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
@@ -60,7 +61,7 @@ def _item(item: QueueItem) -> dict[str, Any]:
     }
 
 
-class ItemSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ItemSerializer(serializers.Serializer):
     """One open request, as ``_item`` writes it (the schema of the queue and status answers)."""
 
     key = serializers.CharField()
@@ -76,7 +77,7 @@ class ItemSerializer(serializers.Serializer):  # type: ignore[type-arg]
     marking = serializers.CharField()
 
 
-class QueueScoreSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class QueueScoreSerializer(serializers.Serializer):
     total = serializers.FloatField()
     partner_weight = serializers.FloatField()
     type_weight = serializers.FloatField()
@@ -94,14 +95,14 @@ class RankedItemSerializer(ItemSerializer):
 
 # One object each, though they answer list actions.
 @extend_schema_serializer(many=False)
-class QueuePageSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class QueuePageSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     escalated = serializers.IntegerField()
     results = RankedItemSerializer(many=True)
 
 
 @extend_schema_serializer(many=False)
-class StatusSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class StatusSerializer(serializers.Serializer):
     partner = serializers.CharField()
     results = ItemSerializer(many=True)
 
@@ -112,6 +113,8 @@ class QueueViewSet(viewsets.ViewSet):
     # Restricted by construction: every source reads through the caller's restricted querysets,
     # and every item returned is recorded as shown.
     allied_restricted = True
+    allied_access = GROUP_ONLY
+    permission_classes = [IsAuthenticated, DeclaredAccess]
 
     @extend_schema(
         parameters=[
@@ -124,7 +127,6 @@ class QueueViewSet(viewsets.ViewSet):
         responses=QueuePageSerializer,
     )
     def list(self, request: Request) -> Response:
-        _group_only(request)
         partner = str(request.query_params.get("partner", "")).strip().upper()
         if partner and (len(partner) != 3 or not partner.isalpha()):
             raise ValidationError({"partner": ["A three-letter ISO code, such as JPN."]})

@@ -9,15 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.request import Request
-from rest_framework.response import Response
 
 from allied.core.api.fields import MarkingField
 from allied.core.models.principals import principal_for
 from allied.core.restricted import RestrictedViewSetMixin
-from allied.working_group.api.queue import _group_only
+from allied.working_group.api.queue import GROUP_ONLY
 from allied.working_group.models import FreeformRequest, GuidanceStatement
-from allied.working_group.views import GROUP
 
 
 class FreeformRequestSerializer(serializers.ModelSerializer):
@@ -35,7 +32,7 @@ class FreeformRequestViewSet(
     RestrictedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
+    viewsets.GenericViewSet,
 ):
     """Liaison, training, exercise and other requests, as far as each is releasable to you."""
 
@@ -61,19 +58,16 @@ class GuidanceViewSet(
     RestrictedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
+    viewsets.GenericViewSet,
 ):
     """The guidance log (working group only): what U.S. bodies told partners."""
 
     queryset_model = GuidanceStatement
     serializer_class = GuidanceSerializer
+    action_access = {"list": GROUP_ONLY}
 
     def get_queryset(self) -> Any:
         rows = super().get_queryset().select_related("marking").order_by("-said_on", "-pk")
         principal = principal_for(self.request.user)
         # Outside the group every statement is "not found", like a hidden one.
-        return rows if any(principal.has_role(r) for r in GROUP) else rows.none()
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        _group_only(request)
-        return super().list(request, *args, **kwargs)
+        return rows if GROUP_ONLY.allows(principal) else rows.none()
