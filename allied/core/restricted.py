@@ -28,7 +28,6 @@ from allied.core.api.permissions import DeclaredAccess
 from allied.core.models.marked import (
     MarkedModel,
     MarkedQuerySet,
-    NotVisibleAfterWrite,
     save_visible,
     write_visible,
 )
@@ -270,18 +269,6 @@ def restricted_save(request: HttpRequest, obj: MarkedModel) -> MarkedModel:
     return obj
 
 
-def save_marked(request: HttpRequest, form: Any, row: Any, marking: Any) -> bool:
-    """Save ``row`` under ``marking`` for the signed-in person, or say on ``form`` why not: a
-    marking its author could not read back is refused and nothing is written."""
-    row.set_marking(marking)
-    try:
-        restricted_save(request, row)
-    except NotVisibleAfterWrite:
-        form.add_error("marking", "You could not read this marking back; nothing was saved.")
-        return False
-    return True
-
-
 # --- the API -----------------------------------------------------------------------------------
 
 
@@ -350,7 +337,6 @@ __all__ = [
     "require_role",
     "restricted_save",
     "restricted_view",
-    "save_marked",
     "show",
     "shown",
     "viewer_of",
