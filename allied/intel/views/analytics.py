@@ -44,7 +44,7 @@ def product_facts(request: HttpRequest) -> tuple[list[ProductFacts], dict[Any, M
         .select_related("marking")
         .only("pk", "created", "marking"),
     )
-    created = {p.pk: timezone.localdate(p.created) for p in products}  # type: ignore[attr-defined]
+    created = {p.pk: timezone.localdate(p.created) for p in products}
     portions = show(
         request,
         Portion.objects.visible_to(viewer)
@@ -55,8 +55,8 @@ def product_facts(request: HttpRequest) -> tuple[list[ProductFacts], dict[Any, M
     markings: dict[Any, Marking] = {}
     by_product: dict[int, list[int]] = defaultdict(list)
     for portion in portions:
-        markings.setdefault(portion.marking_id, portion.marking.marking)  # type: ignore[attr-defined]
-        by_product[portion.product_id].append(portion.marking_id)  # type: ignore[attr-defined]
+        markings.setdefault(portion.marking_id, portion.marking.marking)
+        by_product[portion.product_id].append(portion.marking_id)
     facts = []
     banners: dict[tuple[int, ...], str] = {}
     for pk, day in created.items():
