@@ -29,17 +29,20 @@ class IntelConfig(AppConfig):
 def _home_sections() -> list[Section]:
     """Intel's home-page sections, in the order the home page shows them: products, disclosure,
     requirements, analytics."""
+    return [
+        *_product_sections(),
+        *_disclosure_sections(),
+        *_requirement_sections(),
+        *_analytics_sections(),
+    ]
+
+
+def _product_sections() -> list[Section]:
     from allied.core.home import Link, Section
     from allied.core.models.principals import Role
 
     read = Link("Intelligence products", "intel:product-list")
-    requirements = Link("Collection requirements", "intel:requirement-list")
-    register_need = Link("Register a need or a collection", "intel:requirement-create")
-    overlaps = Link("Overlaps between partners", "intel:requirement-overlaps")
-    search = Link("Search", "intel:search")
-
-    sections = [
-        # Products.
+    return [
         Section(
             Role.AUTHOR,
             "Write intelligence products",
@@ -54,19 +57,24 @@ def _home_sections() -> list[Section]:
             "nation's tearlines: nothing else, and no sign of what is withheld.",
             (read,),
         ),
+        *(
+            Section(
+                role,
+                "Intelligence products",
+                "Finished intelligence you may read, portion by portion, with each product's "
+                "tearlines for partners.",
+                (read,),
+            )
+            for role in (Role.DISCLOSURE_OFFICER, Role.WORKING_GROUP)
+        ),
     ]
-    sections += [
-        Section(
-            role,
-            "Intelligence products",
-            "Finished intelligence you may read, portion by portion, with each product's "
-            "tearlines for partners.",
-            (read,),
-        )
-        for role in (Role.DISCLOSURE_OFFICER, Role.WORKING_GROUP)
-    ]
-    sections += [
-        # Foreign disclosure.
+
+
+def _disclosure_sections() -> list[Section]:
+    from allied.core.home import Link, Section
+    from allied.core.models.principals import Role
+
+    return [
         Section(
             Role.DISCLOSURE_OFFICER,
             "Foreign disclosure",
@@ -95,7 +103,19 @@ def _home_sections() -> list[Section]:
             "partner and by officer.",
             (Link("Time to decision", "intel:disclosure-stats"),),
         ),
-        # Collection requirements and search.
+    ]
+
+
+def _requirement_sections() -> list[Section]:
+    """Collection requirements and search."""
+    from allied.core.home import Link, Section
+    from allied.core.models.principals import Role
+
+    requirements = Link("Collection requirements", "intel:requirement-list")
+    register_need = Link("Register a need or a collection", "intel:requirement-create")
+    overlaps = Link("Overlaps between partners", "intel:requirement-overlaps")
+    search = Link("Search", "intel:search")
+    return [
         Section(
             Role.LIAISON_OFFICER,
             "Divide the collection work",
@@ -118,8 +138,13 @@ def _home_sections() -> list[Section]:
             (overlaps, requirements, search),
         ),
     ]
-    sections += [
-        # Analytics.
+
+
+def _analytics_sections() -> list[Section]:
+    from allied.core.home import Link, Section
+    from allied.core.models.principals import Role
+
+    return [
         Section(
             role,
             "How much reaches partners",
@@ -129,4 +154,3 @@ def _home_sections() -> list[Section]:
         )
         for role in (Role.DISCLOSURE_OFFICER, Role.WORKING_GROUP)
     ]
-    return sections

@@ -23,6 +23,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from allied.core import audit, vocabulary
+from allied.core.edit import StaleVersion, visible_or_404
 from allied.core.models import Nation, StoredMarking, TrustTier, system_access
 from allied.core.models.marked import MarkedModel, write_visible
 from allied.core.viewers import partner_viewer
@@ -65,10 +66,6 @@ class DisclosureError(Exception):
 
 class Refused(DisclosureError):
     """The decision breaks a rule (a blocked portion, a missing reason); nothing was written."""
-
-
-class Conflict(DisclosureError):
-    """The request or its product changed since the form was shown; nothing was written."""
 
 
 # --- partners as the rules see them -----------------------------------------------------------
@@ -468,16 +465,14 @@ def check_sanitised(
     errors: list[str] = []
     if not text.strip():
         errors.append("Give the releasable text.")
-    result = vocabulary.check(marking_text.strip()) if marking_text.strip() else None
-    if result is None:
-        errors.append("Give the releasable text's portion mark, e.g. (C//REL TO USA, JPN).")
-        return None, errors
-    if not result.valid or result.marking is None:
-        errors += [str(p) for p in result.problems]
-        if result.canonical:
-            errors.append(f"Canonical form: {result.canonical}")
-        return None, errors
-    marking = result.marking
+    explained = vocabulary.explain(
+        marking_text,
+        form="portion",
+        empty="Give the releasable text's portion mark, e.g. (C//REL TO USA, JPN).",
+    )
+    marking = explained.marking
+    if marking is None:
+        return None, [*errors, *explained.problems]
     if marking.rel_short:
         errors.append("Write the REL TO list in full, e.g. (C//REL TO USA, JPN).")
         return None, errors
@@ -502,9 +497,9 @@ def decide_request(
 ) -> DisclosureDecision:
     """Record the next decision on a request and apply it, all in one transaction.
 
-    Raises ``DisclosureRequest.DoesNotExist`` when the officer may not see the request (answer it
-    as a missing one), ``Conflict`` when another decision or a change to the product came in since
-    the form was shown, and ``Refused`` when a rule forbids the decision. In every one of those
+    Answers 404 when the officer may not see the request (as for a missing one), raises
+    ``StaleVersion`` (409) when another decision or a change to the product came in since the
+    form was shown, and ``Refused`` when a rule forbids the decision. In every one of those
     cases nothing is written.
     """
     day = on or timezone.localdate()
@@ -513,68 +508,31 @@ def decide_request(
             return _decide(request_id, user=user, viewer=viewer, given=given, day=day)
     except IntegrityError as exc:
         # Two officers numbered their decisions alike: the unique constraint is the last guard.
-        raise Conflict(
-            "Another decision was recorded on this request while you were deciding. "
-            "Nothing was saved: read it and decide again."
+        raise StaleVersion(
+            "request",
+            given.seen_number,
+            None,
+            message="Another decision was recorded on this request while you were deciding. "
+            "Nothing was saved: read it and decide again.",
         ) from exc
 
 
 def _decide(
     request_id: int, *, user: Any, viewer: Viewer, given: DecisionInput, day: date
 ) -> DisclosureDecision:
-    req = (
+    req = visible_or_404(
         DisclosureRequest.objects.visible_to(viewer, on=day)
         .select_for_update(of=("self",))
-        .select_related("marking")
-        .get(pk=request_id)
+        .select_related("marking"),
+        pk=request_id,
     )
     ctx = decision_context(req, viewer, on=day, lock=True)
-    if given.seen_number > ctx.latest_number:
-        # Not a stale form but a number no decision has: bad input, on its field.
-        latest = ctx.latest_number
-        raise Refused(
-            {"seen_number": [f"No decision {given.seen_number}; the latest is {latest}."]}
-        )
-    if ctx.latest_number != given.seen_number:
-        raise Conflict(
-            f"Decision {ctx.latest_number} was recorded on this request after you opened it. "
-            "Nothing was saved: read it and decide again."
-        )
-    releasing = given.outcome in (Outcome.APPROVE, Outcome.APPROVE_SANITISED)
-    seen_version = given.seen_product_version
-    if releasing and ctx.product is not None and seen_version not in (None, ctx.product.version):
-        raise Conflict(
-            f"The product changed (now version {ctx.product.version}) after you opened this "
-            "request. Nothing was saved: check it again and decide."
-        )
-    if ctx.closed:
-        raise Refused(
-            "This request was approved in full; a release cannot be withdrawn by a later decision."
-        )
+    _refuse_stale(ctx, given)
     outcome = Outcome(given.outcome)
     reason = given.reason.strip()
-    errors: dict[str, list[str]] = {}
-    sanitised: Marking | None = None
-    if outcome in (Outcome.DENY, Outcome.ESCALATE) and not reason:
-        what = "a denial" if outcome == Outcome.DENY else "an exception to policy"
-        errors["reason"] = [f"Give the reason for {what}."]
-    if outcome in (Outcome.APPROVE, Outcome.APPROVE_SANITISED) and ctx.product is None:
-        errors["__all__"] = ["You may not see this product, so you cannot release any of it."]
-    if outcome == Outcome.APPROVE and not ctx.can_approve:
-        errors["__all__"] = [
-            "Approval is refused: " + " ".join(ctx.blockers) + " Deny it, approve a sanitised "
-            "version, or escalate it as an exception to policy."
-        ]
-    if outcome == Outcome.APPROVE_SANITISED:
-        sanitised, problems = check_sanitised(given.sanitised_text, given.sanitised_marking, ctx)
-        if problems:
-            errors["sanitised_marking"] = problems
+    releasing = outcome in (Outcome.APPROVE, Outcome.APPROVE_SANITISED)
     widen_metadata = releasing and given.release_metadata and not ctx.metadata_releasable
-    if widen_metadata and (ctx.metadata is None or not ctx.metadata.allowed):
-        blocked = "" if ctx.metadata is None else f": {ctx.metadata.blocked_by}"
-        errors["release_metadata"] = [f"The product's title and metadata cannot go{blocked}."]
-    if errors:
-        raise Refused(errors)
+    sanitised = _refuse_broken_rules(ctx, given, outcome, reason, widen_metadata)
 
     product = ctx.product
     changes: dict[str, Any] = {}
@@ -619,6 +577,72 @@ def _decide(
         },
     )
     return decision
+
+
+def _refuse_stale(ctx: DecisionContext, given: DecisionInput) -> None:
+    """Refuse a decision made from a state of the request or product that has since changed
+    (``StaleVersion``), or on a request a full approval closed (``Refused``)."""
+    if given.seen_number > ctx.latest_number:
+        # Not a stale form but a number no decision has: bad input, on its field.
+        latest = ctx.latest_number
+        raise Refused(
+            {"seen_number": [f"No decision {given.seen_number}; the latest is {latest}."]}
+        )
+    if ctx.latest_number != given.seen_number:
+        raise StaleVersion(
+            "request",
+            given.seen_number,
+            ctx.latest_number,
+            message=f"Decision {ctx.latest_number} was recorded on this request after you "
+            "opened it. Nothing was saved: read it and decide again.",
+        )
+    releasing = given.outcome in (Outcome.APPROVE, Outcome.APPROVE_SANITISED)
+    seen_version = given.seen_product_version
+    if releasing and ctx.product is not None and seen_version not in (None, ctx.product.version):
+        raise StaleVersion(
+            "product",
+            seen_version,
+            ctx.product.version,
+            message=f"The product changed (now version {ctx.product.version}) after you opened "
+            "this request. Nothing was saved: check it again and decide.",
+        )
+    if ctx.closed:
+        raise Refused(
+            "This request was approved in full; a release cannot be withdrawn by a later decision."
+        )
+
+
+def _refuse_broken_rules(
+    ctx: DecisionContext,
+    given: DecisionInput,
+    outcome: Outcome,
+    reason: str,
+    widen_metadata: bool,
+) -> Marking | None:
+    """Refuse, with every reason by field, a decision a rule forbids; else the sanitised
+    portion's marking (for an approval with sanitisation)."""
+    errors: dict[str, list[str]] = {}
+    sanitised: Marking | None = None
+    if outcome in (Outcome.DENY, Outcome.ESCALATE) and not reason:
+        what = "a denial" if outcome == Outcome.DENY else "an exception to policy"
+        errors["reason"] = [f"Give the reason for {what}."]
+    if outcome in (Outcome.APPROVE, Outcome.APPROVE_SANITISED) and ctx.product is None:
+        errors["__all__"] = ["You may not see this product, so you cannot release any of it."]
+    if outcome == Outcome.APPROVE and not ctx.can_approve:
+        errors["__all__"] = [
+            "Approval is refused: " + " ".join(ctx.blockers) + " Deny it, approve a sanitised "
+            "version, or escalate it as an exception to policy."
+        ]
+    if outcome == Outcome.APPROVE_SANITISED:
+        sanitised, problems = check_sanitised(given.sanitised_text, given.sanitised_marking, ctx)
+        if problems:
+            errors["sanitised_marking"] = problems
+    if widen_metadata and (ctx.metadata is None or not ctx.metadata.allowed):
+        blocked = "" if ctx.metadata is None else f": {ctx.metadata.blocked_by}"
+        errors["release_metadata"] = [f"The product's title and metadata cannot go{blocked}."]
+    if errors:
+        raise Refused(errors)
+    return sanitised
 
 
 def _release(

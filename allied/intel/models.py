@@ -32,7 +32,7 @@ class Originator(models.TextChoices):
     PARTNER = "partner", "Partner (foreign government information)"
 
 
-class MarkingIdsField(models.Field):  # type: ignore[type-arg]
+class MarkingIdsField(models.Field):
     """The distinct stored-marking ids of a product's portions, kept by the database.
 
     ``bigint[]`` on PostgreSQL (so that ``&&`` can compare it with a viewer's visible markings),

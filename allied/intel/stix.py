@@ -30,7 +30,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 
-from allied.core import audit
+from allied.core import audit, vocabulary
 from allied.core.models.marked import StoredMarking, system_access
 from allied.core.vocabulary import check
 from allied.intel.models import Portion, Product, StixObject
@@ -63,36 +63,6 @@ class MarkingNeeded(ImportError_):
 
 def stix_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def extension_definition() -> dict[str, Any]:
-    """The extension definition that Allied's marking property extension refers to."""
-    return {
-        "type": "extension-definition",
-        "spec_version": "2.1",
-        "id": ALLIED_MARKING_EXTENSION,
-        "created_by_ref": ALLIED_IDENTITY,
-        "created": EPOCH,
-        "modified": EPOCH,
-        "name": "Allied classification marking",
-        "description": "The object's U.S. classification marking (CAPCO banner form) and the "
-        "IC-ISM attributes it stands for: who may see it and who may receive it.",
-        "schema": "urn:allied:stix:extension:marking:1.0",
-        "version": "1.0.0",
-        "extension_types": ["property-extension"],
-    }
-
-
-def allied_identity() -> dict[str, Any]:
-    return {
-        "type": "identity",
-        "spec_version": "2.1",
-        "id": ALLIED_IDENTITY,
-        "created": EPOCH,
-        "modified": EPOCH,
-        "name": "Allied",
-        "identity_class": "system",
-    }
 
 
 def marking_extension(marking: Marking, authority: Authority | None = None) -> dict[str, Any]:
@@ -257,10 +227,8 @@ def import_bundle(
     objects = bundle.get("objects") if isinstance(bundle, dict) else bundle
     if not isinstance(objects, list) or not objects:
         raise ImportError_("a bundle holds a non-empty list of objects")
-    if default_marking is not None:
-        fallback = check(default_marking)
-        if not fallback.valid or fallback.form != "banner":
-            raise ImportError_(f"default marking {default_marking!r} is not a valid banner marking")
+    if default_marking is not None and not vocabulary.explain(default_marking).valid:
+        raise ImportError_(f"default marking {default_marking!r} is not a valid banner marking")
     now = datetime.now(UTC)
     rows: list[_Row] = []
     markings: dict[tuple[str, str | None], StoredMarking] = {}
@@ -268,22 +236,7 @@ def import_bundle(
     tlp_definitions = definitions_of(objects)
     versions: set[tuple[str, datetime]] = set()
     for index, obj in enumerate(objects):
-        if not isinstance(obj, dict):
-            raise ImportError_(f"object {index} is not a JSON object")
-        obj_id = obj.get("id")
-        obj_type = obj.get("type")
-        if not isinstance(obj_id, str) or not isinstance(obj_type, str):
-            raise ImportError_(f"object {index} has no id or type")
-        if not obj_id.startswith(f"{obj_type}--"):
-            raise ImportError_(f"{obj_id}: the id does not start with its type {obj_type}--")
-        if obj.get("spec_version", "2.1") != "2.1":
-            raise ImportError_(f"{obj_id}: only STIX 2.1 is imported")
-        modified = _parse_time(obj.get("modified", obj.get("created", EPOCH)), "modified", obj_id)
-        if (obj_id, modified) in versions:
-            raise ImportError_(
-                f"{obj_id}: version {stix_time(modified)} appears twice in the envelope"
-            )
-        versions.add((obj_id, modified))
+        obj_id, obj_type, modified = _identity(index, obj, versions)
         unmapped = unmapped_of(obj, tlp_definitions)
         if unmapped and default_marking is None:
             raise ImportError_(
@@ -297,34 +250,75 @@ def import_bundle(
         tlp = tlp_of(obj, tlp_definitions)
         stored = markings.get((text, tlp))
         if stored is None:
-            result = check(text)
-            if not result.valid or result.marking is None:
-                problems = "; ".join(str(p) for p in result.problems)
-                raise ImportError_(f"{obj_id}: invalid marking {text!r}: {problems}")
-            try:
-                marking = apply_tlp(result.marking, tlp, viewer.nation)
-            except TlpRefused as exc:
-                raise ImportError_(f"{obj_id}: {exc}") from exc
-            narrowed = check(render(marking))
-            if not narrowed.valid or narrowed.marking is None:
-                problems = "; ".join(str(p) for p in narrowed.problems)
-                raise ImportError_(f"{obj_id}: TLP:{tlp} makes {text!r} invalid: {problems}")
-            marking = narrowed.marking
-            if not decide(viewer, marking).view:
-                raise ImportError_(
-                    f"{obj_id}: you could not read an object marked {render(marking)}, so you "
-                    "cannot import one"
-                )
+            marking = _import_marking(obj_id, text, tlp, viewer)
             stored = markings[(text, tlp)] = StoredMarking.objects.intern(marking)
             extensions[stored.pk] = marking_extension(marking)
         rows.append(
             (obj_id, obj_type, modified, with_marking(obj, extensions[stored.pk]), stored.pk)
         )
+    _refuse_taken(collection, versions)
+    _store(rows, collection, now, user)
+    return len(rows)
+
+
+def _identity(
+    index: int, obj: Any, versions: set[tuple[str, datetime]]
+) -> tuple[str, str, datetime]:
+    """The id, type and ``modified`` of the envelope's object ``index``, each checked; the
+    version joins ``versions`` (a version given twice is refused)."""
+    if not isinstance(obj, dict):
+        raise ImportError_(f"object {index} is not a JSON object")
+    obj_id = obj.get("id")
+    obj_type = obj.get("type")
+    if not isinstance(obj_id, str) or not isinstance(obj_type, str):
+        raise ImportError_(f"object {index} has no id or type")
+    if not obj_id.startswith(f"{obj_type}--"):
+        raise ImportError_(f"{obj_id}: the id does not start with its type {obj_type}--")
+    if obj.get("spec_version", "2.1") != "2.1":
+        raise ImportError_(f"{obj_id}: only STIX 2.1 is imported")
+    modified = _parse_time(obj.get("modified", obj.get("created", EPOCH)), "modified", obj_id)
+    if (obj_id, modified) in versions:
+        raise ImportError_(f"{obj_id}: version {stix_time(modified)} appears twice in the envelope")
+    versions.add((obj_id, modified))
+    return obj_id, obj_type, modified
+
+
+def _import_marking(obj_id: str, text: str, tlp: str | None, viewer: Viewer) -> Marking:
+    """The marking an object is stored with: ``text`` (the object's own or the envelope's, as
+    typed by a person: ``vocabulary.explain``) narrowed by its TLP marking, which its importer
+    must be able to read."""
+    explained = vocabulary.explain(text)
+    if explained.marking is None:
+        problems = "; ".join(explained.problems)
+        raise ImportError_(f"{obj_id}: invalid marking {text!r}: {problems}")
+    try:
+        marking = apply_tlp(explained.marking, tlp, viewer.nation)
+    except TlpRefused as exc:
+        raise ImportError_(f"{obj_id}: {exc}") from exc
+    narrowed = check(render(marking))
+    if not narrowed.valid or narrowed.marking is None:
+        problems = "; ".join(str(p) for p in narrowed.problems)
+        raise ImportError_(f"{obj_id}: TLP:{tlp} makes {text!r} invalid: {problems}")
+    marking = narrowed.marking
+    if not decide(viewer, marking).view:
+        raise ImportError_(
+            f"{obj_id}: you could not read an object marked {render(marking)}, so you "
+            "cannot import one"
+        )
+    return marking
+
+
+def _refuse_taken(collection: str, versions: set[tuple[str, datetime]]) -> None:
+    """Refuse the import when ``collection`` holds any of ``versions`` already."""
     taken = taken_versions(collection, versions)
     if taken:
         first = min(taken)
         more = f" (and {len(taken) - 1} more)" if len(taken) > 1 else ""
         raise ImportError_(_version_taken(*first) + more)
+
+
+def _store(rows: list[_Row], collection: str, now: datetime, user: Any) -> None:
+    """Store every row with one audit entry, in one transaction: all or nothing."""
     try:
         with transaction.atomic():
             if connection.vendor == "postgresql":
@@ -346,7 +340,6 @@ def import_bundle(
             "a version in this envelope was stored by another import at the same time; send "
             "the envelope again to learn which"
         ) from exc
-    return len(rows)
 
 
 # One object to store: id, type, modified, body (with its marking extension), marking id.

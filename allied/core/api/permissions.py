@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 
 
@@ -17,7 +19,12 @@ class DeclaredAccess(BasePermission):
     def has_permission(self, request: Any, view: Any) -> bool:
         from allied.core.access import check_declared
 
-        check_declared(request, view, getattr(view, "action", None))
+        try:
+            check_declared(request, view, getattr(view, "action", None))
+        except PermissionDenied as refused:
+            # DRF's own refusal, with the rule's reason: the browsable API asks the permissions
+            # whether to offer a page's POST form and catches only DRF's exceptions.
+            raise exceptions.PermissionDenied(str(refused)) from refused
         return True
 
 

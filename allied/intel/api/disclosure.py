@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -22,8 +21,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from allied.core.access import Access, check
 from allied.core.api.fields import MarkingField
-from allied.core.models import Nation, Role, principal_for
+from allied.core.models import Nation, Role
 from allied.core.restricted import RestrictedViewSetMixin, show, viewer_of
 from allied.intel import disclosure
 from allied.intel.models import (
@@ -35,14 +35,21 @@ from allied.intel.models import (
 )
 from allied.markings import Level
 
+#: Who decides a request. Checked once the request is found, never before: a caller that may not
+#: see the request is answered 404, as for a missing one, whatever its roles.
+DECIDES = Access(
+    allows=lambda principal: principal.has_role(Role.DISCLOSURE_OFFICER),
+    reason="Only disclosure officers decide disclosure requests.",
+)
+
 # --- fields that only ever offer or accept what the caller may see ------------------------------
 
 
-def _viewer(field: serializers.Field) -> Any:  # type: ignore[type-arg]
+def _viewer(field: serializers.Field) -> Any:
     return viewer_of(field.context["request"])
 
 
-class VisibleProductField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+class VisibleProductField(serializers.PrimaryKeyRelatedField):
     """A product the caller may see (with at least one portion it may see), by id."""
 
     def get_queryset(self) -> Any:
@@ -59,7 +66,7 @@ class VisiblePortions(serializers.ManyRelatedField):
         return Portion.objects.visible_to(_viewer(self)).filter(requests=instance)
 
 
-class VisiblePortionField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+class VisiblePortionField(serializers.PrimaryKeyRelatedField):
     """A portion the caller may see, by id."""
 
     def get_queryset(self) -> Any:
@@ -75,7 +82,7 @@ class VisiblePortionField(serializers.PrimaryKeyRelatedField):  # type: ignore[t
 # --- serializers ---------------------------------------------------------------------------------
 
 
-class DisclosureRequestSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class DisclosureRequestSerializer(serializers.ModelSerializer):
     marking = MarkingField(read_only=True, help_text="The roll-up of the requested portions.")
     # Typed ids, not a list of choices: the browsable API's form would otherwise show the
     # caller every title and portion text it may see, unrecorded.
@@ -116,7 +123,7 @@ class DisclosureRequestSerializer(serializers.ModelSerializer):  # type: ignore[
         read_only_fields = ["id", "requested_by", "requested_at", "status", "decided_at", "scope"]
 
 
-class DisclosureDecisionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class DisclosureDecisionSerializer(serializers.ModelSerializer):
     marking = MarkingField(read_only=True)
     decided_by = serializers.CharField(source="decided_by.get_username", read_only=True)
     ceiling_title = serializers.SerializerMethodField(
@@ -146,7 +153,7 @@ class DisclosureDecisionSerializer(serializers.ModelSerializer):  # type: ignore
         return Level(obj.ceiling).title
 
 
-class DecideSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class DecideSerializer(serializers.Serializer):
     """A decision. ``seen_number`` is the latest decision number the caller read (0 for none):
     if another decision came in since, nothing is written and the answer is 409."""
 
@@ -164,7 +171,7 @@ class DecideSerializer(serializers.Serializer):  # type: ignore[type-arg]
     seen_product_version = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
-class PortionCheckSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class PortionCheckSerializer(serializers.Serializer):
     portion = serializers.IntegerField(source="portion.pk")
     now = serializers.CharField(source="before")
     after_approval = serializers.CharField(source="after", allow_null=True)
@@ -173,7 +180,7 @@ class PortionCheckSerializer(serializers.Serializer):  # type: ignore[type-arg]
     rule = serializers.CharField(source="widening.rule", allow_null=True)
 
 
-class DecisionContextSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class DecisionContextSerializer(serializers.Serializer):
     """What a disclosure officer sees before deciding (read with GET on ``decide``)."""
 
     request = serializers.IntegerField(source="request.pk")
@@ -211,7 +218,7 @@ class DisclosureRequestViewSet(
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
+    viewsets.GenericViewSet,
 ):
     """Requests that portions of a product be released to a partner, as far as each is visible
     to the caller. U.S. users name portions and a partner; a partner asks for the rest of a
@@ -274,8 +281,7 @@ class DisclosureRequestViewSet(
     @action(detail=True, methods=["get", "post"], serializer_class=DecideSerializer)
     def decide(self, request: Request, pk: str | None = None) -> Response:
         req = self.get_object()
-        if not principal_for(request.user).has_role(Role.DISCLOSURE_OFFICER):
-            raise PermissionDenied("Only disclosure officers decide disclosure requests.")
+        check(request, DECIDES)
         viewer = viewer_of(request)
         if request.method == "GET":
             ctx = disclosure.decision_context(req, viewer)
@@ -290,8 +296,6 @@ class DisclosureRequestViewSet(
                 viewer=viewer,
                 given=disclosure.DecisionInput(**given.validated_data),
             )
-        except disclosure.Conflict as conflict:
-            return Response({"detail": str(conflict)}, status=status.HTTP_409_CONFLICT)
         except disclosure.Refused as refused:
             raise ValidationError(_api_errors(refused.errors)) from refused
         show(request, [made])
@@ -303,7 +307,7 @@ class DisclosureDecisionViewSet(
     RestrictedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
+    viewsets.GenericViewSet,
 ):
     """Decisions on disclosure requests, numbered per request; a later one supersedes, none is
     changed. Each is marked with the roll-up of its request and of the partner's ceiling and

@@ -23,17 +23,19 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from allied.core import audit
 from allied.core.api.fields import MarkingField
-from allied.core.models import Nation, NotVisibleAfterWrite, Role, principal_for
+from allied.core.edit import not_found
+from allied.core.models import Nation, principal_for
 from allied.core.restricted import RestrictedViewSetMixin, show, viewer_of
 from allied.intel.models import CATEGORY_CHOICES, Originator, Product
 from allied.intel.products.authoring import (
+    AUTHORS,
     PortionDraft,
     ProductDraft,
     authority_problems,
@@ -58,7 +60,7 @@ from allied.markings.authority import Authority, declassify_line
 # --- reading ------------------------------------------------------------------------------------
 
 
-class ShownPortionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ShownPortionSerializer(serializers.Serializer):
     number = serializers.IntegerField(help_text="Its number as shown to you: 1..n, no gaps.")
     tearline = serializers.IntegerField(
         allow_null=True, help_text="null for the body; 1, 2... for the tearlines shown to you."
@@ -71,12 +73,12 @@ class ShownPortionSerializer(serializers.Serializer):  # type: ignore[type-arg]
     )
 
 
-class TearlineSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TearlineSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     banner = serializers.CharField(help_text="The roll-up of this tearline's portions (P8).")
 
 
-class AuthoritySerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AuthoritySerializer(serializers.Serializer):
     """The classification authority block (EO 13526 sec. 1.6; IC-ISM attributes, rule 32)."""
 
     classified_by = serializers.CharField(
@@ -107,11 +109,11 @@ class AuthoritySerializer(serializers.Serializer):  # type: ignore[type-arg]
     )
 
 
-class ShownAuthoritySerializer(AuthoritySerializer):  # type: ignore[type-arg]
+class ShownAuthoritySerializer(AuthoritySerializer):
     declassify_line = serializers.CharField(help_text="As printed, e.g. 25X1, 20561231.")
 
 
-class ProductSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ProductSerializer(serializers.ModelSerializer):
     """A product as the caller may read it. ``banner`` is the roll-up of the portions shown."""
 
     marking = MarkingField(help_text="The marking of the title, originator and tags.")
@@ -207,7 +209,7 @@ class ProductSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 # --- writing ------------------------------------------------------------------------------------
 
 
-class PortionInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class PortionInputSerializer(serializers.Serializer):
     section = serializers.IntegerField(
         min_value=0, max_value=99, default=0, help_text="0 is the body; 1, 2... are tearlines."
     )
@@ -224,7 +226,7 @@ class PortionInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
         return check.canonical
 
 
-class ProductCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ProductCreateSerializer(serializers.Serializer):
     """A new product with its portions. Every mark is checked; nothing is saved on any problem."""
 
     marking = MarkingField(help_text="The marking of the title, originator and tags.")
@@ -330,16 +332,26 @@ class ProductViewSet(
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
+    viewsets.GenericViewSet,
 ):
     """Intelligence products the caller may read: each with only the portions shown to it.
 
     A product the caller may not see answers 404 like a missing one. Writing one (authors only)
-    that the caller could not read back is refused with 400 and nothing is saved.
+    that the caller could not read back is refused with 400 and nothing is saved (the API's
+    exception handler answers it).
     """
 
     queryset_model = Product
     serializer_class = ProductSerializer
+    write_access = AUTHORS
+
+    def get_object(self) -> Any:
+        """The product, or the one 404 whose words are the same for a missing product, a hidden
+        one and one the caller reads none of."""
+        try:
+            return super().get_object()
+        except Http404:
+            not_found()
 
     def get_queryset(self) -> Any:
         return (
@@ -391,29 +403,22 @@ class ProductViewSet(
         product = self.get_object()
         readings = self._readings([product])
         if product.pk not in readings:
-            # The same answer as for a missing product (``get_object``'s).
-            raise Http404(f"No {Product._meta.object_name} matches the given query.")
+            not_found()
         context = {**self.get_serializer_context(), "readings": readings}
         return Response(self.get_serializer(product, context=context).data)
 
     @extend_schema(request=ProductCreateSerializer, responses={201: ProductSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if not principal_for(request.user).has_role(Role.AUTHOR):
-            raise PermissionDenied("Writing intelligence products needs the author role.")
         serializer = ProductCreateSerializer(
             data=request.data, context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
-        viewer = viewer_of(request)
-        try:
-            product = save_product(
-                serializer.validated_data["draft"],
-                serializer.validated_data["portion_drafts"],
-                author=request.user,
-                viewer=viewer,
-            )
-        except NotVisibleAfterWrite as exc:
-            raise ValidationError({"marking": [f"{exc}; nothing was saved."]}) from exc
+        product = save_product(
+            serializer.validated_data["draft"],
+            serializer.validated_data["portion_drafts"],
+            author=request.user,
+            viewer=viewer_of(request),
+        )
         product = self.get_queryset().get(pk=product.pk)
         context = {**self.get_serializer_context(), "readings": self._readings([product])}
         data = ProductSerializer(product, context=context).data

@@ -61,7 +61,7 @@ class RequirementViewSet(
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
+    viewsets.GenericViewSet,
 ):
     """Collection requirements releasable to the caller, highest priority first; a hidden one
     answers 404 like a missing one. ``?kind=need|collect`` and ``?nation=ISO3`` narrow the list.

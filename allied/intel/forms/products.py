@@ -178,7 +178,7 @@ class PortionForm(forms.Form):
         return check.canonical
 
 
-class BasePortionFormSet(BaseFormSet):  # type: ignore[type-arg]
+class BasePortionFormSet(BaseFormSet):
     def add_fields(self, form: forms.Form, index: int | None) -> None:
         super().add_fields(form, index)
         if "DELETE" in form.fields:
@@ -194,7 +194,7 @@ class BasePortionFormSet(BaseFormSet):  # type: ignore[type-arg]
 
 
 def portion_formset(*, editing: bool) -> type[BasePortionFormSet]:
-    return formset_factory(  # type: ignore[no-any-return]
+    return formset_factory(
         PortionForm,
         formset=BasePortionFormSet,
         extra=2 if editing else 4,

@@ -20,7 +20,9 @@ from django.db import transaction
 from django.db.models import F
 
 from allied.core import audit, visibility, vocabulary
-from allied.core.models import StoredMarking, system_access
+from allied.core.access import Access
+from allied.core.edit import StaleVersion, claim_version
+from allied.core.models import Role, StoredMarking, system_access
 from allied.core.models.marked import MarkedModel, save_visible
 from allied.intel.models import Originator, Portion, PortionRevision, Product
 from allied.markings import Level, Marking
@@ -29,6 +31,11 @@ from allied.markings.authority import Authority, check_authority
 from allied.markings.rollup import rollup_portions
 
 US = "USA"
+#: Who writes products (pages and API alike); the reason is the 403's words.
+AUTHORS = Access(
+    allows=lambda principal: principal.has_role(Role.AUTHOR),
+    reason="Writing intelligence products needs the author role.",
+)
 MAX_TAGS = 12
 MAX_TAG_LENGTH = 60
 # Where portions that change place wait while the others move: far above any real order.
@@ -52,50 +59,30 @@ class MarkCheck:
         return None if self.marking is None else self.marking.render("portion")
 
 
+#: A portion is stored on its own, so its REL TO list cannot lean on a banner's (rule 10).
+REL_TO_IN_FULL = (
+    "Write the REL TO list out in full: a portion is stored on its own, not against a banner "
+    "(rule 10)."
+)
+
+
 def check_portion_mark(text: str) -> MarkCheck:
-    """Check one portion mark strictly, with the registry's community codes."""
-    text = (text or "").strip()
-    if not text:
-        return MarkCheck(text, None, ("Give the portion mark, e.g. (S//REL TO USA, JPN).",))
-    result = vocabulary.check(text)
-    if result.form != "portion":
-        hint = ""
-        if result.marking is not None:
-            hint = f"; did you mean {result.marking.render('portion')}?"
-        return MarkCheck(
-            text,
-            None,
-            (f"A portion mark goes in parentheses and uses the abbreviations (rule 4){hint}",),
-        )
-    if not result.valid or result.marking is None:
-        problems = [str(p) for p in result.problems]
-        if result.canonical:
-            problems.append(f"canonical form: {result.canonical}")
-        return MarkCheck(text, None, tuple(problems))
-    if result.marking.rel_short:
-        return MarkCheck(
-            text,
-            None,
-            ("Write the REL TO list out in full: a portion is stored on its own, not against "
-             "a banner (rule 10).",),
-        )  # fmt: skip
-    return MarkCheck(text, result.marking, ())
+    """Check one portion mark strictly, with the registry's community codes
+    (``vocabulary.explain``), then the rule of a stored portion: its REL TO list in full."""
+    explained = vocabulary.explain(
+        text, form="portion", empty="Give the portion mark, e.g. (S//REL TO USA, JPN)."
+    )
+    if explained.marking is not None and explained.marking.rel_short:
+        return MarkCheck(explained.text, None, (REL_TO_IN_FULL,))
+    return MarkCheck(explained.text, explained.marking, explained.problems)
 
 
 def check_banner(text: str) -> tuple[Marking | None, tuple[str, ...]]:
     """Check a banner marking (the title and tags): the marking, or every problem."""
-    text = (text or "").strip()
-    if not text:
-        return None, ("Give the marking of the title and tags, e.g. UNCLASSIFIED.",)
-    result = vocabulary.check(text)
-    if result.form == "portion":
-        return None, ("Give the banner form here, without parentheses.",)
-    if not result.valid or result.marking is None:
-        problems = [str(p) for p in result.problems]
-        if result.canonical:
-            problems.append(f"canonical form: {result.canonical}")
-        return None, tuple(problems)
-    return result.marking, ()
+    explained = vocabulary.explain(
+        text, empty="Give the marking of the title and tags, e.g. UNCLASSIFIED."
+    )
+    return explained.marking, explained.problems
 
 
 def fgi_problem(marking: Marking, nation: str) -> str | None:
@@ -195,28 +182,6 @@ def typed_marks(data: Mapping[str, Any], prefix: str = "portions") -> list[Typed
     return marks
 
 
-class StaleEdit(Exception):
-    """The product changed since its editor loaded it: nothing was written.
-
-    ``opened`` is the version the edit started from; ``current`` the version stored now (None
-    when the product is gone or hidden from the editor) and ``updated`` when it was saved.
-    """
-
-    def __init__(self, opened: int, current: int | None, updated: Any = None) -> None:
-        self.opened, self.current, self.updated = opened, current, updated
-        if current is None:
-            now = "it is no longer there for you"
-        else:
-            now = f"it is now at version {current}"
-            if updated is not None:
-                now += f", saved {updated:%Y-%m-%d %H:%M} UTC"
-        super().__init__(
-            f"This product was changed after you opened it (you opened version {opened}; {now}), "
-            "so nothing was saved. Open it again to see the current version, then make your "
-            "change there."
-        )
-
-
 @dataclass(frozen=True)
 class ProductDraft:
     title: str
@@ -260,25 +225,7 @@ def validate_draft(
     partner-originated product, that the author could read back everything written, one place
     per portion and at least one portion.
     """
-    general: list[str] = []
-    per_portion: PortionProblems = {}
-    if draft.originator == Originator.PARTNER:
-        if not draft.originator_nation:
-            general.append("Name the partner nation that originated the product.")
-        elif draft.originator_nation == US:
-            general.append("A partner is a nation other than the United States.")
-    elif draft.originator == Originator.US_AGENCY:
-        if not draft.originator_agency.strip():
-            general.append("Name the U.S. agency that originated the product.")
-    else:
-        general.append("Choose the originator: a U.S. agency or a partner nation.")
-    if not viewer.is_us and (
-        draft.originator != Originator.PARTNER or draft.originator_nation != viewer.nation
-    ):
-        general.append(
-            f"As a {viewer.nation} author you write {viewer.nation} information: choose "
-            f"partner {viewer.nation} as the originator."
-        )
+    general = _originator_problems(draft, viewer)
     metadata, problems = check_banner(draft.marking)
     general += problems
     if metadata is not None:
@@ -287,39 +234,69 @@ def validate_draft(
             general.append(unreadable)
     known_ids = set(known)
     places: dict[tuple[int, int], int] = {}
+    per_portion: PortionProblems = {}
     kept = 0
     for index, portion in enumerate(portions):
         found: list[tuple[str | None, str]] = []
         if portion.pk is not None and portion.pk not in known_ids:
             found.append((None, "This portion is not part of the product."))
-        if portion.delete:
-            if found:
-                per_portion[index] = found
-            continue
-        kept += 1
-        check = check_portion_mark(portion.mark)
-        if not check.valid or check.marking is None:
-            found += [("mark", problem) for problem in check.problems]
-        else:
-            if draft.originator == Originator.PARTNER and draft.originator_nation:
-                fgi = fgi_problem(check.marking, draft.originator_nation)
-                if fgi:
-                    found.append(("mark", fgi))
-            unreadable = unreadable_problem(check.marking, viewer)
-            if unreadable:
-                found.append(("mark", unreadable))
-        place = (portion.section, portion.order)
-        if place in places:
-            found.append(
-                ("order", f"Another portion already has section {place[0]}, order {place[1]}.")
-            )
-        else:
-            places[place] = index
+        if not portion.delete:
+            kept += 1
+            found += _mark_problems(draft, portion, viewer)
+            place = (portion.section, portion.order)
+            if place in places:
+                found.append(
+                    ("order", f"Another portion already has section {place[0]}, order {place[1]}.")
+                )
+            else:
+                places[place] = index
         if found:
             per_portion[index] = found
     if kept == 0:
         general.append("A product needs at least one portion.")
     return general, per_portion
+
+
+def _originator_problems(draft: ProductDraft, viewer: Viewer) -> list[str]:
+    """What is wrong with the draft's originator, for an author reading as ``viewer``."""
+    problems: list[str] = []
+    if draft.originator == Originator.PARTNER:
+        if not draft.originator_nation:
+            problems.append("Name the partner nation that originated the product.")
+        elif draft.originator_nation == US:
+            problems.append("A partner is a nation other than the United States.")
+    elif draft.originator == Originator.US_AGENCY:
+        if not draft.originator_agency.strip():
+            problems.append("Name the U.S. agency that originated the product.")
+    else:
+        problems.append("Choose the originator: a U.S. agency or a partner nation.")
+    if not viewer.is_us and (
+        draft.originator != Originator.PARTNER or draft.originator_nation != viewer.nation
+    ):
+        problems.append(
+            f"As a {viewer.nation} author you write {viewer.nation} information: choose "
+            f"partner {viewer.nation} as the originator."
+        )
+    return problems
+
+
+def _mark_problems(
+    draft: ProductDraft, portion: PortionDraft, viewer: Viewer
+) -> list[tuple[str, str]]:
+    """What is wrong with a kept portion's mark: as a mark, as the originator's information
+    (FGI), and as something its author could read back."""
+    check = check_portion_mark(portion.mark)
+    if not check.valid or check.marking is None:
+        return [("mark", problem) for problem in check.problems]
+    found: list[tuple[str, str]] = []
+    if draft.originator == Originator.PARTNER and draft.originator_nation:
+        fgi = fgi_problem(check.marking, draft.originator_nation)
+        if fgi:
+            found.append(("mark", fgi))
+    unreadable = unreadable_problem(check.marking, viewer)
+    if unreadable:
+        found.append(("mark", unreadable))
+    return found
 
 
 def authority_problems(
@@ -415,6 +392,16 @@ def _hidden_portions(product: Product, visible: Iterable[int]) -> list[tuple[int
         )
 
 
+def _claim(rows: Any, pk: int, opened: int) -> int:
+    """Compare and bump the product's version in one statement: of two edits from the same
+    version, one wins; the other is told when the version it lost to was saved."""
+    try:
+        return claim_version(rows, pk, opened, what="product")
+    except StaleVersion as stale:
+        updated = rows.filter(pk=pk).values_list("updated", flat=True).first()
+        raise StaleVersion("product", opened, stale.current, updated=updated) from stale
+
+
 def save_product(
     draft: ProductDraft,
     portions: Sequence[PortionDraft],
@@ -428,108 +415,134 @@ def save_product(
     """Create (``product=None``) or edit a product and its portions in one transaction.
 
     An edit names the version it started from; when the product has moved on since, nothing is
-    written and ``StaleEdit`` is raised. A row its author could not read back raises
+    written and ``StaleVersion`` is raised (409). A row its author could not read back raises
     ``NotVisibleAfterWrite`` and nothing is written. Every written row is audited.
     """
     with transaction.atomic():
         # Tell the database who writes before the first insert: on PostgreSQL the policies'
         # WITH CHECK admits only rows this viewer could read.
         visibility.bind_viewer(viewer, date.today())
-        if product is None:
-            obj = Product(author=author, version=1)
-            visible: dict[int, Portion] = {}
-            hidden: list[tuple[int, int, str]] = []
-        else:
-            if expected_version is None:
-                raise ValueError("an edit names the version it started from")
-            # Compare and bump in one statement: of two edits from the same version, one wins.
-            moved = (
-                Product.objects.visible_to(viewer)
-                .filter(pk=product.pk, version=expected_version)
-                .update(version=expected_version + 1)
-            )
-            if moved != 1:
-                now = (
-                    Product.objects.visible_to(viewer)
-                    .filter(pk=product.pk)
-                    .values_list("version", "updated")
-                    .first()
-                )
-                raise StaleEdit(expected_version, *(now or (None, None)))
-            obj = product
-            obj.version = expected_version + 1
-            visible = {p.pk: p for p in Portion.objects.visible_to(viewer).filter(product=obj)}
-            hidden = _hidden_portions(obj, visible)
+        obj, visible, hidden = _opened(product, expected_version, author=author, viewer=viewer)
         for draft_portion in portions:
             if draft_portion.pk is not None and draft_portion.pk not in visible:
                 raise ValueError("a portion that is not part of the product")
         keep = [p for p in portions if not p.delete]
-        stored = {index: StoredMarking.objects.intern(p.mark) for index, p in enumerate(keep)}
+        stored = [StoredMarking.objects.intern(p.mark) for p in keep]
         places = _stored_places(keep, list(visible.values()), [(s, o) for s, o, _ in hidden])
-
-        obj.title = draft.title
-        obj.originator = draft.originator
-        obj.originator_agency = (
-            draft.originator_agency if draft.originator == Originator.US_AGENCY else ""
-        )
-        obj.originator_nation_id = (
-            draft.originator_nation if draft.originator == Originator.PARTNER else None
-        )
-        obj.category = draft.category
-        obj.topics = list(draft.topics)
-        obj.regions = list(draft.regions)
-        obj.set_marking(draft.marking)
-        authority = draft.authority.normalised()
-        if authority.empty and hidden:
-            # The editor was not given the block (all it may see is unclassified), but portions
-            # it may not see keep the product classified: their block stays as it was.
-            authority = obj.authority
-        obj.classified_by = authority.classified_by
-        obj.derived_from = authority.derived_from
-        obj.classification_reason = authority.classification_reason
-        obj.declassify_on = authority.declassify_on
-        obj.declassify_event = authority.declassify_event
-        obj.declass_exemption = authority.declass_exemption
-        everything = [row.marking for row in stored.values()]
+        _fill_product(obj, draft, hidden)
+        everything = [row.marking for row in stored]
         everything += [vocabulary.parse(text) for _, _, text in hidden]
         obj.banner = StoredMarking.objects.intern(rollup_portions(everything))  # P8
         _write(obj, viewer, author, version=obj.version)
-
         for draft_portion in portions:
             if draft_portion.delete and draft_portion.pk is not None:
                 gone = visible.pop(draft_portion.pk)
                 audit.record("delete", actor=author, obj=gone, detail={"product": obj.pk})
                 gone.delete()
-        # Portions that change place wait out of the way first, so that two can swap places.
-        moving = [
-            p.pk
-            for index, p in enumerate(keep)
-            if p.pk is not None and (visible[p.pk].section, visible[p.pk].order) != places[index]
-        ]
-        if moving:
-            Portion.objects.visible_to(viewer).filter(pk__in=moving).update(
-                order=F("order") + PARKING_OFFSET
-            )
+        _park_moving(keep, visible, places, viewer)
         for index, draft_portion in enumerate(keep):
-            section, order = places[index]
-            marking = stored[index]
-            if draft_portion.pk is None:
-                row = Portion(product=obj, section=section, order=order)
-            else:
-                row = visible[draft_portion.pk]
-                if row.text != draft_portion.text or row.marking_id != marking.pk:
-                    revision = PortionRevision(
-                        portion=row,
-                        version=row.version,
-                        text=row.text,
-                        marking_id=row.marking_id,
-                        changed_by=author,
-                        reason=reason.strip() or "Edited.",
-                    )
-                    _write(revision, viewer, author, product=obj.pk)
-                    row.version += 1
-                row.section, row.order = section, order
+            row = _portion_row(obj, draft_portion, visible, places[index])
+            if row.pk is not None and (
+                row.text != draft_portion.text or row.marking_id != stored[index].pk
+            ):
+                _keep_revision(row, viewer, author, product=obj, reason=reason)
             row.text = draft_portion.text
-            row.marking = marking
+            row.marking = stored[index]
             _write(row, viewer, author, product=obj.pk)
     return obj
+
+
+Hidden = list[tuple[int, int, str]]
+
+
+def _opened(
+    product: Product | None, expected_version: int | None, *, author: Any, viewer: Viewer
+) -> tuple[Product, dict[int, Portion], Hidden]:
+    """The product to write (a new one, or ``product`` moved to its next version), the portions
+    of it its editor may see, by id, and the place and marking of those it may not."""
+    if product is None:
+        return Product(author=author, version=1), {}, []
+    if expected_version is None:
+        raise ValueError("an edit names the version it started from")
+    product.version = _claim(Product.objects.visible_to(viewer), product.pk, expected_version)
+    visible = {p.pk: p for p in Portion.objects.visible_to(viewer).filter(product=product)}
+    return product, visible, _hidden_portions(product, visible)
+
+
+def _fill_product(obj: Product, draft: ProductDraft, hidden: Hidden) -> None:
+    """Set the product's fields from ``draft``; its classification authority block stays as it
+    was when the editor was not given it but portions it may not see keep the product
+    classified."""
+    obj.title = draft.title
+    obj.originator = draft.originator
+    obj.originator_agency = (
+        draft.originator_agency if draft.originator == Originator.US_AGENCY else ""
+    )
+    obj.originator_nation_id = (
+        draft.originator_nation if draft.originator == Originator.PARTNER else None
+    )
+    obj.category = draft.category
+    obj.topics = list(draft.topics)
+    obj.regions = list(draft.regions)
+    obj.set_marking(draft.marking)
+    authority = draft.authority.normalised()
+    if authority.empty and hidden:
+        # The editor was not given the block (all it may see is unclassified), but portions
+        # it may not see keep the product classified: their block stays as it was.
+        authority = obj.authority
+    obj.classified_by = authority.classified_by
+    obj.derived_from = authority.derived_from
+    obj.classification_reason = authority.classification_reason
+    obj.declassify_on = authority.declassify_on
+    obj.declassify_event = authority.declassify_event
+    obj.declass_exemption = authority.declass_exemption
+
+
+def _park_moving(
+    keep: Sequence[PortionDraft],
+    visible: Mapping[int, Portion],
+    places: Sequence[tuple[int, int]],
+    viewer: Viewer,
+) -> None:
+    """Portions that change place wait out of the way first, so that two can swap places."""
+    moving = [
+        p.pk
+        for index, p in enumerate(keep)
+        if p.pk is not None and (visible[p.pk].section, visible[p.pk].order) != places[index]
+    ]
+    if moving:
+        Portion.objects.visible_to(viewer).filter(pk__in=moving).update(
+            order=F("order") + PARKING_OFFSET
+        )
+
+
+def _portion_row(
+    product: Product,
+    draft: PortionDraft,
+    visible: Mapping[int, Portion],
+    place: tuple[int, int],
+) -> Portion:
+    """The row a kept draft writes (a new portion, or the one it edits), at its stored place."""
+    section, order = place
+    if draft.pk is None:
+        return Portion(product=product, section=section, order=order)
+    row = visible[draft.pk]
+    row.section, row.order = section, order
+    return row
+
+
+def _keep_revision(
+    row: Portion, viewer: Viewer, author: Any, *, product: Product, reason: str
+) -> None:
+    """Keep the portion's text and marking as they stand as a revision; the portion moves to
+    its next version."""
+    revision = PortionRevision(
+        portion=row,
+        version=row.version,
+        text=row.text,
+        marking_id=row.marking_id,
+        changed_by=author,
+        reason=reason.strip() or "Edited.",
+    )
+    _write(revision, viewer, author, product=product.pk)
+    row.version += 1

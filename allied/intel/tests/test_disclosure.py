@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from allied.core.edit import StaleVersion
 from allied.core.models import AuditEntry, StoredMarking, TrustTier, system_access
 from allied.intel import disclosure
 from allied.intel.models import (
@@ -942,7 +943,7 @@ def test_two_officers_deciding_at_once_record_one_decision_and_one_conflict(cast
                     given=disclosure.DecisionInput(outcome=outcome, seen_number=0, reason="x"),
                 )
             results.append("decided")
-        except disclosure.Conflict:
+        except StaleVersion:
             results.append("conflict")
         finally:
             connection.close()

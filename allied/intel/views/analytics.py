@@ -12,13 +12,12 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from allied.core.access import Access, access_required
 from allied.core.charts import Chart, Column, bar, line
-from allied.core.models.principals import principal_for
 from allied.core.restricted import restricted_view, show, viewer_of
 from allied.intel.models import Portion, Product
 from allied.intel.products.release import explain, partner_viewers
@@ -44,7 +43,7 @@ def product_facts(request: HttpRequest) -> tuple[list[ProductFacts], dict[Any, M
         .select_related("marking")
         .only("pk", "created", "marking"),
     )
-    created = {p.pk: timezone.localdate(p.created) for p in products}  # type: ignore[attr-defined]
+    created = {p.pk: timezone.localdate(p.created) for p in products}
     portions = show(
         request,
         Portion.objects.visible_to(viewer)
@@ -55,8 +54,8 @@ def product_facts(request: HttpRequest) -> tuple[list[ProductFacts], dict[Any, M
     markings: dict[Any, Marking] = {}
     by_product: dict[int, list[int]] = defaultdict(list)
     for portion in portions:
-        markings.setdefault(portion.marking_id, portion.marking.marking)  # type: ignore[attr-defined]
-        by_product[portion.product_id].append(portion.marking_id)  # type: ignore[attr-defined]
+        markings.setdefault(portion.marking_id, portion.marking.marking)
+        by_product[portion.product_id].append(portion.marking_id)
     facts = []
     banners: dict[tuple[int, ...], str] = {}
     for pk, day in created.items():
@@ -160,11 +159,17 @@ def cycle_chart(request: HttpRequest) -> Chart:
     return chart
 
 
+#: The analytics compare partners with each other: for U.S. users only.
+US_USERS = Access(
+    allows=lambda principal: principal.nation_id == "USA",
+    reason="The analytics compare partners with each other: U.S. users only.",
+)
+
+
 @restricted_view
+@access_required(US_USERS)
 def analytics(request: HttpRequest) -> HttpResponse:
     """Release shares per partner, blocking markings, NOFORN over time, disclosure cycle time."""
-    if principal_for(request.user).nation_id != "USA":
-        raise PermissionDenied("The analytics compare partners with each other: U.S. users only.")
     day = timezone.localdate()
     facts, markings = product_facts(request)
     figures = release_figures(facts, markings, partner_viewers(day), day, explain=explain)

@@ -13,22 +13,25 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.generic import ListView
 
-from allied.core.models import Nation, NotVisibleAfterWrite, Role, TrustTier, principal_for
-from allied.core.restricted import (
-    RestrictedMixin,
+from allied.core.access import access_required, check, for_roles
+from allied.core.edit import (
+    StaleVersion,
+    explained_on,
     not_found,
-    require_role,
-    restricted_save,
-    restricted_view,
-    show,
-    viewer_of,
+    save_marked,
+    saved,
+    status_of,
+    visible,
+    visible_or_404,
 )
+from allied.core.models import Nation, Role, TrustTier, principal_for
+from allied.core.restricted import RestrictedMixin, restricted_view, show, viewer_of
 from allied.intel import disclosure
 from allied.intel.forms.disclosure import (
     CeilingForm,
@@ -49,6 +52,9 @@ from allied.intel.rules.cycle_times import Summary, Timing, cycle_times, format_
 from allied.intel.rules.disclosure import CATEGORY_LABELS, Category, effective_ceiling
 from allied.markings import Level
 
+#: Disclosure officers open the queue, decide, and record ceilings and trust tiers.
+OFFICERS = for_roles(Role.DISCLOSURE_OFFICER)
+
 
 def _with_products(request: HttpRequest, rows: Any) -> None:
     """Give each request on a page its product as ``visible_product``, if the viewer may see it
@@ -65,17 +71,13 @@ def _with_products(request: HttpRequest, rows: Any) -> None:
 # --- the queue and the asker's own requests ---------------------------------------------------
 
 
-class DisclosureQueue(RestrictedMixin, ListView):  # type: ignore[type-arg]
+class DisclosureQueue(RestrictedMixin, ListView):
     """Requests waiting for a disclosure officer, oldest first (``?status=all`` for every one)."""
 
     model = DisclosureRequest
     paginate_by = 50
     template_name = "intel/disclosure/queue.html"
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated:
-            require_role(request, Role.DISCLOSURE_OFFICER)
-        return super().dispatch(request, *args, **kwargs)
+    allied_access = OFFICERS
 
     @property
     def every_status(self) -> bool:
@@ -96,7 +98,7 @@ class DisclosureQueue(RestrictedMixin, ListView):  # type: ignore[type-arg]
         return context
 
 
-class MyDisclosureRequests(RestrictedMixin, ListView):  # type: ignore[type-arg]
+class MyDisclosureRequests(RestrictedMixin, ListView):
     """The requests the signed-in person made, newest first, with their status."""
 
     model = DisclosureRequest
@@ -134,44 +136,46 @@ def request_create(request: HttpRequest) -> HttpResponse:
     product_id = request.GET.get("product") or request.POST.get("product")
     if not product_id:
         pick = ProductPickForm(viewer)
-        choices = pick.fields["product"].queryset  # type: ignore[attr-defined]
+        choices = pick.fields["product"].queryset
         show(request, choices.select_related("marking"))
         return render(request, "intel/disclosure/request_pick.html", {"form": pick})
     if not str(product_id).isdigit():
         not_found()
     products = Product.objects.visible_to(viewer).with_visible_portions()
-    product = products.select_related("marking").filter(pk=int(product_id)).first()
-    if product is None:
-        not_found()
+    product = visible_or_404(products.select_related("marking"), pk=int(product_id))
     show(request, [product])
     form: DisclosureRequestForm | PartnerRequestForm
     if viewer.is_us:
         form = DisclosureRequestForm(viewer, product, request.POST or None)
         portions_field = form.fields["portions"]
-        show(request, portions_field.queryset)  # type: ignore[attr-defined]
+        show(request, portions_field.queryset)
     else:
         form = PartnerRequestForm(viewer, product, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            made = disclosure.create_request(
-                user=request.user,
-                viewer=viewer,
-                product=product,
-                portions=list(data.get("portions") or ()),
-                partner=data.get("partner"),
-                purpose=data["purpose"],
-            )
-        except disclosure.Refused as refused:
-            _add_errors(form, refused.errors)
-        except NotVisibleAfterWrite:
-            form.add_error(None, "You could not read this request back. Nothing was saved.")
-        else:
+        with explained_on(form, what="a request"):
+            made = _ask(request, form, product, data)
+        if saved(form):
             messages.success(request, "Request sent to the disclosure officers.")
             return redirect("intel:disclosure-request-detail", pk=made.pk)
-    status = 400 if form.errors else 200
     context = {"form": form, "product": product, "partner_asks": not viewer.is_us}
-    return render(request, "intel/disclosure/request_form.html", context, status=status)
+    return render(request, "intel/disclosure/request_form.html", context, status=status_of(form))
+
+
+def _ask(request: HttpRequest, form: Any, product: Product, data: dict[str, Any]) -> Any:
+    """Make the request; a rule it breaks goes on ``form`` (and None is returned)."""
+    try:
+        return disclosure.create_request(
+            user=request.user,
+            viewer=viewer_of(request),
+            product=product,
+            portions=list(data.get("portions") or ()),
+            partner=data.get("partner"),
+            purpose=data["purpose"],
+        )
+    except disclosure.Refused as refused:
+        _add_errors(form, refused.errors)
+        return None
 
 
 def _add_errors(form: Any, errors: dict[str, list[str]]) -> None:
@@ -183,22 +187,15 @@ def _add_errors(form: Any, errors: dict[str, list[str]]) -> None:
 # --- one request -------------------------------------------------------------------------------
 
 
-def _visible_request(request: HttpRequest, pk: int) -> DisclosureRequest:
-    found = (
-        DisclosureRequest.objects.visible_to(viewer_of(request))
-        .select_related("marking", "partner", "requested_by")
-        .filter(pk=pk)
-        .first()
-    )
-    if found is None:
-        not_found()
-    return found  # type: ignore[no-any-return]
+def readable_requests(request: HttpRequest) -> QuerySet[DisclosureRequest]:
+    """The requests this viewer may see, with what their pages show of them."""
+    return visible(request, DisclosureRequest).select_related("marking", "partner", "requested_by")
 
 
 @restricted_view
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A request, its portions and its decisions, as far as each is visible to the viewer."""
-    req = _visible_request(request, pk)
+    req = visible_or_404(readable_requests(request), pk=pk)
     viewer = viewer_of(request)
     product = (
         Product.objects.visible_to(viewer).select_related("marking").filter(pk=req.product_id)
@@ -231,54 +228,67 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "product": show(request, [product])[0] if product is not None else None,
         "portions": show(request, portions),
         "decisions": show(request, decisions),
-        "may_decide": principal_for(request.user).has_role(Role.DISCLOSURE_OFFICER),
+        "may_decide": OFFICERS.allows(principal_for(request.user)),
     }
     show(request, [req])
     return render(request, "intel/disclosure/request_detail.html", context)
 
 
-request_detail.allied_model = DisclosureRequest  # type: ignore[attr-defined]
+request_detail.allied_model = DisclosureRequest
 
 
 @restricted_view
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     """The officer's decision page: ceiling, trust tier, what approval would do, and the form."""
-    req = _visible_request(request, pk)
-    require_role(request, Role.DISCLOSURE_OFFICER)
-    viewer = viewer_of(request)
-    conflict: str | None = None
-    status = 200
+    req = visible_or_404(readable_requests(request), pk=pk)
+    # The request first, then the role: only people who may see the request are told 403.
+    check(request, OFFICERS)
     form = DecisionForm(request.POST or None)
+    conflict: StaleVersion | None = None
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        given = disclosure.DecisionInput(
-            outcome=data["outcome"],
-            seen_number=data["seen_number"],
-            reason=data["reason"],
-            sanitised_text=data["sanitised_text"],
-            sanitised_marking=data["sanitised_marking"],
-            release_metadata=data["release_metadata"],
-            seen_product_version=data["seen_product_version"],
-        )
         try:
-            made = disclosure.decide_request(req.pk, user=request.user, viewer=viewer, given=given)
-        except DisclosureRequest.DoesNotExist:
-            not_found()
-        except disclosure.Conflict as exc:
-            conflict = str(exc)
-            status = 409
-        except disclosure.Refused as refused:
-            _add_errors(form, refused.errors)
-            status = 400
+            made = _record_decision(request, req, form)
+        except StaleVersion as stale:
+            conflict = stale
         else:
-            messages.success(
-                request, f"Decision {made.number} recorded: {made.get_outcome_display()}."
-            )
-            return redirect("intel:disclosure-request-detail", pk=req.pk)
-    elif request.method == "POST":
-        status = 400
-    req = _visible_request(request, pk)  # re-read: a conflict means it changed
-    ctx = disclosure.decision_context(req, viewer)
+            if made is not None:
+                messages.success(
+                    request, f"Decision {made.number} recorded: {made.get_outcome_display()}."
+                )
+                return redirect("intel:disclosure-request-detail", pk=req.pk)
+    return _decision_page(request, pk, form, conflict)
+
+
+def _record_decision(
+    request: HttpRequest, req: DisclosureRequest, form: DecisionForm
+) -> DisclosureDecision | None:
+    """Record the officer's decision; a rule it breaks goes on ``form`` (and None is returned)."""
+    data = form.cleaned_data
+    given = disclosure.DecisionInput(
+        outcome=data["outcome"],
+        seen_number=data["seen_number"],
+        reason=data["reason"],
+        sanitised_text=data["sanitised_text"],
+        sanitised_marking=data["sanitised_marking"],
+        release_metadata=data["release_metadata"],
+        seen_product_version=data["seen_product_version"],
+    )
+    try:
+        return disclosure.decide_request(
+            req.pk, user=request.user, viewer=viewer_of(request), given=given
+        )
+    except disclosure.Refused as refused:
+        _add_errors(form, refused.errors)
+        return None
+
+
+def _decision_page(
+    request: HttpRequest, pk: int, form: DecisionForm, conflict: StaleVersion | None
+) -> HttpResponse:
+    """The decision page as the request stands now: 409 after a conflict, 400 after a refused
+    decision, 200 when first shown."""
+    req = visible_or_404(readable_requests(request), pk=pk)  # re-read: a conflict means it changed
+    ctx = disclosure.decision_context(req, viewer_of(request))
     fresh = {
         "seen_number": ctx.latest_number,
         "seen_product_version": None if ctx.product is None else ctx.product.version,
@@ -294,13 +304,14 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         "req": req,
         "ctx": ctx,
         "form": form,
-        "conflict": conflict,
+        "conflict": None if conflict is None else str(conflict),
         "category_label": None if ctx.category is None else CATEGORY_LABELS[ctx.category],
     }
+    status = 409 if conflict is not None else 400 if request.method == "POST" else 200
     return render(request, "intel/disclosure/decide.html", context, status=status)
 
 
-decide.allied_model = DisclosureRequest  # type: ignore[attr-defined]
+decide.allied_model = DisclosureRequest
 
 
 # --- cycle time --------------------------------------------------------------------------------
@@ -351,9 +362,9 @@ def visible_timings(request: HttpRequest) -> list[Timing]:
         decision = latest.get(req.pk)
         timings.append(
             Timing(
-                partner=str(req.partner_id),  # type: ignore[attr-defined]
+                partner=str(req.partner_id),
                 officer=None if decision is None else decision.decided_by.get_username(),
-                requested_at=req.requested_at,  # type: ignore[attr-defined]
+                requested_at=req.requested_at,
                 decided_at=None if decision is None else decision.decided_at,
             )
         )
@@ -361,13 +372,13 @@ def visible_timings(request: HttpRequest) -> list[Timing]:
 
 
 @restricted_view
+@access_required(for_roles(Role.DISCLOSURE_OFFICER, Role.WORKING_GROUP))
 def stats(request: HttpRequest) -> HttpResponse:
     """Median and 90th percentile time to decision, by partner and by officer.
 
     For disclosure officers and the working group; the numbers cover only the requests (and
     decisions) the viewer may see.
     """
-    require_role(request, Role.DISCLOSURE_OFFICER, Role.WORKING_GROUP)
     result = cycle_times(visible_timings(request), timezone.now())
     context = {
         "overall": _row(result.overall),
@@ -395,7 +406,7 @@ class PartnerCeilings:
     cells: list[CeilingCell]
 
 
-class CeilingList(RestrictedMixin, ListView):  # type: ignore[type-arg]
+class CeilingList(RestrictedMixin, ListView):
     """Partners' disclosure ceilings: the matrix in force today and every recorded row."""
 
     model = DisclosureCeiling
@@ -418,7 +429,7 @@ class CeilingList(RestrictedMixin, ListView):  # type: ignore[type-arg]
         context["today"] = day
         context["categories"] = list(Category)
         principal = principal_for(self.request.user)
-        context["may_record"] = principal.has_role(Role.DISCLOSURE_OFFICER)
+        context["may_record"] = OFFICERS.allows(principal)
         return context
 
     def in_force(self, day: date) -> list[PartnerCeilings]:
@@ -457,9 +468,9 @@ class CeilingList(RestrictedMixin, ListView):  # type: ignore[type-arg]
 
 
 @restricted_view
+@access_required(OFFICERS)
 def ceiling_create(request: HttpRequest) -> HttpResponse:
     """Record a partner's ceiling in one category from a date (disclosure officers)."""
-    require_role(request, Role.DISCLOSURE_OFFICER)
     form = CeilingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -472,26 +483,27 @@ def ceiling_create(request: HttpRequest) -> HttpResponse:
             set_by=request.user,
         )
         row.set_marking(data["marking"])
-        if _saved(request, form, row):
+        with explained_on(form, what="an assessment"):
+            save_marked(request, row)
+        if saved(form):
             messages.success(
                 request,
                 f"Ceiling recorded: {row.nation_id}, category {row.category}, "
                 f"{Level(row.level).title} from {row.effective_from:%Y-%m-%d}.",
             )
             return redirect("intel:ceiling-list")
-    status = 400 if form.errors else 200
     return render(
         request,
         "intel/disclosure/assessment_form.html",
         {"form": form, "heading": "Record a disclosure ceiling"},
-        status=status,
+        status=status_of(form),
     )
 
 
 @restricted_view
+@access_required(OFFICERS)
 def trust_tier_set(request: HttpRequest) -> HttpResponse:
     """Set a partner's trust tier from a date (disclosure officers); rising tiers raise ceilings."""
-    require_role(request, Role.DISCLOSURE_OFFICER)
     form = TrustTierForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -504,31 +516,17 @@ def trust_tier_set(request: HttpRequest) -> HttpResponse:
             set_by=request.user,
         )
         row.set_marking(data["marking"])
-        if _saved(request, form, row):
+        with explained_on(form, what="an assessment"):
+            save_marked(request, row)
+        if saved(form):
             messages.success(
                 request,
                 f"Trust tier {row.tier} set for {nation.iso3} from {row.effective_from:%Y-%m-%d}.",
             )
             return redirect("intel:ceiling-list")
-    status = 400 if form.errors else 200
     return render(
         request,
         "intel/disclosure/assessment_form.html",
         {"form": form, "heading": "Set a partner's trust tier"},
-        status=status,
+        status=status_of(form),
     )
-
-
-def _saved(request: HttpRequest, form: Any, row: Any) -> bool:
-    """Save an assessment for its author (audited), or say on the form why it was refused."""
-    try:
-        with transaction.atomic():
-            restricted_save(request, row)
-    except NotVisibleAfterWrite:
-        form.add_error(
-            "marking",
-            "You could not read an assessment with this marking, so you cannot record one. "
-            "Nothing was saved.",
-        )
-        return False
-    return True

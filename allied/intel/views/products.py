@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,19 +22,21 @@ from django.views.decorators.http import require_http_methods
 from django.views.generic import DetailView, ListView
 
 from allied.core import audit, vocabulary
-from allied.core.models import NotVisibleAfterWrite, Role, principal_for
-from allied.core.restricted import (
-    RestrictedMixin,
+from allied.core.access import access_required
+from allied.core.edit import (
+    explained_on,
     not_found,
-    restricted_view,
-    show,
-    shown,
-    viewer_of,
+    saved,
+    status_of,
+    visible,
+    visible_or_404,
 )
+from allied.core.models import principal_for
+from allied.core.restricted import RestrictedMixin, restricted_view, show, shown, viewer_of
 from allied.intel.forms.products import PORTION_PREFIX, ProductAuthoring
 from allied.intel.models import Originator, Portion, Product
 from allied.intel.products.authoring import (
-    StaleEdit,
+    AUTHORS,
     TypedMark,
     check_portion_mark,
     display_places,
@@ -61,7 +64,7 @@ MARK_FIELD = re.compile(rf"^{PORTION_PREFIX}-\d{{1,3}}-mark$")
 # --- reading ------------------------------------------------------------------------------------
 
 
-class ProductList(RestrictedMixin, ListView):  # type: ignore[type-arg]
+class ProductList(RestrictedMixin, ListView):
     """Products the viewer may see: their metadata and the banner of what it would be shown."""
 
     model = Product
@@ -94,7 +97,7 @@ class ProductList(RestrictedMixin, ListView):  # type: ignore[type-arg]
         return context
 
 
-class ProductDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
+class ProductDetail(RestrictedMixin, DetailView):
     """One product as this viewer may read it (``read_products``), numbered without gaps."""
 
     model = Product
@@ -113,7 +116,6 @@ class ProductDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
         reading = read_product(product, viewer_of(self.request))
         if reading is None:  # its last visible portion went between the two queries
             not_found()
-        assert reading is not None
         show(self.request, reading.portions)
         authority = shown_authority(product, reading.banner)
         context.update(
@@ -126,30 +128,24 @@ class ProductDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
         return context
 
 
-def _visible_product(request: HttpRequest, pk: int) -> Product:
-    """The product if this viewer may see it; else the same 404 as for a missing one."""
-    product = (
-        Product.objects.visible_to(viewer_of(request))
+def readable_products(request: HttpRequest) -> QuerySet[Product]:
+    """The products this viewer may read (their metadata and at least one portion), with what
+    their pages show of them: one the viewer may not see answers 404 as a missing one."""
+    return (
+        visible(request, Product)
         .with_visible_portions()
         .select_related("marking", "originator_nation")
-        .filter(pk=pk)
-        .first()
     )
-    if product is None:
-        not_found()
-    assert product is not None
-    return product
 
 
 @restricted_view
 def product_export(request: HttpRequest, pk: int) -> HttpResponse:
     """Download what the viewer may export of the product (never DISPLAY ONLY), audited."""
     viewer = viewer_of(request)
-    product = _visible_product(request, pk)
+    product = visible_or_404(readable_products(request), pk=pk)
     reading = read_product(product, viewer)
     if reading is None:
         not_found()
-    assert reading is not None
     export = export_product(reading, viewer)
     if export is None:
         show(request, [product])
@@ -175,7 +171,7 @@ def product_export(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-product_export.allied_model = Product  # type: ignore[attr-defined]
+product_export.allied_model = Product
 
 
 def _who(request: HttpRequest) -> str:
@@ -187,12 +183,7 @@ def _who(request: HttpRequest) -> str:
 
 
 def _is_author(request: HttpRequest) -> bool:
-    return principal_for(request.user).has_role(Role.AUTHOR)
-
-
-def _require_author(request: HttpRequest) -> None:
-    if not _is_author(request):
-        raise PermissionDenied("Writing intelligence products needs the author role.")
+    return AUTHORS.allows(principal_for(request.user))
 
 
 def _may_edit(request: HttpRequest, product: Product) -> bool:
@@ -231,7 +222,6 @@ def _render_form(
     *,
     product: Product | None = None,
     status: int = 200,
-    conflict: str = "",
 ) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     rows = []
@@ -244,6 +234,8 @@ def _render_form(
             # What the form shows back is marked as typed: the banner is their roll-up.
             typed.add(check.marking)
     if data is not None:
+        # Any marking the form echoes back, in either form, joins the banner: a text the banner
+        # field refuses (a portion mark, say) is still shown in the field.
         banner = vocabulary.check(str(data.get("marking", "") or "").strip())
         if banner.valid and banner.marking is not None:
             typed.add(banner.marking)
@@ -255,7 +247,6 @@ def _render_form(
         "panel": _panel(authoring, data),
         "product": product,
         "editing": authoring.editing,
-        "conflict": conflict,
     }
     return render(request, "intel/products/product_form.html", context, status=status)
 
@@ -273,52 +264,53 @@ def _more_rows(data: QueryDict) -> QueryDict:
 
 
 @restricted_view
+@access_required(AUTHORS)
 @require_http_methods(["GET", "POST"])
 def product_create(request: HttpRequest) -> HttpResponse:
     """Write a product. Nothing is saved unless every mark is valid and readable by its author."""
-    _require_author(request)
     viewer = viewer_of(request)
     initial: dict[str, Any] = {}
     if not viewer.is_us:
         initial = {"originator": Originator.PARTNER, "originator_nation": viewer.nation}
-    data = request.POST if request.method == "POST" else None
-    if data is not None and "add_portion" in data:
-        data = _more_rows(data)
+    data = _posted(request)
     authoring = _with_live_checks(ProductAuthoring(data, viewer=viewer, initial=initial))
-    if data is None:
-        return _render_form(request, authoring)
-    valid = authoring.is_valid()
-    if "check" in data or "add_portion" in data:
-        return _render_form(request, authoring)
-    if not valid:
-        return _render_form(request, authoring, status=400)
-    try:
+    status = _unsaved_status(authoring, data)
+    if status is not None:
+        return _render_form(request, authoring, status=status)
+    with explained_on(authoring.form, what="a product"):
         product = save_product(
             authoring.product_draft(),
             authoring.portion_drafts(),
             author=request.user,
             viewer=viewer,
         )
-    except NotVisibleAfterWrite as exc:
-        authoring.general_errors.append(f"{exc}; nothing was saved.")
-        return _render_form(request, authoring, status=400)
+    if not saved(authoring.form):
+        return _render_form(request, authoring, status=status_of(authoring.form))
     messages.success(request, "Product saved.")
     return redirect("intel:product-detail", pk=product.pk)
 
 
-@restricted_view
-@require_http_methods(["GET", "POST"])
-def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Edit a product its author wrote. An edit from an earlier version is refused whole."""
-    viewer = viewer_of(request)
-    product = _visible_product(request, pk)
-    if not _may_edit(request, product):
-        raise PermissionDenied("Only the author of a product may edit it.")
-    portions = list(
-        Portion.objects.visible_to(viewer).filter(product=product).select_related("marking")
-    )
-    places = display_places(portions)
-    show(request, [product, *portions])
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The submitted authoring form (None on a GET), with one more row when one was asked for."""
+    data = request.POST if request.method == "POST" else None
+    if data is not None and "add_portion" in data:
+        data = _more_rows(data)
+    return data
+
+
+def _unsaved_status(authoring: ProductAuthoring, data: QueryDict | None) -> int | None:
+    """None when the form was sent to be saved and is valid; else the status it is shown
+    with: 200 when shown, checked or given another row, 400 when it is not valid."""
+    if data is None:
+        return 200
+    valid = authoring.is_valid()
+    if "check" in data or "add_portion" in data:
+        return 200
+    return None if valid else 400
+
+
+def _edit_initial(product: Product, portions: list[Portion]) -> dict[str, Any]:
+    """The edit form's fields as the product stands, for an editor who sees ``portions``."""
     initial = {
         "title": product.title,
         "originator": product.originator,
@@ -341,9 +333,17 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
             declassify_event=product.declassify_event,
             declass_exemption=product.declass_exemption,
         )
+    return initial
+
+
+def _edit_rows(portions: list[Portion]) -> tuple[list[dict[str, Any]], dict[int, int]]:
+    """The portion rows of the edit form and the portion each row's key names.
+
+    The form names portions by their place in this list, never by id: ids are global and their
+    gaps could hint at rows the author may not see.
+    """
+    places = display_places(portions)
     in_order = sorted(portions, key=lambda p: places[p.pk])
-    # The form names portions by their place in this list, never by id: ids are global and
-    # their gaps could hint at rows the author may not see.
     keys = {number: portion.pk for number, portion in enumerate(in_order, start=1)}
     rows = [
         {
@@ -355,29 +355,39 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for number, portion in enumerate(in_order, start=1)
     ]
-    data = request.POST if request.method == "POST" else None
-    if data is not None and "add_portion" in data:
-        data = _more_rows(data)
+    return rows, keys
+
+
+@restricted_view
+@require_http_methods(["GET", "POST"])
+def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a product its author wrote. An edit from an earlier version is refused whole."""
+    viewer = viewer_of(request)
+    product = visible_or_404(readable_products(request), pk=pk)
+    if not _may_edit(request, product):
+        raise PermissionDenied("Only the author of a product may edit it.")
+    portions = list(
+        Portion.objects.visible_to(viewer).filter(product=product).select_related("marking")
+    )
+    show(request, [product, *portions])
+    rows, keys = _edit_rows(portions)
+    data = _posted(request)
     authoring = _with_live_checks(
         ProductAuthoring(
             data,
             viewer=viewer,
             editing=True,
-            initial=initial,
+            initial=_edit_initial(product, portions),
             portions=rows,
             keys=keys,
             decided_on=timezone.localdate(product.created),
         )
     )
-    if data is None:
-        return _render_form(request, authoring, product=product)
-    valid = authoring.is_valid()
-    if "check" in data or "add_portion" in data:
-        return _render_form(request, authoring, product=product)
-    if not valid:
-        return _render_form(request, authoring, product=product, status=400)
+    status = _unsaved_status(authoring, data)
+    if status is not None:
+        return _render_form(request, authoring, product=product, status=status)
     version = authoring.form.cleaned_data.get("version")
-    try:
+    with explained_on(authoring.form, what="a product"):
         save_product(
             authoring.product_draft(),
             authoring.portion_drafts(),
@@ -387,16 +397,13 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
             expected_version=version if version is not None else -1,
             reason=authoring.change_note,
         )
-    except StaleEdit as stale:
-        return _render_form(request, authoring, product=product, status=409, conflict=str(stale))
-    except NotVisibleAfterWrite as exc:
-        authoring.general_errors.append(f"{exc}; nothing was saved.")
-        return _render_form(request, authoring, product=product, status=400)
+    if not saved(authoring.form):
+        return _render_form(request, authoring, product=product, status=status_of(authoring.form))
     messages.success(request, "Product updated.")
     return redirect("intel:product-detail", pk=product.pk)
 
 
-product_edit.allied_model = Product  # type: ignore[attr-defined]
+product_edit.allied_model = Product
 
 
 # --- live checks (typed markings only: nothing stored is read) ---------------------------------
@@ -407,13 +414,13 @@ def _submitted(request: HttpRequest) -> QueryDict:
 
 
 @restricted_view
+@access_required(AUTHORS)
 @require_http_methods(["GET", "POST"])
 def portion_check(request: HttpRequest) -> HttpResponse:
     """One typed portion mark: valid with its canonical form, or every problem (rule and fix).
 
     Checks only the text it is given; it reads no stored row, so it can show nothing stored.
     """
-    _require_author(request)
     data = _submitted(request)
     field = request.GET.get("field", "")
     text = str(data.get(field, "") if MARK_FIELD.match(field) else data.get("mark", "")).strip()
@@ -433,13 +440,13 @@ def portion_check(request: HttpRequest) -> HttpResponse:
 
 
 @restricted_view
+@access_required(AUTHORS)
 @require_http_methods(["GET", "POST"])
 def release_check(request: HttpRequest) -> HttpResponse:
     """The banner and, for each key partner, what it would be given of the marks as typed.
 
     Reads only the submitted form (and the public registry): nothing stored is shown.
     """
-    _require_author(request)
     data = _submitted(request)
     panel = release_panel(typed_marks(data), str(data.get("marking", "")))
     return render(request, "intel/products/_release_panel.html", {"panel": panel})

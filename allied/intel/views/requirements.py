@@ -18,9 +18,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.generic import DetailView, ListView, TemplateView
 
-from allied.core.models import NotVisibleAfterWrite
+from allied.core.edit import explained_on, save_marked, saved, status_of
 from allied.core.models.principals import principal_for
-from allied.core.restricted import RestrictedMixin, restricted_save, restricted_view, show
+from allied.core.restricted import RestrictedMixin, restricted_view, show
 from allied.intel.forms.requirements import OverlapFilterForm, RequirementForm
 from allied.intel.models import CollectionRequirement, RequirementKind
 from allied.intel.rules.overlap import DEFAULT_THRESHOLD, Entry, Score, find_overlaps
@@ -99,7 +99,7 @@ def show_pairs(request: HttpRequest, pairs: list[Pair]) -> list[Pair]:
 # --- pages ----------------------------------------------------------------------------------------
 
 
-class RequirementList(RestrictedMixin, ListView):  # type: ignore[type-arg]
+class RequirementList(RestrictedMixin, ListView):
     """Needs and collections releasable to the viewer, highest priority first."""
 
     model = CollectionRequirement
@@ -124,7 +124,7 @@ class RequirementList(RestrictedMixin, ListView):  # type: ignore[type-arg]
         return context
 
 
-class RequirementDetail(RestrictedMixin, DetailView):  # type: ignore[type-arg]
+class RequirementDetail(RestrictedMixin, DetailView):
     """One requirement, with the visible requirements of other nations it overlaps."""
 
     model = CollectionRequirement
@@ -191,20 +191,14 @@ def requirement_create(request: HttpRequest) -> HttpResponse:
             created_by=request.user,
         )
         requirement.set_marking(data["marking"])
-        try:
-            restricted_save(request, requirement)
-        except NotVisibleAfterWrite:
-            form.add_error(
-                "marking",
-                "You could not read a requirement with this marking, so you cannot register "
-                "one. Nothing was saved.",
-            )
-        else:
+        with explained_on(form, what="a requirement"):
+            save_marked(request, requirement)
+        if saved(form):
             messages.success(request, f"Requirement registered for {principal.nation_id}.")
             return redirect("intel:requirement-detail", pk=requirement.pk)
     return render(
         request,
         "intel/requirements/form.html",
         {"form": form, "nation": principal.nation},
-        status=400 if form.errors else 200,
+        status=status_of(form),
     )
