@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
@@ -29,6 +28,7 @@ from allied.arms import access, casebook, cases
 from allied.arms.models import Blocker, Case, Review, StageRecord
 from allied.core.access import check
 from allied.core.api.fields import MarkingField
+from allied.core.api.schema import RECORD_ID
 from allied.core.forms import not_after_today
 from allied.core.restricted import RestrictedViewSetMixin, show, viewer_of
 
@@ -119,9 +119,6 @@ class CaseDetailSerializer(CaseSerializer):
         return BlockerSerializer(self._rows(Blocker, case), many=True).data
 
 
-_PK = OpenApiParameter("id", int, OpenApiParameter.PATH)
-_ID = extend_schema(parameters=[_PK])
-
 _VERSION_HELP = "The version you read: a change from an older version is refused with 409."
 
 
@@ -200,7 +197,7 @@ class CaseBookResultSerializer(serializers.Serializer):
     identifiers = serializers.ListField(child=serializers.CharField())
 
 
-@extend_schema_view(retrieve=_ID)
+@extend_schema_view(retrieve=extend_schema(parameters=[RECORD_ID]))
 class CaseViewSet(
     RestrictedViewSetMixin,
     mixins.ListModelMixin,
@@ -249,7 +246,7 @@ class CaseViewSet(
         show(request, [case])
         return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
 
-    @extend_schema(parameters=[_PK], request=CaseEditSerializer, responses=_CHANGE_RESPONSES)
+    @extend_schema(parameters=[RECORD_ID], request=CaseEditSerializer, responses=_CHANGE_RESPONSES)
     def partial_update(self, request: Request, pk: Any = None) -> Response:
         case, given = self._change(request, CaseEditSerializer)
         version = given.pop("version")
@@ -259,14 +256,14 @@ class CaseViewSet(
 
     @extend_schema(
         methods=["GET"],
-        parameters=[_PK],
+        parameters=[RECORD_ID],
         request=None,
         responses={200: CaseDetailSerializer},
         description="The case a stage completion would start from: its version and stage.",
     )
     @extend_schema(
         methods=["POST"],
-        parameters=[_PK],
+        parameters=[RECORD_ID],
         request=AdvanceSerializer,
         responses=_CHANGE_RESPONSES,
         description="Complete the case's current stage and start the next (the forecast is "

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
-from allied.arms.api.cases import _ID
 from allied.arms.models import Licence
 from allied.core.api.fields import MarkingField
+from allied.core.api.schema import RECORD_ID
 from allied.core.restricted import RestrictedViewSetMixin
 
 
@@ -41,7 +41,7 @@ class LicenceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-@extend_schema_view(retrieve=_ID)
+@extend_schema_view(retrieve=extend_schema(parameters=[RECORD_ID]))
 class LicenceViewSet(
     RestrictedViewSetMixin,
     mixins.ListModelMixin,

@@ -11,6 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import OpenApiParameter
+
+#: The path parameter of a record's own URL: its integer id (a hidden record answers 404).
+RECORD_ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
+
 DETAIL = {
     "type": "object",
     "properties": {"detail": {"type": "string"}},
