@@ -62,7 +62,7 @@ def may_apply(principal: Principal) -> bool:
 
 def visible_plan(request: HttpRequest, pk: int) -> m.Contingency:
     """The plan ``pk`` with its marking if the viewer may see it; the one 404 otherwise."""
-    return visible_or_404(visible(request, m.Contingency).select_related("marking"), pk=pk)  # type: ignore[no-any-return]
+    return visible_or_404(visible(request, m.Contingency).select_related("marking"), pk=pk)
 
 
 def report_for(loaded: Loaded, plan: m.Contingency, today: date | None = None) -> Report:
