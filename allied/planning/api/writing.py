@@ -80,7 +80,7 @@ def as_data(validated: dict[str, Any]) -> dict[str, Any]:
 # --- serializers of the bodies ------------------------------------------------------------------
 
 
-class PlanWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class PlanWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     contingency_type = serializers.ChoiceField(choices=list(CONTINGENCY_TYPES.items()))
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
@@ -102,7 +102,7 @@ class PlanPatchSerializer(PlanWriteSerializer):
         return attrs
 
 
-class PhaseWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class PhaseWriteSerializer(serializers.Serializer):
     plan = serializers.IntegerField(min_value=1)
     order = serializers.IntegerField(min_value=0, max_value=99)
     name = serializers.CharField(max_length=200)
@@ -111,7 +111,7 @@ class PhaseWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]
     marking = MarkingField()
 
 
-class TaskWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TaskWriteSerializer(serializers.Serializer):
     plan = serializers.IntegerField(min_value=1)
     phase = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     name = serializers.CharField(max_length=200)
@@ -141,7 +141,7 @@ class TaskPatchSerializer(TaskWriteSerializer):
         return attrs
 
 
-class AssignmentWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AssignmentWriteSerializer(serializers.Serializer):
     task = serializers.IntegerField(min_value=1)
     nation = serializers.RegexField(r"^[A-Za-z]{3}$")
     quantity = serializers.IntegerField(min_value=1, max_value=100_000)
@@ -152,7 +152,7 @@ class AssignmentWriteSerializer(serializers.Serializer):  # type: ignore[type-ar
     )
 
 
-class AssumptionWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AssumptionWriteSerializer(serializers.Serializer):
     plan = serializers.IntegerField(min_value=1)
     provider = serializers.RegexField(r"^[A-Za-z]{3}$")
     capability_type = serializers.SlugRelatedField(
@@ -163,7 +163,7 @@ class AssumptionWriteSerializer(serializers.Serializer):  # type: ignore[type-ar
     marking = MarkingField()
 
 
-class PlanningDecisionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class PlanningDecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["accept", "decline"])
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
@@ -171,7 +171,7 @@ class PlanningDecisionSerializer(serializers.Serializer):  # type: ignore[type-a
 # --- the handlers the viewsets call -------------------------------------------------------------
 
 
-def body(request: Request, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:  # type: ignore[type-arg]
+def body(request: Request, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
     given = serializer_class(data=request.data)
     given.is_valid(raise_exception=True)
     return as_data(dict(given.validated_data))
@@ -273,7 +273,7 @@ class _ReadOnly(
     RestrictedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
+    viewsets.GenericViewSet,
 ):
     lookup_value_regex = "[0-9]+"
 

@@ -583,11 +583,6 @@ class Coverage:
     by_nation: dict[str, int]
     leads: dict[str, int]
 
-    @property
-    def us_share(self) -> float:
-        total = sum(self.by_nation.values())
-        return self.by_nation.get(US, 0) / total if total else 0.0
-
 
 def coverage(data: PlanningData, plan: int) -> Coverage:
     """How much of ``plan`` is assigned, and to whom (from the visible data)."""

@@ -104,7 +104,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     return _page(request, form, context, [])
 
 
-plan_create.allied_model = m.Contingency  # type: ignore[attr-defined]
+plan_create.allied_model = m.Contingency
 
 
 @restricted_view
@@ -128,7 +128,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, form, context, [plan])
 
 
-plan_edit.allied_model = m.Contingency  # type: ignore[attr-defined]
+plan_edit.allied_model = m.Contingency
 
 
 def _back(plan: m.Contingency) -> str:
@@ -160,7 +160,7 @@ def phase_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, form, context, [plan])
 
 
-phase_create.allied_model = m.Contingency  # type: ignore[attr-defined]
+phase_create.allied_model = m.Contingency
 
 
 def _phases(request: HttpRequest, plan: m.Contingency) -> list[tuple[int, str]]:
@@ -191,7 +191,7 @@ def task_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, form, context, [plan])
 
 
-task_create.allied_model = m.Contingency  # type: ignore[attr-defined]
+task_create.allied_model = m.Contingency
 
 
 def _editable_task(request: HttpRequest, pk: int) -> m.Task:
@@ -224,7 +224,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, form, context, [plan, task])
 
 
-task_edit.allied_model = m.Task  # type: ignore[attr-defined]
+task_edit.allied_model = m.Task
 
 
 # --- assignments --------------------------------------------------------------------------------
@@ -253,7 +253,7 @@ def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, form, context, [plan, task])
 
 
-assignment_create.allied_model = m.Task  # type: ignore[attr-defined]
+assignment_create.allied_model = m.Task
 
 
 @restricted_view
@@ -273,7 +273,7 @@ def assignment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-assignment_delete.allied_model = m.Assignment  # type: ignore[attr-defined]
+assignment_delete.allied_model = m.Assignment
 
 
 # --- planning requests --------------------------------------------------------------------------
@@ -317,4 +317,4 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-request_detail.allied_model = m.PlanningRequest  # type: ignore[attr-defined]
+request_detail.allied_model = m.PlanningRequest

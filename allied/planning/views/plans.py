@@ -51,10 +51,6 @@ from allied.planning.rules.optimiser import Proposal, propose
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def is_planner(principal: Principal) -> bool:
-    return principal.has_role(Role.PLANNER)
-
-
 def may_apply(principal: Principal) -> bool:
     """Only a U.S. planner turns a proposal into the plan's assignments."""
     return principal.is_us and principal.has_role(Role.PLANNER)
@@ -150,7 +146,7 @@ def coverage_charts(loaded: Loaded, plan: m.Contingency) -> list[Any]:
 # --- pages --------------------------------------------------------------------------------------
 
 
-class PlanList(RestrictedMixin, ListView):  # type: ignore[type-arg]
+class PlanList(RestrictedMixin, ListView):
     """The plans releasable to the viewer: the planning landing page."""
 
     model = m.Contingency
@@ -201,7 +197,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "report": report,
             "counts": [(CHECKS[k], v) for k, v in report.counts().items()],
             "assumptions": assumptions,
-            "form": form if is_planner(principal) else None,
+            "form": form if RECORDS_ASSUMPTIONS.allows(principal) else None,
             "may_apply": may_apply(principal),
             "may_edit": may_edit(principal, plan),
             "assignments": assignments_of(loaded, plan),
@@ -214,7 +210,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-plan_detail.allied_model = m.Contingency  # type: ignore[attr-defined]
+plan_detail.allied_model = m.Contingency
 
 
 @restricted_view
@@ -248,7 +244,7 @@ def plan_readiness(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-plan_readiness.allied_model = m.Contingency  # type: ignore[attr-defined]
+plan_readiness.allied_model = m.Contingency
 
 
 @restricted_view
@@ -294,7 +290,7 @@ def plan_proposal(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-plan_proposal.allied_model = m.Contingency  # type: ignore[attr-defined]
+plan_proposal.allied_model = m.Contingency
 
 
 def _applied(
@@ -448,4 +444,4 @@ def assumption_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-assumption_create.allied_model = m.Contingency  # type: ignore[attr-defined]
+assumption_create.allied_model = m.Contingency

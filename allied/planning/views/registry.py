@@ -25,7 +25,7 @@ from allied.planning.forms import CapabilityForm, PlanningRequestForm, Willingne
 from allied.planning.rules.model import CONTINGENCY_TYPES
 
 
-class CapabilityList(RestrictedMixin, ListView):  # type: ignore[type-arg]
+class CapabilityList(RestrictedMixin, ListView):
     """Partner holdings in the shared vocabulary, as far as each is releasable to the viewer."""
 
     model = m.PartnerCapability
@@ -47,7 +47,7 @@ class CapabilityList(RestrictedMixin, ListView):  # type: ignore[type-arg]
         return context
 
 
-class WillingnessList(RestrictedMixin, ListView):  # type: ignore[type-arg]
+class WillingnessList(RestrictedMixin, ListView):
     """Willingness per partner and contingency type, with who assessed it and when."""
 
     model = m.Willingness
@@ -68,7 +68,7 @@ class WillingnessList(RestrictedMixin, ListView):  # type: ignore[type-arg]
         return context
 
 
-class RequestList(RestrictedMixin, ListView):  # type: ignore[type-arg]
+class RequestList(RestrictedMixin, ListView):
     """Planning requests releasable to the viewer, open ones first."""
 
     model = m.PlanningRequest
