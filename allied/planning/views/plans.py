@@ -19,7 +19,6 @@ from django.shortcuts import redirect, render
 from django.views.generic import ListView
 
 from allied.core import audit
-from allied.core.access import access_required
 from allied.core.charts import Column, bar
 from allied.core.edit import (
     explained_on,
@@ -404,11 +403,16 @@ def apply_proposal(
 
 
 @restricted_view
-@access_required(RECORDS_ASSUMPTIONS)
 def assumption_create(request: HttpRequest, pk: int) -> HttpResponse:
-    """A planner records what its nation's planners assume another partner provides."""
+    """A planner records what its nation's planners assume another partner provides.
+
+    The role rule is checked after the plan is read, not declared: a plan the person may not
+    see must answer 404 like a missing one, whoever asks (the leak crawl checks it); the form is
+    not offered to anyone else who sees the plan, so it answers them 404 too."""
     plan = visible_plan(request, pk)
     principal = principal_for(request.user)
+    if not RECORDS_ASSUMPTIONS.allows(principal):
+        not_found()
     form = AssumptionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
