@@ -168,18 +168,19 @@ def unreadable(what: str) -> str:
 
 @contextmanager
 def explained_on(
-    form: forms.BaseForm, *, what: str = "a record", field: str = "marking"
+    form: forms.BaseForm, *, what: str = "a record", field: str = "marking", message: str = ""
 ) -> Iterator[None]:
     """Run a write; turn its refusal into ``form``'s error instead of an exception.
 
-    A row its author could not read back becomes an error on ``field`` (the marking); a stale
-    version becomes an error on the whole form and marks it stale (``status_of`` answers 409).
-    Anything written before the refusal was rolled back by the write's own transaction.
+    A row its author could not read back becomes an error on ``field`` (the marking), in the
+    words of ``unreadable(what)`` or ``message``; a stale version becomes an error on the whole
+    form and marks it stale (``status_of`` answers 409). Anything written before the refusal was
+    rolled back by the write's own transaction.
     """
     try:
         yield
     except NotVisibleAfterWrite:
-        form.add_error(field if field in form.fields else None, unreadable(what))
+        form.add_error(field if field in form.fields else None, message or unreadable(what))
     except StaleVersion as stale:
         form.add_error(None, str(stale))
         form.allied_stale = stale

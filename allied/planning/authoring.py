@@ -9,7 +9,8 @@ way:
 * every write goes through ``save_visible`` (nobody writes what they could not read back) and its
   audit entry commits with it, or neither does;
 * an edit names the version it started from; if the row changed meanwhile nothing is saved and
-  ``Conflict`` says so (compare-and-set in one ``UPDATE``, safe with many editors at once);
+  ``allied.core.edit.StaleVersion`` says so (``claim_version``: compare-and-set in one
+  ``UPDATE``, safe with many editors at once);
 * a planning request is decided once: accepting or declining moves it out of ``open`` in one
   conditional ``UPDATE``, so two deciders cannot both decide it.
 
@@ -25,10 +26,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
-from django.http import Http404
 
 from allied.core import audit, vocabulary
+from allied.core.access import Access
+from allied.core.edit import claim_version, not_found
 from allied.core.models import Nation
 from allied.core.models.marked import MarkedModel, save_visible
 from allied.core.models.principals import Principal, Role
@@ -38,18 +39,6 @@ from allied.markings.rollup import rollup_portions
 from allied.planning import models as m
 from allied.planning.data import Loaded, load, nation_viewer, role_parents
 from allied.planning.rules.roles import RoleMarking, role_marking
-
-
-class Conflict(Exception):
-    """The row changed since the editor read it; nothing was saved."""
-
-    def __init__(self, what: str, current: int | None) -> None:
-        self.current = current
-        super().__init__(
-            f"Someone changed this {what} since you opened it (it is now at version "
-            f"{current}); nothing was saved. Review it as it stands and edit again."
-        )
-
 
 # --- who may write ------------------------------------------------------------------------------
 
@@ -70,6 +59,16 @@ def may_decide(principal: Principal) -> bool:
         or principal.has_role(Role.WORKING_GROUP)
         or principal.has_role(Role.ADMINISTRATOR)
     )
+
+
+#: The role rules, declared on the pages and viewsets that write (``allied.core.access``) and
+#: checked before any handler runs: 403 with the reason. Which plan a planner may write to is a
+#: rule of the record (``may_edit``), checked in the handler.
+STARTS_PLANS = Access(allows=may_create_plan, reason="Only planners start plans.")
+RECORDS_ASSUMPTIONS = Access(allows=may_create_plan, reason="Only planners record assumptions.")
+DECIDES_REQUESTS = Access(
+    allows=may_decide, reason="U.S. planners and the working group decide planning requests."
+)
 
 
 # --- checks shared by pages and API -------------------------------------------------------------
@@ -124,16 +123,6 @@ def create_plan(
     return plan
 
 
-def _claim(model: type[MarkedModel], viewer: Any, pk: int, version: int, what: str) -> None:
-    """Move the row from ``version`` to the next, or raise ``Conflict`` (one UPDATE)."""
-    rows = model.objects.visible_to(viewer).filter(pk=pk)
-    if not rows.filter(version=version).update(version=F("version") + 1):
-        current = rows.values_list("version", flat=True).first()
-        if current is None:
-            raise Http404("No record found.")
-        raise Conflict(what, current)
-
-
 def edit_plan(
     user: Any, viewer: Any, plan: m.Contingency, version: int, data: dict[str, Any]
 ) -> m.Contingency:
@@ -159,9 +148,10 @@ def _edit(
     data: dict[str, Any],
     more: Callable[[Any], list[str]] | None = None,
 ) -> Any:
-    """Claim the version, apply ``data`` (and ``more``), save and audit what changed."""
+    """Claim the version (``StaleVersion`` when it moved on), apply ``data`` (and ``more``),
+    save and audit what changed."""
     with transaction.atomic():
-        _claim(model, viewer, pk, version, what)
+        claim_version(model.objects.visible_to(viewer), pk, version, what=what)
         row = model.objects.visible_to(viewer).get(pk=pk)
         changed = sorted(k for k in fields if k in data and getattr(row, k) != data[k])
         for k in fields:
@@ -360,7 +350,7 @@ def decide_request(
                 .first()
             )
             if current is None:
-                raise Http404("No record found.")
+                not_found()
             raise ValidationError(
                 {"decision": f"This request was already decided ({current}); nothing was saved."}
             )

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -217,7 +218,25 @@ def seed() -> int:
     users = {u.username: u for u in get_user_model().objects.all()}
     if "us.planner" not in users:
         return 0
-    marking = StoredMarking.objects.intern
+    types, created = _types()
+    with system_access("demo: seed fictional coalition plans"):
+        if m.Contingency.objects.filter(name=PLAN_A).exists():
+            return created
+        created += _registry(users, types)
+        plans = _plans(users)
+        created += len(plans) + _phases(plans)
+        created += _tasks(users, types, plans)
+        created += _assumptions(users, types, plans)
+        created += _requests(users, plans)
+    return created
+
+
+def _marking(text: str) -> StoredMarking:
+    return StoredMarking.objects.intern(text)
+
+
+def _types() -> tuple[dict[str, m.CapabilityType], int]:
+    """The capability types (created where missing), and how many were created."""
     created = 0
     types = {}
     for code, name, unit, description in TYPES:
@@ -225,95 +244,120 @@ def seed() -> int:
             code=code, defaults={"name": name, "unit": unit, "description": description}
         )
         created += made
-    with system_access("demo: seed fictional coalition plans"):
-        if m.Contingency.objects.filter(name=PLAN_A).exists():
-            return created
-        for h in HOLDINGS:
-            m.PartnerCapability(
-                nation=_nation(h.nation), capability_type=types[h.ctype], quantity=h.quantity,
-                readiness=h.readiness, available_from=_d(h.starts), available_to=_d(h.ends),
-                location=h.location, source=h.source, as_of=_d(h.as_of),
-                recorded_by=users[h.author], marking=marking(h.marking),
-            ).save()  # fmt: skip
-            created += 1
-        for a in ASSESSMENTS:
-            m.Willingness(
-                nation=_nation(a.nation), contingency_type=a.kind, stance=a.stance,
-                conditions=a.conditions, assessed_by_nation=_nation(a.by),
-                assessed_by=users[a.author], assessed_on=_d(a.on), basis=f"{a.basis} {NOTE}",
-                marking=marking(a.marking),
-            ).save()  # fmt: skip
-            created += 1
-        plans = {
-            PLAN_A: m.Contingency(
-                name=PLAN_A, contingency_type="taiwan_strait", starts=START, ends=END,
-                description="A fictional coalition response to a crisis in the Taiwan Strait, "
-                f"built to show every readiness check. {NOTE}",
-                created_by=users["us.planner"], marking=marking(REL_A),
-            ),
-            PLAN_B: m.Contingency(
-                name=PLAN_B, contingency_type="korean_peninsula", starts=START, ends=END,
-                description="A fictional combined response on the Korean Peninsula at the same "
-                f"time, competing for the same U.S. fighters. {NOTE}",
-                created_by=users["us.planner"], marking=marking(REL_B),
-            ),
-        }  # fmt: skip
-        for plan in plans.values():
-            plan.save()
-            created += 1
-        phases = (("Deter", "2027-03-01", "2027-03-31"), ("Seize the initiative", "2027-04-01",
-                  "2027-06-30"), ("Sustain and stabilise", "2027-07-01", "2027-08-31"))  # fmt: skip
-        for plan in plans.values():
-            for order, (title, starts, ends) in enumerate(phases, start=1):
-                m.Phase(contingency=plan, order=order, name=title, starts=_d(starts),
-                        ends=_d(ends), marking=plan.marking).save()  # fmt: skip
-                created += 1
-        for t in TASKS:
-            task = m.Task(
-                contingency=plans[t.plan], name=t.name, capability_type=types[t.ctype],
-                quantity=t.quantity, starts=_d(t.starts), ends=_d(t.ends), location=t.location,
-                lead=_nation(t.lead) if t.lead else None, priority=t.priority,
-                marking=marking(t.marking),
-            )  # fmt: skip
-            task.save()
-            created += 1
-            for nation, quantity, lead in t.assigned:
-                m.Assignment(
-                    task=task, nation=_nation(nation), quantity=quantity, is_lead=lead,
-                    assigned_by=users["us.planner"], marking=task.marking,
-                ).save()  # fmt: skip
-                created += 1
-        # A U.S.-only task Japan and Australia never see, nor anything that rests on it.
-        secret = m.Task(
-            contingency=plans[PLAN_A], name="U.S.-only reconnaissance orbit (fictional)",
-            capability_type=types["MPA"], quantity=1, starts=_d("2027-04-01"),
-            ends=_d("2027-05-31"), location="Strait", lead=_nation("USA"), priority=5,
-            marking=marking(NOFORN),
+    return types, created
+
+
+def _registry(users: dict[str, Any], types: dict[str, m.CapabilityType]) -> int:
+    """Partners' holdings and the willingness assessments."""
+    for h in HOLDINGS:
+        m.PartnerCapability(
+            nation=_nation(h.nation), capability_type=types[h.ctype], quantity=h.quantity,
+            readiness=h.readiness, available_from=_d(h.starts), available_to=_d(h.ends),
+            location=h.location, source=h.source, as_of=_d(h.as_of),
+            recorded_by=users[h.author], marking=_marking(h.marking),
+        ).save()  # fmt: skip
+    for a in ASSESSMENTS:
+        m.Willingness(
+            nation=_nation(a.nation), contingency_type=a.kind, stance=a.stance,
+            conditions=a.conditions, assessed_by_nation=_nation(a.by),
+            assessed_by=users[a.author], assessed_on=_d(a.on), basis=f"{a.basis} {NOTE}",
+            marking=_marking(a.marking),
+        ).save()  # fmt: skip
+    return len(HOLDINGS) + len(ASSESSMENTS)
+
+
+def _plans(users: dict[str, Any]) -> dict[str, m.Contingency]:
+    """The two plans, saved."""
+    plans = {
+        PLAN_A: m.Contingency(
+            name=PLAN_A, contingency_type="taiwan_strait", starts=START, ends=END,
+            description="A fictional coalition response to a crisis in the Taiwan Strait, "
+            f"built to show every readiness check. {NOTE}",
+            created_by=users["us.planner"], marking=_marking(REL_A),
+        ),
+        PLAN_B: m.Contingency(
+            name=PLAN_B, contingency_type="korean_peninsula", starts=START, ends=END,
+            description="A fictional combined response on the Korean Peninsula at the same "
+            f"time, competing for the same U.S. fighters. {NOTE}",
+            created_by=users["us.planner"], marking=_marking(REL_B),
+        ),
+    }  # fmt: skip
+    for plan in plans.values():
+        plan.save()
+    return plans
+
+
+def _phases(plans: dict[str, m.Contingency]) -> int:
+    """The same three phases in each plan, marked as the plan."""
+    phases = (("Deter", "2027-03-01", "2027-03-31"), ("Seize the initiative", "2027-04-01",
+              "2027-06-30"), ("Sustain and stabilise", "2027-07-01", "2027-08-31"))  # fmt: skip
+    for plan in plans.values():
+        for order, (title, starts, ends) in enumerate(phases, start=1):
+            m.Phase(contingency=plan, order=order, name=title, starts=_d(starts),
+                    ends=_d(ends), marking=plan.marking).save()  # fmt: skip
+    return len(plans) * len(phases)
+
+
+def _tasks(
+    users: dict[str, Any], types: dict[str, m.CapabilityType], plans: dict[str, m.Contingency]
+) -> int:
+    """The tasks with their assignments, and a U.S.-only task."""
+    created = 0
+    for t in TASKS:
+        task = m.Task(
+            contingency=plans[t.plan], name=t.name, capability_type=types[t.ctype],
+            quantity=t.quantity, starts=_d(t.starts), ends=_d(t.ends), location=t.location,
+            lead=_nation(t.lead) if t.lead else None, priority=t.priority,
+            marking=_marking(t.marking),
         )  # fmt: skip
-        secret.save()
-        m.Assignment(task=secret, nation=_nation("USA"), quantity=1, is_lead=True,
-                     assigned_by=users["us.planner"], marking=marking(NOFORN)).save()  # fmt: skip
-        created += 2
-        for plan, holder, provider, ctype, quantity, note, text, author in ASSUMPTIONS:
-            m.Assumption(contingency=plans[plan], holder=_nation(holder),
-                         provider=_nation(provider), capability_type=types[ctype],
-                         quantity=quantity, note=note, recorded_by=users[author],
-                         marking=marking(text)).save()  # fmt: skip
+        task.save()
+        created += 1
+        for nation, quantity, lead in t.assigned:
+            m.Assignment(
+                task=task, nation=_nation(nation), quantity=quantity, is_lead=lead,
+                assigned_by=users["us.planner"], marking=task.marking,
+            ).save()  # fmt: skip
             created += 1
-        m.PlanningRequest(
-            nation=_nation("JPN"), kind="confirm_role", contingency=plans[PLAN_A],
-            title="Confirm U.S. missile defence of the bases Japan hosts",
-            text=f"Japan's planners assume U.S. batteries defend the forward bases. {NOTE}",
-            requested_by=users["jpn.liaison"], opened=_d("2026-11-10"),
-            target=_d("2026-12-15"), marking=marking("SECRET//REL TO USA, JPN"),
-        ).save()  # fmt: skip
-        m.PlanningRequest(
-            nation=_nation("PHL"), kind="join", contingency=None,
-            title="Join planning for a South China Sea contingency",
-            text=f"The Philippines asks to take part in coalition planning for its own waters. "
-            f"{NOTE}",
-            requested_by=users["phl.liaison"], opened=_d("2026-11-12"),
-            marking=marking("CONFIDENTIAL//REL TO USA, PHL"),
-        ).save()  # fmt: skip
-        created += 2
-    return created
+    # A U.S.-only task Japan and Australia never see, nor anything that rests on it.
+    secret = m.Task(
+        contingency=plans[PLAN_A], name="U.S.-only reconnaissance orbit (fictional)",
+        capability_type=types["MPA"], quantity=1, starts=_d("2027-04-01"),
+        ends=_d("2027-05-31"), location="Strait", lead=_nation("USA"), priority=5,
+        marking=_marking(NOFORN),
+    )  # fmt: skip
+    secret.save()
+    m.Assignment(task=secret, nation=_nation("USA"), quantity=1, is_lead=True,
+                 assigned_by=users["us.planner"], marking=_marking(NOFORN)).save()  # fmt: skip
+    return created + 2
+
+
+def _assumptions(
+    users: dict[str, Any], types: dict[str, m.CapabilityType], plans: dict[str, m.Contingency]
+) -> int:
+    """What partners' planners assume the United States provides."""
+    for plan, holder, provider, ctype, quantity, note, text, author in ASSUMPTIONS:
+        m.Assumption(contingency=plans[plan], holder=_nation(holder),
+                     provider=_nation(provider), capability_type=types[ctype],
+                     quantity=quantity, note=note, recorded_by=users[author],
+                     marking=_marking(text)).save()  # fmt: skip
+    return len(ASSUMPTIONS)
+
+
+def _requests(users: dict[str, Any], plans: dict[str, m.Contingency]) -> int:
+    """Two open planning requests: Japan's on a plan, the Philippines' on none."""
+    m.PlanningRequest(
+        nation=_nation("JPN"), kind="confirm_role", contingency=plans[PLAN_A],
+        title="Confirm U.S. missile defence of the bases Japan hosts",
+        text=f"Japan's planners assume U.S. batteries defend the forward bases. {NOTE}",
+        requested_by=users["jpn.liaison"], opened=_d("2026-11-10"),
+        target=_d("2026-12-15"), marking=_marking("SECRET//REL TO USA, JPN"),
+    ).save()  # fmt: skip
+    m.PlanningRequest(
+        nation=_nation("PHL"), kind="join", contingency=None,
+        title="Join planning for a South China Sea contingency",
+        text=f"The Philippines asks to take part in coalition planning for its own waters. "
+        f"{NOTE}",
+        requested_by=users["phl.liaison"], opened=_d("2026-11-12"),
+        marking=_marking("CONFIDENTIAL//REL TO USA, PHL"),
+    ).save()  # fmt: skip
+    return 2

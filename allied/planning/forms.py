@@ -117,7 +117,7 @@ class CapabilityForm(forms.Form):
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         starts, ends = data.get("available_from"), data.get("available_to")
-        if starts and ends and ends < starts:  # type: ignore[operator]
+        if starts and ends and ends < starts:
             self.add_error("available_to", "The window must end on or after the day it starts.")
         return data
 

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 
 from allied.core.api.fields import MarkingField
 from allied.core.restricted import show, viewer_of
+from allied.planning import authoring
 from allied.planning import models as m
 from allied.planning.api import writing
 from allied.planning.api.writing import ID, REFUSED, _ReadOnly, _Versioned, _versioned
@@ -167,6 +168,7 @@ class PlanViewSet(_Versioned):
 
     queryset_model = m.Contingency
     serializer_class = PlanSerializer
+    action_access = {"create": authoring.STARTS_PLANS}
     create_with = staticmethod(writing.create_plan)
     edit_with = staticmethod(writing.edit_plan)
 
@@ -321,6 +323,7 @@ class AssumptionViewSet(_ReadOnly):
 
     queryset_model = m.Assumption
     serializer_class = AssumptionSerializer
+    action_access = {"create": authoring.RECORDS_ASSUMPTIONS}
 
     def get_queryset(self) -> Any:
         rows = super().get_queryset().select_related("marking", "capability_type", "contingency")

@@ -84,6 +84,8 @@ class RequestViewSet(_ReadOnly, mixins.CreateModelMixin):
 
     queryset_model = m.PlanningRequest
     serializer_class = RequestSerializer
+    # ``POST requests/{id}/decide/`` runs ``record_decision``; reading it is open to all.
+    action_access = {"record_decision": authoring.DECIDES_REQUESTS}
 
     def get_queryset(self) -> Any:
         return with_visible_plan(super().get_queryset(), viewer_of(self.request)).order_by("pk")
@@ -99,27 +101,25 @@ class RequestViewSet(_ReadOnly, mixins.CreateModelMixin):
         super().perform_create(serializer)
 
     @extend_schema(
-        methods=["GET"],
         parameters=ID,
         request=None,
         responses={200: DecidableSerializer},
         description="The request, and whether the caller may decide it now.",
     )
+    @action(detail=True, methods=["get"], serializer_class=writing.PlanningDecisionSerializer)
+    def decide(self, request: Request, pk: str | None = None) -> Response:
+        row = self.get_object()
+        show(request, [row])
+        return Response(DecidableSerializer(row, context={"request": request}).data)
+
     @extend_schema(
-        methods=["POST"],
         parameters=ID,
         request=writing.PlanningDecisionSerializer,
         responses={200: RequestSerializer, 403: REFUSED},
         description="Accept or decline an open request (U.S. planners and the working group).",
     )
-    @action(
-        detail=True, methods=["get", "post"], serializer_class=writing.PlanningDecisionSerializer
-    )
-    def decide(self, request: Request, pk: str | None = None) -> Response:
-        row = self.get_object()
-        if request.method == "GET":
-            show(request, [row])
-            return Response(DecidableSerializer(row, context={"request": request}).data)
-        row = writing.decide(request, row)
+    @decide.mapping.post
+    def record_decision(self, request: Request, pk: str | None = None) -> Response:
+        row = writing.decide(request, self.get_object())
         show(request, [row])
         return Response(RequestSerializer(row, context={"request": request}).data)

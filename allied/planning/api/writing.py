@@ -1,7 +1,8 @@
 """Write operations of the planning API, on the same rules as the pages (``planning.authoring``).
 
 * ``POST plans/`` starts a plan owned by the caller's nation; ``PATCH plans/{id}/`` edits it and
-  must name the ``version`` it started from (409 with the current version when it changed).
+  must name the ``version`` it started from (409 with the current version when it changed:
+  ``allied.core.edit.StaleVersion``, answered by the API's exception handler).
 * ``POST phases/``, ``POST tasks/``, ``PATCH tasks/{id}/`` (with ``version``),
   ``POST assignments/`` and ``DELETE assignments/{id}/``: a planner of the plan's nation only.
 * ``POST assumptions/``: any planner, for its own nation's planners.
@@ -27,8 +28,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from allied.core.api.fields import MarkingField
-from allied.core.models import NotVisibleAfterWrite
-from allied.core.models.principals import Role, principal_for
+from allied.core.edit import visible, visible_or_404
+from allied.core.models.principals import principal_for
 from allied.core.restricted import RestrictedViewSetMixin, show, viewer_of
 from allied.planning import authoring
 from allied.planning import models as m
@@ -43,17 +44,13 @@ ID = [OpenApiParameter("id", int, OpenApiParameter.PATH)]
 
 
 def run(write: Callable[[], Any]) -> Any:
-    """Run a write, answering a refusal as a 400 keyed by field (or a 409 for a conflict)."""
+    """Run a write, answering a broken rule as a 400 keyed by field. A marking its author could
+    not read back (400) and a stale version (409) are answered by the API's exception handler
+    (``allied.core.api.errors``)."""
     try:
         return write()
     except DjangoValidationError as exc:
         raise ValidationError(exc.message_dict) from exc
-    except NotVisibleAfterWrite as exc:
-        raise ValidationError({"marking": [f"{exc}; nothing was saved."]}) from exc
-
-
-def conflict_response(exc: authoring.Conflict) -> Response:
-    return Response({"detail": str(exc), "version": exc.current}, status=status.HTTP_409_CONFLICT)
 
 
 def editable(request: Request, plan: m.Contingency) -> None:
@@ -64,8 +61,9 @@ def editable(request: Request, plan: m.Contingency) -> None:
 
 
 def visible_row(request: Request, model: type[Any], pk: Any, field: str) -> Any:
-    """A row named in the body, if the caller may see it; a 400 on ``field`` otherwise."""
-    row = model.objects.visible_to(viewer_of(request)).filter(pk=pk).first()
+    """A row named in the body, if the caller may see it; a 400 on ``field`` otherwise (a row
+    reached from the URL's record answers 404 instead: ``visible_or_404``)."""
+    row = visible(request, model).filter(pk=pk).first()
     if row is None:
         raise ValidationError({field: ["No such record."]})
     return row
@@ -82,7 +80,7 @@ def as_data(validated: dict[str, Any]) -> dict[str, Any]:
 # --- serializers of the bodies ------------------------------------------------------------------
 
 
-class PlanWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class PlanWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     contingency_type = serializers.ChoiceField(choices=list(CONTINGENCY_TYPES.items()))
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
@@ -104,7 +102,7 @@ class PlanPatchSerializer(PlanWriteSerializer):
         return attrs
 
 
-class PhaseWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class PhaseWriteSerializer(serializers.Serializer):
     plan = serializers.IntegerField(min_value=1)
     order = serializers.IntegerField(min_value=0, max_value=99)
     name = serializers.CharField(max_length=200)
@@ -113,7 +111,7 @@ class PhaseWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]
     marking = MarkingField()
 
 
-class TaskWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class TaskWriteSerializer(serializers.Serializer):
     plan = serializers.IntegerField(min_value=1)
     phase = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     name = serializers.CharField(max_length=200)
@@ -143,7 +141,7 @@ class TaskPatchSerializer(TaskWriteSerializer):
         return attrs
 
 
-class AssignmentWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AssignmentWriteSerializer(serializers.Serializer):
     task = serializers.IntegerField(min_value=1)
     nation = serializers.RegexField(r"^[A-Za-z]{3}$")
     quantity = serializers.IntegerField(min_value=1, max_value=100_000)
@@ -154,7 +152,7 @@ class AssignmentWriteSerializer(serializers.Serializer):  # type: ignore[type-ar
     )
 
 
-class AssumptionWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AssumptionWriteSerializer(serializers.Serializer):
     plan = serializers.IntegerField(min_value=1)
     provider = serializers.RegexField(r"^[A-Za-z]{3}$")
     capability_type = serializers.SlugRelatedField(
@@ -165,7 +163,7 @@ class AssumptionWriteSerializer(serializers.Serializer):  # type: ignore[type-ar
     marking = MarkingField()
 
 
-class PlanningDecisionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class PlanningDecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["accept", "decline"])
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
@@ -173,7 +171,7 @@ class PlanningDecisionSerializer(serializers.Serializer):  # type: ignore[type-a
 # --- the handlers the viewsets call -------------------------------------------------------------
 
 
-def body(request: Request, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:  # type: ignore[type-arg]
+def body(request: Request, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
     given = serializer_class(data=request.data)
     given.is_valid(raise_exception=True)
     return as_data(dict(given.validated_data))
@@ -181,8 +179,6 @@ def body(request: Request, serializer_class: type[serializers.Serializer]) -> di
 
 def create_plan(request: Request) -> m.Contingency:
     principal = principal_for(request.user)
-    if not authoring.may_create_plan(principal):
-        raise PermissionDenied("Only planners start plans.")
     data = body(request, PlanWriteSerializer)
     return run(lambda: authoring.create_plan(request.user, principal, viewer_of(request), data))
 
@@ -211,7 +207,7 @@ def create_task(request: Request) -> m.Task:
 
 def edit_task(request: Request, task: m.Task) -> m.Task:
     data = body(request, TaskPatchSerializer)
-    plan = visible_row(request, m.Contingency, task.contingency_id, "plan")
+    plan = visible_or_404(visible(request, m.Contingency), pk=task.contingency_id)
     editable(request, plan)
     task.contingency = plan
     return run(
@@ -230,16 +226,14 @@ def create_assignment(request: Request) -> m.Assignment:
 
 
 def delete_assignment(request: Request, row: m.Assignment) -> None:
-    task = visible_row(request, m.Task, row.task_id, "task")
-    plan = visible_row(request, m.Contingency, task.contingency_id, "task")
+    task = visible_or_404(visible(request, m.Task), pk=row.task_id)
+    plan = visible_or_404(visible(request, m.Contingency), pk=task.contingency_id)
     editable(request, plan)
     authoring.unassign(request.user, viewer_of(request), row)
 
 
 def create_assumption(request: Request) -> m.Assumption:
     principal = principal_for(request.user)
-    if not principal.has_role(Role.PLANNER):
-        raise PermissionDenied("Only planners record assumptions.")
     data = body(request, AssumptionWriteSerializer)
     plan = visible_row(request, m.Contingency, data["plan"], "plan")
     provider = authoring.nation_code(data["provider"], "provider")
@@ -261,8 +255,6 @@ def create_assumption(request: Request) -> m.Assumption:
 
 
 def decide(request: Request, row: m.PlanningRequest) -> m.PlanningRequest:
-    if not authoring.may_decide(principal_for(request.user)):
-        raise PermissionDenied("U.S. planners and the working group decide planning requests.")
     data = body(request, PlanningDecisionSerializer)
     today = timezone.localdate()
     return run(
@@ -281,7 +273,7 @@ class _ReadOnly(
     RestrictedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
+    viewsets.GenericViewSet,
 ):
     lookup_value_regex = "[0-9]+"
 
@@ -296,10 +288,7 @@ class _Versioned(_ReadOnly):
         return created(request, type(self).create_with(request), self.serializer_class)
 
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        try:
-            row = type(self).edit_with(request, self.get_object())
-        except authoring.Conflict as exc:
-            return conflict_response(exc)
+        row = type(self).edit_with(request, self.get_object())
         show(request, [row])
         return Response(self.serializer_class(row).data)
 

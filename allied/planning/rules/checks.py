@@ -168,6 +168,32 @@ def find_overloads(
     is under way, and the worst while two or more plans are (each None when there is none)."""
     tasks = data.task_by_key
     holdings = data.capabilities_by.get((nation, ctype), [])
+    worst = _worst_excess(_load_events(tasks, holdings, assignments))
+
+    def at(day: date) -> Overload:
+        active = tuple(a for a in assignments if tasks[a.task].starts <= day <= tasks[a.task].ends)
+        held = tuple(c for c in holdings if c.starts <= day <= c.ends)
+        return Overload(
+            nation,
+            ctype,
+            day,
+            sum(a.quantity for a in active),
+            capacity_on(held, day),
+            active,
+            held,
+            tuple(sorted({tasks[a.task].plan for a in active})),
+        )
+
+    one_plan = at(worst[False][1]) if False in worst else None
+    many_plans = at(worst[True][1]) if True in worst else None
+    return one_plan, many_plans
+
+
+def _load_events(
+    tasks: dict[int, Task], holdings: Iterable[Capability], assignments: Sequence[Assignment]
+) -> dict[date, list[tuple[int, int, int]]]:
+    """The days the load or the capacity changes: (load change, capacity change, plan), where an
+    assignment's end names its plan as ``-plan - 1``."""
     events: dict[date, list[tuple[int, int, int]]] = defaultdict(list)
     for a in assignments:
         t = tasks[a.task]
@@ -177,6 +203,12 @@ def find_overloads(
         if c.counts:
             events[c.starts].append((0, c.quantity, 0))
             events[c.ends + timedelta(days=1)].append((0, -c.quantity, 0))
+    return events
+
+
+def _worst_excess(events: dict[date, list[tuple[int, int, int]]]) -> dict[bool, tuple[int, date]]:
+    """The largest excess of load over capacity and its first day, while one plan is under way
+    (``False``) and while several are (``True``)."""
     load = cap = 0
     active_plans: dict[int, int] = defaultdict(int)
     worst: dict[bool, tuple[int, date]] = {}
@@ -196,24 +228,7 @@ def find_overloads(
             excess = load - cap
             if multi not in worst or excess > worst[multi][0]:
                 worst[multi] = (excess, day)
-
-    def at(day: date) -> Overload:
-        active = tuple(a for a in assignments if tasks[a.task].starts <= day <= tasks[a.task].ends)
-        held = tuple(c for c in holdings if c.starts <= day <= c.ends)
-        return Overload(
-            nation,
-            ctype,
-            day,
-            sum(a.quantity for a in active),
-            capacity_on(held, day),
-            active,
-            held,
-            tuple(sorted({tasks[a.task].plan for a in active})),
-        )
-
-    one_plan = at(worst[False][1]) if False in worst else None
-    many_plans = at(worst[True][1]) if True in worst else None
-    return one_plan, many_plans
+    return worst
 
 
 # --- the checks ----------------------------------------------------------------------
@@ -567,11 +582,6 @@ class Coverage:
     assigned: int
     by_nation: dict[str, int]
     leads: dict[str, int]
-
-    @property
-    def us_share(self) -> float:
-        total = sum(self.by_nation.values())
-        return self.by_nation.get(US, 0) / total if total else 0.0
 
 
 def coverage(data: PlanningData, plan: int) -> Coverage:

@@ -37,12 +37,21 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
-from allied.planning.rules.model import US, Assignment, Capability, PlanningData, Stance, Task
+from allied.planning.rules.model import (
+    US,
+    Assignment,
+    Assumption,
+    Capability,
+    PlanningData,
+    Stance,
+    Task,
+)
 
 
 @dataclass(frozen=True)
@@ -165,6 +174,55 @@ def _holding_intervals(holdings: list[Capability]) -> list[tuple[int, int, int]]
     return [(_day(c.starts), _day(c.ends), c.quantity) for c in holdings if c.counts]
 
 
+@dataclass
+class _Model:
+    """The integer programme of one plan: the tasks, the candidate ``x[t,p]`` variables (task
+    index, nation, unit cost, upper bound) grouped by partner and type, and the assumptions."""
+
+    tasks: list[Task]
+    starts: np.ndarray
+    ends: np.ndarray
+    var_task: list[int] = field(default_factory=list)
+    var_nation: list[str] = field(default_factory=list)
+    var_cost: list[float] = field(default_factory=list)
+    var_ub: list[float] = field(default_factory=list)
+    keys: list[_Key] = field(default_factory=list)
+    key_vars: list[list[int]] = field(default_factory=list)
+    assumptions: list[Assumption] = field(default_factory=list)
+
+    @property
+    def n_x(self) -> int:
+        return len(self.var_task)
+
+    @property
+    def n_t(self) -> int:
+        return len(self.tasks)
+
+    @property
+    def n(self) -> int:
+        return self.n_x + self.n_t + len(self.assumptions)
+
+
+@dataclass
+class _Rows:
+    """The constraint rows, as a sparse matrix's entries and each row's bounds."""
+
+    rows: list[int] = field(default_factory=list)
+    cols: list[int] = field(default_factory=list)
+    vals: list[float] = field(default_factory=list)
+    lb: list[float] = field(default_factory=list)
+    ub: list[float] = field(default_factory=list)
+
+    def add(self, entries: list[tuple[int, float]], low: float, high: float) -> None:
+        r = len(self.lb)
+        for c, v in entries:
+            self.rows.append(r)
+            self.cols.append(c)
+            self.vals.append(v)
+        self.lb.append(low)
+        self.ub.append(high)
+
+
 def propose(
     data: PlanningData,
     plan_key: int,
@@ -176,7 +234,6 @@ def propose(
     """The proposed assignment of ``plan_key``'s tasks (replacing the plan's own assignments)."""
     started = time.perf_counter()
     w = weights or Weights()
-    plan = data.plan_by_key[plan_key]
     tasks = sorted(data.tasks_of(plan_key), key=lambda t: t.key)
     if not tasks:
         return Proposal(
@@ -187,33 +244,80 @@ def propose(
             bound=0.0,
             gap=0.0,
         )
-    starts = np.array([_day(t.starts) for t in tasks], dtype=np.int64)
-    ends = np.array([_day(t.ends) for t in tasks], dtype=np.int64)
-    qty = np.array([t.quantity for t in tasks], dtype=np.int64)
+    stance = _stances(data, plan_key)
+    model = _build_model(data, plan_key, tasks, stance, w)
+    cost, ub = _objective(model, w)
+    rows = _Rows()
+    _cover_rows(rows, model)
+    _capacity_rows(rows, model, ub)
+    _assumption_rows(rows, model)
+    result = _solve(
+        rows, model, cost, ub, time_limit - (time.perf_counter() - started), mip_rel_gap
+    )
+    proposal = Proposal(
+        plan_key, "", str(result.message), variables=model.n, rows=len(rows.lb), tasks=model.n_t
+    )
+    if result.x is None:
+        proposal.status = "no_solution"
+        proposal.uncovered = [
+            Uncovered(t.key, Reason.NOT_SOLVED, "The solver found no solution in time.")
+            for t in tasks
+        ]
+    else:
+        _read_solution(proposal, result, data, plan_key, model, stance)
+    proposal.seconds = time.perf_counter() - started
+    return proposal
 
-    # Load other plans already put on each partner and type.
+
+def _other_load(
+    data: PlanningData, plan_key: int
+) -> dict[tuple[str, str], list[tuple[int, int, int]]]:
+    """The load other plans already put on each partner and type: (start, end, quantity)."""
     other: dict[tuple[str, str], list[tuple[int, int, int]]] = defaultdict(list)
     for task_key, existing in data.assignments_by_task.items():
         t = data.task_by_key[task_key]
         if t.plan != plan_key:
             for held in existing:
                 other[(held.nation, t.ctype)].append((_day(t.starts), _day(t.ends), held.quantity))
+    return other
 
-    stance: dict[str, Stance | None] = {}
-    for nation in {n for ns in data.nations_by_ctype.values() for n in ns}:
-        stance[nation] = data.willingness(nation, plan.contingency_type).stance
 
+def _stances(data: PlanningData, plan_key: int) -> dict[str, Stance | None]:
+    """Each partner's willingness for the plan's contingency type."""
+    plan = data.plan_by_key[plan_key]
+    return {
+        nation: data.willingness(nation, plan.contingency_type).stance
+        for nation in {n for ns in data.nations_by_ctype.values() for n in ns}
+    }
+
+
+def _unit_cost(w: Weights, task: Task, nation: str, stance: Stance | None) -> float:
+    """What one unit of ``nation`` on ``task`` costs in the objective."""
+    if nation == US:
+        return w.us
+    if stance is Stance.WILLING:
+        return w.willing - (w.lead_bonus if task.lead == nation else 0.0)
+    return w.conditional
+
+
+def _build_model(
+    data: PlanningData,
+    plan_key: int,
+    tasks: list[Task],
+    stance: dict[str, Stance | None],
+    w: Weights,
+) -> _Model:
+    """The candidate (task, partner) pairs and their unit costs: a willing or conditional
+    partner holding the task's type at some moment of its window."""
+    model = _Model(
+        tasks,
+        np.array([_day(t.starts) for t in tasks], dtype=np.int64),
+        np.array([_day(t.ends) for t in tasks], dtype=np.int64),
+    )
+    other = _other_load(data, plan_key)
     by_ctype: dict[str, list[int]] = defaultdict(list)
     for i, t in enumerate(tasks):
         by_ctype[t.ctype].append(i)
-
-    # Candidate (task, partner) pairs and their unit costs.
-    var_task: list[int] = []
-    var_nation: list[str] = []
-    var_cost: list[float] = []
-    var_ub: list[float] = []
-    keys: list[_Key] = []
-    key_vars: list[list[int]] = []
     for ctype, members_of_type in sorted(by_ctype.items()):
         index = np.array(members_of_type)
         for nation in data.nations_by_ctype.get(ctype, []):
@@ -221,94 +325,76 @@ def propose(
             if s not in (Stance.WILLING, Stance.CONDITIONAL):
                 continue
             holdings = data.capabilities_by[(nation, ctype)]
-            spans = _holding_intervals(holdings)
-            if not spans:
-                continue
-            arr = np.array(spans, dtype=np.int64)
-            meets = (
-                (arr[:, 0][None, :] <= ends[index][:, None])
-                & (arr[:, 1][None, :] >= starts[index][:, None])
-            ).any(axis=1)
-            chosen = index[meets]
+            chosen = _meeting(model, index, _holding_intervals(holdings))
             if not len(chosen):
                 continue
-            key = _Key(nation, ctype, holdings, other.get((nation, ctype), []), list(chosen))
-            first = len(var_task)
+            first = model.n_x
             for i in chosen:
                 t = tasks[int(i)]
-                if nation == US:
-                    unit = w.us
-                elif s is Stance.WILLING:
-                    unit = w.willing - (w.lead_bonus if t.lead == nation else 0.0)
-                else:
-                    unit = w.conditional
-                var_task.append(int(i))
-                var_nation.append(nation)
-                var_cost.append(unit)
-                var_ub.append(float(t.quantity))
-            keys.append(key)
-            key_vars.append(list(range(first, len(var_task))))
+                model.var_task.append(int(i))
+                model.var_nation.append(nation)
+                model.var_cost.append(_unit_cost(w, t, nation, s))
+                model.var_ub.append(float(t.quantity))
+            model.keys.append(
+                _Key(nation, ctype, holdings, other.get((nation, ctype), []), list(chosen))
+            )
+            model.key_vars.append(list(range(first, model.n_x)))
+    model.assumptions = [a for a in data.assumptions if a.plan == plan_key and a.ctype in by_ctype]
+    return model
 
-    n_x = len(var_task)
-    n_t = len(tasks)
-    assumptions = [a for a in data.assumptions if a.plan == plan_key and a.ctype in by_ctype]
-    n_s = len(assumptions)
-    n = n_x + n_t + n_s
-    big = w.conditional * float(qty.max()) + 10.0 * w.assumption * float(qty.max()) + 10.0
+
+def _meeting(model: _Model, index: np.ndarray, spans: list[tuple[int, int, int]]) -> np.ndarray:
+    """The tasks of ``index`` whose window meets one of the holdings' ``spans``."""
+    if not spans:
+        return index[:0]
+    arr = np.array(spans, dtype=np.int64)
+    meets = (
+        (arr[:, 0][None, :] <= model.ends[index][:, None])
+        & (arr[:, 1][None, :] >= model.starts[index][:, None])
+    ).any(axis=1)
+    return index[meets]  # type: ignore[no-any-return]
+
+
+def _objective(model: _Model, w: Weights) -> tuple[np.ndarray, np.ndarray]:
+    """The cost of each variable and its upper bound (``x``, then ``u``, then ``s``)."""
+    tasks, n_x, n_t = model.tasks, model.n_x, model.n_t
+    top = float(max(t.quantity for t in tasks))
+    big = w.conditional * top + 10.0 * w.assumption * top + 10.0
     cost = np.concatenate(
         [
-            np.array(var_cost, dtype=float),
+            np.array(model.var_cost, dtype=float),
             np.array([big * t.priority for t in tasks], dtype=float),
-            np.full(n_s, w.assumption),
+            np.full(len(model.assumptions), w.assumption),
         ]
     )
-    lb = np.zeros(n)
-    ub = np.concatenate([np.array(var_ub, dtype=float), np.ones(n_t), np.full(n_s, np.inf)])
-    for j, assumed in enumerate(assumptions):
+    ub = np.concatenate(
+        [
+            np.array(model.var_ub, dtype=float),
+            np.ones(n_t),
+            np.full(len(model.assumptions), np.inf),
+        ]
+    )
+    for j, assumed in enumerate(model.assumptions):
         ub[n_x + n_t + j] = float(assumed.quantity)
+    return cost, ub
 
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    row_lb: list[float] = []
-    row_ub: list[float] = []
 
-    def add_row(entries: list[tuple[int, float]], low: float, high: float) -> None:
-        r = len(row_lb)
-        for c, v in entries:
-            rows.append(r)
-            cols.append(c)
-            vals.append(v)
-        row_lb.append(low)
-        row_ub.append(high)
-
-    # Cover each task in full or leave it uncovered.
+def _cover_rows(rows: _Rows, model: _Model) -> None:
+    """Cover each task in full or leave it uncovered."""
     x_of_task: dict[int, list[int]] = defaultdict(list)
-    for v, i in enumerate(var_task):
+    for v, i in enumerate(model.var_task):
         x_of_task[i].append(v)
-    for i, t in enumerate(tasks):
+    for i, t in enumerate(model.tasks):
         entries = [(v, 1.0) for v in x_of_task.get(i, [])]
-        entries.append((n_x + i, float(t.quantity)))
-        add_row(entries, float(t.quantity), float(t.quantity))
+        entries.append((model.n_x + i, float(t.quantity)))
+        rows.add(entries, float(t.quantity), float(t.quantity))
 
-    # Capacity of each partner and type at every moment that matters.
-    for key, variables in zip(keys, key_vars, strict=True):
-        idx = np.array(key.tasks, dtype=np.int64)
-        spans = _holding_intervals(key.holdings)
-        points = set(starts[idx].tolist())
-        points.update(s for s, _, _ in key.other)
-        points.update(e + 1 for _, e, _ in spans)
-        pts = np.array(sorted(points), dtype=np.int64)
-        pts = pts[(pts >= starts[idx].min()) & (pts <= ends[idx].max())]
-        active = (starts[idx][None, :] <= pts[:, None]) & (ends[idx][None, :] >= pts[:, None])
-        room = _profile(pts, spans) - _profile(pts, key.other)
-        seen: dict[bytes, int] = {}
-        for r in range(len(pts)):
-            if not active[r].any():
-                continue
-            sig = active[r].tobytes()
-            if sig not in seen or room[r] < seen[sig]:
-                seen[sig] = int(room[r])
+
+def _capacity_rows(rows: _Rows, model: _Model, ub: np.ndarray) -> None:
+    """Capacity of each partner and type at every moment that matters; a variable with no room
+    at all is bounded to 0, and a row that can never bind first is dropped."""
+    for key, variables in zip(model.keys, model.key_vars, strict=True):
+        seen = _room_by_tasks_under_way(model, key)
         if not seen:
             continue
         masks = np.array([np.frombuffer(sig, dtype=bool) for sig in seen])
@@ -327,40 +413,80 @@ def propose(
             members = [variables[k] for k in np.nonzero(masks[r])[0]]
             if sum(ub[v] for v in members) <= rhss[r]:
                 continue
-            add_row([(v, 1.0) for v in members], -np.inf, float(rhss[r]))
+            rows.add([(v, 1.0) for v in members], -np.inf, float(rhss[r]))
 
-    # Assumptions: what the plan gives the provider plus the shortfall reaches the quantity.
-    for j, assumed in enumerate(assumptions):
+
+def _room_by_tasks_under_way(model: _Model, key: _Key) -> dict[bytes, int]:
+    """For each distinct set of ``key``'s tasks under way at a day the load or the holdings
+    change, the least room the partner has then (holdings less other plans' load)."""
+    starts, ends = model.starts, model.ends
+    idx = np.array(key.tasks, dtype=np.int64)
+    spans = _holding_intervals(key.holdings)
+    points = set(starts[idx].tolist())
+    points.update(s for s, _, _ in key.other)
+    points.update(e + 1 for _, e, _ in spans)
+    pts = np.array(sorted(points), dtype=np.int64)
+    pts = pts[(pts >= starts[idx].min()) & (pts <= ends[idx].max())]
+    active = (starts[idx][None, :] <= pts[:, None]) & (ends[idx][None, :] >= pts[:, None])
+    room = _profile(pts, spans) - _profile(pts, key.other)
+    seen: dict[bytes, int] = {}
+    for r in range(len(pts)):
+        if not active[r].any():
+            continue
+        sig = active[r].tobytes()
+        if sig not in seen or room[r] < seen[sig]:
+            seen[sig] = int(room[r])
+    return seen
+
+
+def _assumption_rows(rows: _Rows, model: _Model) -> None:
+    """What the plan gives an assumption's provider plus the shortfall reaches the quantity."""
+    n_x, n_t = model.n_x, model.n_t
+    for j, assumed in enumerate(model.assumptions):
         entries = [
             (v, 1.0)
             for v in range(n_x)
-            if var_nation[v] == assumed.provider and tasks[var_task[v]].ctype == assumed.ctype
+            if model.var_nation[v] == assumed.provider
+            and model.tasks[model.var_task[v]].ctype == assumed.ctype
         ]
         entries.append((n_x + n_t + j, 1.0))
-        add_row(entries, float(assumed.quantity), np.inf)
+        rows.add(entries, float(assumed.quantity), np.inf)
 
-    matrix = coo_matrix((vals, (rows, cols)), shape=(len(row_lb), n)).tocsr()
-    integrality = np.concatenate([np.ones(n_x), np.ones(n_t), np.zeros(n_s)])
-    result = milp(
-        cost,
-        constraints=[LinearConstraint(matrix, np.array(row_lb), np.array(row_ub))],
-        integrality=integrality,
-        bounds=Bounds(lb, ub),
-        options={
-            "time_limit": max(0.1, time_limit - (time.perf_counter() - started)),
-            "mip_rel_gap": mip_rel_gap,
-            "disp": False,
-        },
+
+def _solve(
+    rows: _Rows,
+    model: _Model,
+    cost: np.ndarray,
+    ub: np.ndarray,
+    time_left: float,
+    mip_rel_gap: float,
+) -> Any:
+    """HiGHS on the programme, within what is left of the time limit."""
+    n = model.n
+    matrix = coo_matrix((rows.vals, (rows.rows, rows.cols)), shape=(len(rows.lb), n)).tocsr()
+    integrality = np.concatenate(
+        [np.ones(model.n_x), np.ones(model.n_t), np.zeros(len(model.assumptions))]
     )
-    proposal = Proposal(plan_key, "", str(result.message), variables=n, rows=len(row_lb), tasks=n_t)
-    if result.x is None:
-        proposal.status = "no_solution"
-        proposal.uncovered = [
-            Uncovered(t.key, Reason.NOT_SOLVED, "The solver found no solution in time.")
-            for t in tasks
-        ]
-        proposal.seconds = time.perf_counter() - started
-        return proposal
+    return milp(
+        cost,
+        constraints=[LinearConstraint(matrix, np.array(rows.lb), np.array(rows.ub))],
+        integrality=integrality,
+        bounds=Bounds(np.zeros(n), ub),
+        options={"time_limit": max(0.1, time_left), "mip_rel_gap": mip_rel_gap, "disp": False},
+    )
+
+
+def _read_solution(
+    proposal: Proposal,
+    result: Any,
+    data: PlanningData,
+    plan_key: int,
+    model: _Model,
+    stance: dict[str, Stance | None],
+) -> None:
+    """The solver's figures, the assignments of the covered tasks (with their leads) and why
+    each uncovered task stays uncovered."""
+    n_x, tasks = model.n_x, model.tasks
     x = np.rint(result.x).astype(np.int64)
     proposal.objective = float(result.fun)
     bound = getattr(result, "mip_dual_bound", None)
@@ -370,21 +496,18 @@ def propose(
             abs(proposal.objective), 1e-9
         )
     proposal.status = "optimal" if result.status == 0 else "time_limit"
-
     shares: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for v in range(n_x):
         if x[v] > 0:
-            shares[var_task[v]].append((var_nation[v], int(x[v])))
+            shares[model.var_task[v]].append((model.var_nation[v], int(x[v])))
     for i, t in enumerate(tasks):
         if x[n_x + i] == 1 or not shares.get(i):
             continue
         lead = _lead(t, shares[i], stance)
         for nation, q in sorted(shares[i]):
             proposal.assignments.append(Proposed(t.key, nation, q, nation == lead))
-    uncovered = [i for i in range(n_t) if x[n_x + i] == 1]
+    uncovered = [i for i in range(model.n_t) if x[n_x + i] == 1]
     proposal.uncovered = explain_uncovered(data, plan_key, tasks, uncovered, proposal, stance)
-    proposal.seconds = time.perf_counter() - started
-    return proposal
 
 
 def _lead(task: Task, given: list[tuple[str, int]], stance: dict[str, Stance | None]) -> str:
@@ -410,9 +533,8 @@ def explain_uncovered(
     stance: dict[str, Stance | None],
 ) -> list[Uncovered]:
     """Why each uncovered task stays uncovered, from the data the proposal was built on."""
-    plan = data.plan_by_key[plan_key]
-    proposed_by: dict[tuple[str, str], list[Proposed]] = defaultdict(list)
     task_by_key = {t.key: t for t in tasks}
+    proposed_by: dict[tuple[str, str], list[Proposed]] = defaultdict(list)
     for p in proposal.assignments:
         proposed_by[(p.nation, task_by_key[p.task].ctype)].append(p)
     other: dict[tuple[str, str], list[tuple[Task, Assignment]]] = defaultdict(list)
@@ -421,9 +543,24 @@ def explain_uncovered(
         if ot.plan != plan_key:
             for held in existing:
                 other[(held.nation, ot.ctype)].append((ot, held))
-    out = []
-    for i in uncovered:
-        t = tasks[i]
+    why = _Why(data, data.plan_by_key[plan_key].contingency_type, task_by_key, proposed_by, other)
+    return [why.of(tasks[i], stance) for i in uncovered]
+
+
+@dataclass(frozen=True)
+class _Why:
+    """What the explanations of uncovered tasks read: the proposal's assignments and the other
+    plans' by partner and type."""
+
+    data: PlanningData
+    contingency_type: str
+    task_by_key: dict[int, Task]
+    proposed_by: dict[tuple[str, str], list[Proposed]]
+    other: dict[tuple[str, str], list[tuple[Task, Assignment]]]
+
+    def of(self, t: Task, stance: dict[str, Stance | None]) -> Uncovered:
+        """The first reason that holds, from nobody holding the type to the plan's own tasks."""
+        data = self.data
         window = f"{t.starts.isoformat()} to {t.ends.isoformat()}"
         holders = [
             n
@@ -434,68 +571,57 @@ def explain_uncovered(
             )
         ]
         if not holders:
-            out.append(
-                Uncovered(
-                    t.key,
-                    Reason.NO_CAPABLE,
-                    f"No partner reports {t.ctype} ready between {window}.",
-                )
+            return Uncovered(
+                t.key, Reason.NO_CAPABLE, f"No partner reports {t.ctype} ready between {window}."
             )
-            continue
         usable = [n for n in holders if stance.get(n) in (Stance.WILLING, Stance.CONDITIONAL)]
         if not usable:
-            who = "; ".join(data.willingness(n, plan.contingency_type).describe() for n in holders)
-            out.append(
-                Uncovered(
-                    t.key,
-                    Reason.ONLY_UNWILLING,
-                    f"Only partners not willing to act hold {t.ctype} then: {who}.",
-                )
+            who = "; ".join(data.willingness(n, self.contingency_type).describe() for n in holders)
+            return Uncovered(
+                t.key,
+                Reason.ONLY_UNWILLING,
+                f"Only partners not willing to act hold {t.ctype} then: {who}.",
             )
-            continue
         full = {n: _min_capacity(data.capabilities_by[(n, t.ctype)], t) for n in usable}
         if sum(full.values()) < t.quantity:
             holds = ", ".join(f"{n} {q}" for n, q in full.items())
-            out.append(
-                Uncovered(
-                    t.key,
-                    Reason.INSUFFICIENT,
-                    f"Willing partners hold at most {sum(full.values())} of the "
-                    f"{t.quantity} {t.ctype} needed throughout {window} ({holds}).",
-                )
+            return Uncovered(
+                t.key,
+                Reason.INSUFFICIENT,
+                f"Willing partners hold at most {sum(full.values())} of the "
+                f"{t.quantity} {t.ctype} needed throughout {window} ({holds}).",
             )
-            continue
-        free = {}
-        for n in usable:
-            loads = [
-                (a.quantity, ot)
-                for ot, a in other.get((n, t.ctype), [])
-                if ot.starts <= t.ends and t.starts <= ot.ends
-            ]
-            free[n] = max(0, full[n] - sum(q for q, _ in loads))
+        free = {
+            n: max(0, full[n] - sum(a.quantity for ot, a in self._concurrent(n, t))) for n in usable
+        }
         if sum(free.values()) < t.quantity:
             names = sorted(
-                {
-                    data.plan_by_key[ot.plan].name
-                    for n in usable
-                    for ot, _ in other.get((n, t.ctype), [])
-                    if ot.starts <= t.ends and t.starts <= ot.ends
-                }
+                {data.plan_by_key[ot.plan].name for n in usable for ot, _ in self._concurrent(n, t)}
             )
-            out.append(
-                Uncovered(
-                    t.key,
-                    Reason.OTHER_PLANS,
-                    f"Concurrent plans ({', '.join(names)}) already use the "
-                    f"{t.ctype} willing partners hold in {window}.",
-                )
+            return Uncovered(
+                t.key,
+                Reason.OTHER_PLANS,
+                f"Concurrent plans ({', '.join(names)}) already use the "
+                f"{t.ctype} willing partners hold in {window}.",
             )
-            continue
+        return self._exhausted(t, usable, window)
+
+    def _concurrent(self, nation: str, t: Task) -> list[tuple[Task, Assignment]]:
+        """Other plans' assignments of ``nation``'s ``t.ctype`` whose task overlaps ``t``."""
+        return [
+            (ot, a)
+            for ot, a in self.other.get((nation, t.ctype), [])
+            if ot.starts <= t.ends and t.starts <= ot.ends
+        ]
+
+    def _exhausted(self, t: Task, usable: list[str], window: str) -> Uncovered:
+        """The plan's own tasks that took what the willing partners hold, most important first."""
+        task_by_key = self.task_by_key
         competing = sorted(
             {
                 a.task
                 for n in usable
-                for a in proposed_by.get((n, t.ctype), [])
+                for a in self.proposed_by.get((n, t.ctype), [])
                 if task_by_key[a.task].starts <= t.ends and t.starts <= task_by_key[a.task].ends
             },
             key=lambda k: (-task_by_key[k].priority, k),
@@ -505,16 +631,13 @@ def explain_uncovered(
             f"{task_by_key[k].name} (priority {task_by_key[k].priority})" for k in competing[:5]
         )
         what = "higher- or equal-priority tasks" if higher else "other tasks"
-        out.append(
-            Uncovered(
-                t.key,
-                Reason.EXHAUSTED,
-                f"The {t.ctype} willing partners hold in {window} goes to {what} "
-                f"of this plan: {listed or 'none'}.",
-                tuple(competing),
-            )
+        return Uncovered(
+            t.key,
+            Reason.EXHAUSTED,
+            f"The {t.ctype} willing partners hold in {window} goes to {what} "
+            f"of this plan: {listed or 'none'}.",
+            tuple(competing),
         )
-    return out
 
 
 def _min_capacity(holdings: list[Capability], t: Task) -> int:

@@ -15,12 +15,13 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from allied.core.models import NotVisibleAfterWrite
+from allied.core.access import access_required
+from allied.core.edit import explained_on, not_found, status_of, visible, visible_or_404
 from allied.core.models.principals import principal_for
 from allied.core.restricted import restricted_view, show, viewer_of
 from allied.planning import authoring
@@ -37,19 +38,20 @@ from allied.planning.forms import (
 )
 from allied.planning.views.plans import visible_plan
 
+#: The words for a write refused because its author could not read it back.
+UNREADABLE = "You could not read it back with this marking; nothing was saved."
+
 
 def _editable_plan(request: HttpRequest, pk: int) -> m.Contingency:
     plan = visible_plan(request, pk)
     if not authoring.may_edit(principal_for(request.user), plan):
-        raise Http404("No record found.")
+        not_found()
     return plan
 
 
-def _visible(request: HttpRequest, model: type[Any], pk: int) -> Any:
-    row = model.objects.visible_to(viewer_of(request)).filter(pk=pk).first()
-    if row is None:
-        raise Http404("No record found.")
-    return row
+def _posted(request: HttpRequest) -> Any:
+    """The form's data: what was sent on a POST (even nothing, which is then refused)."""
+    return request.POST if request.method == "POST" else None
 
 
 def _submit(
@@ -58,20 +60,12 @@ def _submit(
     """Run ``write`` with the form's data; put any refusal on the form. ``None`` if refused."""
     if request.method != "POST" or not form.is_valid():
         return None
-    try:
-        return write(form.cleaned_data)
-    except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    except authoring.Conflict as exc:
-        form.add_error(None, str(exc))
-        form.data = form.data.copy()
-        form.data["version"] = str(exc.current)
-        form.conflict = True  # type: ignore[attr-defined]
-    except NotVisibleAfterWrite:
-        form.add_error(
-            "marking", "You could not read it back with this marking; nothing was saved."
-        )
+    with explained_on(form, message=UNREADABLE):
+        try:
+            return write(form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
     return None
 
 
@@ -79,23 +73,21 @@ def _page(
     request: HttpRequest, form: forms.Form, context: dict[str, Any], shown: list[Any]
 ) -> HttpResponse:
     show(request, shown)
-    status = 200
-    if request.method == "POST":
-        status = 409 if getattr(form, "conflict", False) else 400
-    return render(request, "planning/edit_form.html", {"form": form, **context}, status=status)
+    return render(
+        request, "planning/edit_form.html", {"form": form, **context}, status=status_of(form)
+    )
 
 
 # --- plans --------------------------------------------------------------------------------------
 
 
 @restricted_view
+@access_required(authoring.STARTS_PLANS)
 def plan_create(request: HttpRequest) -> HttpResponse:
     """A planner starts a plan owned by its own nation."""
     principal = principal_for(request.user)
-    if not authoring.may_create_plan(principal):
-        raise Http404("No record found.")
     default = "SECRET//NOFORN" if principal.is_us else f"SECRET//REL TO USA, {principal.nation_id}"
-    form = PlanForm(request.POST or None, initial={"marking": default})
+    form = PlanForm(_posted(request), initial={"marking": default})
     viewer = viewer_of(request)
     plan = _submit(
         request, form, lambda d: authoring.create_plan(request.user, principal, viewer, d)
@@ -112,7 +104,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     return _page(request, form, context, [])
 
 
-plan_create.allied_model = m.Contingency  # type: ignore[attr-defined]
+plan_create.allied_model = m.Contingency
 
 
 @restricted_view
@@ -120,7 +112,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _editable_plan(request, pk)
     initial = {k: getattr(plan, k) for k in authoring.PLAN_FIELDS}
     form = PlanEditForm(
-        request.POST or None,
+        _posted(request),
         initial={**initial, "marking": plan.marking.text, "version": plan.version},
     )
     viewer = viewer_of(request)
@@ -136,7 +128,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, form, context, [plan])
 
 
-plan_edit.allied_model = m.Contingency  # type: ignore[attr-defined]
+plan_edit.allied_model = m.Contingency
 
 
 def _back(plan: m.Contingency) -> str:
@@ -152,7 +144,7 @@ def phase_create(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = viewer_of(request)
     count = m.Phase.objects.visible_to(viewer).filter(contingency=plan).count()
     form = PhaseForm(
-        request.POST or None,
+        _posted(request),
         initial={
             "order": count + 1,
             "starts": plan.starts,
@@ -168,7 +160,7 @@ def phase_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, form, context, [plan])
 
 
-phase_create.allied_model = m.Contingency  # type: ignore[attr-defined]
+phase_create.allied_model = m.Contingency
 
 
 def _phases(request: HttpRequest, plan: m.Contingency) -> list[tuple[int, str]]:
@@ -187,7 +179,7 @@ def task_create(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _editable_plan(request, pk)
     viewer = viewer_of(request)
     form = TaskForm(
-        request.POST or None,
+        _posted(request),
         phases=_phases(request, plan),
         initial={"starts": plan.starts, "ends": plan.ends, "marking": plan.marking.text},
     )
@@ -199,11 +191,11 @@ def task_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, form, context, [plan])
 
 
-task_create.allied_model = m.Contingency  # type: ignore[attr-defined]
+task_create.allied_model = m.Contingency
 
 
 def _editable_task(request: HttpRequest, pk: int) -> m.Task:
-    task: m.Task = _visible(request, m.Task, pk)
+    task: m.Task = visible_or_404(visible(request, m.Task), pk=pk)
     task.contingency = _editable_plan(request, task.contingency_id)
     return task
 
@@ -221,7 +213,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
         marking=task.marking.text,
         version=task.version,
     )
-    form = TaskEditForm(request.POST or None, phases=_phases(request, plan), initial=initial)
+    form = TaskEditForm(_posted(request), phases=_phases(request, plan), initial=initial)
     saved = _submit(
         request, form, lambda d: authoring.edit_task(request.user, viewer, task, d["version"], d)
     )
@@ -232,7 +224,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, form, context, [plan, task])
 
 
-task_edit.allied_model = m.Task  # type: ignore[attr-defined]
+task_edit.allied_model = m.Task
 
 
 # --- assignments --------------------------------------------------------------------------------
@@ -244,7 +236,7 @@ def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
     task = _editable_task(request, pk)
     plan = task.contingency
     viewer = viewer_of(request)
-    form = AssignmentForm(request.POST or None)
+    form = AssignmentForm(_posted(request))
 
     row = _submit(request, form, lambda d: authoring.assign(request.user, viewer, task, d))
     if row is not None:
@@ -261,12 +253,12 @@ def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, form, context, [plan, task])
 
 
-assignment_create.allied_model = m.Task  # type: ignore[attr-defined]
+assignment_create.allied_model = m.Task
 
 
 @restricted_view
 def assignment_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    row: m.Assignment = _visible(request, m.Assignment, pk)
+    row: m.Assignment = visible_or_404(visible(request, m.Assignment), pk=pk)
     task = _editable_task(request, row.task_id)
     plan = task.contingency
     if request.method == "POST":
@@ -281,7 +273,7 @@ def assignment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-assignment_delete.allied_model = m.Assignment  # type: ignore[attr-defined]
+assignment_delete.allied_model = m.Assignment
 
 
 # --- planning requests --------------------------------------------------------------------------
@@ -291,13 +283,7 @@ assignment_delete.allied_model = m.Assignment  # type: ignore[attr-defined]
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A planning request; U.S. planners and the working group accept or decline it here."""
     viewer = viewer_of(request)
-    row = (
-        with_visible_plan(m.PlanningRequest.objects.visible_to(viewer), viewer)
-        .filter(pk=pk)
-        .first()
-    )
-    if row is None:
-        raise Http404("No record found.")
+    row = visible_or_404(with_visible_plan(visible(request, m.PlanningRequest), viewer), pk=pk)
     # Read the plan through the viewer's queryset (with_visible_plan has checked it is visible);
     # a select_related through the nullable link would drop requests that name no plan.
     plan = (
@@ -307,10 +293,10 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     principal = principal_for(request.user)
     deciding = authoring.may_decide(principal) and row.status == m.RequestStatus.OPEN
-    form = RequestDecisionForm(request.POST or None) if deciding else None
+    form = RequestDecisionForm(_posted(request)) if deciding else None
     if request.method == "POST":
         if form is None:
-            raise Http404("No record found.")
+            not_found()
         today = timezone.localdate()
         decided = _submit(
             request,
@@ -323,13 +309,12 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Request {decided.get_status_display().lower()}.")
             return redirect("planning:request-detail", pk=row.pk)
     show(request, [row] + ([plan] if plan else []))
-    status = 400 if form is not None and form.errors else 200
     return render(
         request,
         "planning/request_detail.html",
         {"row": row, "plan": plan, "form": form},
-        status=status,
+        status=200 if form is None else status_of(form),
     )
 
 
-request_detail.allied_model = m.PlanningRequest  # type: ignore[attr-defined]
+request_detail.allied_model = m.PlanningRequest

@@ -14,25 +14,33 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.generic import ListView
 
 from allied.core import audit
 from allied.core.charts import Column, bar
-from allied.core.models import NotVisibleAfterWrite, StoredMarking
+from allied.core.edit import (
+    explained_on,
+    not_found,
+    save_marked,
+    saved,
+    status_of,
+    visible,
+    visible_or_404,
+)
+from allied.core.models import StoredMarking
 from allied.core.models.marked import save_visible
 from allied.core.models.principals import Principal, Role, principal_for
-from allied.core.restricted import (
-    RestrictedMixin,
-    restricted_save,
-    restricted_view,
-    show,
-    viewer_of,
-)
+from allied.core.restricted import RestrictedMixin, restricted_view, show, viewer_of
 from allied.markings import render as render_marking
 from allied.planning import models as m
-from allied.planning.authoring import default_role_marking, may_create_plan, may_edit
+from allied.planning.authoring import (
+    RECORDS_ASSUMPTIONS,
+    default_role_marking,
+    may_create_plan,
+    may_edit,
+)
 from allied.planning.data import Loaded, load
 from allied.planning.forms import ApplyProposalForm, AssumptionForm
 from allied.planning.rules.checks import CHECKS, Report, Severity, coverage, run_checks
@@ -42,26 +50,14 @@ from allied.planning.rules.optimiser import Proposal, propose
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def is_planner(principal: Principal) -> bool:
-    return principal.has_role(Role.PLANNER)
-
-
 def may_apply(principal: Principal) -> bool:
     """Only a U.S. planner turns a proposal into the plan's assignments."""
     return principal.is_us and principal.has_role(Role.PLANNER)
 
 
 def visible_plan(request: HttpRequest, pk: int) -> m.Contingency:
-    """The plan ``pk`` if the viewer may see it; 404 (the same as a missing one) otherwise."""
-    plan = (
-        m.Contingency.objects.visible_to(viewer_of(request))
-        .select_related("marking")
-        .filter(pk=pk)
-        .first()
-    )
-    if plan is None:
-        raise Http404("No record found.")
-    return plan
+    """The plan ``pk`` with its marking if the viewer may see it; the one 404 otherwise."""
+    return visible_or_404(visible(request, m.Contingency).select_related("marking"), pk=pk)
 
 
 def report_for(loaded: Loaded, plan: m.Contingency, today: date | None = None) -> Report:
@@ -149,7 +145,7 @@ def coverage_charts(loaded: Loaded, plan: m.Contingency) -> list[Any]:
 # --- pages --------------------------------------------------------------------------------------
 
 
-class PlanList(RestrictedMixin, ListView):  # type: ignore[type-arg]
+class PlanList(RestrictedMixin, ListView):
     """The plans releasable to the viewer: the planning landing page."""
 
     model = m.Contingency
@@ -200,7 +196,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "report": report,
             "counts": [(CHECKS[k], v) for k, v in report.counts().items()],
             "assumptions": assumptions,
-            "form": form if is_planner(principal) else None,
+            "form": form if RECORDS_ASSUMPTIONS.allows(principal) else None,
             "may_apply": may_apply(principal),
             "may_edit": may_edit(principal, plan),
             "assignments": assignments_of(loaded, plan),
@@ -213,7 +209,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-plan_detail.allied_model = m.Contingency  # type: ignore[attr-defined]
+plan_detail.allied_model = m.Contingency
 
 
 @restricted_view
@@ -247,7 +243,7 @@ def plan_readiness(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-plan_readiness.allied_model = m.Contingency  # type: ignore[attr-defined]
+plan_readiness.allied_model = m.Contingency
 
 
 @restricted_view
@@ -260,33 +256,11 @@ def plan_proposal(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = propose(loaded.data, plan.pk, time_limit=5.0)
     show(request, [plan, *loaded.rows()])
     form = ApplyProposalForm(request.POST or None, initial={"fingerprint": proposal.fingerprint()})
-    status = 200
     if request.method == "POST":
         if not may_apply(principal):
-            raise Http404("No record found.")
-        if form.is_valid():
-            if form.cleaned_data["fingerprint"] != proposal.fingerprint():
-                form.add_error(
-                    None,
-                    "The data changed since the proposal was shown; review the "
-                    "new proposal below. Nothing was saved.",
-                )
-            else:
-                try:
-                    count, unseen = apply_proposal(
-                        request, plan, loaded, proposal, form.cleaned_data["marking"]
-                    )
-                except NotVisibleAfterWrite:
-                    form.add_error(
-                        "marking",
-                        "You could not read assignments with this marking; nothing was saved.",
-                    )
-                else:
-                    messages.success(request, f"{count} assignment(s) applied from the proposal.")
-                    for text in unseen:
-                        messages.warning(request, text)
-                    return redirect("planning:plan-detail", pk=plan.pk)
-        status = 400
+            not_found()
+        if _applied(request, form, plan, loaded, proposal):
+            return redirect("planning:plan-detail", pk=plan.pk)
     after = None
     if proposal.assignments:
         after = _report_after(loaded, plan, proposal)
@@ -311,11 +285,43 @@ def plan_proposal(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "may_apply": may_apply(principal),
         },
-        status=status,
+        status=400 if request.method == "POST" else 200,
     )
 
 
-plan_proposal.allied_model = m.Contingency  # type: ignore[attr-defined]
+plan_proposal.allied_model = m.Contingency
+
+
+def _applied(
+    request: HttpRequest,
+    form: ApplyProposalForm,
+    plan: m.Contingency,
+    loaded: Loaded,
+    proposal: Proposal,
+) -> bool:
+    """Apply the proposal the planner saw, if it is still the proposal; else say why not."""
+    if not form.is_valid():
+        return False
+    if form.cleaned_data["fingerprint"] != proposal.fingerprint():
+        form.add_error(
+            None,
+            "The data changed since the proposal was shown; review the new proposal below. "
+            "Nothing was saved.",
+        )
+        return False
+    applied: tuple[int, list[str]] | None = None
+    with explained_on(
+        form,
+        message="You could not read assignments with this marking; nothing was saved.",
+    ):
+        applied = apply_proposal(request, plan, loaded, proposal, form.cleaned_data["marking"])
+    if applied is None or not saved(form):
+        return False
+    count, unseen = applied
+    messages.success(request, f"{count} assignment(s) applied from the proposal.")
+    for text in unseen:
+        messages.warning(request, text)
+    return True
 
 
 def _report_after(loaded: Loaded, plan: m.Contingency, proposal: Proposal) -> Report:
@@ -398,11 +404,15 @@ def apply_proposal(
 
 @restricted_view
 def assumption_create(request: HttpRequest, pk: int) -> HttpResponse:
-    """A planner records what its nation's planners assume another partner provides."""
+    """A planner records what its nation's planners assume another partner provides.
+
+    The role rule is checked after the plan is read, not declared: a plan the person may not
+    see must answer 404 like a missing one, whoever asks (the leak crawl checks it); the form is
+    not offered to anyone else who sees the plan, so it answers them 404 too."""
     plan = visible_plan(request, pk)
     principal = principal_for(request.user)
-    if not is_planner(principal):
-        raise Http404("No record found.")
+    if not RECORDS_ASSUMPTIONS.allows(principal):
+        not_found()
     form = AssumptionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -421,21 +431,21 @@ def assumption_create(request: HttpRequest, pk: int) -> HttpResponse:
                 recorded_by=request.user,
             )
             row.set_marking(data["marking"])
-            try:
-                restricted_save(request, row)
-            except NotVisibleAfterWrite:
-                form.add_error(
-                    "marking",
-                    "You could not read an assumption with this marking; nothing was saved.",
-                )
-            else:
+            with explained_on(
+                form,
+                message="You could not read an assumption with this marking; nothing was saved.",
+            ):
+                save_marked(request, row)
+            if saved(form):
                 messages.success(request, "Assumption recorded.")
                 return redirect("planning:plan-detail", pk=plan.pk)
     show(request, [plan])
-    status = 400 if form.errors else 200
     return render(
-        request, "planning/assumption_form.html", {"plan": plan, "form": form}, status=status
+        request,
+        "planning/assumption_form.html",
+        {"plan": plan, "form": form},
+        status=status_of(form),
     )
 
 
-assumption_create.allied_model = m.Contingency  # type: ignore[attr-defined]
+assumption_create.allied_model = m.Contingency

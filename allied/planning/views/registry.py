@@ -15,22 +15,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.generic import ListView
 
-from allied.core.models import Nation, NotVisibleAfterWrite
+from allied.core.edit import explained_on, save_marked, saved, status_of
+from allied.core.models import Nation
 from allied.core.models.principals import principal_for
-from allied.core.restricted import (
-    RestrictedMixin,
-    restricted_save,
-    restricted_view,
-    show,
-    viewer_of,
-)
+from allied.core.restricted import RestrictedMixin, restricted_view, show, viewer_of
 from allied.planning import models as m
 from allied.planning.data import with_visible_plan
 from allied.planning.forms import CapabilityForm, PlanningRequestForm, WillingnessForm
 from allied.planning.rules.model import CONTINGENCY_TYPES
 
 
-class CapabilityList(RestrictedMixin, ListView):  # type: ignore[type-arg]
+class CapabilityList(RestrictedMixin, ListView):
     """Partner holdings in the shared vocabulary, as far as each is releasable to the viewer."""
 
     model = m.PartnerCapability
@@ -52,7 +47,7 @@ class CapabilityList(RestrictedMixin, ListView):  # type: ignore[type-arg]
         return context
 
 
-class WillingnessList(RestrictedMixin, ListView):  # type: ignore[type-arg]
+class WillingnessList(RestrictedMixin, ListView):
     """Willingness per partner and contingency type, with who assessed it and when."""
 
     model = m.Willingness
@@ -73,7 +68,7 @@ class WillingnessList(RestrictedMixin, ListView):  # type: ignore[type-arg]
         return context
 
 
-class RequestList(RestrictedMixin, ListView):  # type: ignore[type-arg]
+class RequestList(RestrictedMixin, ListView):
     """Planning requests releasable to the viewer, open ones first."""
 
     model = m.PlanningRequest
@@ -108,35 +103,29 @@ def request_create(request: HttpRequest) -> HttpResponse:
             opened=date.today(),
         )
         row.set_marking(data["marking"])
-        try:
-            restricted_save(request, row)
-        except NotVisibleAfterWrite:
-            form.add_error(
-                "marking",
-                "You could not read a request with this marking; nothing was saved.",
-            )
-        else:
-            messages.success(request, "Request sent to the allied requests working group.")
+        if _saved_or_refused(
+            request, form, row, "Request sent to the allied requests working group.", "a request"
+        ):
             return redirect("planning:request-list")
     show(request, plans)
     return render(
         request,
         "planning/request_form.html",
         {"form": form, "plans": plans, "nation": principal.nation_id},
-        status=400 if form.errors else 200,
+        status=status_of(form),
     )
 
 
 def _saved_or_refused(request: HttpRequest, form: Any, row: Any, done: str, what: str) -> bool:
-    try:
-        restricted_save(request, row)
-    except NotVisibleAfterWrite:
-        form.add_error(
-            "marking", f"You could not read {what} with this marking; nothing was saved."
-        )
-        return False
-    messages.success(request, done)
-    return True
+    """Save ``row`` for the signed-in person and say ``done``; or, when its author could not
+    read it back, say so on ``form``'s marking (nothing is written)."""
+    with explained_on(
+        form, message=f"You could not read {what} with this marking; nothing was saved."
+    ):
+        save_marked(request, row)
+    if saved(form):
+        messages.success(request, done)
+    return saved(form)
 
 
 @restricted_view
@@ -169,7 +158,7 @@ def capability_create(request: HttpRequest) -> HttpResponse:
             "title": f"Report a holding of {principal.nation_id}",
             "back": "planning:capability-list",
         },
-        status=400 if form.errors else 200,
+        status=status_of(form),
     )
 
 
@@ -207,5 +196,5 @@ def willingness_create(request: HttpRequest) -> HttpResponse:
         request,
         "planning/registry_form.html",
         {"form": form, "title": "Record willingness", "back": "planning:willingness-list"},
-        status=400 if form.errors else 200,
+        status=status_of(form),
     )
