@@ -5,8 +5,8 @@
   exactly like a missing one.
 * Every marked object a page or response shows is recorded: its marking joins the page's banner
   (the roll-up of what this viewer was actually shown) and its read goes to the audit log.
-* Writes go through ``save_visible``: saved, re-read through the author's restricted queryset in
-  the same transaction, and rolled back if the author could not see the result.
+* Writes go through the edit kit (``allied.core.edit``): saved, re-read through the author's
+  restricted queryset in the same transaction, and rolled back if the author could not see it.
 * Exports are decided here, once: every response of the REST API, every TAXII response and every
   download (a view marked ``export_view``, or a request passed to ``mark_export``) is an export,
   and its viewer is an exporting one (``Viewer.exporting``), who sees only what it may export.
@@ -28,7 +28,6 @@ from allied.core.api.permissions import DeclaredAccess
 from allied.core.models.marked import (
     MarkedModel,
     MarkedQuerySet,
-    save_visible,
     write_visible,
 )
 from allied.core.pagination import NextOnlyPaginator
@@ -166,14 +165,13 @@ def is_export(request: HttpRequest) -> bool:
 
 
 def _refuse_unexportable(request: HttpRequest, objs: list[MarkedModel]) -> None:
-    from django.http import Http404
-
+    from allied.core.edit import not_found
     from allied.markings.access import decide
 
     viewer = viewer_of(request).for_export()
     for obj in objs:
         if not decide(viewer, obj.marking.marking).view:
-            raise Http404("No record found.")
+            not_found()
 
 
 # --- the viewer of a request ------------------------------------------------------------------
@@ -250,23 +248,9 @@ class RestrictedMixin:
 
 def restricted_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Mark a function view as reading marked content only through restricted querysets and
-    ``restricted_save``/``show`` (the URL meta-test requires every view to say what it is)."""
+    ``allied.core.edit``/``show`` (the URL meta-test requires every view to say what it is)."""
     view.allied_restricted = True
     return view
-
-
-def restricted_save(request: HttpRequest, obj: MarkedModel) -> MarkedModel:
-    """Save ``obj`` for the signed-in user, refusing a result they could not read back.
-
-    The write and its audit entry commit together, or neither does.
-    """
-    from allied.core import audit
-
-    with transaction.atomic():
-        created = obj.pk is None
-        save_visible(obj, viewer_of(request))
-        audit.record("write", actor=request.user, obj=obj, detail={"created": created})
-    return obj
 
 
 # --- the API -----------------------------------------------------------------------------------
@@ -318,13 +302,6 @@ class RestrictedViewSetMixin:
             audit.record("write", actor=self.request.user, obj=obj, detail={"created": created})
 
 
-def not_found() -> HttpResponse:
-    """The one answer for both a missing record and a record the viewer may not see."""
-    from django.http import Http404
-
-    raise Http404("No record found.")
-
-
 __all__ = [
     "PageBanner",
     "RestrictedMixin",
@@ -333,9 +310,7 @@ __all__ = [
     "export_view",
     "is_export",
     "mark_export",
-    "not_found",
     "require_role",
-    "restricted_save",
     "restricted_view",
     "show",
     "shown",
