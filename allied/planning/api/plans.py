@@ -26,7 +26,13 @@ from allied.core.restricted import show, viewer_of
 from allied.planning import authoring
 from allied.planning import models as m
 from allied.planning.api import writing
-from allied.planning.api.writing import ID, REFUSED, _ReadOnly, _Versioned, _versioned
+from allied.planning.api.writing import (
+    ID,
+    REFUSED,
+    ReadOnlyViewSet,
+    VersionedViewSet,
+    versioned_schema,
+)
 from allied.planning.authoring import default_role_marking
 from allied.planning.data import load, unreadable_by_nation
 from allied.planning.rules.checks import run_checks
@@ -160,9 +166,9 @@ def _plan_filter(rows: Any, request: Request, path: str) -> Any:
 
 @extend_schema_view(
     retrieve=extend_schema(parameters=ID),
-    **_versioned(writing.PlanWriteSerializer, writing.PlanPatchSerializer, PlanSerializer),
+    **versioned_schema(writing.PlanWriteSerializer, writing.PlanPatchSerializer, PlanSerializer),
 )
-class PlanViewSet(_Versioned):
+class PlanViewSet(VersionedViewSet):
     """Plans releasable to the caller; ``readiness`` and ``proposal`` read only what the caller
     may see."""
 
@@ -244,7 +250,7 @@ class PlanViewSet(_Versioned):
 
 
 @extend_schema_view(list=extend_schema(parameters=PLAN), retrieve=extend_schema(parameters=ID))
-class PhaseViewSet(_ReadOnly):
+class PhaseViewSet(ReadOnlyViewSet):
     """Phases releasable to the caller; a planner of the plan's nation adds one."""
 
     queryset_model = m.Phase
@@ -266,9 +272,9 @@ class PhaseViewSet(_ReadOnly):
 @extend_schema_view(
     list=extend_schema(parameters=PLAN),
     retrieve=extend_schema(parameters=ID),
-    **_versioned(writing.TaskWriteSerializer, writing.TaskPatchSerializer, TaskSerializer),
+    **versioned_schema(writing.TaskWriteSerializer, writing.TaskPatchSerializer, TaskSerializer),
 )
-class TaskViewSet(_Versioned):
+class TaskViewSet(VersionedViewSet):
     """Tasks releasable to the caller (of plans it may see); planners of the plan's nation add
     and edit them."""
 
@@ -284,7 +290,7 @@ class TaskViewSet(_Versioned):
 
 
 @extend_schema_view(list=extend_schema(parameters=PLAN), retrieve=extend_schema(parameters=ID))
-class AssignmentViewSet(_ReadOnly):
+class AssignmentViewSet(ReadOnlyViewSet):
     """Assignments releasable to the caller (of tasks it may see)."""
 
     queryset_model = m.Assignment
@@ -318,7 +324,7 @@ class AssignmentViewSet(_ReadOnly):
 
 
 @extend_schema_view(list=extend_schema(parameters=PLAN), retrieve=extend_schema(parameters=ID))
-class AssumptionViewSet(_ReadOnly):
+class AssumptionViewSet(ReadOnlyViewSet):
     """What partners' planners assume others provide, as far as releasable to the caller."""
 
     queryset_model = m.Assumption

@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from allied.core.api.fields import MarkingField
 from allied.planning import models as m
-from allied.planning.api.writing import ID, _ReadOnly
+from allied.planning.api.writing import ID, ReadOnlyViewSet
 
 
 class CapabilitySerializer(serializers.ModelSerializer):
@@ -57,7 +57,7 @@ class WillingnessSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_view(retrieve=extend_schema(parameters=ID))
-class CapabilityViewSet(_ReadOnly):
+class CapabilityViewSet(ReadOnlyViewSet):
     """Partner holdings releasable to the caller."""
 
     queryset_model = m.PartnerCapability
@@ -68,7 +68,7 @@ class CapabilityViewSet(_ReadOnly):
 
 
 @extend_schema_view(retrieve=extend_schema(parameters=ID))
-class WillingnessViewSet(_ReadOnly):
+class WillingnessViewSet(ReadOnlyViewSet):
     """Willingness assessments releasable to the caller."""
 
     queryset_model = m.Willingness

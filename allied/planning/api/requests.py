@@ -22,7 +22,7 @@ from allied.core.restricted import show, viewer_of
 from allied.planning import authoring
 from allied.planning import models as m
 from allied.planning.api import writing
-from allied.planning.api.writing import ID, REFUSED, _ReadOnly
+from allied.planning.api.writing import ID, REFUSED, ReadOnlyViewSet
 from allied.planning.data import with_visible_plan
 
 
@@ -79,7 +79,7 @@ class DecidableSerializer(RequestSerializer):
 
 
 @extend_schema_view(retrieve=extend_schema(parameters=ID))
-class RequestViewSet(_ReadOnly, mixins.CreateModelMixin):
+class RequestViewSet(ReadOnlyViewSet, mixins.CreateModelMixin):
     """Planning requests releasable to the caller; a caller files one for its own nation."""
 
     queryset_model = m.PlanningRequest

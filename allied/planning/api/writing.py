@@ -10,8 +10,8 @@
 
 A plan the caller may see but not edit answers 403 naming why; one it may not see, 404.
 
-The area modules (``plans``, ``registry``, ``requests``) build on ``_ReadOnly`` and
-``_Versioned`` here.
+The area modules (``plans``, ``registry``, ``requests``) build on ``ReadOnlyViewSet`` and
+``VersionedViewSet`` here.
 """
 
 from __future__ import annotations
@@ -21,13 +21,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from allied.core.api.fields import MarkingField
+from allied.core.api.schema import RECORD_ID
 from allied.core.edit import visible, visible_or_404
 from allied.core.models.principals import principal_for
 from allied.core.restricted import RestrictedViewSetMixin, show, viewer_of
@@ -40,7 +41,7 @@ CONFLICT = OpenApiResponse(
     "the current version."
 )
 REFUSED = OpenApiResponse(description="You may see the plan but not write to it.")
-ID = [OpenApiParameter("id", int, OpenApiParameter.PATH)]
+ID = [RECORD_ID]
 
 
 def run(write: Callable[[], Any]) -> Any:
@@ -269,7 +270,7 @@ def created(request: Request, row: Any, serializer_class: type[Any]) -> Response
     return Response(serializer_class(row).data, status=status.HTTP_201_CREATED)
 
 
-class _ReadOnly(
+class ReadOnlyViewSet(
     RestrictedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -278,7 +279,7 @@ class _ReadOnly(
     lookup_value_regex = "[0-9]+"
 
 
-class _Versioned(_ReadOnly):
+class VersionedViewSet(ReadOnlyViewSet):
     """``POST`` through ``create_with``; ``PATCH`` through ``edit_with``, 409 when stale."""
 
     create_with: Callable[[Request], Any]
@@ -293,7 +294,7 @@ class _Versioned(_ReadOnly):
         return Response(self.serializer_class(row).data)
 
 
-def _versioned(write: Any, patch: Any, shown: Any) -> dict[str, Any]:
+def versioned_schema(write: Any, patch: Any, shown: Any) -> dict[str, Any]:
     return {
         "create": extend_schema(request=write, responses={201: shown, 403: REFUSED}),
         "partial_update": extend_schema(
