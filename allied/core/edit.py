@@ -199,6 +199,16 @@ def status_of(form: forms.BaseForm) -> int:
     return 400 if form.is_bound and form.errors else 200
 
 
+def save_from_form(request: HttpRequest, form: forms.BaseForm, obj: MarkedModel, *,
+                   what: str = "a record") -> bool:  # fmt: skip
+    """Save ``obj`` under the marking ``form`` was given, for the signed-in person; or say on
+    ``form`` why not (``explained_on``). Whether it was saved."""
+    obj.set_marking(form.cleaned_data["marking"])
+    with explained_on(form, what=what):
+        save_marked(request, obj)
+    return saved(form)
+
+
 # --- the generic edit view ---------------------------------------------------------------------
 
 
@@ -261,6 +271,7 @@ __all__ = [
     "claim_version",
     "explained_on",
     "not_found",
+    "save_from_form",
     "save_marked",
     "saved",
     "status_of",

@@ -23,7 +23,7 @@ from allied.core.access import access_required, for_roles, role_required
 from allied.core.edit import (
     claim_version,
     explained_on,
-    save_marked,
+    save_from_form,
     saved,
     status_of,
     visible_or_404,
@@ -169,10 +169,7 @@ def priorities(request: HttpRequest) -> HttpResponse:
             reason=data["reason"],
             set_by=request.user,
         )
-        row.set_marking(data["marking"])
-        with explained_on(form, what="a priority"):
-            save_marked(request, row)
-        if saved(form):
+        if save_from_form(request, form, row, what="a priority"):
             messages.success(request, f"Priority of {row.nation_id} recorded.")
             return redirect("wg:priorities")
     rows = show(
@@ -274,10 +271,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
             flags=FreeformRequest.flags_text(data.get("flags", ())),
             created_by=request.user,
         )
-        row.set_marking(data["marking"])
-        with explained_on(form, what="a request"):
-            save_marked(request, row)
-        if saved(form):
+        if save_from_form(request, form, row, what="a request"):
             messages.success(request, "Request opened.")
             return redirect("wg:request-detail", pk=row.pk)
     return render(
@@ -377,10 +371,7 @@ def guidance(request: HttpRequest) -> HttpResponse:
             commitment_due=data["commitment_due"],
             recorded_by=request.user,
         )
-        row.set_marking(data["marking"])
-        with explained_on(form, what="a statement"):
-            save_marked(request, row)
-        if saved(form):
+        if save_from_form(request, form, row, what="a statement"):
             messages.success(request, "Statement recorded.")
             return redirect("wg:guidance")
     rows = GuidanceStatement.objects.visible_to(viewer).select_related("marking", "partner")

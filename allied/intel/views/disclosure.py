@@ -24,7 +24,7 @@ from allied.core.edit import (
     StaleVersion,
     explained_on,
     not_found,
-    save_marked,
+    save_from_form,
     saved,
     status_of,
     visible,
@@ -482,10 +482,7 @@ def ceiling_create(request: HttpRequest) -> HttpResponse:
             reason=data["reason"].strip(),
             set_by=request.user,
         )
-        row.set_marking(data["marking"])
-        with explained_on(form, what="an assessment"):
-            save_marked(request, row)
-        if saved(form):
+        if save_from_form(request, form, row, what="an assessment"):
             messages.success(
                 request,
                 f"Ceiling recorded: {row.nation_id}, category {row.category}, "
@@ -515,10 +512,7 @@ def trust_tier_set(request: HttpRequest) -> HttpResponse:
             reason=data["reason"].strip(),
             set_by=request.user,
         )
-        row.set_marking(data["marking"])
-        with explained_on(form, what="an assessment"):
-            save_marked(request, row)
-        if saved(form):
+        if save_from_form(request, form, row, what="an assessment"):
             messages.success(
                 request,
                 f"Trust tier {row.tier} set for {nation.iso3} from {row.effective_from:%Y-%m-%d}.",

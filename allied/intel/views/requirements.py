@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.generic import DetailView, ListView, TemplateView
 
-from allied.core.edit import explained_on, save_marked, saved, status_of
+from allied.core.edit import save_from_form, status_of
 from allied.core.models.principals import principal_for
 from allied.core.restricted import RestrictedMixin, restricted_view, show
 from allied.intel.forms.requirements import OverlapFilterForm, RequirementForm
@@ -190,10 +190,7 @@ def requirement_create(request: HttpRequest) -> HttpResponse:
             description=data["description"],
             created_by=request.user,
         )
-        requirement.set_marking(data["marking"])
-        with explained_on(form, what="a requirement"):
-            save_marked(request, requirement)
-        if saved(form):
+        if save_from_form(request, form, requirement, what="a requirement"):
             messages.success(request, f"Requirement registered for {principal.nation_id}.")
             return redirect("intel:requirement-detail", pk=requirement.pk)
     return render(
