@@ -195,13 +195,6 @@ def viewer_of(request: HttpRequest, on: date | None = None) -> Viewer:
     return viewer
 
 
-def require_role(request: HttpRequest, *roles: Any) -> None:
-    """403 unless the signed-in person holds one of ``roles`` (a role check, not a record's)."""
-    from allied.core.access import check, for_roles
-
-    check(request, for_roles(*roles))
-
-
 # --- pages --------------------------------------------------------------------------------------
 
 
@@ -310,7 +303,6 @@ __all__ = [
     "export_view",
     "is_export",
     "mark_export",
-    "require_role",
     "restricted_view",
     "show",
     "shown",
