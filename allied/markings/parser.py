@@ -485,13 +485,7 @@ def _read_control(b: _Builder, token: str, position: int, *, sap: bool) -> Contr
         guess = _suggest_word(token)
         b.problem("1", f"unknown control {token}", token, position, guess, mechanical=False)
         return None
-    comps: dict[str, set[str]] = {}
-    for part in parts[1:]:
-        words = part.split(" ")
-        comps.setdefault(words[0], set()).update(words[1:])
-    control = Control(
-        parts[0], tuple(Compartment(n, tuple(sorted(subs))) for n, subs in sorted(comps.items()))
-    )
+    control = _control_of(parts)
     fixed = render_control(control)
     if fixed != token:
         b.problem(
@@ -502,6 +496,18 @@ def _read_control(b: _Builder, token: str, position: int, *, sap: bool) -> Contr
             fixed,
         )
     return control
+
+
+def _control_of(parts: list[str]) -> Control:
+    """The control of a well-formed token split on ``-``: its system, then each compartment
+    with its sub-compartments, sorted (rule 7)."""
+    comps: dict[str, set[str]] = {}
+    for part in parts[1:]:
+        words = part.split(" ")
+        comps.setdefault(words[0], set()).update(words[1:])
+    return Control(
+        parts[0], tuple(Compartment(n, tuple(sorted(subs))) for n, subs in sorted(comps.items()))
+    )
 
 
 def _read_sap(b: _Builder, text: str, start: int) -> None:
@@ -1230,87 +1236,10 @@ def _fast_check(text: str, vocabulary: Vocabulary) -> CheckResult | None:
         form, level, rest = "portion", LEVEL_BY_ABBREV[portion_level], portion_rest
     else:
         form, level, rest = "banner", LEVEL_BY_TITLE[banner_level], banner_rest
-    sci: list[Control] = []
-    dissem: list[str] = []
-    nonic: list[str] = []
-    rel_to: tuple[str, ...] = ()
-    display_to: tuple[str, ...] = ()
-    rel_short = False
-    last = CLASSIFICATION
-    # Register order and no repeats (rules 6, 16): each control ranks after the one before.
-    dissem_rank = nonic_rank = -1
-    for segment in rest.split("//")[1:] if rest else ():
-        category = None
-        for token in segment.split("/"):
-            # The categories of ``_classify_value``, tried in its order.
-            spelling = _DISSEM_SPELLINGS.get(token)
-            if spelling is not None:
-                if form not in spelling[1] or _DISSEM_RANK[spelling[0]] <= dissem_rank:
-                    return None
-                found, dissem_rank = DISSEM, _DISSEM_RANK[spelling[0]]
-                dissem.append(spelling[0])
-            elif token.startswith("REL TO "):
-                codes = token[7:].split(", ")
-                if codes[0] != "USA" or len(codes) < 2 or rel_to:
-                    return None
-                if not _codes_in_order(codes, 1, vocabulary) or dissem_rank >= _REL_RANK:
-                    return None
-                found, dissem_rank = DISSEM, _REL_RANK
-                rel_to = tuple(codes)
-                dissem.append("REL")
-            elif token == "REL":
-                if form != "portion" or dissem_rank >= _REL_RANK:
-                    return None
-                found, dissem_rank = DISSEM, _REL_RANK
-                rel_short = True
-                dissem.append("REL")
-            elif token.startswith("DISPLAY ONLY "):
-                codes = token[13:].split(", ")
-                if dissem_rank >= _DISPLAY_RANK or not _codes_in_order(codes, 0, vocabulary):
-                    return None
-                found, dissem_rank = DISSEM, _DISPLAY_RANK
-                display_to = tuple(codes)
-                dissem.append("DISPLAY")
-            elif token in _NONIC_SPELLINGS:
-                mark, forms = _NONIC_SPELLINGS[token]
-                if form not in forms or _NONIC_RANK[mark] <= nonic_rank:
-                    return None
-                found, nonic_rank = NONIC, _NONIC_RANK[mark]
-                nonic.append(mark)
-            elif _classify_value(token) == SCI:
-                parts = token.split("-")
-                if not _CONTROL_RE.match(token) or (sci and sci[-1].system >= parts[0]):
-                    return None
-                comps: dict[str, set[str]] = {}
-                for part in parts[1:]:
-                    words = part.split(" ")
-                    comps.setdefault(words[0], set()).update(words[1:])
-                found = SCI
-                sci.append(
-                    Control(
-                        parts[0],
-                        tuple(Compartment(n, tuple(sorted(s))) for n, s in sorted(comps.items())),
-                    )
-                )
-            else:
-                return None
-            if category is not None and found != category:
-                return None
-            category = found
-        if category is None or category <= last:
-            return None
-        last = category
-    marking = Marking(
-        level=level,
-        sci=tuple(sci),
-        dissem=tuple(dissem),
-        rel_to=rel_to,
-        display_to=display_to,
-        nonic=tuple(nonic),
-        rel_short=rel_short,
-    )
-    if render(marking, form) != text:
+    marking = _fast_marking(rest, form, level, vocabulary)
+    if marking is None or render(marking, form) != text:
         return None
+    sci = marking.sci
     systems = tuple(c.system for c in sci) if sci else ()
     if not _passes_validate(form, level, marking.dissem, marking.nonic, systems):
         return None
@@ -1318,6 +1247,122 @@ def _fast_check(text: str, vocabulary: Vocabulary) -> CheckResult | None:
     if "FOUO" in marking.dissem:
         notices = _fouo_notice(_Builder(text=text, form=form, vocabulary=vocabulary), marking)
     return CheckResult(text, form, marking, (), repairable=True, notices=notices)
+
+
+# The dissemination category as the fast path reads it: (controls, REL TO, DISPLAY ONLY,
+# whether REL is the short form).
+_FastDissem = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], bool]
+_NO_DISSEM: _FastDissem = ((), (), (), False)
+
+
+def _fast_marking(rest: str, form: Form, level: Level, vocabulary: Vocabulary) -> Marking | None:
+    """The marking of ``level`` with the SCI, dissemination and non-IC categories of ``rest``,
+    each read by the reader of its category, or None unless each is plainly valid, once and in
+    rule 1's order (the categories of ``_classify_value``, tried in its order).
+
+    Each category appears at most once, so each reader keeps its own Register order and
+    repeats (rules 6, 7, 16) within its one segment.
+    """
+    sci: tuple[Control, ...] = ()
+    dissem = _NO_DISSEM
+    nonic: tuple[str, ...] = ()
+    last = CLASSIFICATION
+    for segment in rest.split("//")[1:]:
+        tokens = segment.split("/")
+        first = tokens[0]
+        if first in _DISSEM_SPELLINGS or first == "REL" or first.startswith(_FAST_REL_DISPLAY):
+            read = None if last >= DISSEM else _fast_dissem(tokens, form, vocabulary)
+            if read is None:
+                return None
+            dissem, last = read, DISSEM
+        elif first in _NONIC_SPELLINGS:
+            nonic = () if last >= NONIC else _fast_nonic(tokens, form)
+            if not nonic:
+                return None
+            last = NONIC
+        elif _classify_value(first) == SCI:
+            sci = () if last >= SCI else _fast_sci(tokens)
+            if not sci:
+                return None
+            last = SCI
+        else:
+            return None
+    controls, rel_to, display_to, rel_short = dissem
+    return Marking(
+        level=level,
+        sci=sci,
+        dissem=controls,
+        rel_to=rel_to,
+        display_to=display_to,
+        nonic=nonic,
+        rel_short=rel_short,
+    )
+
+
+_FAST_REL_DISPLAY = ("REL TO ", "DISPLAY ONLY ")
+
+
+def _fast_dissem(tokens: list[str], form: Form, vocabulary: Vocabulary) -> _FastDissem | None:
+    """A dissemination category of known controls in the spelling of ``form``, each ranking
+    after the one before (rules 6, 16), with REL TO (USA first, then at least one foreign code)
+    and DISPLAY ONLY lists of known codes in order (rules 8, 11); else None."""
+    dissem: list[str] = []
+    rel_to: tuple[str, ...] = ()
+    display_to: tuple[str, ...] = ()
+    rel_short = False
+    last_rank = -1
+    for token in tokens:
+        spelling = _DISSEM_SPELLINGS.get(token)
+        if spelling is not None:
+            mark = spelling[0] if form in spelling[1] else ""
+        elif token == "REL":
+            mark, rel_short = ("REL" if form == "portion" else ""), True
+        elif token.startswith("REL TO "):
+            codes = token[7:].split(", ")
+            in_order = (
+                codes[0] == "USA" and len(codes) > 1 and _codes_in_order(codes, 1, vocabulary)
+            )
+            mark, rel_to = "REL" if in_order else "", tuple(codes)
+        elif token.startswith("DISPLAY ONLY "):
+            codes = token[13:].split(", ")
+            mark = "DISPLAY" if _codes_in_order(codes, 0, vocabulary) else ""
+            display_to = tuple(codes)
+        else:
+            return None
+        rank = _DISSEM_RANK.get(mark, -1)
+        if rank <= last_rank:
+            return None
+        last_rank = rank
+        dissem.append(mark)
+    return tuple(dissem), rel_to, display_to, rel_short
+
+
+def _fast_nonic(tokens: list[str], form: Form) -> tuple[str, ...]:
+    """A non-IC category of known controls in the spelling of ``form``, in Register order and
+    each once (rules 6, 16); else empty."""
+    nonic: list[str] = []
+    last_rank = -1
+    for token in tokens:
+        spelling = _NONIC_SPELLINGS.get(token)
+        if spelling is None or form not in spelling[1] or _NONIC_RANK[spelling[0]] <= last_rank:
+            return ()
+        last_rank = _NONIC_RANK[spelling[0]]
+        nonic.append(spelling[0])
+    return tuple(nonic)
+
+
+def _fast_sci(tokens: list[str]) -> tuple[Control, ...]:
+    """An SCI category of well-formed controls, systems in order and each once (rules 2, 7,
+    16); else empty. ``tokens[0]`` is known to name a control system."""
+    sci: list[Control] = []
+    for index, token in enumerate(tokens):
+        parts = token.split("-")
+        if index and _classify_value(token) != SCI:
+            return ()
+        if not _CONTROL_RE.match(token) or (sci and sci[-1].system >= parts[0]):
+            return ()
+        sci.append(_control_of(parts))
+    return tuple(sci)
 
 
 def _codes_in_order(codes: list[str], start: int, vocabulary: Vocabulary) -> bool:
