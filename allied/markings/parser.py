@@ -1253,6 +1253,7 @@ def _fast_check(text: str, vocabulary: Vocabulary) -> CheckResult | None:
 # whether REL is the short form).
 _FastDissem = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], bool]
 _NO_DISSEM: _FastDissem = ((), (), (), False)
+_FAST_REL_DISPLAY = ("REL TO ", "DISPLAY ONLY ")
 
 
 def _fast_marking(rest: str, form: Form, level: Level, vocabulary: Vocabulary) -> Marking | None:
@@ -1297,9 +1298,6 @@ def _fast_marking(rest: str, form: Form, level: Level, vocabulary: Vocabulary) -
         nonic=nonic,
         rel_short=rel_short,
     )
-
-
-_FAST_REL_DISPLAY = ("REL TO ", "DISPLAY ONLY ")
 
 
 def _fast_dissem(tokens: list[str], form: Form, vocabulary: Vocabulary) -> _FastDissem | None:
