@@ -349,24 +349,34 @@ class Verifier:
         except (TypeError, ValueError, UnicodeError):
             computed = None  # content that has no canonical form cannot be genuine
         intact = computed is not None and hmac.compare_digest(computed, entry.hash)
+        in_order, gap = self._place(sequence)
+        if not intact:
+            sealed_at = self._unsealed(entry)
+        else:
+            sealed_at = sequence
+            linked_ok = self._high_flagged or entry.prev_hash in self._high_hashes
+            if in_order and not gap and not linked_ok:
+                self._report_broken_link(entry)
+        self._advance(entry, computed, in_order, flagged=not intact)
+        self._remember(entry.hash, sealed_at)
+        if computed is not None and computed != entry.hash:
+            self._remember(computed, sealed_at)
+        self._resolve_pending(entry.hash, sealed_at)
+        if self.anchor is not None and sequence == self.anchor[0]:
+            self._anchor_seen = entry.hash
+        self._last_sequence = sequence
+        if in_order:
+            self.last_hash = entry.hash
 
-        # Place in the walk: next, after a gap, a repeat, or late.
-        in_order = gap = False
+    def _place(self, sequence: int) -> tuple[bool, bool]:
+        """Where ``sequence`` falls in the walk: (next or after a gap, after a gap); a repeat or
+        a late entry is reported here."""
         if sequence > self._high:
-            in_order = True
             if sequence > self._high + 1:
-                gap = True
                 self._holes.append([self._high + 1, sequence - 1])
-        elif sequence == self._high:
-            self._report(
-                Finding(
-                    FindingKind.INSERTED,
-                    sequence,
-                    sequence,
-                    note="its sequence number appears twice",
-                )
-            )
-        elif self._fill_hole(sequence):
+                return True, True
+            return True, False
+        if sequence != self._high and self._fill_hole(sequence):
             after = self._last_sequence
             self._report(Finding(FindingKind.REORDERED, sequence, sequence, after=after))
         else:
@@ -378,34 +388,29 @@ class Verifier:
                     note="its sequence number appears twice",
                 )
             )
+        return False, False
 
-        sealed_at = sequence
-        flagged = not intact
-        if not intact:
-            linked = self._window.get(entry.prev_hash)
-            if (
-                linked is not None
-                and linked + 1 != sequence
-                and self._sealed_for(entry, linked + 1)
-            ):
-                sealed_at = linked + 1
-                self._report(
-                    Finding(FindingKind.REORDERED, sequence, sequence, moved_from=sealed_at)
-                )
-            elif linked is None and self._pending_count < PENDING_LIMIT:
-                # It may link to an entry further on: wait and see before calling it changed.
-                self._pending.setdefault(entry.prev_hash, []).append(entry)
-                self._pending_count += 1
-            else:
-                self._report(Finding(FindingKind.CHANGED, sequence, sequence))
-        elif (
-            in_order
-            and not gap
-            and not self._high_flagged
-            and entry.prev_hash not in self._high_hashes
-        ):
-            self._report_broken_link(entry)
+    def _unsealed(self, entry: ChainEntry) -> int:
+        """Judge an entry whose hash did not verify: moved, waiting for what it links to, or
+        changed. The sequence number it was sealed at."""
+        sequence = entry.sequence
+        linked = self._window.get(entry.prev_hash)
+        if linked is not None and linked + 1 != sequence and self._sealed_for(entry, linked + 1):
+            self._report(Finding(FindingKind.REORDERED, sequence, sequence, moved_from=linked + 1))
+            return linked + 1
+        if linked is None and self._pending_count < PENDING_LIMIT:
+            # It may link to an entry further on: wait and see before calling it changed.
+            self._pending.setdefault(entry.prev_hash, []).append(entry)
+            self._pending_count += 1
+        else:
+            self._report(Finding(FindingKind.CHANGED, sequence, sequence))
+        return sequence
 
+    def _advance(
+        self, entry: ChainEntry, computed: str | None, in_order: bool, *, flagged: bool
+    ) -> None:
+        """Move the highest sequence number on, and the hashes an entry after it may link to."""
+        sequence = entry.sequence
         if in_order:
             self._high = sequence
             self._high_hashes = {entry.hash}
@@ -416,15 +421,6 @@ class Verifier:
             self._high_hashes.add(entry.hash)
             if computed is not None:
                 self._high_hashes.add(computed)
-        self._remember(entry.hash, sealed_at)
-        if computed is not None and computed != entry.hash:
-            self._remember(computed, sealed_at)
-        self._resolve_pending(entry.hash, sealed_at)
-        if self.anchor is not None and sequence == self.anchor[0]:
-            self._anchor_seen = entry.hash
-        self._last_sequence = sequence
-        if in_order:
-            self.last_hash = entry.hash
 
     def _report_broken_link(self, entry: ChainEntry) -> None:
         sequence = entry.sequence

@@ -12,10 +12,10 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from allied.markings.access import Viewer
+from allied.markings.access import Membership, Viewer
 from allied.markings.model import Marking, MarkingError
 from allied.markings.parser import check, parse
-from allied.markings.release import analyse_release
+from allied.markings.release import ReleaseAnalysis, analyse_release
 from allied.markings.rollup import RollupError, rollup_portions
 from allied.markings.vocab import DEFAULT_VOCABULARY, LEVEL_BY_ABBREV, LEVEL_BY_TITLE, Level
 
@@ -103,67 +103,35 @@ def _banner(text: str | None, err: TextIO) -> tuple[bool, Marking | None]:
         return False, None
 
 
-def main(
-    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
-) -> int:
-    out = out or sys.stdout
-    err = err or sys.stderr
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            args = _parser().parse_args(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-
-    if args.command == "check":
-        result = check(args.marking)
-        if getattr(args, "json", False):
-            print(
-                json.dumps(
-                    {
-                        "marking": args.marking,
-                        "form": result.form,
-                        "valid": result.valid,
-                        "canonical": result.canonical,
-                        "problems": [p.as_dict() for p in result.problems],
-                        "notices": [p.as_dict() for p in result.notices],
-                    }
-                ),
-                file=out,
-            )
-            return 0 if result.valid else 1
-        if result.valid:
-            print(result.canonical, file=out)
-            for notice in result.notices:
-                print(f"note: {notice}", file=err)  # valid, but due for a change (rule 30)
-            return 0
-        print(MarkingError(result), file=err)
-        return 1
-
-    portions = _portions(args.portions, err)
-    ok, banner = _banner(args.with_banner, err)
-    if portions is None or not ok:
-        return 1
-    try:
-        if args.command == "banner":
-            print(rollup_portions(portions, banner).render("banner"), file=out)
-            return 0
-        viewer = Viewer(args.to, args.clearance, frozenset(), ())
-        if args.member_of:
-            from allied.markings.access import Membership
-
-            viewer = Viewer(
-                args.to,
-                args.clearance,
-                frozenset(),
-                tuple(Membership(c.upper()) for c in args.member_of),
-            )
-        analysis = analyse_release(portions, viewer, banner=banner)
-    except RollupError as exc:
-        print(f"cannot roll up: {exc}", file=err)
-        return 1
-    if args.json:
-        print(json.dumps(analysis.as_dict()), file=out)
+def _check_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``allied marking check``: the canonical form, or every problem."""
+    result = check(args.marking)
+    if getattr(args, "json", False):
+        print(
+            json.dumps(
+                {
+                    "marking": args.marking,
+                    "form": result.form,
+                    "valid": result.valid,
+                    "canonical": result.canonical,
+                    "problems": [p.as_dict() for p in result.problems],
+                    "notices": [p.as_dict() for p in result.notices],
+                }
+            ),
+            file=out,
+        )
+        return 0 if result.valid else 1
+    if result.valid:
+        print(result.canonical, file=out)
+        for notice in result.notices:
+            print(f"note: {notice}", file=err)  # valid, but due for a change (rule 30)
         return 0
+    print(MarkingError(result), file=err)
+    return 1
+
+
+def _print_release(analysis: ReleaseAnalysis, out: TextIO) -> None:
+    """``allied marking release`` as text: each portion's verdict, the document's, the tearline."""
     for p in analysis.portions:
         state = "withheld"
         if p.in_tearline:
@@ -186,4 +154,37 @@ def main(
         f"tearline for {analysis.nation}: {tearline if tearline else '(nothing releasable)'}",
         file=out,
     )
+
+
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = _parser().parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+    if args.command == "check":
+        return _check_command(args, out, err)
+    portions = _portions(args.portions, err)
+    ok, banner = _banner(args.with_banner, err)
+    if portions is None or not ok:
+        return 1
+    try:
+        if args.command == "banner":
+            print(rollup_portions(portions, banner).render("banner"), file=out)
+            return 0
+        members = tuple(Membership(c.upper()) for c in args.member_of)
+        viewer = Viewer(args.to, args.clearance, frozenset(), members)
+        analysis = analyse_release(portions, viewer, banner=banner)
+    except RollupError as exc:
+        print(f"cannot roll up: {exc}", file=err)
+        return 1
+    if args.json:
+        print(json.dumps(analysis.as_dict()), file=out)
+    else:
+        _print_release(analysis, out)
     return 0

@@ -222,36 +222,17 @@ def _read_codes(
     ``token`` (at ``position``) is the whole value the list belongs to, and ``show`` renders a
     corrected list, so that each problem can propose the value's canonical form.
     """
-    codes: list[str] = []
-    bad_separator: str | None = None
-    vocabulary = b.vocabulary
+    codes: list[str]
+    bad_separator: str | None
     if comma and text and not _LIST_ODDITY.search(text):
         # Fast path: a well-separated list. Anything odd takes the careful path below.
-        offset = start
-        for piece in text.split(", "):
-            codes.append(piece if vocabulary.is_code(piece) else _read_code(b, piece, offset))
-            offset += len(piece) + 2
+        codes, bad_separator = _read_plain_list(b, text, start), None
     elif comma:
-        pieces = re.split(r"(\s*,\s*|\s+)", text)
-        offset = start
-        for i, piece in enumerate(pieces):
-            if i % 2 == 1:
-                if piece != ", " and bad_separator is None:
-                    bad_separator = piece
-            elif piece:
-                codes.append(_read_code(b, piece, offset))
-            elif len(pieces) > 1 and bad_separator is None:
-                bad_separator = pieces[i - 1] if i else pieces[1]  # a separator with no code
-            offset += len(piece)
+        codes, bad_separator = _read_comma_list(b, text, start)
     elif text:
-        offset = start
-        for i, piece in enumerate(re.split(r"([\s,]+)", text)):
-            if i % 2 == 1:
-                if piece != " " and bad_separator is None:
-                    bad_separator = piece
-            elif piece:
-                codes.append(_read_code(b, piece, offset))
-            offset += len(piece)
+        codes, bad_separator = _read_space_list(b, text, start)
+    else:
+        codes, bad_separator = [], None
     known = [c for c in codes if c]
     unique = list(dict.fromkeys(known))
     if bad_separator is not None:
@@ -270,6 +251,50 @@ def _read_codes(
             show(unique),
         )
     return unique
+
+
+def _read_plain_list(b: _Builder, text: str, start: int) -> list[str]:
+    """The codes of a list separated by a comma and one space each."""
+    codes: list[str] = []
+    vocabulary = b.vocabulary
+    offset = start
+    for piece in text.split(", "):
+        codes.append(piece if vocabulary.is_code(piece) else _read_code(b, piece, offset))
+        offset += len(piece) + 2
+    return codes
+
+
+def _read_comma_list(b: _Builder, text: str, start: int) -> tuple[list[str], str | None]:
+    """The codes of a comma-separated list written oddly, and the first bad separator."""
+    codes: list[str] = []
+    bad_separator: str | None = None
+    pieces = re.split(r"(\s*,\s*|\s+)", text)
+    offset = start
+    for i, piece in enumerate(pieces):
+        if i % 2 == 1:
+            if piece != ", " and bad_separator is None:
+                bad_separator = piece
+        elif piece:
+            codes.append(_read_code(b, piece, offset))
+        elif len(pieces) > 1 and bad_separator is None:
+            bad_separator = pieces[i - 1] if i else pieces[1]  # a separator with no code
+        offset += len(piece)
+    return codes, bad_separator
+
+
+def _read_space_list(b: _Builder, text: str, start: int) -> tuple[list[str], str | None]:
+    """The codes of a space-separated list, and the first bad separator."""
+    codes: list[str] = []
+    bad_separator: str | None = None
+    offset = start
+    for i, piece in enumerate(re.split(r"([\s,]+)", text)):
+        if i % 2 == 1:
+            if piece != " " and bad_separator is None:
+                bad_separator = piece
+        elif piece:
+            codes.append(_read_code(b, piece, offset))
+        offset += len(piece)
+    return codes, bad_separator
 
 
 def _read_code(b: _Builder, token: str, position: int) -> str:
@@ -460,13 +485,7 @@ def _read_control(b: _Builder, token: str, position: int, *, sap: bool) -> Contr
         guess = _suggest_word(token)
         b.problem("1", f"unknown control {token}", token, position, guess, mechanical=False)
         return None
-    comps: dict[str, set[str]] = {}
-    for part in parts[1:]:
-        words = part.split(" ")
-        comps.setdefault(words[0], set()).update(words[1:])
-    control = Control(
-        parts[0], tuple(Compartment(n, tuple(sorted(subs))) for n, subs in sorted(comps.items()))
-    )
+    control = _control_of(parts)
     fixed = render_control(control)
     if fixed != token:
         b.problem(
@@ -477,6 +496,18 @@ def _read_control(b: _Builder, token: str, position: int, *, sap: bool) -> Contr
             fixed,
         )
     return control
+
+
+def _control_of(parts: list[str]) -> Control:
+    """The control of a well-formed token split on ``-``: its system, then each compartment
+    with its sub-compartments, sorted (rule 7)."""
+    comps: dict[str, set[str]] = {}
+    for part in parts[1:]:
+        words = part.split(" ")
+        comps.setdefault(words[0], set()).update(words[1:])
+    return Control(
+        parts[0], tuple(Compartment(n, tuple(sorted(subs))) for n, subs in sorted(comps.items()))
+    )
 
 
 def _read_sap(b: _Builder, text: str, start: int) -> None:
@@ -558,50 +589,90 @@ def _split_values(text: str, start: int) -> list[tuple[str, int]]:
 
 
 def _read_value(b: _Builder, category: int, token: str, position: int) -> None:
-    form = b.form
     if category == SCI:
         control = _read_control(b, token, position, sap=False)
         if control is not None:
             b.sci.append(control)
-        return
-    if category == AEA:
-        if token not in _AEA_SPELLINGS:
-            fixed = token.replace(" ", "-")
-            b.problem("2", "a hyphen joins RD to CNWDI", token, position, fixed)
-            token = fixed
-        mark, forms = _AEA_SPELLINGS[token]
-        if form not in forms:
-            b.problem("5", "a portion uses the portion mark", token, position, mark)
-        b.aea.append(mark)
-        return
-    if category == NONIC:
-        mark, forms = _NONIC_SPELLINGS[token]
-        if form not in forms:
-            want = mark if form == "portion" else NONIC_BANNER[mark]
-            rule = "4" if form == "portion" else "5"
-            b.problem(rule, f"use {want} in a {form}", token, position, want)
-        b.nonic.append(mark)
-        return
-    # Dissemination controls.
-    eyes = _EYES_RE.match(token) if "EYES" in token else None
-    if eyes:
-        codes = [c for c in (eyes.group("list") or "").split("/") if c]
-        foreign = [c for c in codes if c != "USA"]
-        rel_to = tuple(sorted({"USA", *foreign}, key=rel_sort_key))
-        fix = "REL TO " + ", ".join(rel_to) if foreign else None
-        b.problem(
-            "P5",
-            "EYES ONLY is no longer authorized (rule 17); mark it REL TO USA, [LIST]",
-            token,
-            position,
-            fix,
-            mechanical=fix is not None,
-        )
-        if fix is not None:
-            b.dissem.append("REL")
-            b.rel_to = rel_to
-        b.silent_repair = False
-        return
+    elif category == AEA:
+        _read_aea(b, token, position)
+    elif category == NONIC:
+        _read_nonic(b, token, position)
+    elif "EYES" in token and (eyes := _EYES_RE.match(token)):
+        _read_eyes(b, eyes, token, position)
+    elif token.startswith(("REL", "AUTHORIZED FOR RELEASE TO")):
+        _read_rel(b, token, position)
+    elif token.startswith("DISPLAY ONLY"):
+        rest = token[len("DISPLAY ONLY") :].lstrip(" ")
+        _read_display_only(b, rest, position + len(token) - len(rest), token, position)
+        b.dissem.append("DISPLAY")
+    else:
+        _read_dissem(b, token, position)
+
+
+def _read_aea(b: _Builder, token: str, position: int) -> None:
+    """An atomic energy marking (rules 2, 5)."""
+    if token not in _AEA_SPELLINGS:
+        fixed = token.replace(" ", "-")
+        b.problem("2", "a hyphen joins RD to CNWDI", token, position, fixed)
+        token = fixed
+    mark, forms = _AEA_SPELLINGS[token]
+    if b.form not in forms:
+        b.problem("5", "a portion uses the portion mark", token, position, mark)
+    b.aea.append(mark)
+
+
+def _read_nonic(b: _Builder, token: str, position: int) -> None:
+    """A non-IC dissemination control, in the spelling of its form (rules 4, 5)."""
+    b.nonic.append(_spelled(b, token, position, _NONIC_SPELLINGS, NONIC_BANNER))
+
+
+def _read_dissem(b: _Builder, token: str, position: int) -> None:
+    """A dissemination control other than REL TO, DISPLAY ONLY and EYES ONLY (rules 4, 5)."""
+    b.dissem.append(_spelled(b, token, position, _DISSEM_SPELLINGS, DISSEM_BANNER))
+
+
+def _spelled(
+    b: _Builder,
+    token: str,
+    position: int,
+    spellings: dict[str, tuple[str, frozenset[Form]]],
+    banner: dict[str, str],
+) -> str:
+    """The portion mark of a control spelled ``token``; a problem when the spelling is not the
+    one of the marking's form (rules 4, 5)."""
+    form = b.form
+    mark, forms = spellings[token]
+    if form not in forms:
+        want = mark if form == "portion" else banner[mark]
+        rule = "4" if form == "portion" else "5"
+        b.problem(rule, f"use {want} in a {form}", token, position, want)
+    return mark
+
+
+def _read_eyes(b: _Builder, eyes: re.Match[str], token: str, position: int) -> None:
+    """``USA/GBR EYES ONLY``, no longer authorized: its fix is a REL TO list (rule 17, P5)."""
+    codes = [c for c in (eyes.group("list") or "").split("/") if c]
+    foreign = [c for c in codes if c != "USA"]
+    rel_to = tuple(sorted({"USA", *foreign}, key=rel_sort_key))
+    fix = "REL TO " + ", ".join(rel_to) if foreign else None
+    b.problem(
+        "P5",
+        "EYES ONLY is no longer authorized (rule 17); mark it REL TO USA, [LIST]",
+        token,
+        position,
+        fix,
+        mechanical=fix is not None,
+    )
+    if fix is not None:
+        b.dissem.append("REL")
+        b.rel_to = rel_to
+    b.silent_repair = False
+
+
+def _read_rel(b: _Builder, token: str, position: int) -> None:
+    """``REL`` (a portion with the banner's list), ``REL TO ...`` or a spelling of it (rules 2,
+    5, 9, 10)."""
+    form = b.form
     if token == "REL":
         if form == "banner":
             b.problem(
@@ -631,32 +702,25 @@ def _read_value(b: _Builder, category: int, token: str, position: int) -> None:
         token = "REL TO " + listed
     for prefix in _REL_PREFIXES:
         if token.startswith(prefix):
-            rest = token[len(prefix) :]
-            if prefix != "REL TO" and form == "portion":
-                b.problem("5", "a portion uses REL TO", token, position, "REL TO" + rest)
-            if not rest.strip():
-                b.problem("9", "REL TO needs a list of codes", token, position, mechanical=False)
-                b.dissem.append("REL")
-                return
-            if not rest.startswith(" ") or rest.startswith("  "):
-                b.problem("2", "one space follows REL TO", token, position)
-            rest_stripped = rest.lstrip(" ")
-            _read_rel_to(
-                b, rest_stripped, position + len(token) - len(rest_stripped), token, position
-            )
-            b.dissem.append("REL")
+            _read_rel_list(b, prefix, token, position)
             return
-    if token.startswith("DISPLAY ONLY"):
-        rest = token[len("DISPLAY ONLY") :].lstrip(" ")
-        _read_display_only(b, rest, position + len(token) - len(rest), token, position)
-        b.dissem.append("DISPLAY")
+    _read_dissem(b, token, position)
+
+
+def _read_rel_list(b: _Builder, prefix: str, token: str, position: int) -> None:
+    """``REL TO`` (or ``AUTHORIZED FOR RELEASE TO``) and its list."""
+    rest = token[len(prefix) :]
+    if prefix != "REL TO" and b.form == "portion":
+        b.problem("5", "a portion uses REL TO", token, position, "REL TO" + rest)
+    if not rest.strip():
+        b.problem("9", "REL TO needs a list of codes", token, position, mechanical=False)
+        b.dissem.append("REL")
         return
-    mark, forms = _DISSEM_SPELLINGS[token]
-    if form not in forms:
-        want = mark if form == "portion" else DISSEM_BANNER[mark]
-        rule = "4" if form == "portion" else "5"
-        b.problem(rule, f"use {want} in a {form}", token, position, want)
-    b.dissem.append(mark)
+    if not rest.startswith(" ") or rest.startswith("  "):
+        b.problem("2", "one space follows REL TO", token, position)
+    rest_stripped = rest.lstrip(" ")
+    _read_rel_to(b, rest_stripped, position + len(token) - len(rest_stripped), token, position)
+    b.dissem.append("REL")
 
 
 def _is_cui_ldc(token: str) -> bool:
@@ -685,21 +749,7 @@ def _read_cui(b: _Builder, segments: list[tuple[str, int]]) -> None:
                 )
             seen_ldcs = True
             b.categories_seen.append((DISSEM, pos, seg))
-            for token, at in values:
-                if token in _CUI_LDC_SPELLINGS:
-                    mark, forms = _CUI_LDC_SPELLINGS[token]
-                    if b.form not in forms:
-                        want = mark if b.form == "portion" else "NOFORN"
-                        b.problem(
-                            "4" if b.form == "portion" else "5",
-                            f"use {want} in a {b.form}",
-                            token,
-                            at,
-                            want,
-                        )
-                    b.dissem.append(mark)
-                elif token:
-                    _read_value(b, DISSEM, token, at)
+            _read_cui_ldcs(b, values)
             continue
         if seen_ldcs:
             b.problem(
@@ -711,29 +761,53 @@ def _read_cui(b: _Builder, segments: list[tuple[str, int]]) -> None:
             )
         if b.cui:
             b.problem("1", "a category appears twice; list its values once, divided by /", seg, pos)
-        found: list[str] = []
-        for token, at in values:
-            if not token:
-                b.problem("2", "empty value between separators", "/", at - 1)
-            elif not _CUI_CATEGORY_RE.match(token) or _classify_value(token) is not None:
+        _read_cui_categories(b, b.cui, seg, pos, values)
+
+
+def _read_cui_ldcs(b: _Builder, values: list[tuple[str, int]]) -> None:
+    """A CUI mark's limited dissemination controls, REL TO and DISPLAY ONLY among them."""
+    for token, at in values:
+        if token in _CUI_LDC_SPELLINGS:
+            mark, forms = _CUI_LDC_SPELLINGS[token]
+            if b.form not in forms:
+                want = mark if b.form == "portion" else "NOFORN"
                 b.problem(
-                    "30", f"{token} is not a CUI category marking", token, at, mechanical=False
+                    "4" if b.form == "portion" else "5",
+                    f"use {want} in a {b.form}",
+                    token,
+                    at,
+                    want,
                 )
-            else:
-                found.append(token)
-        unique = list(dict.fromkeys(found))
-        ordered = sorted(unique, key=cui_category_key)
-        if unique != found:
-            b.problem("16", "duplicate CUI category", seg, pos, "/".join(ordered))
-        if ordered != unique:
-            b.problem(
-                "30",
-                "CUI categories are listed CUI Specified (SP-) first, then basic, alphabetical",
-                seg,
-                pos,
-                "/".join(ordered),
-            )
-        b.cui.extend(c for c in ordered if c not in b.cui)
+            b.dissem.append(mark)
+        elif token:
+            _read_value(b, DISSEM, token, at)
+
+
+def _read_cui_categories(
+    b: _Builder, cui: list[str], seg: str, pos: int, values: list[tuple[str, int]]
+) -> None:
+    """A CUI mark's categories, added to ``cui``: each once, SP- first, then alphabetical."""
+    found: list[str] = []
+    for token, at in values:
+        if not token:
+            b.problem("2", "empty value between separators", "/", at - 1)
+        elif not _CUI_CATEGORY_RE.match(token) or _classify_value(token) is not None:
+            b.problem("30", f"{token} is not a CUI category marking", token, at, mechanical=False)
+        else:
+            found.append(token)
+    unique = list(dict.fromkeys(found))
+    ordered = sorted(unique, key=cui_category_key)
+    if unique != found:
+        b.problem("16", "duplicate CUI category", seg, pos, "/".join(ordered))
+    if ordered != unique:
+        b.problem(
+            "30",
+            "CUI categories are listed CUI Specified (SP-) first, then basic, alphabetical",
+            seg,
+            pos,
+            "/".join(ordered),
+        )
+    cui.extend(c for c in ordered if c not in cui)
 
 
 def _read_category(b: _Builder, text: str, start: int) -> None:
@@ -779,18 +853,31 @@ _SCI_FLOORS = {"SI": Level.C, "TK": Level.S, "HCS": Level.C, "KDK": Level.S}
 
 
 def _validate(b: _Builder, m: Marking) -> None:
-    form = b.form
-    level = m.level
+    """The semantic rules, each family in its turn: release conflicts, exclusive CUI controls,
+    floors and ceilings, and the FGI category of a non-U.S. marking."""
     dissem = set(m.dissem)
-    nonic = set(m.nonic)
+    _check_release_conflicts(b, m, dissem)
+    # Rule 30: CUI limited dissemination controls that exclude one another.
+    for one, other in CUI_EXCLUSIVE:
+        if one in dissem and other in dissem:
+            _bad(b, "30", f"{one} cannot appear with {other}")
+    _check_dissem_floors(b, m.level, dissem)
+    _check_sci_aea_floors(b, m, dissem)
+    _check_nonic_rules(b, m.level, dissem, set(m.nonic))
+    if m.kind != "us" and m.fgi is not None:
+        _bad(b, "3", "a non-U.S. marking has no FGI category", FGI)
 
-    def bad(rule: str, message: str, category: int = DISSEM) -> None:
-        token, position = b.where(category)
-        b.problem(rule, message, token, position, mechanical=False)
 
-    # Rule 14: foreign disclosure and release markings that cannot share a marking. The fix
-    # proposed for the whole marking keeps the most protective of them (rule 24(h)); a person
-    # must choose it, so it is never applied silently.
+def _bad(b: _Builder, rule: str, message: str, category: int = DISSEM) -> None:
+    """A semantic problem, placed on ``category``'s text; a person must fix it."""
+    token, position = b.where(category)
+    b.problem(rule, message, token, position, mechanical=False)
+
+
+def _check_release_conflicts(b: _Builder, m: Marking, dissem: set[str]) -> None:
+    """Rule 14: foreign disclosure and release markings that cannot share a marking. The fix
+    proposed for the whole marking keeps the most protective of them (rule 24(h)); a person
+    must choose it, so it is never applied silently."""
     conflicts: list[str] = []
     if "NF" in dissem:
         for other, name in (("REL", "REL TO"), ("RELIDO", "RELIDO"), ("DISPLAY", "DISPLAY ONLY")):
@@ -798,63 +885,72 @@ def _validate(b: _Builder, m: Marking) -> None:
                 conflicts.append(f"NOFORN cannot appear with {name}")
     elif "RELIDO" in dissem and "DISPLAY" in dissem:
         conflicts.append("RELIDO cannot appear with DISPLAY ONLY")
-    if conflicts:
-        dropped = {"REL", "RELIDO", "DISPLAY"} if "NF" in dissem else {"DISPLAY"}
-        protective = replace(
-            m,
-            dissem=tuple(c for c in m.dissem if c not in dropped),
-            rel_to=() if "REL" in dropped else m.rel_to,
-            rel_short=m.rel_short and "REL" not in dropped,
-            display_to=(),
-        )
-        whole = b.text.strip()
-        position = len(b.text) - len(b.text.lstrip())
-        for message in conflicts:
-            token, at = b.where(DISSEM)
-            b.problem("14", message, token, at, mechanical=False)
-        b.problem(
-            "14",
-            "of conflicting release markings, the most protective is kept (rule 24(h))",
-            whole,
-            position,
-            render(protective, form),
-            mechanical=False,
-        )
-    # Rule 30: CUI limited dissemination controls that exclude one another.
-    for one, other in CUI_EXCLUSIVE:
-        if one in dissem and other in dissem:
-            bad("30", f"{one} cannot appear with {other}")
-    # Rule 15: floors and ceilings.
+    if not conflicts:
+        return
+    dropped = {"REL", "RELIDO", "DISPLAY"} if "NF" in dissem else {"DISPLAY"}
+    protective = replace(
+        m,
+        dissem=tuple(c for c in m.dissem if c not in dropped),
+        rel_to=() if "REL" in dropped else m.rel_to,
+        rel_short=m.rel_short and "REL" not in dropped,
+        display_to=(),
+    )
+    whole = b.text.strip()
+    position = len(b.text) - len(b.text.lstrip())
+    for message in conflicts:
+        token, at = b.where(DISSEM)
+        b.problem("14", message, token, at, mechanical=False)
+    b.problem(
+        "14",
+        "of conflicting release markings, the most protective is kept (rule 24(h))",
+        whole,
+        position,
+        render(protective, b.form),
+        mechanical=False,
+    )
+
+
+def _check_dissem_floors(b: _Builder, level: Level, dissem: set[str]) -> None:
+    """Rule 15 (and P4): the dissemination controls' floors and ceilings."""
     for mark, (floor, name) in _FLOORS.items():
         if mark in dissem and level < floor:
-            bad("15", f"{name} needs {floor.title} or higher")
+            _bad(b, "15", f"{name} needs {floor.title} or higher")
     for mark in ("FOUO", "CUI"):
         if mark in dissem and level > Level.U:
-            bad("15" if mark == "FOUO" else "P4", f"{mark} is used only with UNCLASSIFIED")
+            _bad(b, "15" if mark == "FOUO" else "P4", f"{mark} is used only with UNCLASSIFIED")
+
+
+def _check_sci_aea_floors(b: _Builder, m: Marking, dissem: set[str]) -> None:
+    """Rule 15: the floors of SCI control systems and atomic energy markings, and the SCI that
+    requires NOFORN."""
+    level = m.level
     for control in m.sci:
         sci_floor = _SCI_FLOORS.get(control.system)
         if sci_floor is not None and level < sci_floor:
-            bad("15", f"{control.system} needs {sci_floor.title} or higher", SCI)
+            _bad(b, "15", f"{control.system} needs {sci_floor.title} or higher", SCI)
         if control.system in ("HCS", "KDK") and "NF" not in dissem:
-            bad("15", f"{control.system} requires NOFORN", SCI)
+            _bad(b, "15", f"{control.system} requires NOFORN", SCI)
     for mark in m.aea:
         if level < Level.C:
-            bad("15", f"{mark} needs CONFIDENTIAL or higher", AEA)
+            _bad(b, "15", f"{mark} needs CONFIDENTIAL or higher", AEA)
     if "RD-CNWDI" in m.aea and level < Level.S:
-        bad("15", "CNWDI is used only with SECRET or TOP SECRET RD (CAPCO register H.6)", AEA)
+        _bad(b, "15", "CNWDI is used only with SECRET or TOP SECRET RD (CAPCO register H.6)", AEA)
+
+
+def _check_nonic_rules(b: _Builder, level: Level, dissem: set[str], nonic: set[str]) -> None:
+    """Rules 15 and 23: non-IC controls that require NOFORN or only go with UNCLASSIFIED."""
     for mark in ("ND", "XD"):
         if mark in nonic and "NF" not in dissem and "SBU-NF" not in nonic:
-            bad("15", f"{NONIC_BANNER[mark]} requires NOFORN", NONIC)
-    if level > Level.U:
-        for mark in ("SBU", "SBU-NF", "LES", "LES-NF"):
-            if mark not in nonic:
-                continue
-            if form == "portion":
-                bad("15", f"{mark} is used only in UNCLASSIFIED portions", NONIC)
-            elif mark.endswith("-NF"):
-                bad("23", f"a classified banner carries NOFORN and {mark[:-3]}, not {mark}", NONIC)
-    if m.kind != "us" and m.fgi is not None:
-        bad("3", "a non-U.S. marking has no FGI category", FGI)
+            _bad(b, "15", f"{NONIC_BANNER[mark]} requires NOFORN", NONIC)
+    if level == Level.U:
+        return
+    for mark in ("SBU", "SBU-NF", "LES", "LES-NF"):
+        if mark not in nonic:
+            continue
+        if b.form == "portion":
+            _bad(b, "15", f"{mark} is used only in UNCLASSIFIED portions", NONIC)
+        elif mark.endswith("-NF"):
+            _bad(b, "23", f"a classified banner carries NOFORN and {mark[:-3]}, not {mark}", NONIC)
 
 
 def _render_category(b: _Builder, category: int, values: list[str]) -> str | None:
@@ -940,14 +1036,33 @@ def _check(text: str, vocabulary: Vocabulary, *, vet: bool = True) -> CheckResul
     """Check ``text``; with ``vet``, keep only the fixes that lead to a valid marking."""
     raw = text
     stripped = raw.strip()
-    lead = len(raw) - len(raw.lstrip())
     form: Form = "portion" if stripped.startswith("(") else "banner"
     b = _Builder(text=raw, form=form, vocabulary=vocabulary)
     if not stripped:
         b.problem("3", "empty marking", raw, 0, mechanical=False)
         return CheckResult(raw, form, None, tuple(b.problems))
+    body, start = _normalise(b, stripped, len(raw) - len(raw.lstrip()))
+    if not _read_categories(b, body, start):
+        return CheckResult(raw, form, None, tuple(b.problems))
+    marking = _assemble(b)
+    _validate(b, marking)
+    fixed = marking if b.fixable else None
+    problems = _dedupe(b.problems)
+    if vet and problems:
+        closing = ")" if form == "portion" and stripped.endswith(")") else ""
+        problems = _vet_fixes(raw, raw[:start] + body + closing, problems, vocabulary)
+    # A marking in a non-canonical spelling (a full title) is valid; its canonical form differs.
+    notices = _fouo_notice(b, fixed) if fixed is not None and "FOUO" in fixed.dissem else ()
+    return CheckResult(
+        raw, form, fixed, problems, repairable=b.fixable and b.silent_repair, notices=notices
+    )
+
+
+def _normalise(b: _Builder, stripped: str, lead: int) -> tuple[str, int]:
+    """The marking's body (inside a portion's parentheses) and its position, in upper case with
+    no stray spaces (rules 2-4): each repair is a problem."""
     body, start = stripped, lead
-    if form == "portion":
+    if b.form == "portion":
         if not stripped.endswith(")"):
             b.problem(
                 "4", "a portion mark is enclosed in parentheses", stripped, lead, stripped + ")"
@@ -972,7 +1087,12 @@ def _check(text: str, vocabulary: Vocabulary, *, vet: bool = True) -> CheckResul
         collapsed = re.sub(" {2,}", " ", body)
         b.problem("2", "values are separated by one space", body, start, collapsed)
         body = collapsed
+    return body, start
 
+
+def _read_categories(b: _Builder, body: str, start: int) -> bool:
+    """Read the classification and every category after it; False when a non-U.S. marking names
+    no owner and classification, so that there is nothing to read."""
     segments = _split(body, "//", start)
     if segments[0][0] == "":
         segments = segments[1:]
@@ -984,7 +1104,7 @@ def _check(text: str, vocabulary: Vocabulary, *, vet: bool = True) -> CheckResul
                 start,
                 mechanical=False,
             )
-            return CheckResult(raw, form, None, tuple(b.problems))
+            return False
         _read_nonus_classification(b, *segments[0])
     elif segments[0][0] in _CUI_CONTROL:
         _read_cui(b, segments)
@@ -1005,7 +1125,12 @@ def _check(text: str, vocabulary: Vocabulary, *, vet: bool = True) -> CheckResul
             b.problem("2", "empty category between separators", "//", pos - 2)
             continue
         _read_category(b, seg, pos)
+    _check_category_order(b, body, start)
+    return True
 
+
+def _check_category_order(b: _Builder, body: str, start: int) -> None:
+    """Rule 1: the categories in their order, each once."""
     order = [c for c, _, _ in b.categories_seen]
     if order != sorted(order):
         b.problem(
@@ -1017,19 +1142,6 @@ def _check(text: str, vocabulary: Vocabulary, *, vet: bool = True) -> CheckResul
         )
     if len(set(order)) != len(order):
         b.problem("1", "a category appears twice; list its values once, divided by /", body, start)
-
-    marking = _assemble(b)
-    _validate(b, marking)
-    fixed = marking if b.fixable else None
-    problems = _dedupe(b.problems)
-    if vet and problems:
-        closing = ")" if form == "portion" and stripped.endswith(")") else ""
-        problems = _vet_fixes(raw, raw[:start] + body + closing, problems, vocabulary)
-    # A marking in a non-canonical spelling (a full title) is valid; its canonical form differs.
-    notices = _fouo_notice(b, fixed) if fixed is not None and "FOUO" in fixed.dissem else ()
-    return CheckResult(
-        raw, form, fixed, problems, repairable=b.fixable and b.silent_repair, notices=notices
-    )
 
 
 def _fouo_notice(b: _Builder, marking: Marking) -> tuple[Problem, ...]:
@@ -1124,87 +1236,10 @@ def _fast_check(text: str, vocabulary: Vocabulary) -> CheckResult | None:
         form, level, rest = "portion", LEVEL_BY_ABBREV[portion_level], portion_rest
     else:
         form, level, rest = "banner", LEVEL_BY_TITLE[banner_level], banner_rest
-    sci: list[Control] = []
-    dissem: list[str] = []
-    nonic: list[str] = []
-    rel_to: tuple[str, ...] = ()
-    display_to: tuple[str, ...] = ()
-    rel_short = False
-    last = CLASSIFICATION
-    # Register order and no repeats (rules 6, 16): each control ranks after the one before.
-    dissem_rank = nonic_rank = -1
-    for segment in rest.split("//")[1:] if rest else ():
-        category = None
-        for token in segment.split("/"):
-            # The categories of ``_classify_value``, tried in its order.
-            spelling = _DISSEM_SPELLINGS.get(token)
-            if spelling is not None:
-                if form not in spelling[1] or _DISSEM_RANK[spelling[0]] <= dissem_rank:
-                    return None
-                found, dissem_rank = DISSEM, _DISSEM_RANK[spelling[0]]
-                dissem.append(spelling[0])
-            elif token.startswith("REL TO "):
-                codes = token[7:].split(", ")
-                if codes[0] != "USA" or len(codes) < 2 or rel_to:
-                    return None
-                if not _codes_in_order(codes, 1, vocabulary) or dissem_rank >= _REL_RANK:
-                    return None
-                found, dissem_rank = DISSEM, _REL_RANK
-                rel_to = tuple(codes)
-                dissem.append("REL")
-            elif token == "REL":
-                if form != "portion" or dissem_rank >= _REL_RANK:
-                    return None
-                found, dissem_rank = DISSEM, _REL_RANK
-                rel_short = True
-                dissem.append("REL")
-            elif token.startswith("DISPLAY ONLY "):
-                codes = token[13:].split(", ")
-                if dissem_rank >= _DISPLAY_RANK or not _codes_in_order(codes, 0, vocabulary):
-                    return None
-                found, dissem_rank = DISSEM, _DISPLAY_RANK
-                display_to = tuple(codes)
-                dissem.append("DISPLAY")
-            elif token in _NONIC_SPELLINGS:
-                mark, forms = _NONIC_SPELLINGS[token]
-                if form not in forms or _NONIC_RANK[mark] <= nonic_rank:
-                    return None
-                found, nonic_rank = NONIC, _NONIC_RANK[mark]
-                nonic.append(mark)
-            elif _classify_value(token) == SCI:
-                parts = token.split("-")
-                if not _CONTROL_RE.match(token) or (sci and sci[-1].system >= parts[0]):
-                    return None
-                comps: dict[str, set[str]] = {}
-                for part in parts[1:]:
-                    words = part.split(" ")
-                    comps.setdefault(words[0], set()).update(words[1:])
-                found = SCI
-                sci.append(
-                    Control(
-                        parts[0],
-                        tuple(Compartment(n, tuple(sorted(s))) for n, s in sorted(comps.items())),
-                    )
-                )
-            else:
-                return None
-            if category is not None and found != category:
-                return None
-            category = found
-        if category is None or category <= last:
-            return None
-        last = category
-    marking = Marking(
-        level=level,
-        sci=tuple(sci),
-        dissem=tuple(dissem),
-        rel_to=rel_to,
-        display_to=display_to,
-        nonic=tuple(nonic),
-        rel_short=rel_short,
-    )
-    if render(marking, form) != text:
+    marking = _fast_marking(rest, form, level, vocabulary)
+    if marking is None or render(marking, form) != text:
         return None
+    sci = marking.sci
     systems = tuple(c.system for c in sci) if sci else ()
     if not _passes_validate(form, level, marking.dissem, marking.nonic, systems):
         return None
@@ -1212,6 +1247,120 @@ def _fast_check(text: str, vocabulary: Vocabulary) -> CheckResult | None:
     if "FOUO" in marking.dissem:
         notices = _fouo_notice(_Builder(text=text, form=form, vocabulary=vocabulary), marking)
     return CheckResult(text, form, marking, (), repairable=True, notices=notices)
+
+
+# The dissemination category as the fast path reads it: (controls, REL TO, DISPLAY ONLY,
+# whether REL is the short form).
+_FastDissem = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], bool]
+_NO_DISSEM: _FastDissem = ((), (), (), False)
+_FAST_REL_DISPLAY = ("REL TO ", "DISPLAY ONLY ")
+
+
+def _fast_marking(rest: str, form: Form, level: Level, vocabulary: Vocabulary) -> Marking | None:
+    """The marking of ``level`` with the SCI, dissemination and non-IC categories of ``rest``,
+    each read by the reader of its category, or None unless each is plainly valid, once and in
+    rule 1's order (the categories of ``_classify_value``, tried in its order).
+
+    Each category appears at most once, so each reader keeps its own Register order and
+    repeats (rules 6, 7, 16) within its one segment.
+    """
+    sci: tuple[Control, ...] = ()
+    dissem = _NO_DISSEM
+    nonic: tuple[str, ...] = ()
+    last = CLASSIFICATION
+    for segment in rest.split("//")[1:]:
+        tokens = segment.split("/")
+        first = tokens[0]
+        if first in _DISSEM_SPELLINGS or first == "REL" or first.startswith(_FAST_REL_DISPLAY):
+            read = None if last >= DISSEM else _fast_dissem(tokens, form, vocabulary)
+            if read is None:
+                return None
+            dissem, last = read, DISSEM
+        elif first in _NONIC_SPELLINGS:
+            nonic = () if last >= NONIC else _fast_nonic(tokens, form)
+            if not nonic:
+                return None
+            last = NONIC
+        elif _classify_value(first) == SCI:
+            sci = () if last >= SCI else _fast_sci(tokens)
+            if not sci:
+                return None
+            last = SCI
+        else:
+            return None
+    controls, rel_to, display_to, rel_short = dissem
+    return Marking(
+        level=level,
+        sci=sci,
+        dissem=controls,
+        rel_to=rel_to,
+        display_to=display_to,
+        nonic=nonic,
+        rel_short=rel_short,
+    )
+
+
+def _fast_dissem(tokens: list[str], form: Form, vocabulary: Vocabulary) -> _FastDissem | None:
+    """A dissemination category of known controls in the spelling of ``form``, each ranking
+    after the one before (rules 6, 16), with REL TO (USA first, then at least one foreign code)
+    and DISPLAY ONLY lists of known codes in order (rules 8, 11); else None."""
+    dissem: list[str] = []
+    rel_to: tuple[str, ...] = ()
+    display_to: tuple[str, ...] = ()
+    rel_short = False
+    last_rank = -1
+    for token in tokens:
+        spelling = _DISSEM_SPELLINGS.get(token)
+        if spelling is not None:
+            mark = spelling[0] if form in spelling[1] else ""
+        elif token == "REL":
+            mark, rel_short = ("REL" if form == "portion" else ""), True
+        elif token.startswith("REL TO "):
+            codes = token[7:].split(", ")
+            in_order = (
+                codes[0] == "USA" and len(codes) > 1 and _codes_in_order(codes, 1, vocabulary)
+            )
+            mark, rel_to = "REL" if in_order else "", tuple(codes)
+        elif token.startswith("DISPLAY ONLY "):
+            codes = token[13:].split(", ")
+            mark = "DISPLAY" if _codes_in_order(codes, 0, vocabulary) else ""
+            display_to = tuple(codes)
+        else:
+            return None
+        rank = _DISSEM_RANK.get(mark, -1)
+        if rank <= last_rank:
+            return None
+        last_rank = rank
+        dissem.append(mark)
+    return tuple(dissem), rel_to, display_to, rel_short
+
+
+def _fast_nonic(tokens: list[str], form: Form) -> tuple[str, ...]:
+    """A non-IC category of known controls in the spelling of ``form``, in Register order and
+    each once (rules 6, 16); else empty."""
+    nonic: list[str] = []
+    last_rank = -1
+    for token in tokens:
+        spelling = _NONIC_SPELLINGS.get(token)
+        if spelling is None or form not in spelling[1] or _NONIC_RANK[spelling[0]] <= last_rank:
+            return ()
+        last_rank = _NONIC_RANK[spelling[0]]
+        nonic.append(spelling[0])
+    return tuple(nonic)
+
+
+def _fast_sci(tokens: list[str]) -> tuple[Control, ...]:
+    """An SCI category of well-formed controls, systems in order and each once (rules 2, 7,
+    16); else empty. ``tokens[0]`` is known to name a control system."""
+    sci: list[Control] = []
+    for index, token in enumerate(tokens):
+        parts = token.split("-")
+        if index and _classify_value(token) != SCI:
+            return ()
+        if not _CONTROL_RE.match(token) or (sci and sci[-1].system >= parts[0]):
+            return ()
+        sci.append(_control_of(parts))
+    return tuple(sci)
 
 
 def _codes_in_order(codes: list[str], start: int, vocabulary: Vocabulary) -> bool:

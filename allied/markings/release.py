@@ -199,14 +199,8 @@ _NEEDS_ESCALATION = {
 }
 
 
-def widen_release(marking: Marking, partner: str, ceiling: Level) -> Widening:
-    """The portion's marking once released to ``partner``, within ``ceiling``.
-
-    NOFORN and RELIDO give way to ``REL TO USA, <partner>``; an existing REL TO list gains the
-    partner; everything else stays. A portion above the partner's ceiling, with SCI that requires
-    NOFORN, with non-IC NOFORN, or with a control only its originator may lift is not widened:
-    the result says which rule stops it, so that the officer escalates instead.
-    """
+def _why_not_widened(marking: Marking, partner: str, ceiling: Level) -> Widening | None:
+    """The refusal of ``widen_release`` when a rule stops the portion's widening, else None."""
     if marking.level > ceiling:
         return Widening(
             None,
@@ -228,6 +222,11 @@ def widen_release(marking: Marking, partner: str, ceiling: Level) -> Widening:
         return Widening(
             None, "Atomic Energy Act information is released only under its own agreements", "15"
         )
+    return _escalated(marking)
+
+
+def _escalated(marking: Marking) -> Widening | None:
+    """The refusal when a control of the portion is lifted only by its originator, else None."""
     for control, why in _NEEDS_ESCALATION.items():
         if control in marking.dissem:
             return Widening(None, why, "21")
@@ -240,6 +239,20 @@ def widen_release(marking: Marking, partner: str, ceiling: Level) -> Widening:
         )
     if set(marking.nonic) & {"SBU-NF", "LES-NF", "ND", "XD"}:
         return Widening(None, "non-IC NOFORN controls are lifted by their own originators", "23")
+    return None
+
+
+def widen_release(marking: Marking, partner: str, ceiling: Level) -> Widening:
+    """The portion's marking once released to ``partner``, within ``ceiling``.
+
+    NOFORN and RELIDO give way to ``REL TO USA, <partner>``; an existing REL TO list gains the
+    partner; everything else stays. A portion above the partner's ceiling, with SCI that requires
+    NOFORN, with non-IC NOFORN, or with a control only its originator may lift is not widened:
+    the result says which rule stops it, so that the officer escalates instead.
+    """
+    stop = _why_not_widened(marking, partner, ceiling)
+    if stop is not None:
+        return stop
     if marking.level == Level.U and not marking.has_fdr:
         return Widening(marking)  # already releasable to every partner (rule 25)
     codes = set(marking.rel_to) if "REL" in marking.dissem else set()

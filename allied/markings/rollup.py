@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from operator import attrgetter
 
 from allied.markings.model import Compartment, Control, Marking
@@ -165,106 +166,163 @@ def _fdr_facts(dissem: tuple[str, ...]) -> tuple[int, bool, bool, bool]:
     return _CONTRIBUTES, "REL" in dissem, "DISPLAY" in dissem, "RELIDO" in dissem or fisa
 
 
+_SCI = attrgetter("sci")
+_SAP = attrgetter("sap")
+_AEA = attrgetter("aea")
+_CUI = attrgetter("cui")
+
+
 def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) -> Marking:
     """The banner computed from ``portions`` (rules 18-29); ``banner`` resolves ``(REL)`` forms.
 
-    One pass over the portions: every rule is a union, an intersection or a maximum.
+    Every rule is a union, an intersection or a maximum. One loop (``_Gathered``) takes the
+    maximum and the unions of the controls most portions carry and sorts the portions for the
+    FD&R and FGI rules; the unions of the categories few portions carry (SCI, SAP, AEA, CUI)
+    are taken over those portions alone.
     """
     if not portions:
         raise RollupError("there is no portion to roll up")
     portions = resolve_short_rel(portions, banner)
-    level = Level.U
-    sci: list[tuple[Control, ...]] = []
-    sap: list[tuple[Control, ...]] = []
-    aea: set[str] = set()
-    others: set[str] = set()
-    nonic: set[str] = set()
-    sources: set[str] = set()
+    g = _Gathered(portions)
+    level, others, nonic, marked = g.level, g.others, g.nonic, g.marked
+    # Whether any portion carries an IC FD&R marking (rule 23; FISA counts, rule 25).
+    ic_fdr = not _FDR.isdisjoint(others) or "FISA" in others
+    fgi, joint_owners = _fgi_sources(portions, g.outside)
+    others -= _FDR
+    # Rule 19: SCI, SAP and AEA are unions, except that RD takes precedence over FRD and TFNI
+    # (CAPCO register H.6, pp. 104-105).
+    aea = set(chain.from_iterable(map(_AEA, marked)))
+    if "RD" in aea or "RD-CNWDI" in aea:
+        aea -= {"FRD", "TFNI"}
+    fdr = _fdr_result(g.noforn, g.unmarked, g.all_relido, g.lists)
+    _non_fdr_unions(others, nonic, level, ic_fdr)
+    ldcs = others & CUI_LDCS
+    others -= CUI_LDCS
+    _fouo_and_cui(others, nonic, level)
+    cuis = [c for c in map(_CUI, marked) if c is not None]
     # Rule 30, P4: categories of portions in the CUI registry's form (None when there is none).
-    cui: set[str] | None = None
-    concealed = False
-    noforn = unmarked = False
+    cui: set[str] | None = set(chain.from_iterable(cuis)) if cuis else None
+    if cui is not None and "CUI" in others:
+        fdr = _cui_banner_fdr(others, ldcs, fdr)
+    else:
+        cui = None
+        fdr = _plain_banner_fdr(fdr, ldcs, nonic, ic_fdr=ic_fdr)
+    controls, rel_to, display_to = fdr
+    return Marking(
+        level=level,
+        kind="joint" if joint_owners is not None else "us",
+        owners=joint_owners or (),
+        sci=merge_controls(filter(None, map(_SCI, marked))),
+        sap=merge_controls(filter(None, map(_SAP, marked))),
+        aea=tuple(a for a in AEA_ORDER if a in aea),
+        fgi=fgi,
+        dissem=tuple(c for c in DISSEM_ORDER if c in others or c in controls),
+        rel_to=rel_to,
+        display_to=display_to,
+        nonic=tuple(c for c in NONIC_ORDER if c in nonic),
+        cui=None if cui is None else tuple(sorted(cui, key=cui_category_key)),
+    )
+
+
+class _Gathered:
+    """What one loop over the portions finds for the FD&R roll-up (rule 24 with 25, 29, P1, P3):
+    the highest level, the union of the dissemination and non-IC controls, the portions that
+    are foreign or carry FGI, those with SCI, SAP, AEA or CUI categories, and each portion sorted
+    into what decides the banner's FD&R."""
+
+    __slots__ = (
+        "all_relido",
+        "level",
+        "lists",
+        "marked",
+        "noforn",
+        "nonic",
+        "others",
+        "outside",
+        "unmarked",
+    )
+
+    def __init__(self, portions: Sequence[Marking]) -> None:
+        others: set[str] = set()
+        nonic: set[str] = set()
+        outside: list[Marking] = []
+        marked: list[Marking] = []
+        level = Level.U
+        noforn = unmarked = False
+        all_relido = True
+        lists: set[tuple[_List, _List]] = set()
+        # What a portion's dissemination controls mean for FD&R depends on them alone and
+        # portions share few sets of them: the facts are looked up once per run of equal sets.
+        last_dissem: tuple[str, ...] | None = None
+        fdr_kind, with_rel, with_display, relido = _NO_FDR, False, False, False
+        for p in portions:
+            if p.level > level:
+                level = p.level
+            if p.sci or p.sap or p.aea or p.cui is not None:
+                marked.append(p)
+            dissem = p.dissem
+            if dissem is not last_dissem:
+                others.update(dissem)
+                fdr_kind, with_rel, with_display, relido = _fdr_facts(dissem)
+                last_dissem = dissem
+            foreign = p.kind != "us" or p.fgi is not None
+            if foreign:
+                outside.append(p)
+            if p.nonic:
+                nonic.update(p.nonic)
+                if not _NONIC_NF.isdisjoint(p.nonic):
+                    noforn = True  # SBU-NF and LES-NF count as NOFORN (rule 23)
+                    continue
+            if fdr_kind == _CONTRIBUTES:
+                # FD&R-bearing; rule 25 reads FISA as RELIDO.
+                all_relido = all_relido and relido
+                lists.add((p.rel_to if with_rel else None, p.display_to if with_display else None))
+            elif fdr_kind == _NOFORN or foreign:
+                noforn = True  # 24(a); P3: FGI without FD&R is NOFORN
+            elif p.level:
+                unmarked = True  # rule 29: classified without FD&R
+            # else rule 25: an unclassified portion without FD&R takes no part
+        self.level, self.others, self.nonic, self.lists = level, others, nonic, lists
+        self.outside, self.marked = outside, marked
+        self.noforn, self.unmarked, self.all_relido = noforn, unmarked, all_relido
+
+
+def _fgi_sources(
+    portions: Sequence[Marking], outside: list[Marking]
+) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+    """The banner's FGI category (rule 20: the sources of non-U.S. portions, of the FGI category
+    and JOINT co-owners; empty when a source is concealed) and its JOINT co-owners, when every
+    portion is JOINT with the same ones (rule 13: the banner stays JOINT)."""
     first = portions[0]
-    # The co-owners when every portion is JOINT with the same ones (rule 13: the banner stays
-    # JOINT).
-    joint_owners: tuple[str, ...] | None = first.owners if first.kind == "joint" else None
-    all_relido = True
-    lists: set[tuple[_List, _List]] = set()
-    # What a portion's dissemination controls mean for FD&R depends on them alone and portions
-    # share few sets of them: the facts are looked up once per run of equal sets.
-    last_dissem: tuple[str, ...] | None = None
-    fdr_kind, with_rel, with_display, relido = _NO_FDR, False, False, False
-    for p in portions:
-        if p.level > level:
-            level = p.level
-        if p.sci:
-            sci.append(p.sci)
-        if p.sap:
-            sap.append(p.sap)
-        if p.aea:
-            aea.update(p.aea)
-        dissem = p.dissem
-        if dissem is not last_dissem:
-            others.update(dissem)
-            fdr_kind, with_rel, with_display, relido = _fdr_facts(dissem)
-            last_dissem = dissem
-        if p.cui is not None:
-            cui = set(p.cui) if cui is None else cui | set(p.cui)
-        kind = p.kind
-        if kind != "us":
-            # Rule 20: FGI sources, from non-U.S. portions, the FGI category and JOINT co-owners.
-            if kind == "joint" or p.owners:
+    joint_owners: tuple[str, ...] | None = None
+    if first.kind == "joint" and len(outside) == len(portions):
+        owners = first.owners
+        if all(p.kind == "joint" and p.owners == owners for p in outside):
+            joint_owners = owners
+    sources: set[str] = set()
+    concealed = False
+    for p in outside:
+        if p.kind != "us":
+            if p.kind == "joint" or p.owners:
                 sources.update(p.owners)
             else:
                 concealed = True
-            if joint_owners is not None and (kind != "joint" or p.owners != joint_owners):
-                joint_owners = None
-        elif joint_owners is not None:
-            joint_owners = None
         if p.fgi is not None:
-            if p.fgi:
-                sources.update(p.fgi)
-            else:
-                concealed = True
-        # FD&R (rule 24 with 25, 29, P1, P3): sort the portion into what decides the banner.
-        if p.nonic:
-            nonic.update(p.nonic)
-            if not _NONIC_NF.isdisjoint(p.nonic):
-                noforn = True  # SBU-NF and LES-NF count as NOFORN (rule 23)
-                continue
-        if fdr_kind == _CONTRIBUTES:
-            # FD&R-bearing; rule 25 reads FISA as RELIDO.
-            if not relido:
-                all_relido = False
-            lists.add((p.rel_to if with_rel else None, p.display_to if with_display else None))
-        elif fdr_kind == _NOFORN:
-            noforn = True  # 24(a)
-        elif kind != "us" or p.fgi is not None:
-            noforn = True  # P3: FGI without FD&R is NOFORN
-        elif p.level:
-            unmarked = True  # rule 29: classified without FD&R
-        # else rule 25: an unclassified portion without FD&R takes no part
-    # Whether any portion carries an IC FD&R marking (rule 23; FISA counts, rule 25).
-    ic_fdr = not _FDR.isdisjoint(others) or "FISA" in others
+            sources.update(p.fgi)
+            concealed = concealed or not p.fgi
     sources.discard("USA")
     if joint_owners is not None:
         # Rule 13 (CAPCO16 H.3): portions all JOINT with the same co-owners keep the JOINT
         # banner; rule 20 makes co-owners FGI only beside other portions.
         sources -= set(joint_owners)
-    others -= _FDR
-    fgi: tuple[str, ...] | None = None
     if concealed:
-        fgi = ()
-    elif sources:
-        fgi = tuple(sorted(sources, key=code_sort_key))
+        return (), joint_owners
+    return (tuple(sorted(sources, key=code_sort_key)) if sources else None), joint_owners
 
-    # Rule 19: SCI, SAP and AEA are unions, except that RD takes precedence over FRD and TFNI
-    # (CAPCO register H.6, pp. 104-105).
-    if "RD" in aea or "RD-CNWDI" in aea:
-        aea -= {"FRD", "TFNI"}
 
-    fdr, rel_to, display_to = _fdr_result(noforn, unmarked, all_relido, lists)
-    # Rule 21: non-FD&R controls are a union; ORCON supersedes ORCON-USGOV.
+def _non_fdr_unions(others: set[str], nonic: set[str], level: Level, ic_fdr: bool) -> None:
+    """Rule 21: non-FD&R controls are a union; ORCON supersedes ORCON-USGOV, NODIS EXDIS; and
+    rule 23 for SBU NOFORN and LES NOFORN."""
     if "OC" in others:
         others.discard("OC-USGOV")
     if "ND" in nonic:
@@ -278,53 +336,48 @@ def rollup_portions(portions: Sequence[Marking], banner: Marking | None = None) 
                 # part loses its NF.
                 nonic.discard(nf)
                 nonic.add(plain)
-    ldcs = others & CUI_LDCS
-    others -= CUI_LDCS
-    if level > Level.U:
-        # Rule 22 and P4: FOUO and CUI never appear in a classified banner.
+
+
+def _fouo_and_cui(others: set[str], nonic: set[str], level: Level) -> None:
+    """Rule 22 and P4: FOUO and CUI never appear in a classified banner, nor beside other
+    controls; CUI replaces FOUO."""
+    if level > Level.U or others - {"FOUO", "CUI"} or nonic:
         others -= {"FOUO", "CUI"}
-    else:
-        if others - {"FOUO", "CUI"} or nonic:
-            others -= {"FOUO", "CUI"}
-        elif "CUI" in others:
-            others.discard("FOUO")
-    if cui is not None and "CUI" in others:
-        # Rule 30: an unclassified banner over CUI marks is itself a CUI mark: the union of the
-        # categories and of the limited dissemination controls (FED ONLY before FEDCON).
-        if "FED ONLY" in ldcs or "NOCON" in ldcs:
-            ldcs.discard("FEDCON")
-        others |= ldcs
-        if "RELIDO" in fdr:
-            # RELIDO is no CUI dissemination control (rule 30): a CUI banner keeps the REL TO
-            # beside it, or else the most protective marking it can carry, NOFORN (24(h)).
-            fdr = set(fdr) - {"RELIDO"} or {"NF"}
-            if "NF" in fdr:
-                rel_to, display_to = (), ()
-    else:
-        cui = None
-        if ldcs:
-            # P4: a banner that does not carry CUI cannot carry its limited dissemination
-            # controls; each keeps CUI from foreign viewers, so the banner is NOFORN (24(h)).
-            fdr, rel_to, display_to = {"NF"}, (), ()
-        if fdr == {"NF"} and not ic_fdr and not _NONIC_NF.isdisjoint(nonic):
-            # Rule 23: an unclassified banner with no IC FD&R keeps SBU NOFORN / LES NOFORN as
-            # its only NOFORN.
-            fdr = set()
-    dissem = tuple(c for c in DISSEM_ORDER if c in others or c in fdr)
-    return Marking(
-        level=level,
-        kind="joint" if joint_owners is not None else "us",
-        owners=joint_owners or (),
-        sci=merge_controls(sci),
-        sap=merge_controls(sap),
-        aea=tuple(a for a in AEA_ORDER if a in aea),
-        fgi=fgi,
-        dissem=dissem,
-        rel_to=rel_to,
-        display_to=display_to,
-        nonic=tuple(c for c in NONIC_ORDER if c in nonic),
-        cui=None if cui is None else tuple(sorted(cui, key=cui_category_key)),
-    )
+    elif "CUI" in others:
+        others.discard("FOUO")
+
+
+_Fdr = tuple[set[str], tuple[str, ...], tuple[str, ...]]
+
+
+def _cui_banner_fdr(others: set[str], ldcs: set[str], fdr: _Fdr) -> _Fdr:
+    """Rule 30: an unclassified banner over CUI marks is itself a CUI mark: the union of the
+    categories and of the limited dissemination controls (FED ONLY before FEDCON), added to
+    ``others``. The FD&R it keeps."""
+    if "FED ONLY" in ldcs or "NOCON" in ldcs:
+        ldcs.discard("FEDCON")
+    others |= ldcs
+    controls, rel_to, display_to = fdr
+    if "RELIDO" in controls:
+        # RELIDO is no CUI dissemination control (rule 30): a CUI banner keeps the REL TO
+        # beside it, or else the most protective marking it can carry, NOFORN (24(h)).
+        controls = set(controls) - {"RELIDO"} or {"NF"}
+        if "NF" in controls:
+            rel_to, display_to = (), ()
+    return controls, rel_to, display_to
+
+
+def _plain_banner_fdr(fdr: _Fdr, ldcs: set[str], nonic: set[str], *, ic_fdr: bool) -> _Fdr:
+    """The FD&R of a banner that is not a CUI mark."""
+    if ldcs:
+        # P4: a banner that does not carry CUI cannot carry its limited dissemination
+        # controls; each keeps CUI from foreign viewers, so the banner is NOFORN (24(h)).
+        fdr = {"NF"}, (), ()
+    if fdr[0] == {"NF"} and not ic_fdr and not _NONIC_NF.isdisjoint(nonic):
+        # Rule 23: an unclassified banner with no IC FD&R keeps SBU NOFORN / LES NOFORN as
+        # its only NOFORN.
+        return set(), fdr[1], fdr[2]
+    return fdr
 
 
 def cui_category_key(category: str) -> tuple[int, str]:

@@ -163,7 +163,6 @@ SCI_SYSTEMS = frozenset({"BUR", "EL", "HCS", "KDK", "RSV", "SI", "TK"})
 # Atomic Energy Act markings, banner precedence RD > FRD > TFNI (rule 19).
 AEA_ORDER = ("RD", "RD-CNWDI", "FRD", "TFNI")
 
-_CODE_RE = re.compile(r"^[A-Z]{3,4}$")
 _STOPWORDS = frozenset({"OF", "THE", "AND"})
 
 
@@ -264,10 +263,6 @@ def use_communities(codes: Iterable[str]) -> Vocabulary:
     return vocabulary
 
 
-def looks_like_code(token: str) -> bool:
-    return bool(_CODE_RE.match(token))
-
-
 def code_sort_key(code: str) -> tuple[int, str]:
     """Trigraphs first, then tetragraphs and community codes, alphabetical (rules 8, 11, 12)."""
     return (0 if code in _ISO_TRIGRAPHS else 1, code)
@@ -291,8 +286,3 @@ def expand(codes: Iterable[str]) -> frozenset[str]:
             out |= members
     out.discard("USA")
     return frozenset(out)
-
-
-def sci_sort_key(value: str) -> str:
-    """Numbers before letters, ascending (rule 7): ASCII order does exactly that."""
-    return value
