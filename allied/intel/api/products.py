@@ -39,7 +39,7 @@ from allied.intel.products.authoring import (
     PortionDraft,
     ProductDraft,
     authority_problems,
-    check_portion_mark,
+    canonical_portion_mark,
     save_product,
     split_tags,
     tag_problems,
@@ -220,10 +220,7 @@ class PortionInputSerializer(serializers.Serializer):
     text = serializers.CharField()
 
     def validate_portion_mark(self, value: str) -> str:
-        check = check_portion_mark(value)
-        if not check.valid or check.canonical is None:
-            raise ValidationError(list(check.problems))
-        return check.canonical
+        return canonical_portion_mark(value)
 
 
 class ProductCreateSerializer(serializers.Serializer):

@@ -23,7 +23,7 @@ from allied.intel.products.authoring import (
     PortionDraft,
     ProductDraft,
     authority_problems,
-    check_portion_mark,
+    canonical_portion_mark,
     split_tags,
     tag_problems,
     validate_draft,
@@ -172,10 +172,7 @@ class PortionForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"class": "usa-textarea", "rows": 3}))
 
     def clean_mark(self) -> str:
-        check = check_portion_mark(self.cleaned_data.get("mark", ""))
-        if not check.valid or check.canonical is None:
-            raise forms.ValidationError(list(check.problems))
-        return check.canonical
+        return canonical_portion_mark(self.cleaned_data.get("mark", ""))
 
 
 class BasePortionFormSet(BaseFormSet):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
@@ -75,6 +76,15 @@ def check_portion_mark(text: str) -> MarkCheck:
     if explained.marking is not None and explained.marking.rel_short:
         return MarkCheck(explained.text, None, (REL_TO_IN_FULL,))
     return MarkCheck(explained.text, explained.marking, explained.problems)
+
+
+def canonical_portion_mark(text: str) -> str:
+    """The portion mark ``text`` as stored (its canonical form), or a ``ValidationError`` with
+    every problem: the one clean of the product form's mark and the API's ``portion_mark``."""
+    check = check_portion_mark(text)
+    if not check.valid or check.canonical is None:
+        raise ValidationError(list(check.problems))
+    return check.canonical
 
 
 def check_banner(text: str) -> tuple[Marking | None, tuple[str, ...]]:
