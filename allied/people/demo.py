@@ -13,6 +13,8 @@ What it shows, with today's date as the anchor (so the demo stays current):
 * India: the holders met, but the record of that meeting is NOFORN: a U.S. viewer sees the pair
   covered, the Indian liaison officer sees it as never met.
 * Australia: covered.
+* A vacant billet: the Manila defense attache office's maritime billet, whose holder left 40
+  days ago with nobody posted after; the billets page shows it "vacant since" that day.
 
 The markings are real markings and decide who sees what: each partner's liaison officer sees its
 own nation's people, pairs and contacts, and nothing of the others.
@@ -269,6 +271,15 @@ BILLETS: tuple[DemoBillet, ...] = (
         REL_PHL,
     ),
     DemoBillet(
+        "us-phl-maritime",
+        "DAO-MNL-2",
+        "Defense attache, maritime",
+        "USA",
+        "Defense attache office Manila (fictional)",
+        "PHL",
+        REL_PHL,
+    ),
+    DemoBillet(
         "phl-plans", "AFP-J5-3", "Plans counterpart", "PHL", "Armed forces (fictional)", "", REL_PHL
     ),
     DemoBillet(
@@ -320,6 +331,7 @@ POSTINGS: tuple[tuple[str, str, int, int | None], ...] = (
     ("chris", "us-kor-plans", 125, None),
     ("min", "kor-plans", -400, None),
     ("sam", "us-phl", -900, 90),
+    ("robin", "us-phl-maritime", -1100, -40),
     ("pia", "phl-plans", -1300, None),
     ("lee", "us-ind", -500, None),
     ("isha", "ind-plans", -400, None),

@@ -1,4 +1,6 @@
-"""Read-only record endpoints under /api/people/: officials, billets, postings, contacts, pairs.
+"""Record endpoints under /api/people/: officials, billets, postings, contacts, pairs, language
+results. Officials, billets, postings, pairs and language results are written here too by the
+people writers (``access.WRITERS``), through the write serializers of ``api/writes.py``.
 
 Each list is the caller's restricted queryset (``RestrictedViewSetMixin``): a hidden record
 answers 404 like a missing one and counts count visible rows only. Rows nested in a record (an
@@ -21,6 +23,7 @@ from rest_framework import mixins, serializers, viewsets
 from allied.core.api.fields import MarkingField
 from allied.core.restricted import RestrictedViewSetMixin, show, viewer_of
 from allied.people import access, ties
+from allied.people.api import writes
 from allied.people.models import (
     Billet,
     Contact,
@@ -66,6 +69,23 @@ class OfficialSerializer(serializers.ModelSerializer):
         ]
 
 
+class WritableMixin(RestrictedViewSetMixin):
+    """A record endpoint the people writers may create and update records through (POST, PUT,
+    PATCH), with ``write_serializer_class``; everyone it admits reads."""
+
+    allied_access = access.PEOPLE
+    write_access = access.WRITERS
+    write_serializer_class: Any = None
+
+    def get_serializer_class(self) -> Any:
+        if self.action in ("create", "update", "partial_update"):
+            return self.write_serializer_class
+        return super().get_serializer_class()  # type: ignore[misc]
+
+
+WRITES = (mixins.CreateModelMixin, mixins.UpdateModelMixin)
+
+
 class WithNestedMixin(RestrictedViewSetMixin):
     """Adds, for the objects being serialised, the nested rows the viewer may see."""
 
@@ -89,13 +109,19 @@ class WithNestedMixin(RestrictedViewSetMixin):
 
 @extend_schema_view(retrieve=extend_schema(parameters=ID))
 class OfficialViewSet(
-    WithNestedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    WritableMixin,
+    WithNestedMixin,
+    *WRITES,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Officials releasable to the caller, with the language records releasable to it.
     ``?nation=ISO3`` narrows the list."""
 
     queryset_model = Official
     serializer_class = OfficialSerializer
+    write_serializer_class = writes.OfficialWriteSerializer
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self) -> Any:
@@ -125,16 +151,17 @@ class BilletSerializer(serializers.ModelSerializer):
 
 @extend_schema_view(retrieve=extend_schema(parameters=ID))
 class BilletViewSet(
-    RestrictedViewSetMixin,
+    WritableMixin,
+    *WRITES,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
     """Billets releasable to the caller."""
 
-    allied_access = access.PEOPLE
     queryset_model = Billet
     serializer_class = BilletSerializer
+    write_serializer_class = writes.BilletWriteSerializer
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self) -> Any:
@@ -151,7 +178,8 @@ class PostingSerializer(serializers.ModelSerializer):
 
 @extend_schema_view(retrieve=extend_schema(parameters=ID))
 class PostingViewSet(
-    RestrictedViewSetMixin,
+    WritableMixin,
+    *WRITES,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -159,9 +187,9 @@ class PostingViewSet(
     """Postings releasable to the caller whose official and billet it may see too (a billet's
     holders over time). ``?billet=`` and ``?official=`` narrow the list."""
 
-    allied_access = access.PEOPLE
     queryset_model = Posting
     serializer_class = PostingSerializer
+    write_serializer_class = writes.PostingWriteSerializer
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self) -> Any:
@@ -261,7 +289,8 @@ class CrisisPairSerializer(serializers.ModelSerializer):
 
 @extend_schema_view(retrieve=extend_schema(parameters=ID))
 class CrisisPairViewSet(
-    RestrictedViewSetMixin,
+    WritableMixin,
+    *WRITES,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -269,9 +298,9 @@ class CrisisPairViewSet(
     """Crisis pairs releasable to the caller, with both billets releasable too. ``?partner=``
     narrows the list."""
 
-    allied_access = access.PEOPLE
     queryset_model = CrisisPair
     serializer_class = CrisisPairSerializer
+    write_serializer_class = writes.CrisisPairWriteSerializer
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self) -> Any:
@@ -281,3 +310,39 @@ class CrisisPairViewSet(
         return ties.pairs_of(viewer_of(self.request), partner, scoped=False).order_by(
             "priority", "pk"
         )
+
+
+class LanguageResultSerializer(serializers.ModelSerializer):
+    marking = MarkingField(read_only=True)
+    listening = writes.LevelField(help_text="ILR level, 0 to 5 with plus levels (e.g. 2+).")
+    reading = writes.LevelField()
+    speaking = writes.LevelField()
+
+    class Meta:
+        model = LanguageSkill
+        fields = writes.LanguageSkillWriteSerializer.Meta.fields
+
+
+@extend_schema_view(retrieve=extend_schema(parameters=ID))
+class LanguageResultViewSet(
+    WritableMixin,
+    *WRITES,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Language test results releasable to the caller (of officials it may see): the language,
+    the ILR level of each skill and the test date; several languages per official.
+    ``?official=`` narrows the list."""
+
+    queryset_model = LanguageSkill
+    serializer_class = LanguageResultSerializer
+    write_serializer_class = writes.LanguageSkillWriteSerializer
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self) -> Any:
+        rows = ties.joined(super().get_queryset(), "official").select_related("marking")
+        official = self.request.query_params.get("official", "")
+        if official.isdigit():
+            rows = rows.filter(official_id=int(official))
+        return rows.order_by("official_id", "language", "pk")

@@ -134,7 +134,16 @@ class RotationViewSet(Summary):
                             }
                             for h in r.handovers
                         ],
-                        "advice": r.advice(names),
+                        "advice": r.advice(
+                            names,
+                            {
+                                b.pk: b.title
+                                for b in (
+                                    data.pairs[r.pair.key].us_billet,
+                                    data.pairs[r.pair.key].partner_billet,
+                                )
+                            },
+                        ),
                     }
                     for r in found
                 ]

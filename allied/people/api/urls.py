@@ -12,6 +12,9 @@ router.register("billets", records.BilletViewSet, basename="people-billet")
 router.register("postings", records.PostingViewSet, basename="people-posting")
 router.register("contacts", records.ContactViewSet, basename="people-contact")
 router.register("pairs", records.CrisisPairViewSet, basename="people-pair")
+router.register(
+    "language-results", records.LanguageResultViewSet, basename="people-language-result"
+)
 router.register("coverage", summaries.CoverageViewSet, basename="people-coverage")
 router.register("rotation", summaries.RotationViewSet, basename="people-rotation")
 router.register("languages", summaries.LanguageViewSet, basename="people-languages")

@@ -110,8 +110,16 @@ class Risk:
             return None
         return (self.new_us, self.new_partner)
 
-    def advice(self, name: Mapping[Key, str] | None = None) -> list[str]:
-        """What would keep the pair covered, in sentences (``name`` maps officials to names)."""
+    def advice(
+        self, name: Mapping[Key, str] | None = None, billets: Mapping[Key, str] | None = None
+    ) -> list[str]:
+        """What would keep the pair covered, in sentences (``name`` maps officials to names,
+        ``billets`` billets to their titles: a page never shows a billet's internal key)."""
+
+        def post(key: Key) -> str:
+            if billets is not None and key in billets:
+                return billets[key]
+            return str(key)
 
         def who(key: Key | None) -> str:
             if key is None:
@@ -123,8 +131,8 @@ class Risk:
             if handover.incoming is None:
                 left = handover.outgoing.ends if handover.outgoing else None
                 out.append(
-                    f"No successor is posted to billet {handover.billet} after {left}: post one "
-                    f"with an overlap, or the pair has nobody on that side."
+                    f"No successor is posted to the billet {post(handover.billet)} after "
+                    f"{left}: post one with an overlap, or the pair has nobody on that side."
                 )
                 continue
             overlap = handover.overlap
@@ -136,8 +144,8 @@ class Risk:
                 )
             elif handover.gap_days > 0 and handover.outgoing is not None:
                 out.append(
-                    f"Billet {handover.billet} is empty for {handover.gap_days} days: extend "
-                    f"{who(handover.outgoing.official)} or bring "
+                    f"The billet {post(handover.billet)} is empty for {handover.gap_days} "
+                    f"days: extend {who(handover.outgoing.official)} or bring "
                     f"{who(handover.incoming.official)} forward to overlap."
                 )
         pair = self.introduce
@@ -237,3 +245,68 @@ def _successor(
         p for p in by_billet.get(billet, []) if p.key != outgoing.key and p.starts > outgoing.starts
     ]
     return min(later, key=lambda p: (p.starts, repr(p.key))) if later else None
+
+
+# --- checks on a posting before it is stored ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Span:
+    """The days of one posting (inclusive; ``ends`` ``None`` = open), and its holder's name."""
+
+    starts: date
+    ends: date | None
+    holder: str = "another holder"
+
+    def overlaps(self, other: Span) -> bool:
+        return (self.ends is None or other.starts <= self.ends) and (
+            other.ends is None or self.starts <= other.ends
+        )
+
+
+def posting_problems(new: Span, others: Iterable[Span]) -> dict[str, str]:
+    """What is wrong with ``new`` beside the other postings of its billet, by field.
+
+    The rotation and coverage rules read a billet's postings as a chain of holders: a posting
+    ends on or after it starts, and two postings of one billet overlap only as a handover (the
+    later one starts after the earlier one and ends after it, or stays open, while the earlier
+    one has an end). Gaps are allowed: a billet may be vacant.
+    """
+    if new.ends is not None and new.ends < new.starts:
+        return {"ends": "A posting ends on or after the day it starts."}
+    for other in others:
+        if not new.overlaps(other):
+            continue
+        if new.starts == other.starts:
+            return {
+                "starts": f"{other.holder} starts in this billet on the same day: one holder "
+                "takes over from the other, so start one of them later."
+            }
+        earlier, later = (other, new) if other.starts < new.starts else (new, other)
+        if earlier.ends is None:
+            return {
+                "ends" if earlier is new else "starts": (
+                    f"The posting of {earlier.holder} from {earlier.starts} has no end, and "
+                    f"{later.holder} would take over on {later.starts}: give the earlier posting "
+                    "its end date first (the handover overlap is computed from it)."
+                )
+            }
+        if later.ends is not None and later.ends <= earlier.ends:
+            return {
+                "ends": (
+                    f"The posting of {later.holder} would lie within that of {earlier.holder} "
+                    f"({earlier.starts} to {earlier.ends}): postings of one billet overlap only as "
+                    "a handover, the later one ending after the earlier one."
+                )
+            }
+    return {}
+
+
+def vacant_since(postings: Iterable[Posting], day: date) -> date | None:
+    """The first day without a holder before ``day``, for a billet nobody holds on ``day``:
+    the day after its last holder left (``None`` when none has left, or someone holds it)."""
+    rows = list(postings)
+    if holder_on(rows, day) is not None:
+        return None
+    ended = [p.ends for p in rows if p.ends is not None and p.ends < day]
+    return max(ended) + timedelta(days=1) if ended else None

@@ -204,6 +204,11 @@ def coverage(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _billet_titles(pair: CrisisPair) -> dict[int, str]:
+    """The pair's billets by key, as the advice names them (never by their internal key)."""
+    return {b.pk: b.title for b in (pair.us_billet, pair.partner_billet)}
+
+
 @restricted_view
 @access_required(access.PEOPLE)
 def rotation(request: HttpRequest) -> HttpResponse:
@@ -244,7 +249,12 @@ def rotation(request: HttpRequest) -> HttpResponse:
                 }
             )
         items.append(
-            {"pair": pair, "risk": risk, "handovers": handovers, "advice": risk.advice(names)}
+            {
+                "pair": pair,
+                "risk": risk,
+                "handovers": handovers,
+                "advice": risk.advice(names, _billet_titles(pair)),
+            }
         )
         objs += [pair, pair.us_billet, pair.partner_billet]
         objs += [o for h in handovers for o in (h["outgoing"], h["incoming"]) if o is not None]
@@ -441,7 +451,12 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "people/pair_detail.html",
-        {"row": row, "risk": risk, "advice": risk.advice(names) if risk else []},
+        {
+            "row": row,
+            "risk": risk,
+            "advice": risk.advice(names, _billet_titles(row.pair)) if risk else [],
+            "may_write": access.may_write_people(request),
+        },
     )
 
 

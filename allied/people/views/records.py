@@ -20,7 +20,7 @@ from django.views.generic import DetailView, ListView
 from allied.core.access import access_required
 from allied.core.edit import explained_on, saved, status_of, write_marked
 from allied.core.restricted import RestrictedMixin, restricted_view, show, viewer_of
-from allied.people import access, ties
+from allied.people import access, records, ties
 from allied.people.forms import ContactForm
 from allied.people.models import (
     Billet,
@@ -54,6 +54,7 @@ class OfficialList(RestrictedMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["nation"] = self.request.GET.get("nation", "").strip().upper()[:3]
         context["q"] = self.request.GET.get("q", "").strip()[:100]
+        context["may_write"] = access.may_write_people(self.request)
         return context
 
 
@@ -89,6 +90,7 @@ class OfficialDetail(RestrictedMixin, DetailView):
         )
         others = ties.participants(viewer, [c.pk for c in contacts])
         context.update(
+            may_write=access.may_write_people(self.request),
             skills=show(self.request, skills),
             postings=show(self.request, postings),
             contacts=[
@@ -132,7 +134,41 @@ class BilletDetail(RestrictedMixin, DetailView):
         )
         show(self.request, [p.official for p in postings])
         show(self.request, [b for p in pairs for b in (p.us_billet, p.partner_billet)])
-        context.update(postings=show(self.request, postings), pairs=show(self.request, pairs))
+        context.update(
+            postings=show(self.request, postings),
+            pairs=show(self.request, pairs),
+            holding=records.holdings(viewer, [billet.pk]).get(billet.pk),
+            may_write=access.may_write_people(self.request),
+        )
+        return context
+
+
+class BilletList(RestrictedMixin, ListView):
+    """Billets releasable to the viewer, each with its holder today or since when it is vacant.
+    ``?nation=`` narrows it."""
+
+    allied_access = access.PEOPLE
+    model = Billet
+    paginate_by = 50
+    template_name = "people/billet_list.html"
+
+    def get_queryset(self) -> Any:
+        rows = self.restricted_queryset().select_related("marking")
+        nation = self.request.GET.get("nation", "").strip().upper()
+        if len(nation) == 3 and nation.isalpha():
+            rows = rows.filter(nation_id=nation)
+        return rows.order_by("nation_id", "code", "pk")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        billets = list(context["object_list"])
+        held = records.holdings(viewer_of(self.request), [b.pk for b in billets])
+        show(self.request, [h.holder for h in held.values() if h.holder is not None])
+        context.update(
+            rows=[{"billet": b, "holding": held.get(b.pk)} for b in billets],
+            nation=self.request.GET.get("nation", "").strip().upper()[:3],
+            may_write=access.may_write_people(self.request),
+        )
         return context
 
 
