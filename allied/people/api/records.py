@@ -22,7 +22,7 @@ from rest_framework import mixins, serializers, viewsets
 
 from allied.core.api.fields import MarkingField
 from allied.core.restricted import RestrictedViewSetMixin, show, viewer_of
-from allied.people import access, ties
+from allied.people import access, records, ties
 from allied.people.api import writes
 from allied.people.models import (
     Billet,
@@ -139,25 +139,62 @@ class OfficialViewSet(
         return {"skills": skills}
 
 
+class HolderSerializer(serializers.Serializer):
+    official = serializers.IntegerField()
+    name = serializers.CharField()
+    since = serializers.DateField()
+
+
 class BilletSerializer(serializers.ModelSerializer):
     marking = MarkingField(read_only=True)
     nation = serializers.CharField(source="nation_id")
     partner = serializers.CharField(source="partner_id", allow_null=True)
+    holder = serializers.SerializerMethodField()
+    vacant_since = serializers.SerializerMethodField()
 
     class Meta:
         model = Billet
-        fields = ["id", "marking", "code", "title", "nation", "organisation", "partner"]
+        fields = [
+            "id",
+            "marking",
+            "code",
+            "title",
+            "nation",
+            "organisation",
+            "partner",
+            "holder",
+            "vacant_since",
+        ]
+
+    def _holding(self, billet: Billet) -> Any:
+        return self.context.get("holdings", {}).get(billet.pk)
+
+    @extend_schema_field(HolderSerializer(allow_null=True))
+    def get_holder(self, billet: Billet) -> dict[str, Any] | None:
+        """Who holds the billet today, as far as the caller may see."""
+        held = self._holding(billet)
+        if held is None or held.holder is None:
+            return None
+        return {"official": held.holder.pk, "name": held.holder.name, "since": held.since}
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_vacant_since(self, billet: Billet) -> Any:
+        """The day after its last holder left, when nobody the caller may see holds it."""
+        held = self._holding(billet)
+        return None if held is None else held.vacant_since
 
 
 @extend_schema_view(retrieve=extend_schema(parameters=ID))
 class BilletViewSet(
     WritableMixin,
+    WithNestedMixin,
     *WRITES,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Billets releasable to the caller."""
+    """Billets releasable to the caller, each with its holder today (``holder``) or the day it
+    has been vacant since (``vacant_since``), from the postings and officials it may see."""
 
     queryset_model = Billet
     serializer_class = BilletSerializer
@@ -166,6 +203,11 @@ class BilletViewSet(
 
     def get_queryset(self) -> Any:
         return super().get_queryset().select_related("marking").order_by("nation_id", "code", "pk")
+
+    def nested(self, objs: list[Any]) -> dict[str, Any]:
+        held = records.holdings(viewer_of(self.request), [b.pk for b in objs])
+        show(self.request, [h.holder for h in held.values() if h.holder is not None])
+        return {"holdings": held}
 
 
 class PostingSerializer(serializers.ModelSerializer):

@@ -397,3 +397,34 @@ def test_no_people_page_shows_a_billet_by_its_internal_key(demo):
         for risk in rotation["risks"]
         for line in risk["advice"]
     )
+
+
+def test_the_api_shows_a_billet_by_its_holder_or_vacant_since(demo):
+    client = client_for(demo, "us.planner")
+    vacant = find(Billet, code="DAO-MNL-2")
+    held = find(Billet, code="J5-JPN-01")
+    row = client.get(f"/api/people/billets/{vacant.pk}/").json()
+    assert row["holder"] is None and row["vacant_since"] == day(-39)
+    row = client.get(f"/api/people/billets/{held.pk}/").json()
+    assert row["holder"]["name"] == "Parker Planner" and row["vacant_since"] is None
+
+
+def test_the_posting_rule_allows_a_handover_and_a_gap_and_refuses_the_rest():
+    from allied.people.rules.rotation import Posting as Held
+    from allied.people.rules.rotation import Span, posting_problems, vacant_since
+
+    d = datetime.date(2026, 1, 1)
+    out = Span(d, d + datetime.timedelta(days=100), "Parker")
+    later = d + datetime.timedelta(days=90)
+    assert posting_problems(Span(later, None, "Robin"), [out]) == {}  # a handover overlap
+    gap = d + datetime.timedelta(days=110)
+    assert posting_problems(Span(gap, None, "Robin"), [out]) == {}  # a gap
+    assert set(posting_problems(Span(d, None, "Robin"), [out])) == {"starts"}
+    inside = Span(later, d + datetime.timedelta(days=95), "Robin")
+    assert set(posting_problems(inside, [out])) == {"ends"}
+    assert set(posting_problems(Span(later, None), [Span(d, None)])) == {"starts"}
+    assert set(posting_problems(Span(later, d), [])) == {"ends"}
+    rows = [Held(1, "p", "b", d, d + datetime.timedelta(days=100))]
+    assert vacant_since(rows, d + datetime.timedelta(days=150)) == d + datetime.timedelta(days=101)
+    assert vacant_since(rows, d + datetime.timedelta(days=50)) is None
+    assert vacant_since([], d) is None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -22,7 +23,7 @@ from allied.core.edit import visible_or_404
 from allied.core.models.marked import MarkedModel
 from allied.core.models.principals import US
 from allied.core.restricted import restricted_view, show, shown, viewer_of
-from allied.people import access, ties
+from allied.people import access, records, ties
 from allied.people.models import CrisisPair, Official
 from allied.people.rules.coverage import PairCoverage, Status
 from allied.people.rules.ilr import LANGUAGES, MAX_STEP, format_level
@@ -410,6 +411,14 @@ def network(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _holdings_of(request: HttpRequest, pair: CrisisPair) -> list[tuple[Any, Any]]:
+    """Each billet of ``pair`` with its holder today or since when it is vacant."""
+    billets = (pair.us_billet, pair.partner_billet)
+    held = records.holdings(viewer_of(request), [b.pk for b in billets])
+    show(request, [h.holder for h in held.values() if h.holder is not None])
+    return [(b, held.get(b.pk)) for b in billets]
+
+
 @restricted_view
 @access_required(access.PEOPLE)
 def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -456,6 +465,7 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "risk": risk,
             "advice": risk.advice(names, _billet_titles(row.pair)) if risk else [],
             "may_write": access.may_write_people(request),
+            "holdings": _holdings_of(request, row.pair),
         },
     )
 
