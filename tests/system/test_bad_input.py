@@ -63,7 +63,7 @@ def _records(users: dict[str, Any]) -> dict[str, Any]:
     from allied.arms.models import Case
     from allied.arms.rules.lifecycle import Stage, next_stage
     from allied.intel.tests.test_disclosure import ask, make_product
-    from allied.people.models import Official
+    from allied.people.models import Billet, Official
 
     product, portions = make_product(users["us.analyst"], ["SECRET//NOFORN", "SECRET//NOFORN"])
     asked, asked_portions = make_product(users["us.analyst"], ["SECRET//NOFORN"])
@@ -75,6 +75,8 @@ def _records(users: dict[str, Any]) -> dict[str, Any]:
             .order_by("pk")
             .values_list("pk", "nation_id")
         )
+        # The demo's vacant billet: a posting from 2030 takes it over after a gap.
+        vacant = Billet.objects.get(code="DAO-MNL-2").pk
     usa = next(pk for pk, nation in officials if nation == "USA")
     jpn = next(pk for pk, nation in officials if nation == "JPN")
     assert request is not None and case is not None
@@ -84,6 +86,7 @@ def _records(users: dict[str, Any]) -> dict[str, Any]:
         "disclosure_request": request.pk,
         "case": case.pk,
         "officials": [usa, jpn],
+        "billet": vacant,
     }
 
 
@@ -140,6 +143,25 @@ PRODUCT_FORM = {
 }
 REQUIREMENT = requirement_payload()
 BULLETIN = {"title": "Port visit (fictional)", "body": "Schedule.", "marking": "UNCLASSIFIED"}
+OFFICIAL = {
+    "name": "Casey Harbour (fictional)",
+    "nation": "JPN",
+    "organisation": "Maritime staff (fictional)",
+    "notes": "Met at a course.",
+    "marking": "CONFIDENTIAL//REL TO USA, JPN",
+}
+
+
+def _posting(w: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "official": w["officials"][0],
+        "billet": w["billet"],
+        "starts": "2030-01-05",
+        "note": "Posted after a gap.",
+        "marking": "CONFIDENTIAL//REL TO USA, PHL",
+    }
+
+
 PLANNING_REQUEST = {
     "kind": "join",
     "title": "Maritime patrol support (fictional)",
@@ -196,6 +218,16 @@ SURFACES: tuple[Surface, ...] = (
                        "setting": "Video call", "participants": w["officials"],
                        "marking": "CONFIDENTIAL//REL TO USA, JPN"},
             "form", ("title", "setting", "summary"), ("marking",), ("starts", "participants")),
+    Surface("official page", "us.planner", _static("/people/officials/new/"),
+            lambda w: OFFICIAL, "form", ("name", "organisation", "notes"), ("marking",),
+            ("nation",)),
+    Surface("official API", "us.planner", _static("/api/people/officials/"),
+            lambda w: OFFICIAL, "json", ("name", "organisation", "notes"), ("marking",),
+            ("nation",)),
+    Surface("posting page", "us.planner", _static("/people/postings/new/"), _posting,
+            "form", ("note",), ("marking",), ("starts", "billet")),
+    Surface("posting API", "us.planner", _static("/api/people/postings/"), _posting,
+            "json", ("note",), ("marking",), ("starts", "billet")),
     Surface("working-group request page", "wg.member", _static("/working-group/requests/new/"),
             lambda w: {"kind": "liaison", "title": "Liaison visit (fictional)",
                        "description": "A visit.", "owner": "OSD (fictional)",

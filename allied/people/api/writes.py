@@ -24,6 +24,10 @@ from allied.people import records, ties
 from allied.people.models import Billet, CrisisPair, LanguageSkill, Official, Posting
 from allied.people.rules.ilr import LevelError, format_level, parse_level
 
+#: A marked record chosen by its typed id, not from a list: the browsable API's form would
+#: otherwise show the caller every official or billet it may see, unrecorded.
+TYPED = {"base_template": "input.html"}
+
 
 @extend_schema_field({"type": "string", "example": "2+"})
 class LevelField(serializers.Field):
@@ -108,8 +112,8 @@ class BilletWriteSerializer(PeopleWriteSerializer):
 
 
 class PostingWriteSerializer(PeopleWriteSerializer):
-    official = serializers.PrimaryKeyRelatedField(queryset=Official.objects.none())
-    billet = serializers.PrimaryKeyRelatedField(queryset=Billet.objects.none())
+    official = serializers.PrimaryKeyRelatedField(queryset=Official.objects.none(), style=TYPED)
+    billet = serializers.PrimaryKeyRelatedField(queryset=Billet.objects.none(), style=TYPED)
     marked = (("official", Official), ("billet", Billet))
 
     class Meta:
@@ -123,8 +127,8 @@ class PostingWriteSerializer(PeopleWriteSerializer):
 
 
 class CrisisPairWriteSerializer(PeopleWriteSerializer):
-    us_billet = serializers.PrimaryKeyRelatedField(queryset=Billet.objects.none())
-    partner_billet = serializers.PrimaryKeyRelatedField(queryset=Billet.objects.none())
+    us_billet = serializers.PrimaryKeyRelatedField(queryset=Billet.objects.none(), style=TYPED)
+    partner_billet = serializers.PrimaryKeyRelatedField(queryset=Billet.objects.none(), style=TYPED)
     marked = (("us_billet", Billet), ("partner_billet", Billet))
 
     class Meta:
@@ -136,7 +140,7 @@ class CrisisPairWriteSerializer(PeopleWriteSerializer):
 
 
 class LanguageSkillWriteSerializer(PeopleWriteSerializer):
-    official = serializers.PrimaryKeyRelatedField(queryset=Official.objects.none())
+    official = serializers.PrimaryKeyRelatedField(queryset=Official.objects.none(), style=TYPED)
     listening = LevelField(help_text="ILR level, 0 to 5 with plus levels (e.g. 2+).")
     reading = LevelField()
     speaking = LevelField()

@@ -87,6 +87,8 @@ class PeopleEdit(RestrictedEditView):
             .order_by("nation_id", "code", "pk")
         )
         held = records.holdings(viewer, [b.pk for b in rows])
+        # The holders the labels name are shown too (audited, and in the banner).
+        show(self.request, [h.holder for h in held.values() if h.holder is not None])
         queryset = ties.visible(Billet, viewer).select_related("marking").filter(**narrow)
         return queryset.order_by("nation_id", "code", "pk"), (
             lambda billet: records.billet_label(billet, held.get(billet.pk))
