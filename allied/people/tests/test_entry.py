@@ -428,3 +428,64 @@ def test_the_posting_rule_allows_a_handover_and_a_gap_and_refuses_the_rest():
     assert vacant_since(rows, d + datetime.timedelta(days=150)) == d + datetime.timedelta(days=101)
     assert vacant_since(rows, d + datetime.timedelta(days=50)) is None
     assert vacant_since([], d) is None
+
+
+def test_each_record_is_edited_on_its_page(demo):
+    client = client_for(demo, "us.admin")
+    billet = find(Billet, code="DAO-MNL-2")
+    response = client.post(
+        reverse("people:billet-edit", args=[billet.pk]),
+        {
+            "code": "DAO-MNL-2",
+            "title": "Defense attache, maritime affairs",
+            "nation": "USA",
+            "organisation": billet.organisation,
+            "partner": "PHL",
+            "marking": billet.marking.text,
+        },
+    )
+    assert response.status_code == 302
+    assert find(Billet, pk=billet.pk).title == "Defense attache, maritime affairs"
+    posting = find(Posting, billet=billet)
+    edit = reverse("people:posting-edit", args=[posting.pk])
+    assert client.get(edit).status_code == 200
+    response = client.post(
+        edit,
+        {
+            "official": posting.official_id,
+            "billet": billet.pk,
+            "starts": posting.starts.isoformat(),
+            "ends": day(-20),
+            "marking": posting.marking.text,
+        },
+    )
+    assert response.status_code == 302
+    assert find(Posting, pk=posting.pk).ends.isoformat() == day(-20)
+    pair = find(CrisisPair, scenario__startswith="Combined response")
+    response = client.post(
+        reverse("people:pair-edit", args=[pair.pk]),
+        {
+            "us_billet": pair.us_billet_id,
+            "partner_billet": pair.partner_billet_id,
+            "scenario": pair.scenario,
+            "priority": "1",
+            "marking": pair.marking.text,
+        },
+    )
+    assert response.status_code == 302 and find(CrisisPair, pk=pair.pk).priority == 1
+    skill = find(LanguageSkill, official__name="Parker Planner")
+    response = client.post(
+        reverse("people:language-edit", args=[skill.pk]),
+        {
+            "official": skill.official_id,
+            "language": skill.language,
+            "listening": "6",
+            "reading": "6",
+            "speaking": "5",
+            "tested_on": day(-1),
+            "marking": skill.marking.text,
+        },
+    )
+    assert response.status_code == 302
+    skill = find(LanguageSkill, pk=skill.pk)
+    assert (skill.listening, skill.speaking, skill.tested_on.isoformat()) == (6, 5, day(-1))
