@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from allied.core.models import AuditEntry, system_access
+from allied.core.models import AuditEntry, StoredMarking, system_access
 from allied.core.models.marked import marked_models
 from allied.people.models import Billet, CrisisPair, LanguageSkill, Official, Posting
 from allied.people.tests.test_pages import client_for
@@ -160,17 +160,14 @@ def test_a_liaison_officer_reads_but_may_not_write_people_records(demo):
 
 
 def test_a_hidden_record_answers_404_on_its_edit_page_and_endpoint(demo):
-    # The Korean billet is REL TO USA, KOR: hidden from Japan's liaison, but the refusal of a
-    # hidden record must not depend on who writes. A U.S. planner cannot see a NOFORN record it
-    # is not cleared for, so the test hides one from the writer by marking it above them.
+    # Rule 1 (clearance): the planner holds SECRET, so a TOP SECRET record is hidden from them;
+    # its edit page and endpoint answer 404 as for a missing record, and nothing is written.
     with system_access("tests: a record above the writer"):
         official = Official.objects.create(
             name="Hidden Person",
             nation_id="USA",
             organisation="x",
-            marking=find(Official, name="Robin Castell").marking.__class__.objects.intern(
-                "TOP SECRET//NOFORN"
-            ),
+            marking=StoredMarking.objects.intern("TOP SECRET//NOFORN"),
         )
     client = client_for(demo, "us.planner")
     assert client.get(reverse("people:official-edit", args=[official.pk])).status_code == 404
@@ -178,6 +175,7 @@ def test_a_hidden_record_answers_404_on_its_edit_page_and_endpoint(demo):
     response = api(client, "patch", f"/api/people/officials/{official.pk}/", {"name": "x"})
     assert response.status_code == 404
     assert written() == before
+    assert client.get(f"/api/people/officials/{official.pk}/").status_code == 404
 
 
 PAGE_BAD = [
