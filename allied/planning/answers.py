@@ -60,10 +60,8 @@ def statuses(loaded: Loaded, plan: m.Contingency) -> list[rules.RoleStatus]:
     return rules.role_states(roles.values(), loaded.data.answers)
 
 
-def answer_role(
-    user: Any, principal: Principal, viewer: Any, role: m.Assignment, data: dict[str, Any]
-) -> m.RoleAnswer:
-    """Record ``principal``'s nation's answer to its role ``role``."""
+def answer_role(user: Any, viewer: Any, role: m.Assignment, data: dict[str, Any]) -> m.RoleAnswer:
+    """Record the answer of ``role``'s nation (the caller checked ``may_answer``)."""
     errors = rules.answer_errors(
         str(data.get("answer", "")), str(data.get("conditions", "")), str(data.get("reason", ""))
     )

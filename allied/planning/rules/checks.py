@@ -103,6 +103,8 @@ class Finding:
 @dataclass
 class Report:
     findings: list[Finding] = field(default_factory=list)
+    #: Whether check (h), the partners' acceptance of their roles, ran.
+    acceptance: bool = False
 
     def by_severity(self) -> list[tuple[Severity, list[Finding]]]:
         return [
@@ -111,7 +113,7 @@ class Report:
         ]
 
     def counts(self) -> dict[str, int]:
-        out = {check: 0 for check in CHECKS}
+        out = {check: 0 for check in (ALL_CHECKS if self.acceptance else CHECKS)}
         for f in self.findings:
             out[f.check] = out.get(f.check, 0) + 1
         return out
@@ -619,7 +621,7 @@ def run_checks(
     ]
     order = list(ALL_CHECKS)
     findings.sort(key=lambda f: (-f.severity, order.index(f.check), f.plans, f.title))
-    return Report(findings)
+    return Report(findings, acceptance)
 
 
 # --- coverage ------------------------------------------------------------------------------------
