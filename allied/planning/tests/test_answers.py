@@ -111,3 +111,38 @@ def test_the_optimiser_never_proposes_a_role_its_partner_declined(seeded: Any) -
     assert declined, "the demo has Korea decline a role of this plan"
     proposal = propose(loaded.data, plan.pk)
     assert not {(a.task, a.nation) for a in proposal.assignments} & declined
+
+
+def test_the_api_answers_a_role_lists_the_answers_and_refuses_validation(seeded: Any) -> None:
+    from allied.planning.tests.test_authoring import api_for
+
+    cast, plan = seeded["cast"], seeded["a"]
+    role = role_of(plan, "Rear-area port and airfield support", "JPN")
+    jpn = api_for(cast["jpn.liaison"])
+    before = answers()
+    bad = jpn.post("/api/planning/role-answers/", {"assignment": role.pk, "answer": "declined"})
+    assert bad.status_code == 400 and "reason" in bad.json() and answers() == before
+    ok = jpn.post(
+        "/api/planning/role-answers/",
+        {"assignment": role.pk, "answer": "declined", "reason": "Ports needed for relief."},
+    )
+    assert ok.status_code == 201 and ok.json()["answer"] == "declined"
+    us = api_for(cast["us.planner"])
+    refused = us.post("/api/planning/role-answers/", {"assignment": role.pk, "answer": "accepted"})
+    assert refused.status_code == 403
+    listed = us.get(f"/api/planning/role-answers/?plan={plan.pk}").json()
+    assert any(a["reason"] == "Ports needed for relief." for a in listed["results"])
+    roles = us.get(f"/api/planning/plans/{plan.pk}/roles/").json()
+    states = {(r["nation"], r["state"]) for r in roles["roles"]}
+    assert ("JPN", "declined") in states and not roles["may_be_validated"]
+    no = us.post(f"/api/planning/plans/{plan.pk}/validate/", {"version": plan.version})
+    assert no.status_code == 400 and "missing" in str(no.json()["validated"])
+    # Korea cannot see the plan: its answers list holds nothing of it (rule 24(b)).
+    kor = api_for(cast["kor.liaison"]).get(f"/api/planning/role-answers/?plan={plan.pk}").json()
+    assert kor["results"] == []
+    assert (
+        api_for(cast["kor.liaison"])
+        .post("/api/planning/role-answers/", {"assignment": role.pk, "answer": "accepted"})
+        .status_code
+        == 400
+    )
