@@ -146,3 +146,15 @@ def test_the_api_answers_a_role_lists_the_answers_and_refuses_validation(seeded:
         .status_code
         == 400
     )
+
+
+def test_a_roles_answer_joins_the_willingness_record_as_far_as_releasable(seeded: Any) -> None:
+    cast = seeded["cast"]
+    url = reverse("planning:willingness-list")
+    us = text_of(client_for(cast["us.planner"]).get(url))
+    assert "Our batteries are committed" in us and "Only rear-area support" in us
+    # Korea's answer is marked as its role, SECRET//REL TO USA, KOR: Japan never reads it.
+    jpn = text_of(client_for(cast["jpn.liaison"]).get(url))
+    assert "Only rear-area support" in jpn and "Our batteries are committed" not in jpn
+    kor = text_of(client_for(cast["kor.liaison"]).get(url))
+    assert "Our batteries are committed" in kor and "Only rear-area support" not in kor
