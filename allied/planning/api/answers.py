@@ -32,6 +32,8 @@ from allied.planning.rules import answers as rules
 
 class RoleAnswerSerializer(serializers.ModelSerializer):
     marking = MarkingField(read_only=True)
+    task = serializers.IntegerField(source="task_id", read_only=True)
+    nation = serializers.CharField(source="nation_id", read_only=True)
 
     class Meta:
         model = m.RoleAnswer
@@ -45,6 +47,7 @@ class RoleAnswerSerializer(serializers.ModelSerializer):
             "reason",
             "answered_at",
         ]
+        read_only_fields = fields
 
 
 class RoleAnswerWriteSerializer(serializers.Serializer):

@@ -221,12 +221,24 @@ class PlanViewSet(VersionedViewSet):
         return Response(answers.roles_of(loaded, plan))
 
     @extend_schema(
-        parameters=ID, request=answers.ValidateSerializer, responses={200: dict, 403: REFUSED}
+        parameters=ID,
+        request=None,
+        responses=dict,
+        description="Whether the plan may be marked validated by partners, and what is missing.",
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["get"], serializer_class=answers.ValidateSerializer)
     def validate(self, request: Request, pk: str | None = None) -> Response:
-        """Mark the plan validated by partners: its owner's planners, when every partner role
-        is accepted (400 naming the roles missing an acceptance otherwise)."""
+        return self.roles(request, pk)
+
+    @extend_schema(
+        parameters=ID,
+        request=answers.ValidateSerializer,
+        responses={200: dict, 403: REFUSED},
+        description="Mark the plan validated by partners: its owner's planners, when every "
+        "partner role is accepted (400 naming the roles missing an acceptance otherwise).",
+    )
+    @validate.mapping.post
+    def record_validation(self, request: Request, pk: str | None = None) -> Response:
         plan = self.get_object()
         data = writing.body(request, answers.ValidateSerializer)
         writing.editable(request, plan)
