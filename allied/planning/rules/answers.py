@@ -17,7 +17,7 @@ an answer survives the role being removed and re-applied from a proposal.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -176,7 +176,3 @@ def releasable_answers(
 ) -> list[RoleAnswer]:
     """The answers (with their markings) ``nation`` may read; the others are left out."""
     return [a for a, marking in answers if nation_reads(nation, marking, on)[0]]
-
-
-def by_role(statuses: Iterable[RoleStatus]) -> Mapping[tuple[int, str], RoleStatus]:
-    return {(s.role.task, s.role.nation): s for s in statuses}
