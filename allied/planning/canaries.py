@@ -22,6 +22,7 @@ from allied.planning.models import (
     PartnerCapability,
     Phase,
     PlanningRequest,
+    RoleAnswer,
     Task,
     Willingness,
 )
@@ -204,6 +205,29 @@ def planning_request(marking: StoredMarking, text: str) -> PlanningRequest:
         text=f"Request text {text}",
         requested_by=_author(),
         opened=DAY,
+        marking=marking,
+    )
+    obj.save()
+    return obj
+
+
+@canary_factory(RoleAnswer)
+def role_answer(marking: StoredMarking, text: str) -> RoleAnswer:
+    # The plan, task and role are unclassified: only the answer is withheld. A conditional
+    # answer, so that its conditions reach the plan page, the role page and the report.
+    public = StoredMarking.objects.intern("UNCLASSIFIED")
+    plan = _plan(public, "with a canary role answer")
+    parent = _task(plan, public, "with a canary role answer")
+    Assignment(
+        task=parent, nation=_nation(), quantity=1, assigned_by=_author(), marking=public
+    ).save()
+    obj = RoleAnswer(
+        task=parent,
+        nation=_nation(),
+        answer="conditional",
+        conditions=f"Conditions {text}",
+        reason=f"Reason {text}",
+        answered_by=_author(),
         marking=marking,
     )
     obj.save()

@@ -20,6 +20,7 @@ from allied.core.models.marked import MarkedModel
 from allied.markings import Level
 from allied.markings.access import Viewer
 from allied.planning import models as m
+from allied.planning.rules import answers
 from allied.planning.rules import model as pure
 from allied.planning.rules.roles import role_visibility
 
@@ -34,6 +35,8 @@ class Loaded:
     capabilities: dict[int, m.PartnerCapability] = field(default_factory=dict)
     assessments: dict[int, m.Willingness] = field(default_factory=dict)
     assumptions: dict[int, m.Assumption] = field(default_factory=dict)
+    #: Partners' answers to their roles on the loaded tasks (``RoleAnswer``).
+    answers: dict[int, m.RoleAnswer] = field(default_factory=dict)
     #: Why the assigned nation cannot read an assignment, by assignment id (readable: absent).
     unreadable: dict[int, str] = field(default_factory=dict)
 
@@ -47,6 +50,7 @@ class Loaded:
             self.capabilities,
             self.assessments,
             self.assumptions,
+            self.answers,
         ):
             out.extend(group.values())
         return out
@@ -59,6 +63,7 @@ class Loaded:
         out += [self.tasks[k] for k in sorted(tasks)]
         out += [a for a in self.assignments.values() if a.task_id in tasks]
         out += [a for a in self.assumptions.values() if a.contingency_id == plan]
+        out += [a for a in self.answers.values() if a.task_id in tasks]
         return out
 
     def rows_of_findings(self, findings: Any) -> list[MarkedModel]:
@@ -148,6 +153,12 @@ def load(viewer: Any, *, focus: m.Contingency | None = None, on: date | None = N
         for a in m.Assumption.objects.visible_to(viewer, on=on)
         .select_related("marking", "capability_type")
         .filter(contingency_id__in=keys)
+    }
+    loaded.answers = {
+        a.pk: a
+        for a in m.RoleAnswer.objects.visible_to(viewer, on=on)
+        .select_related("marking")
+        .filter(task_id__in=list(loaded.tasks))
     }
     ctypes = {t.capability_type_id for t in loaded.tasks.values()}
     ctypes |= {a.capability_type_id for a in loaded.assumptions.values()}
@@ -240,6 +251,20 @@ def to_pure(loaded: Loaded) -> pure.PlanningData:
             )
             for a in loaded.assumptions.values()
         ),
+        answers=tuple(pure_answer(a) for a in loaded.answers.values()),
+    )
+
+
+def pure_answer(row: m.RoleAnswer) -> answers.RoleAnswer:
+    """A partner's answer to its role as the pure rules read it."""
+    return answers.RoleAnswer(
+        row.pk,
+        row.task_id,
+        row.nation_id,
+        answers.Answer(row.answer),
+        row.answered_at,
+        row.conditions,
+        row.reason,
     )
 
 

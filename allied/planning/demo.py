@@ -228,6 +228,7 @@ def seed() -> int:
         created += _tasks(users, types, plans)
         created += _assumptions(users, types, plans)
         created += _requests(users, plans)
+        created += _answers(users, plans)
     return created
 
 
@@ -361,3 +362,31 @@ def _requests(users: dict[str, Any], plans: dict[str, m.Contingency]) -> int:
         marking=_marking("CONFIDENTIAL//REL TO USA, PHL"),
     ).save()  # fmt: skip
     return 2
+
+
+ANSWERS = (
+    # (plan, task, nation, answer, conditions, reason, author, when)
+    (PLAN_A, "Rear-area port and airfield support", "JPN", "conditional",
+     "Only rear-area support from Japanese territory, under Japan's own command; no support to "
+     f"combat operations before the Diet approves it. {NOTE}", "", "jpn.liaison",
+     "2026-11-20T09:00:00+00:00"),
+    (PLAN_B, "Missile defence of the capital region", "KOR", "declined", "",
+     f"Our batteries are committed to the defence of the capital region under our own command; "
+     f"we cannot place them under the combined plan. {NOTE}", "kor.liaison",
+     "2026-11-22T09:00:00+00:00"),
+)  # fmt: skip
+
+
+def _answers(users: dict[str, Any], plans: dict[str, m.Contingency]) -> int:
+    """Japan accepts its role with conditions; Korea declines one; the Philippines has not
+    answered (its role is proposed), so neither plan is validated by partners."""
+    from datetime import datetime
+
+    for plan, task_name, nation, answer, conditions, reason, author, when in ANSWERS:
+        task = m.Task.objects.get(contingency=plans[plan], name=task_name)
+        m.RoleAnswer(
+            task=task, nation=_nation(nation), answer=answer, conditions=conditions,
+            reason=reason, answered_by=users[author], answered_at=datetime.fromisoformat(when),
+            marking=task.marking,
+        ).save()  # fmt: skip
+    return len(ANSWERS)

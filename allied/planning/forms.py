@@ -275,3 +275,34 @@ class RequestDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"class": "usa-textarea", "rows": 3}),
         help_text="The partner reads it with the decision; required to decline.",
     )
+
+
+class RoleAnswerForm(forms.Form):
+    """A partner's answer to its role: accepted, accepted with conditions, or declined."""
+
+    answer = forms.ChoiceField(
+        choices=[
+            ("accepted", "Accept"),
+            ("conditional", "Accept with conditions"),
+            ("declined", "Decline"),
+        ],
+        widget=forms.RadioSelect(attrs={"class": "usa-radio__input"}),
+    )
+    conditions = forms.CharField(
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"class": "usa-textarea", "rows": 3}),
+        help_text="Your caveats, in your words; required to accept with conditions.",
+    )
+    reason = forms.CharField(
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"class": "usa-textarea", "rows": 3}),
+        help_text="Why your nation declines the role; required to decline.",
+    )
+
+
+class ValidateForm(forms.Form):
+    """Mark a plan validated by partners, from the version the planner saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)

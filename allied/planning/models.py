@@ -19,6 +19,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from allied.core.models.marked import MarkedModel
 from allied.planning.rules.model import (
@@ -141,6 +142,15 @@ class Contingency(MarkedModel):
     version = models.PositiveIntegerField(
         default=1, help_text="Counts edits, so two planners cannot overwrite each other."
     )
+    validated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the owner's planner marked the plan validated by partners (every "
+        "partner role accepted then).",
+    )
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["starts", "name", "pk"]
@@ -250,6 +260,49 @@ class Assignment(MarkedModel):
 
     def __str__(self) -> str:
         return f"{self.nation_id} x{self.quantity} on {self.task_id}"
+
+
+class RoleAnswerKind(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted"
+    CONDITIONAL = "conditional", "Accepted with conditions"
+    DECLINED = "declined", "Declined"
+
+
+class RoleAnswer(MarkedModel):
+    """A partner's answer to its role on a task: accepted, accepted with conditions, declined.
+
+    Every answer is a row and the latest of a (task, nation) counts (``rules.answers``): the
+    history is the nation's willingness record for the role, and an answer is of the (task,
+    nation), not of an assignment row, so it outlives them (a proposal applied again replaces
+    them). Marked as the role it answers, so
+    the answering nation reads it."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="answers")
+    nation = models.ForeignKey("core.Nation", on_delete=models.PROTECT, related_name="+")
+    answer = models.CharField(max_length=12, choices=RoleAnswerKind.choices)
+    conditions = models.TextField(blank=True, help_text="The partner's caveats, in its words.")
+    reason = models.TextField(blank=True, help_text="Why the role is declined.")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["task", "nation_id", "-answered_at", "-pk"]
+        base_manager_name = "objects"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(answer="conditional") | ~Q(conditions=""),
+                name="planning_conditional_answer_names_conditions",
+            ),
+            models.CheckConstraint(
+                condition=~Q(answer="declined") | ~Q(reason=""),
+                name="planning_declined_answer_gives_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nation_id} {self.answer} on {self.task_id}"
 
 
 class Assumption(MarkedModel):

@@ -5,7 +5,7 @@ The planners' section of the home page is added in ``PlanningConfig.ready``.
 
 from django.urls import URLPattern, URLResolver, path
 
-from allied.planning.views import authoring, plans, registry
+from allied.planning.views import authoring, plans, registry, roles
 
 app_name = "planning"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -22,6 +22,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
         authoring.assignment_delete,
         name="assignment-delete",
     ),
+    path("roles/<int:pk>/", roles.role_detail, name="role-detail"),
+    path("<int:pk>/validate/", roles.plan_validate, name="plan-validate"),
     path("<int:pk>/readiness/", plans.plan_readiness, name="plan-readiness"),
     path("<int:pk>/proposal/", plans.plan_proposal, name="plan-proposal"),
     path("<int:pk>/assumptions/new/", plans.assumption_create, name="assumption-create"),

@@ -129,3 +129,69 @@ def test_us_planner_writes_a_plan_and_assigns_a_task(journey: Journey) -> None:
     assert "USA assigned 2" in journey.text()
     row = page.locator("table").first.get_by_role("row").filter(has_text="Airlift relief")
     assert "2 L" in row.inner_text()
+
+
+BLUE = "BLUE LANTERN (fictional exercise plan)"
+GREEN = "GREEN HARBOR (fictional exercise plan)"
+
+
+def open_plan(journey: Journey, plan: str) -> None:
+    journey.open("/planning/", "plans")
+    journey.follow(journey.page.get_by_role("link", name=plan, exact=True), "plan")
+
+
+def assign(journey: Journey, task: str, nation: str) -> None:
+    page = journey.page
+    journey.follow(page.get_by_role("link", name=f"Assign {task}"), "assign form")
+    page.get_by_label("Nation").fill(nation)
+    page.get_by_label("Quantity").fill("1")
+    journey.follow(page.get_by_role("button", name="Assign"), "role assigned")
+
+
+def answer(journey: Journey, nation: str, task: str, choice: str, field: str, text: str) -> None:
+    """Open ``nation``'s proposed role on ``task`` from the plan and answer it."""
+    page = journey.page
+    row = page.get_by_role("row").filter(has_text=task).filter(has_text=nation)
+    journey.follow(row.get_by_role("link", name="Proposed, not answered"), "role")
+    journey.choose(choice, exact=True)
+    page.get_by_label(field, exact=True).fill(text)
+    journey.follow(page.get_by_role("button", name="Record the answer"), "answered")
+    assert "Answer recorded" in journey.text()
+
+
+def test_partners_answer_the_roles_a_plan_gives_them(journey: Journey) -> None:
+    """us.planner gives Japan and Korea a role each; Japan accepts with a condition, which the
+    plan shows; Korea declines; the readiness report names the missing acceptance."""
+    page = journey.page
+    journey.sign_in("us.planner", DEMO_PASSWORD, then="/planning/", step="plans")
+    open_plan(journey, BLUE)
+    assign(journey, "Clear mines from the approaches", "JPN")
+    open_plan(journey, GREEN)
+    assign(journey, "Air superiority over the peninsula", "KOR")
+
+    condition = "Only outside Japan's territorial waters after a cabinet decision (journey)."
+    journey.sign_in("jpn.liaison", DEMO_PASSWORD, then="/planning/", step="plans as Japan")
+    open_plan(journey, BLUE)
+    answer(journey, "JPN", "Clear mines from the approaches", "Accept with conditions",
+           "Conditions", condition)  # fmt: skip
+    journey.follow(page.get_by_role("link", name=BLUE), "plan after the answer")
+    row = page.get_by_role("row").filter(has_text="Clear mines from the approaches")
+    row = row.filter(has_text="Accepted with conditions")
+    assert "Accepted with conditions" in row.inner_text() and condition in row.inner_text()
+
+    journey.sign_in("kor.liaison", DEMO_PASSWORD, then="/planning/", step="plans as Korea")
+    open_plan(journey, GREEN)
+    answer(journey, "KOR", "Air superiority over the peninsula", "Decline", "Reason",
+           "Our fighters defend our own airspace first (journey).")  # fmt: skip
+
+    journey.sign_in("us.planner", DEMO_PASSWORD, then="/planning/", step="plans again")
+    open_plan(journey, GREEN)
+    journey.follow(page.get_by_role("link", name="Readiness report ("), "readiness")
+    assert "KOR's role on Air superiority over the peninsula rests on no acceptance" in (
+        journey.text()
+    )
+    open_plan(journey, BLUE)
+    journey.follow(page.get_by_role("link", name="Validated by partners"), "validation")
+    journey.page.get_by_role("button", name="Mark the plan validated by partners").click()
+    page.wait_for_load_state("load")
+    assert "PHL on Maritime patrol of the Luzon Strait: proposed" in journey.text()

@@ -42,6 +42,7 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, An
     from allied.core import registry
     from allied.core.cast import create_cast
     from allied.people import demo as people_demo
+    from allied.planning import demo as planning_demo
 
     with django_db_blocker.unblock(), transaction.atomic():
         registry.load()
@@ -49,6 +50,7 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, An
         # The demo content the surfaces write against (cases, officials); the rest is made below.
         arms_demo.seed()
         people_demo.seed()
+        planning_demo.seed()
         # Signed in once for the module: signing in is itself audited.
         clients = {}
         for username in {s.user for s in SURFACES}:
@@ -64,6 +66,7 @@ def _records(users: dict[str, Any]) -> dict[str, Any]:
     from allied.arms.rules.lifecycle import Stage, next_stage
     from allied.intel.tests.test_disclosure import ask, make_product
     from allied.people.models import Billet, Official
+    from allied.planning.models import Assignment
 
     product, portions = make_product(users["us.analyst"], ["SECRET//NOFORN", "SECRET//NOFORN"])
     asked, asked_portions = make_product(users["us.analyst"], ["SECRET//NOFORN"])
@@ -77,6 +80,11 @@ def _records(users: dict[str, Any]) -> dict[str, Any]:
         )
         # The demo's vacant billet: a posting from 2030 takes it over after a gap.
         vacant = Billet.objects.get(code="DAO-MNL-2").pk
+        role = (
+            Assignment.objects.filter(nation_id="JPN", task__name__startswith="Rear-area port")
+            .values_list("pk", flat=True)
+            .first()
+        )
     usa = next(pk for pk, nation in officials if nation == "USA")
     jpn = next(pk for pk, nation in officials if nation == "JPN")
     assert request is not None and case is not None
@@ -87,6 +95,7 @@ def _records(users: dict[str, Any]) -> dict[str, Any]:
         "case": case.pk,
         "officials": [usa, jpn],
         "billet": vacant,
+        "role": role,
     }
 
 
@@ -169,6 +178,9 @@ PLANNING_REQUEST = {
     "marking": "SECRET//REL TO USA, JPN",
 }
 
+ROLE_ANSWER = {"answer": "conditional", "conditions": "Only from Kyushu ports (fictional).",
+               "reason": ""}  # fmt: skip
+
 SURFACES: tuple[Surface, ...] = (
     Surface("bulletin page", "us.analyst", _static("/bulletins/new/"), lambda w: BULLETIN,
             "form", ("title", "body"), ("marking",)),
@@ -244,6 +256,11 @@ SURFACES: tuple[Surface, ...] = (
             lambda w: PLANNING_REQUEST, "form", ("title", "text"), ("marking",), ("kind",)),
     Surface("planning request API", "jpn.liaison", _static("/api/planning/requests/"),
             lambda w: PLANNING_REQUEST, "json", ("title", "text"), ("marking",), ("kind",)),
+    Surface("role answer page", "jpn.liaison", lambda w: f"/planning/roles/{w['role']}/",
+            lambda w: ROLE_ANSWER, "form", ("conditions",), (), ("answer",)),
+    Surface("role answer API", "jpn.liaison", _static("/api/planning/role-answers/"),
+            lambda w: {**ROLE_ANSWER, "assignment": w["role"]}, "json", ("conditions",), (),
+            ("answer", "assignment")),
 )  # fmt: skip
 BY_NAME = {s.name: s for s in SURFACES}
 

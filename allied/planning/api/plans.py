@@ -4,6 +4,8 @@
   readiness report and ``plans/{id}/proposal/`` the optimiser's proposal, both computed from the
   rows releasable to the caller only.
 * ``phases/``, ``tasks/``, ``assignments/``, ``assumptions/`` (``?plan=`` narrows them).
+* ``plans/{id}/roles/``, ``POST plans/{id}/validate/``, ``role-answers/``: partners' answers to
+  their roles and the plan's validation by partners: see ``answers``.
 * Writes (plans, phases, tasks, assignments, assumptions): see ``writing``.
 
 Every list counts only what the caller may see; a hidden row answers 404 like a missing one.
@@ -25,7 +27,8 @@ from allied.core.api.fields import MarkingField
 from allied.core.restricted import show, viewer_of
 from allied.planning import authoring
 from allied.planning import models as m
-from allied.planning.api import writing
+from allied.planning.answers import validate_plan
+from allied.planning.api import answers, writing
 from allied.planning.api.writing import (
     ID,
     REFUSED,
@@ -186,7 +189,7 @@ class PlanViewSet(VersionedViewSet):
     def readiness(self, request: Request, pk: str | None = None) -> Response:
         plan = self.get_object()
         loaded = load(viewer_of(request), focus=plan)
-        report = run_checks(loaded.data, {plan.pk}, today=date.today())
+        report = run_checks(loaded.data, {plan.pk}, today=date.today(), acceptance=True)
         # The rows the findings quote (willingness, capabilities) are shown too.
         show(request, [*loaded.rows_of_plan(plan.pk), *loaded.rows_of_findings(report.findings)])
         return Response(
@@ -207,6 +210,45 @@ class PlanViewSet(VersionedViewSet):
                 ],
             }
         )
+
+    @extend_schema(parameters=ID, responses=dict)
+    @action(detail=True)
+    def roles(self, request: Request, pk: str | None = None) -> Response:
+        """Each partner role on the plan, its state since when, and the plan's validation."""
+        plan = self.get_object()
+        loaded = load(viewer_of(request), focus=plan)
+        show(request, loaded.rows_of_plan(plan.pk))
+        return Response(answers.roles_of(loaded, plan))
+
+    @extend_schema(
+        parameters=ID,
+        request=None,
+        responses=dict,
+        description="Whether the plan may be marked validated by partners, and what is missing.",
+    )
+    @action(detail=True, methods=["get"], serializer_class=answers.ValidateSerializer)
+    def validate(self, request: Request, pk: str | None = None) -> Response:
+        return self.roles(request, pk)
+
+    @extend_schema(
+        parameters=ID,
+        request=answers.ValidateSerializer,
+        responses={200: dict, 403: REFUSED},
+        description="Mark the plan validated by partners: its owner's planners, when every "
+        "partner role is accepted (400 naming the roles missing an acceptance otherwise).",
+    )
+    @validate.mapping.post
+    def record_validation(self, request: Request, pk: str | None = None) -> Response:
+        plan = self.get_object()
+        data = writing.body(request, answers.ValidateSerializer)
+        writing.editable(request, plan)
+        viewer = viewer_of(request)
+        loaded = load(viewer, focus=plan)
+        done = writing.run(
+            lambda: validate_plan(request.user, viewer, plan, data["version"], loaded)
+        )
+        show(request, loaded.rows_of_plan(plan.pk))
+        return Response(answers.roles_of(loaded, done))
 
     @extend_schema(parameters=ID, responses=dict)
     @action(detail=True)

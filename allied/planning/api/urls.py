@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from rest_framework.routers import DefaultRouter
 
+from allied.planning.api.answers import RoleAnswerViewSet
 from allied.planning.api.plans import (
     AssignmentViewSet,
     AssumptionViewSet,
@@ -26,5 +27,6 @@ router.register("assumptions", AssumptionViewSet, basename="assumption")
 router.register("capabilities", CapabilityViewSet, basename="capability")
 router.register("willingness", WillingnessViewSet, basename="willingness")
 router.register("requests", RequestViewSet, basename="request")
+router.register("role-answers", RoleAnswerViewSet, basename="role-answer")
 
 urlpatterns = router.urls

@@ -18,6 +18,8 @@ other plans in the data count where they compete for the same forces.
 (g) ``unseen_role``: a partner is assigned a role it cannot see (the assignment's marking is not
     releasable to that partner, ``allied.planning.rules.roles``): the plan assumes a role the
     partner never saw.
+(h) ``unaccepted_role``: a partner role its partner has not accepted (not answered, or declined;
+    ``allied.planning.rules.answers``): the plan counts on a role nobody agreed to.
 
 Capacity at a moment is the sum of the partner's holdings of that type whose availability window
 contains it, C4 (not ready) holdings left out; load is the sum of the assignments whose task is
@@ -31,8 +33,9 @@ import enum
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from allied.planning.rules.answers import Role, State, role_states
 from allied.planning.rules.model import (
     US,
     Assignment,
@@ -66,6 +69,12 @@ CHECKS: dict[str, str] = {
     "stale_capacity": "(f) Stale or unsourced capacity assumptions",
     "unseen_role": "(g) A partner is assigned a role it cannot see",
 }
+#: The check of the partners' answers to their roles, run when asked (``run_checks``).
+ACCEPTANCE_CHECKS: dict[str, str] = {
+    "unaccepted_role": "(h) A partner role rests on no acceptance",
+}
+#: Every check a report can hold, in order.
+ALL_CHECKS: dict[str, str] = {**CHECKS, **ACCEPTANCE_CHECKS}
 
 
 @dataclass(frozen=True)
@@ -88,12 +97,14 @@ class Finding:
 
     @property
     def check_label(self) -> str:
-        return CHECKS[self.check]
+        return ALL_CHECKS[self.check]
 
 
 @dataclass
 class Report:
     findings: list[Finding] = field(default_factory=list)
+    #: Whether check (h), the partners' acceptance of their roles, ran.
+    acceptance: bool = False
 
     def by_severity(self) -> list[tuple[Severity, list[Finding]]]:
         return [
@@ -102,9 +113,9 @@ class Report:
         ]
 
     def counts(self) -> dict[str, int]:
-        out = {check: 0 for check in CHECKS}
+        out = {check: 0 for check in (ALL_CHECKS if self.acceptance else CHECKS)}
         for f in self.findings:
-            out[f.check] += 1
+            out[f.check] = out.get(f.check, 0) + 1
         return out
 
     def checks_tripped(self) -> set[str]:
@@ -548,14 +559,56 @@ def check_unseen_roles(data: PlanningData, focus: set[int]) -> list[Finding]:
     return findings
 
 
+def check_unaccepted_roles(data: PlanningData, focus: set[int]) -> list[Finding]:
+    """(h) Partner roles their partner has not accepted (proposed, or declined): the plan counts
+    on a role nobody agreed to (``allied.planning.rules.answers``)."""
+    tasks = data.task_by_key
+    roles = [
+        Role(a.task, a.nation, datetime.min, tasks[a.task].name)
+        for given in data.assignments_by_task.values()
+        for a in given
+        if tasks[a.task].plan in focus
+    ]
+    findings = []
+    for status in role_states(roles, data.answers):
+        if status.state.accepted:
+            continue
+        task = tasks[status.role.task]
+        declined = status.state is State.DECLINED
+        why = f"declined it: {status.answer.reason}" if status.answer else "has not answered it"
+        findings.append(
+            Finding(
+                "unaccepted_role",
+                Severity.HIGH if declined else Severity.MEDIUM,
+                (task.plan,),
+                f"{status.role.nation}'s role on {task.name} rests on no acceptance",
+                f"{status.role.nation} {why}. The plan counts on a role its partner has not "
+                "accepted; ask its planners or liaison officers to answer it, or give the task to "
+                "another partner.",
+                (
+                    *(
+                        assignment_evidence(a, task)
+                        for a in data.assignments_by_task[task.key]
+                        if a.nation == status.role.nation
+                    ),
+                    task_evidence(task),
+                ),
+            )
+        )
+    return findings
+
+
 def run_checks(
     data: PlanningData,
     focus: Iterable[int] | None = None,
     *,
     today: date,
     max_age_days: int = DEFAULT_MAX_AGE_DAYS,
+    acceptance: bool = False,
 ) -> Report:
-    """Every check on the ``focus`` plans (all plans when None), most severe first."""
+    """Every check on the ``focus`` plans (all plans when None), most severe first; (h), the
+    partners' acceptance of their roles, when ``acceptance`` is asked for (the plan's pages ask;
+    a caller that has not loaded the partners' answers does not)."""
     keys = set(data.plan_by_key) if focus is None else set(focus) & set(data.plan_by_key)
     findings = [
         *check_shortfall(data, keys),
@@ -564,10 +617,11 @@ def run_checks(
         *check_assumptions(data, keys),
         *check_stale(data, keys, today, max_age_days),
         *check_unseen_roles(data, keys),
+        *(check_unaccepted_roles(data, keys) if acceptance else ()),
     ]
-    order = list(CHECKS)
+    order = list(ALL_CHECKS)
     findings.sort(key=lambda f: (-f.severity, order.index(f.check), f.plans, f.title))
-    return Report(findings)
+    return Report(findings, acceptance)
 
 
 # --- coverage ------------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
+from allied.planning.rules.answers import RoleAnswer, declined_pairs
+
 US = "USA"
 
 #: The contingency types willingness is recorded against (public vocabulary of the module).
@@ -167,6 +169,13 @@ class PlanningData:
     capabilities: tuple[Capability, ...] = ()
     assessments: tuple[Assessment, ...] = ()
     assumptions: tuple[Assumption, ...] = ()
+    #: Partners' answers to their roles (``allied.planning.rules.answers``) the viewer sees.
+    answers: tuple[RoleAnswer, ...] = ()
+
+    @cached_property
+    def declined(self) -> frozenset[tuple[int, str]]:
+        """The (task, nation) roles their partner declined: never proposed again."""
+        return declined_pairs(self.answers)
 
     @cached_property
     def plan_by_key(self) -> dict[int, Plan]:

@@ -6,7 +6,8 @@ Variables, for the plan's tasks ``t`` and the partners ``p`` that may take them:
   when it holds the task's capability type (ready, C1-C3) at some moment of the task's window and
   its willingness for the plan's contingency type is *willing* or *conditional* (the U.S. is
   willing in its own plans unless assessed otherwise). Unwilling and unassessed partners are left
-  out.
+  out, and so is a partner on a task whose role it declined (``PlanningData.declined``): a
+  declined role is never proposed again.
 * ``u[t]`` (binary): the task stays uncovered. ``sum_p x[t,p] + q_t u[t] = q_t``: a task is
   covered in full or not at all.
 * ``s[a]`` (continuous, >= 0): how far the plan falls short of an assumption ``a`` a partner
@@ -308,7 +309,8 @@ def _build_model(
     w: Weights,
 ) -> _Model:
     """The candidate (task, partner) pairs and their unit costs: a willing or conditional
-    partner holding the task's type at some moment of its window."""
+    partner holding the task's type at some moment of its window, unless it declined that role
+    (a role accepted with conditions is the conditional willingness honoured already)."""
     model = _Model(
         tasks,
         np.array([_day(t.starts) for t in tasks], dtype=np.int64),
@@ -325,8 +327,12 @@ def _build_model(
             if s not in (Stance.WILLING, Stance.CONDITIONAL):
                 continue
             holdings = data.capabilities_by[(nation, ctype)]
-            chosen = _meeting(model, index, _holding_intervals(holdings))
-            if not len(chosen):
+            chosen = [
+                i
+                for i in _meeting(model, index, _holding_intervals(holdings))
+                if (tasks[int(i)].key, nation) not in data.declined
+            ]
+            if not chosen:
                 continue
             first = model.n_x
             for i in chosen:

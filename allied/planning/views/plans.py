@@ -35,6 +35,7 @@ from allied.core.models.principals import Principal, Role, principal_for
 from allied.core.restricted import RestrictedMixin, restricted_view, show, viewer_of
 from allied.markings import render as render_marking
 from allied.planning import models as m
+from allied.planning.answers import statuses
 from allied.planning.authoring import (
     RECORDS_ASSUMPTIONS,
     default_role_marking,
@@ -43,7 +44,8 @@ from allied.planning.authoring import (
 )
 from allied.planning.data import Loaded, load
 from allied.planning.forms import ApplyProposalForm, AssumptionForm
-from allied.planning.rules.checks import CHECKS, Report, Severity, coverage, run_checks
+from allied.planning.rules.answers import validation
+from allied.planning.rules.checks import ALL_CHECKS, Report, Severity, coverage, run_checks
 from allied.planning.rules.model import CONTINGENCY_TYPES, US
 from allied.planning.rules.optimiser import Proposal, propose
 
@@ -61,7 +63,7 @@ def visible_plan(request: HttpRequest, pk: int) -> m.Contingency:
 
 
 def report_for(loaded: Loaded, plan: m.Contingency, today: date | None = None) -> Report:
-    return run_checks(loaded.data, {plan.pk}, today=today or date.today())
+    return run_checks(loaded.data, {plan.pk}, today=today or date.today(), acceptance=True)
 
 
 def matrix(loaded: Loaded, plan: m.Contingency) -> dict[str, Any]:
@@ -142,6 +144,16 @@ def coverage_charts(loaded: Loaded, plan: m.Contingency) -> list[Any]:
     ]
 
 
+def partner_roles(loaded: Loaded, plan: m.Contingency) -> list[dict[str, Any]]:
+    """Each partner role on the plan with its state since when, and an assignment to open it."""
+    first: dict[tuple[int, str], int] = {}
+    for a, task in assignments_of(loaded, plan):
+        first.setdefault((task.pk, a.nation_id), a.pk)
+    return [
+        {"status": s, "pk": first[(s.role.task, s.role.nation)]} for s in statuses(loaded, plan)
+    ]
+
+
 # --- pages --------------------------------------------------------------------------------------
 
 
@@ -194,12 +206,14 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "charts": coverage_charts(loaded, plan),
             "cover": coverage(loaded.data, plan.pk),
             "report": report,
-            "counts": [(CHECKS[k], v) for k, v in report.counts().items()],
+            "counts": [(ALL_CHECKS[k], v) for k, v in report.counts().items()],
             "assumptions": assumptions,
             "form": form if RECORDS_ASSUMPTIONS.allows(principal) else None,
             "may_apply": may_apply(principal),
             "may_edit": may_edit(principal, plan),
             "assignments": assignments_of(loaded, plan),
+            "roles": partner_roles(loaded, plan),
+            "validation": validation(statuses(loaded, plan)),
             "unseen_roles": [
                 (a, task, loaded.unreadable[a.pk])
                 for a, task in assignments_of(loaded, plan)
@@ -221,8 +235,8 @@ def plan_readiness(request: HttpRequest, pk: int) -> HttpResponse:
     used = loaded.rows_of_findings(report.findings)
     show(request, [plan, *used])
     rows = [
-        {"check": CHECKS[c], "severity": s.label, "findings": n}
-        for c in CHECKS
+        {"check": ALL_CHECKS[c], "severity": s.label, "findings": n}
+        for c in ALL_CHECKS
         for s in sorted(Severity, reverse=True)
         if (n := sum(1 for f in report.findings if f.check == c and f.severity == s))
     ]
@@ -281,7 +295,7 @@ def plan_proposal(request: HttpRequest, pk: int) -> HttpResponse:
             "uncovered": [(tasks[u.task], u) for u in proposal.uncovered if u.task in tasks],
             "before": before.counts(),
             "after": after.counts() if after else None,
-            "checks": CHECKS,
+            "checks": ALL_CHECKS,
             "form": form,
             "may_apply": may_apply(principal),
         },
@@ -337,7 +351,7 @@ def _report_after(loaded: Loaded, plan: m.Contingency, proposal: Proposal) -> Re
         for k, a in enumerate(proposal.assignments)
     ]
     data = replace(loaded.data, assignments=tuple(kept + new))
-    return run_checks(data, {plan.pk}, today=date.today())
+    return run_checks(data, {plan.pk}, today=date.today(), acceptance=True)
 
 
 def apply_proposal(

@@ -65,7 +65,27 @@ class WillingnessList(RestrictedMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["types"] = CONTINGENCY_TYPES
         context["type"] = self.request.GET.get("type", "")
+        context["answers"] = role_answers(self.request, context["type"])
         return context
+
+
+def role_answers(request: Any, kind: str) -> list[Any]:
+    """Partners' answers to their roles, part of their willingness record: those releasable to
+    the viewer, of tasks and plans it may see (latest first), shown and so audited."""
+    viewer = viewer_of(request)
+    plans = m.Contingency.objects.visible_to(viewer)
+    if kind in CONTINGENCY_TYPES:
+        plans = plans.filter(contingency_type=kind)
+    tasks = m.Task.objects.visible_to(viewer).filter(contingency__in=plans.values("pk"))
+    task_names = {t.pk: t for t in tasks.select_related("marking")}
+    rows = list(
+        m.RoleAnswer.objects.visible_to(viewer)
+        .select_related("marking")
+        .filter(task_id__in=list(task_names))
+        .order_by("nation_id", "-answered_at", "-pk")[:200]
+    )
+    show(request, [*(task_names[r.task_id] for r in rows), *rows])
+    return [(r, task_names[r.task_id]) for r in rows]
 
 
 class RequestList(RestrictedMixin, ListView):
