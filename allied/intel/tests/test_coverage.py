@@ -99,7 +99,7 @@ def test_each_need_cell_follows_its_definition(world):
 @PROPERTY
 @given(worlds())
 def test_every_live_need_has_a_cell_and_nothing_else_is_a_need_cell(world):
-    needs, collections, splits_ = world
+    needs = world[0]
     matrix = coverage(*world, DAY)
     for need in needs:
         cell = matrix.cell(need.topic, need.region, need.nation)
