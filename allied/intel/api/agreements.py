@@ -129,9 +129,12 @@ class AgreementViewSet(
         super().perform_create(serializer)
 
     @extend_schema(request=AnswerSerializer, responses=AgreementSerializer)
-    @action(detail=True, methods=["post"], serializer_class=AnswerSerializer)
+    @action(detail=True, methods=["get", "post"], serializer_class=AnswerSerializer)
     def answer(self, request: Request, pk: str | None = None) -> Response:
+        """GET: the offer as it stands (to answer from its ``version``); POST: the answer."""
         row = visible_or_404(self.get_queryset(), pk=pk)
+        if request.method == "GET":
+            return Response(AgreementSerializer(show(request, [row])[0]).data)
         check(request, agreements.relying_officer(row))
         given = AnswerSerializer(data=request.data)
         given.is_valid(raise_exception=True)

@@ -137,3 +137,8 @@ def coverage_page(request: HttpRequest) -> HttpResponse:
         {"form": form, "matrix": matrix, "table": table, "counts": counts, "day": day},
         status=status_of(form),
     )
+
+
+# The models whose ids the routes take (the leak crawl fills them with canaries' ids).
+offer_create.allied_model = CollectionRequirement
+agreement_detail.allied_model = CollectionAgreement
