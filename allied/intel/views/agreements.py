@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.views.generic import ListView
 
 from allied.core import access
-from allied.core.access import access_required
 from allied.core.edit import explained_on, save_from_form, status_of, visible, visible_or_404
 from allied.core.forms import AsOfForm
 from allied.core.models.principals import principal_for
@@ -50,13 +49,13 @@ class AgreementList(RestrictedMixin, ListView):
 
 
 @restricted_view
-@access_required(agreements.OFFICERS)
 def offer_create(request: HttpRequest, pk: int) -> HttpResponse:
-    """Offer to collect another nation's requirement (a need, or one side of an overlap)."""
+    """Offer to collect another nation's requirement (a need, or one side of an overlap): for
+    liaison officers and authors, checked once the requirement is found (a hidden one is 404)."""
     requirement = visible_or_404(
         visible(request, CollectionRequirement).select_related("marking", "nation"), pk=pk
     )
-    principal = principal_for(request.user)
+    principal = access.check(request, agreements.OFFICERS)
     initial = {
         "starts": requirement.starts,
         "ends": requirement.ends,
@@ -82,7 +81,6 @@ def offer_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @restricted_view
-@access_required(writes=agreements.OFFICERS)
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One offer or split: who collects what, for which window, its marking and its dates; the
     officer of the nation it was offered to accepts or declines it here, once."""
@@ -97,6 +95,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = AnswerForm(request.POST or None, initial={"version": row.version})
     if request.method == "POST":
+        access.check(request, agreements.OFFICERS)
         access.check(request, agreements.relying_officer(row))
         if form.is_valid():
             data = form.cleaned_data
