@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from allied.core.models import Nation, StoredMarking
 from allied.core.testing.leaks import canary_factory
 from allied.intel.models import (
+    CollectionAgreement,
     CollectionRequirement,
     DisclosureCeiling,
     DisclosureDecision,
@@ -184,6 +185,28 @@ def requirement(marking: StoredMarking, text: str) -> CollectionRequirement:
         priority=3,
         description=f"Requirement {text} ({render(marking.marking)})",
         created_by=_author(),
+        marking=marking,
+    )
+    obj.save()
+    return obj
+
+
+@canary_factory(CollectionAgreement)
+def agreement(marking: StoredMarking, text: str) -> CollectionAgreement:
+    # Accepted and ended, so that the coverage matrix shows it (as lapsed) on every day after it.
+    need = requirement(marking, f"for an agreement {text}")
+    obj = CollectionAgreement(
+        requirement=need,
+        collector=_nation("KOR"),
+        relying=need.nation,
+        topic=need.topic,
+        region=need.region,
+        starts=datetime.date(2026, 1, 1),
+        ends=datetime.date(2026, 1, 31),
+        terms=f"Agreement {text}",
+        status="accepted",
+        offered_by=_author(),
+        answer_note=f"Answer {text}",
         marking=marking,
     )
     obj.save()

@@ -9,6 +9,7 @@ the roll-up of all portions (tearlines included, P8) for authors and analytics. 
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
@@ -338,6 +339,62 @@ class CollectionRequirement(MarkedModel):
         ]
 
 
+class AgreementStatus(models.TextChoices):
+    OFFERED = "offered", "Offered"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class CollectionAgreement(MarkedModel):
+    """An offer by one nation to collect a requirement of another, and the other's answer.
+
+    ``collector`` (the offering nation) collects the requirement's topic and region in the window
+    (``starts`` to ``ends``); ``relying`` (the requirement's nation) relies on it once it accepts.
+    An accepted split whose window has ended has lapsed (``allied.intel.rules.coverage``). Marked
+    (by default releasable to both nations) and dated: offered, then answered, once (``version``
+    moves from 1 to 2 with the answer, so of two answers exactly one goes through).
+    """
+
+    requirement = models.ForeignKey(
+        CollectionRequirement, on_delete=models.CASCADE, related_name="agreements"
+    )
+    collector = models.ForeignKey("core.Nation", on_delete=models.PROTECT, related_name="+")
+    relying = models.ForeignKey("core.Nation", on_delete=models.PROTECT, related_name="+")
+    topic = models.CharField(max_length=120)
+    region = models.CharField(max_length=120)
+    starts = models.DateField()
+    ends = models.DateField()
+    terms = models.TextField(help_text="Who collects what, and how the other receives it.")
+    status = models.CharField(
+        max_length=12, choices=AgreementStatus.choices, default=AgreementStatus.OFFERED
+    )
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    offered_at = models.DateTimeField(auto_now_add=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer_note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-offered_at", "-pk"]
+        base_manager_name = "objects"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends__gte=models.F("starts")), name="agreement_window_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.collector_id} collects {self.topic}, {self.region} for {self.relying_id}"
+
+    def lapsed_on(self, day: datetime.date) -> bool:
+        return self.status == AgreementStatus.ACCEPTED and self.ends < day
+
+
 # STIX 2.1 objects imported into Allied (from MISP, OpenCTI or a partner's TAXII server). Each
 # object is stored whole, as JSON, and marked: with the marking its own Allied extension carries,
 # or with the marking the importer gave the bundle. TAXII serves each principal only the objects
@@ -369,6 +426,8 @@ class StixObject(MarkedModel):
 
 
 __all__ = [
+    "AgreementStatus",
+    "CollectionAgreement",
     "CollectionRequirement",
     "DisclosureCeiling",
     "DisclosureDecision",

@@ -3,7 +3,7 @@
 
 from django.urls import include, path
 
-from allied.intel.views import analytics, disclosure, products, requirements, search
+from allied.intel.views import agreements, analytics, disclosure, products, requirements, search
 
 app_name = "intel"
 
@@ -34,6 +34,10 @@ requirements_urls = [
     path("new/", requirements.requirement_create, name="requirement-create"),
     path("overlaps/", requirements.RequirementOverlaps.as_view(), name="requirement-overlaps"),
     path("<int:pk>/", requirements.RequirementDetail.as_view(), name="requirement-detail"),
+    path("<int:pk>/offer/", agreements.offer_create, name="requirement-offer"),
+    path("coverage/", agreements.coverage_page, name="requirement-coverage"),
+    path("agreements/", agreements.AgreementList.as_view(), name="agreement-list"),
+    path("agreements/<int:pk>/", agreements.agreement_detail, name="agreement-detail"),
 ]
 
 search_urls = [

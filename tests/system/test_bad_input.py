@@ -85,6 +85,9 @@ def _records(users: dict[str, Any]) -> dict[str, Any]:
             .values_list("pk", flat=True)
             .first()
         )
+    from allied.intel.tests.test_requirements import requirement
+
+    need = requirement(users["us.analyst"], "CONFIDENTIAL//REL TO USA, JPN", "A need (fictional).")
     usa = next(pk for pk, nation in officials if nation == "USA")
     jpn = next(pk for pk, nation in officials if nation == "JPN")
     assert request is not None and case is not None
@@ -96,6 +99,7 @@ def _records(users: dict[str, Any]) -> dict[str, Any]:
         "officials": [usa, jpn],
         "billet": vacant,
         "role": role,
+        "need": need.pk,
     }
 
 
@@ -171,6 +175,8 @@ def _posting(w: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+OFFER = {"starts": "2026-03-01", "ends": "2026-09-30", "marking": "CONFIDENTIAL//REL TO USA, JPN",
+         "terms": "Patrol aircraft collect for both (fictional)."}  # fmt: skip
 PLANNING_REQUEST = {
     "kind": "join",
     "title": "Maritime patrol support (fictional)",
@@ -217,6 +223,12 @@ SURFACES: tuple[Surface, ...] = (
     Surface("requirement API", "kor.liaison", _static("/api/intel/requirements/"),
             lambda w: REQUIREMENT, "json", ("topic", "region", "description"), ("marking",),
             ("priority", "starts")),
+    Surface("collection offer page", "jpn.liaison",
+            lambda w: f"/intel/requirements/{w['need']}/offer/", lambda w: OFFER,
+            "form", ("terms",), ("marking",), ("starts", "ends")),
+    Surface("collection offer API", "jpn.liaison", _static("/api/intel/collection-agreements/"),
+            lambda w: {**OFFER, "requirement": w["need"]}, "json", ("terms",), ("marking",),
+            ("requirement", "starts")),
     Surface("case stage page", "us.casemgr", lambda w: f"/arms/cases/{w['case']}/advance/",
             lambda w: {"on": str(date.today()), "owner": "DSCA (fictional)", "note": "Done.",
                        "version": "1"},

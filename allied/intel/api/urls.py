@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("allied.intel.api.products")),
     path("", include("allied.intel.api.disclosure")),
     path("", include("allied.intel.api.requirements")),
+    path("", include("allied.intel.api.agreements")),
 ]

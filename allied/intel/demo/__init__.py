@@ -7,7 +7,7 @@ import importlib
 
 def seed() -> None:
     """Seed every area that has demo content, in order (products first: the others use them)."""
-    for area in ("products", "disclosure", "requirements"):
+    for area in ("products", "disclosure", "requirements", "agreements"):
         try:
             module = importlib.import_module(f"allied.intel.demo.{area}")
         except ModuleNotFoundError as exc:

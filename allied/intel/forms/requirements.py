@@ -81,3 +81,40 @@ class OverlapFilterForm(forms.Form):
         if self.is_valid():
             return float(self.cleaned_data.get("min") or 0.5)
         return 0.5
+
+
+class OfferForm(forms.Form):
+    """An offer to collect another nation's requirement for a window (the offering nation is
+    always the signed-in person's, the other nation the requirement's)."""
+
+    starts = forms.DateField(label="From", input_formats=["%Y-%m-%d"], widget=_date_widget())
+    ends = forms.DateField(label="Until", input_formats=["%Y-%m-%d"], widget=_date_widget())
+    terms = forms.CharField(
+        label="Who collects what",
+        widget=forms.Textarea(attrs={"class": "usa-textarea"}),
+        help_text="What your nation collects for the other, and how the other receives it.",
+    )
+    marking = MarkingFormField(widget=forms.TextInput(attrs={"class": "usa-input"}))
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        starts, ends = data.get("starts"), data.get("ends")
+        if starts and ends and ends < starts:
+            self.add_error("ends", "The window must end on or after the day it starts.")
+        return data
+
+
+class AnswerForm(forms.Form):
+    """Accept or decline an offer, from the version the officer saw."""
+
+    decision = forms.ChoiceField(
+        choices=[("accept", "Accept the split"), ("decline", "Decline")],
+        widget=forms.RadioSelect(attrs={"class": "usa-radio__input"}),
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"class": "usa-textarea"}),
+        help_text="Why, in a few words; the offering nation reads it.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)

@@ -21,6 +21,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from allied.core.edit import save_from_form, status_of
 from allied.core.models.principals import principal_for
 from allied.core.restricted import RestrictedMixin, restricted_view, show
+from allied.intel.agreements import OFFICERS
 from allied.intel.forms.requirements import OverlapFilterForm, RequirementForm
 from allied.intel.models import CollectionRequirement, RequirementKind
 from allied.intel.rules.overlap import DEFAULT_THRESHOLD, Entry, Score, find_overlaps
@@ -96,6 +97,13 @@ def show_pairs(request: HttpRequest, pairs: list[Pair]) -> list[Pair]:
     return pairs
 
 
+def offering(request: HttpRequest) -> dict[str, Any]:
+    """What the pages need to offer a link to collect for a partner: the viewer's nation, and
+    whether it may offer (``allied.intel.agreements.OFFICERS``)."""
+    principal = principal_for(request.user)
+    return {"own_nation": principal.nation_id, "may_offer": OFFICERS.allows(principal)}
+
+
 # --- pages ----------------------------------------------------------------------------------------
 
 
@@ -137,6 +145,7 @@ class RequirementDetail(RestrictedMixin, DetailView):
         context = super().get_context_data(**kwargs)
         pairs = find_visible_overlaps(self.restricted_queryset(), with_requirement=self.object)
         context["pairs"] = show_pairs(self.request, pairs)
+        context.update(offering(self.request))
         return context
 
 
@@ -160,6 +169,7 @@ class RequirementOverlaps(RestrictedMixin, TemplateView):
         context.update(
             form=form, threshold=threshold, mine=mine, page_obj=page, pairs=page.object_list
         )
+        context.update(offering(self.request))
         return context
 
 
