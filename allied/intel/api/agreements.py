@@ -46,7 +46,7 @@ class AgreementSerializer(serializers.ModelSerializer):
     relying = serializers.CharField(source="relying_id", read_only=True)
     offered_by = serializers.CharField(source="offered_by.get_username", read_only=True)
     answered_by = serializers.CharField(
-        source="answered_by.get_username", read_only=True, default=None
+        source="answered_by.get_username", read_only=True, allow_null=True, default=None
     )
     lapsed = serializers.SerializerMethodField()
 
