@@ -31,6 +31,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar, NoReturn, TypeVar
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -209,6 +210,34 @@ def save_from_form(request: HttpRequest, form: forms.BaseForm, obj: MarkedModel,
     return saved(form)
 
 
+def posted(request: HttpRequest) -> Any:
+    """A form's data: what was sent on a POST (even nothing, which the form then refuses field
+    by field), or None for an unbound form on any other method."""
+    return request.POST if request.method == "POST" else None
+
+
+def submit_form(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    write: Callable[[dict[str, Any]], T],
+    *,
+    what: str = "a record",
+    message: str = "",
+) -> T | None:
+    """On a POST of a valid ``form``, run the service ``write`` with its data and return what it
+    returns; put any refusal on the form instead (``explained_on``, and a service's
+    ``ValidationError`` on the fields it names). None when nothing was written."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    with explained_on(form, what=what, message=message):
+        try:
+            return write(form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+    return None
+
+
 # --- the generic edit view ---------------------------------------------------------------------
 
 
@@ -271,10 +300,12 @@ __all__ = [
     "claim_version",
     "explained_on",
     "not_found",
+    "posted",
     "save_from_form",
     "save_marked",
     "saved",
     "status_of",
+    "submit_form",
     "unreadable",
     "visible",
     "visible_or_404",

@@ -23,6 +23,7 @@ from allied.core.access import access_required, for_roles, role_required
 from allied.core.edit import (
     claim_version,
     explained_on,
+    posted,
     save_from_form,
     saved,
     status_of,
@@ -59,11 +60,6 @@ GROUP = (Role.WORKING_GROUP, Role.ADMINISTRATOR)
 #: declared on the views and checked before any handler runs (403 with the rule's reason).
 MEMBERS = for_roles(*GROUP)
 CREATORS = for_roles(*GROUP, Role.LIAISON_OFFICER)
-
-
-def _posted(request: HttpRequest) -> Any:
-    """A form's data: what was sent on a POST (even nothing, which is refused), else unbound."""
-    return request.POST if request.method == "POST" else None
 
 
 # --- the queue ---------------------------------------------------------------------------------
@@ -159,7 +155,7 @@ def status(request: HttpRequest) -> HttpResponse:
 def priorities(request: HttpRequest) -> HttpResponse:
     """Partner weights, effective-dated: every recorded row and a form to record a new one."""
     viewer = viewer_of(request)
-    form = PartnerPriorityForm(_posted(request))
+    form = PartnerPriorityForm(posted(request))
     if form.is_valid():
         data = form.cleaned_data
         row = PartnerPriority(
@@ -251,7 +247,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
     principal = principal_for(request.user)
     foreign = principal.nation_id != "USA"
     group = not foreign and MEMBERS.allows(principal)
-    form = FreeformRequestForm(_posted(request), opened=timezone.localdate(), group=group)
+    form = FreeformRequestForm(posted(request), opened=timezone.localdate(), group=group)
     if foreign:
         form.fields["partner"].queryset = form.fields["partner"].queryset.filter(
             iso3=principal.nation_id
@@ -294,7 +290,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     show(request, [row])
     group = MEMBERS.allows(principal)
     form = FreeformStatusForm(
-        _posted(request),
+        posted(request),
         initial={"status": row.status, "blockers": row.blockers, "version": row.version},
     )
     if form.is_valid():
@@ -357,7 +353,7 @@ def _update_status(
 def guidance(request: HttpRequest) -> HttpResponse:
     """The guidance log: statements and commitments to partners, newest first, and a form."""
     viewer = viewer_of(request)
-    form = GuidanceForm(_posted(request), initial={"said_on": timezone.localdate()})
+    form = GuidanceForm(posted(request), initial={"said_on": timezone.localdate()})
     if form.is_valid():
         data = form.cleaned_data
         row = GuidanceStatement(

@@ -115,9 +115,9 @@ class RoleAnswerViewSet(ReadOnlyViewSet):
         plans = m.Contingency.objects.visible_to(viewer).values("pk")
         tasks = m.Task.objects.visible_to(viewer).filter(contingency__in=plans).values("pk")
         rows = super().get_queryset().filter(task__in=tasks).select_related("marking")
-        from allied.planning.api.plans import _plan_filter
+        from allied.planning.api.plans import plan_filter
 
-        return _plan_filter(rows, self.request, "task__contingency_id").order_by("pk")
+        return plan_filter(rows, self.request, "task__contingency_id").order_by("pk")
 
     @extend_schema(
         request=RoleAnswerWriteSerializer, responses={201: RoleAnswerSerializer, 403: REFUSED}

@@ -158,7 +158,7 @@ class AssumptionSerializer(serializers.ModelSerializer):
         ]
 
 
-def _plan_filter(rows: Any, request: Request, path: str) -> Any:
+def plan_filter(rows: Any, request: Request, path: str) -> Any:
     plan = request.query_params.get("plan")
     if plan in (None, ""):
         return rows
@@ -300,9 +300,7 @@ class PhaseViewSet(ReadOnlyViewSet):
 
     def get_queryset(self) -> Any:
         rows = super().get_queryset().select_related("marking")
-        return _plan_filter(rows, self.request, "contingency_id").order_by(
-            "contingency_id", "order"
-        )
+        return plan_filter(rows, self.request, "contingency_id").order_by("contingency_id", "order")
 
     @extend_schema(
         request=writing.PhaseWriteSerializer, responses={201: PhaseSerializer, 403: REFUSED}
@@ -325,7 +323,7 @@ class TaskViewSet(VersionedViewSet):
 
     def get_queryset(self) -> Any:
         rows = super().get_queryset().select_related("marking", "capability_type", "contingency")
-        return _plan_filter(rows, self.request, "contingency_id").order_by("pk")
+        return plan_filter(rows, self.request, "contingency_id").order_by("pk")
 
     create_with = staticmethod(writing.create_task)
     edit_with = staticmethod(writing.edit_task)
@@ -350,7 +348,7 @@ class AssignmentViewSet(ReadOnlyViewSet):
             .filter(task__in=tasks)
             .select_related("marking", "task__marking", "task__contingency__marking")
         )
-        return _plan_filter(rows, self.request, "task__contingency_id").order_by("pk")
+        return plan_filter(rows, self.request, "task__contingency_id").order_by("pk")
 
     @extend_schema(
         request=writing.AssignmentWriteSerializer,
@@ -375,7 +373,7 @@ class AssumptionViewSet(ReadOnlyViewSet):
 
     def get_queryset(self) -> Any:
         rows = super().get_queryset().select_related("marking", "capability_type", "contingency")
-        return _plan_filter(rows, self.request, "contingency_id").order_by("pk")
+        return plan_filter(rows, self.request, "contingency_id").order_by("pk")
 
     @extend_schema(
         request=writing.AssumptionWriteSerializer,

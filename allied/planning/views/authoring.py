@@ -14,14 +14,20 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from allied.core.access import access_required
-from allied.core.edit import explained_on, not_found, status_of, visible, visible_or_404
+from allied.core.edit import (
+    not_found,
+    posted,
+    status_of,
+    submit_form,
+    visible,
+    visible_or_404,
+)
 from allied.core.models.principals import principal_for
 from allied.core.restricted import restricted_view, show, viewer_of
 from allied.planning import authoring
@@ -49,24 +55,9 @@ def _editable_plan(request: HttpRequest, pk: int) -> m.Contingency:
     return plan
 
 
-def _posted(request: HttpRequest) -> Any:
-    """The form's data: what was sent on a POST (even nothing, which is then refused)."""
-    return request.POST if request.method == "POST" else None
-
-
-def _submit(
-    request: HttpRequest, form: forms.Form, write: Callable[[dict[str, Any]], Any]
-) -> Any | None:
-    """Run ``write`` with the form's data; put any refusal on the form. ``None`` if refused."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    with explained_on(form, message=UNREADABLE):
-        try:
-            return write(form.cleaned_data)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-    return None
+def submit(request: HttpRequest, form: forms.Form, write: Callable[[dict[str, Any]], Any]) -> Any:
+    """``submit_form`` with planning's words for a marking its author could not read back."""
+    return submit_form(request, form, write, message=UNREADABLE)
 
 
 def _page(
@@ -87,9 +78,9 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     """A planner starts a plan owned by its own nation."""
     principal = principal_for(request.user)
     default = "SECRET//NOFORN" if principal.is_us else f"SECRET//REL TO USA, {principal.nation_id}"
-    form = PlanForm(_posted(request), initial={"marking": default})
+    form = PlanForm(posted(request), initial={"marking": default})
     viewer = viewer_of(request)
-    plan = _submit(
+    plan = submit(
         request, form, lambda d: authoring.create_plan(request.user, principal, viewer, d)
     )
     if plan is not None:
@@ -112,11 +103,11 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _editable_plan(request, pk)
     initial = {k: getattr(plan, k) for k in authoring.PLAN_FIELDS}
     form = PlanEditForm(
-        _posted(request),
+        posted(request),
         initial={**initial, "marking": plan.marking.text, "version": plan.version},
     )
     viewer = viewer_of(request)
-    saved = _submit(
+    saved = submit(
         request,
         form,
         lambda d: authoring.edit_plan(request.user, viewer, plan, d["version"], d),
@@ -144,7 +135,7 @@ def phase_create(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = viewer_of(request)
     count = m.Phase.objects.visible_to(viewer).filter(contingency=plan).count()
     form = PhaseForm(
-        _posted(request),
+        posted(request),
         initial={
             "order": count + 1,
             "starts": plan.starts,
@@ -152,7 +143,7 @@ def phase_create(request: HttpRequest, pk: int) -> HttpResponse:
             "marking": plan.marking.text,
         },
     )
-    phase = _submit(request, form, lambda d: authoring.create_phase(request.user, viewer, plan, d))
+    phase = submit(request, form, lambda d: authoring.create_phase(request.user, viewer, plan, d))
     if phase is not None:
         messages.success(request, "Phase added.")
         return redirect("planning:plan-detail", pk=plan.pk)
@@ -179,11 +170,11 @@ def task_create(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _editable_plan(request, pk)
     viewer = viewer_of(request)
     form = TaskForm(
-        _posted(request),
+        posted(request),
         phases=_phases(request, plan),
         initial={"starts": plan.starts, "ends": plan.ends, "marking": plan.marking.text},
     )
-    task = _submit(request, form, lambda d: authoring.create_task(request.user, viewer, plan, d))
+    task = submit(request, form, lambda d: authoring.create_task(request.user, viewer, plan, d))
     if task is not None:
         messages.success(request, f"Task {task.name!r} added. Assign it to partners below.")
         return redirect("planning:plan-detail", pk=plan.pk)
@@ -213,8 +204,8 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
         marking=task.marking.text,
         version=task.version,
     )
-    form = TaskEditForm(_posted(request), phases=_phases(request, plan), initial=initial)
-    saved = _submit(
+    form = TaskEditForm(posted(request), phases=_phases(request, plan), initial=initial)
+    saved = submit(
         request, form, lambda d: authoring.edit_task(request.user, viewer, task, d["version"], d)
     )
     if saved is not None:
@@ -236,9 +227,9 @@ def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
     task = _editable_task(request, pk)
     plan = task.contingency
     viewer = viewer_of(request)
-    form = AssignmentForm(_posted(request))
+    form = AssignmentForm(posted(request))
 
-    row = _submit(request, form, lambda d: authoring.assign(request.user, viewer, task, d))
+    row = submit(request, form, lambda d: authoring.assign(request.user, viewer, task, d))
     if row is not None:
         messages.success(request, f"{row.nation_id} assigned {row.quantity} to {task.name!r}.")
         return redirect("planning:plan-detail", pk=plan.pk)
@@ -293,12 +284,12 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     principal = principal_for(request.user)
     deciding = authoring.may_decide(principal) and row.status == m.RequestStatus.OPEN
-    form = RequestDecisionForm(_posted(request)) if deciding else None
+    form = RequestDecisionForm(posted(request)) if deciding else None
     if request.method == "POST":
         if form is None:
             not_found()
         today = timezone.localdate()
-        decided = _submit(
+        decided = submit(
             request,
             form,
             lambda d: authoring.decide_request(

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from allied.core.access import Access, access_required, check
-from allied.core.edit import status_of, visible, visible_or_404
+from allied.core.edit import posted, status_of, visible, visible_or_404
 from allied.core.models.principals import principal_for
 from allied.core.restricted import restricted_view, show, viewer_of
 from allied.planning import answers as service
@@ -22,7 +22,7 @@ from allied.planning.authoring import may_edit
 from allied.planning.data import load, pure_answer
 from allied.planning.forms import RoleAnswerForm, ValidateForm
 from allied.planning.rules import answers as rules
-from allied.planning.views.authoring import _posted, _submit
+from allied.planning.views.authoring import submit
 from allied.planning.views.plans import visible_plan
 
 
@@ -42,11 +42,11 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = visible_plan(request, task.contingency_id)
     principal = principal_for(request.user)
     answering = role.nation_id != rules.US and service.may_answer(principal, role.nation_id)
-    form = RoleAnswerForm(_posted(request)) if answering else None
+    form = RoleAnswerForm(posted(request)) if answering else None
     if request.method == "POST":
         check(request, _answering(role.nation_id))
         viewer = viewer_of(request)
-        done = _submit(request, form, lambda d: service.answer_role(request.user, viewer, role, d))
+        done = submit(request, form, lambda d: service.answer_role(request.user, viewer, role, d))
         if done is not None:
             messages.success(request, f"Answer recorded: {done.get_answer_display().lower()}.")
             return redirect("planning:role-detail", pk=role.pk)
@@ -92,9 +92,9 @@ def plan_validate(request: HttpRequest, pk: int) -> HttpResponse:
     )
     loaded = load(viewer_of(request), focus=plan)
     checked = rules.validation(service.statuses(loaded, plan))
-    form = ValidateForm(_posted(request), initial={"version": plan.version})
+    form = ValidateForm(posted(request), initial={"version": plan.version})
     viewer = viewer_of(request)
-    done = _submit(
+    done = submit(
         request,
         form,
         lambda d: service.validate_plan(request.user, viewer, plan, d["version"], loaded),
