@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from django.db import models, transaction
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from rest_framework.permissions import IsAuthenticated
 
@@ -28,7 +28,6 @@ from allied.core.api.permissions import DeclaredAccess
 from allied.core.models.marked import (
     MarkedModel,
     MarkedQuerySet,
-    write_visible,
 )
 from allied.core.pagination import NextOnlyPaginator
 from allied.markings import Marking, banner_colour, parse, render
@@ -285,14 +284,12 @@ class RestrictedViewSetMixin:
         self._save(serializer)
 
     def _save(self, serializer: Any) -> None:
-        """Save through ``write_visible`` with its audit entry; a refusal is answered by the
-        API's exception handler (``allied.core.api.errors``): 400 on the marking, or 409."""
-        from allied.core import audit
+        """Save through the edit kit's ``write_marked`` (re-read, audited); a refusal is answered
+        by the API's exception handler (``allied.core.api.errors``): 400 on the marking, or 409."""
+        from allied.core.edit import write_marked
 
         created = serializer.instance is None
-        with transaction.atomic():
-            obj = write_visible(serializer.save, viewer_of(self.request))
-            audit.record("write", actor=self.request.user, obj=obj, detail={"created": created})
+        write_marked(self.request, serializer.save, detail={"created": created})
 
 
 __all__ = [
